@@ -1,0 +1,85 @@
+"""API base classes: every organisation-scoped endpoint derives from these."""
+
+from django.db.models import QuerySet
+from django.http import Http404
+from drf_spectacular.generators import SchemaGenerator as SpectacularSchemaGenerator
+from rest_framework import permissions, serializers, viewsets
+
+from governance.access import Access, platform_scope
+
+
+class TenantAccessPermission(permissions.BasePermission):
+    """The tenant middleware has resolved access for this request; writes need a manager role
+    unless the viewset says otherwise in `may_write`."""
+
+    def has_permission(self, request, view):
+        access: Access | None = getattr(request, "access", None)
+        if access is None:
+            # Only reachable when a tenant viewset is routed outside /api/v1/o/<slug>/.
+            raise Http404
+        if request.method in permissions.SAFE_METHODS:
+            return True
+        return view.may_write(access)
+
+
+class OrganisationScopedViewSet(viewsets.GenericViewSet):
+    """Base for every `/api/v1/o/<org_slug>/…` viewset.
+
+    The queryset is restricted to the organisation in `initial` via `get_queryset`, and the
+    serializer gets the access in its context so related fields are limited to the scope.
+    """
+
+    permission_classes = [permissions.IsAuthenticated, TenantAccessPermission]
+
+    @property
+    def access(self) -> Access:
+        return self.request.access
+
+    def may_write(self, access: Access) -> bool:
+        return access.can_manage
+
+    def get_queryset(self) -> QuerySet:
+        queryset = super().get_queryset()
+        if getattr(self, "swagger_fake_view", False):
+            return queryset.none()
+        return queryset.filter(organisation=self.access.organisation)
+
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        context["access"] = getattr(self.request, "access", None)
+        return context
+
+
+class ScopedModelSerializer(serializers.ModelSerializer):
+    """Limits every writable related field to the current organisation, so a forged foreign id
+    is a validation error (400), never a write."""
+
+    def get_fields(self):
+        fields = super().get_fields()
+        access: Access | None = self.context.get("access")
+        for field in fields.values():
+            related = getattr(field, "child_relation", field)
+            queryset = getattr(related, "queryset", None)
+            if queryset is None or access is None:
+                continue
+            model_fields = {f.name for f in queryset.model._meta.get_fields()}
+            if "organisation" in model_fields:
+                related.queryset = queryset.filter(organisation=access.organisation)
+            else:
+                related.queryset = self.limit_unscoped_queryset(queryset, access)
+        return fields
+
+    def limit_unscoped_queryset(self, queryset: QuerySet, access: Access) -> QuerySet:
+        """Related models without an organisation must be limited explicitly by a subclass."""
+        raise NotImplementedError(
+            f"{type(self).__name__} must limit {queryset.model.__name__} choices to the scope."
+        )
+
+
+class SchemaGenerator(SpectacularSchemaGenerator):
+    """Generating the OpenAPI schema inspects (never runs) querysets of every tenant model, so
+    the tenant guard is lifted for the generator alone: view, command and system check."""
+
+    def get_schema(self, *args, **kwargs):
+        with platform_scope():
+            return super().get_schema(*args, **kwargs)

@@ -1,0 +1,40 @@
+"""The roof: home pages that gather what every app has to show."""
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import render
+from django_scopes import scope
+
+from contracts.selectors import contract_list, contract_list_for_supplier, supplier_list
+from governance.access import organisations_for, supplier_of
+
+
+def organisation_home(request, org_slug):
+    """What exists so far for this organisation, as far as the user may see it."""
+    access = request.access
+    contracts = contract_list(access=access)
+    return render(
+        request,
+        "governance/organisation_home.html",
+        {
+            "contracts": contracts[:10],
+            "contract_count": contracts.count(),
+            "suppliers": supplier_list(access=access),
+        },
+    )
+
+
+@login_required
+def supplier_home(request):
+    """A supplier's user: its contracts across every organisation that engaged its supplier."""
+    supplier = supplier_of(request.user)
+    if supplier is None:
+        raise Http404
+    organisations = organisations_for(request.user)
+    with scope(organisation=[o.pk for o in organisations], supplier=supplier.pk):
+        contracts = list(contract_list_for_supplier(supplier=supplier))
+    return render(
+        request,
+        "governance/supplier_home.html",
+        {"supplier": supplier, "contracts": contracts, "organisations": organisations},
+    )

@@ -1,0 +1,183 @@
+"""Platform data: tenants, suppliers, who belongs where, job runs and the mail outbox."""
+
+import uuid
+import zoneinfo
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(_("%(value)s is not a known time zone."), params={"value": value})
+
+
+class Organisation(models.Model):
+    """A client organisation: the tenant. Everything it owns carries its id."""
+
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=60, unique=True)
+    time_zone = models.CharField(
+        _("time zone"), max_length=64, default="Europe/Amsterdam", validators=[validate_time_zone]
+    )
+    default_language = models.CharField(
+        _("default language"), max_length=8, choices=settings.LANGUAGES, default="nl"
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Supplier(models.Model):
+    """A company that delivers outsourced services, possibly to several organisations.
+
+    Not tenant-owned: a supplier reaches an organisation only through its contracts there.
+    """
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("supplier")
+        verbose_name_plural = _("suppliers")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Role(models.TextChoices):
+    CONTRACT_MANAGER = "contract_manager", _("Contract manager")
+    BUSINESS_OWNER = "business_owner", _("Business owner")
+    VIEWER = "viewer", _("Viewer")
+    AUDITOR = "auditor", _("Auditor")
+
+
+class Membership(models.Model):
+    """A person's role in one client organisation."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(_("role"), max_length=32, choices=Role.choices)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "organisation"], name="membership_unique")
+        ]
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.organisation} · {self.get_role_display()}"
+
+    def clean(self) -> None:
+        if SupplierMembership.objects.filter(user_id=self.user_id).exists():
+            raise ValidationError(
+                {"user": _("A supplier's user cannot also be a member of a client organisation.")}
+            )
+
+
+class SupplierMembership(models.Model):
+    """A person working for a supplier; one supplier per person."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="supplier_membership"
+    )
+    supplier = models.ForeignKey(Supplier, on_delete=models.CASCADE, related_name="members")
+
+    class Meta:
+        verbose_name = _("supplier membership")
+        verbose_name_plural = _("supplier memberships")
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.supplier}"
+
+    def clean(self) -> None:
+        if Membership.objects.filter(user_id=self.user_id).exists():
+            raise ValidationError(
+                {"user": _("A member of a client organisation cannot also be a supplier's user.")}
+            )
+
+
+class TaskRun(models.Model):
+    """One run of a background job, so scheduled work can be audited."""
+
+    class Status(models.TextChoices):
+        RUNNING = "running", _("Running")
+        SUCCEEDED = "succeeded", _("Succeeded")
+        FAILED = "failed", _("Failed")
+
+    name = models.CharField(_("task"), max_length=200)
+    task_id = models.CharField(_("task id"), max_length=64, blank=True)
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, null=True, blank=True, related_name="task_runs"
+    )
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices)
+    arguments = models.JSONField(_("arguments"), default=dict, blank=True)
+    started_at = models.DateTimeField(_("started"))
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    error = models.TextField(_("error"), blank=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+        indexes = [models.Index(fields=["name", "-started_at"])]
+        verbose_name = _("task run")
+        verbose_name_plural = _("task runs")
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.started_at:%Y-%m-%d %H:%M} {self.status}"
+
+
+class OutboxMessage(models.Model):
+    """An e-mail waiting to be sent, written in the transaction of the change that causes it.
+
+    The relay claims a message (pending → sending) before talking to the mail server, so a
+    retried or concurrent relay never sends it twice. A message left in *sending* by a crashed
+    worker is marked failed rather than resent: a missing mail can be requeued by an operator,
+    a duplicate cannot be taken back.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, null=True, blank=True, related_name="outbox"
+    )
+    to = models.JSONField(_("to"))
+    subject = models.CharField(_("subject"), max_length=300)
+    body_text = models.TextField(_("text body"))
+    body_html = models.TextField(_("HTML body"), blank=True)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt"))
+    claimed_at = models.DateTimeField(_("claimed"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    last_error = models.TextField(_("last error"), blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["status", "next_attempt_at"])]
+        verbose_name = _("outbox message")
+        verbose_name_plural = _("outbox messages")
+
+    def __str__(self) -> str:
+        return f"{self.subject} → {', '.join(self.to)} ({self.status})"

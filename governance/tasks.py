@@ -1,0 +1,22 @@
+from datetime import timedelta
+
+from django.utils import timezone
+
+from governance.celery import app
+from governance.models import TaskRun
+from governance.outbox import outbox_relay
+from governance.tasking import RecordedTask
+
+TASK_RUN_RETENTION = timedelta(days=90)
+
+
+@app.task(base=RecordedTask)
+def task_relay_outbox() -> dict:
+    return outbox_relay()
+
+
+@app.task(base=RecordedTask)
+def task_prune_task_runs() -> int:
+    cutoff = timezone.now() - TASK_RUN_RETENTION
+    deleted, _ = TaskRun.objects.filter(started_at__lt=cutoff).delete()
+    return deleted

@@ -1,0 +1,61 @@
+"""The URL map of Regie (composition root)."""
+
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from rest_framework.authtoken.views import ObtainAuthToken
+
+from governance import dashboard, views
+
+tenant_pages = [
+    path("", dashboard.organisation_home, name="organisation_home"),
+    path("contracts/", include("contracts.urls")),
+]
+
+tenant_api = [
+    path("", include("contracts.api.urls")),
+]
+
+accounts = [
+    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path(
+        "password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"
+    ),
+    path("password/reset/", views.PasswordResetView.as_view(), name="password_reset"),
+    path(
+        "password/reset/sent/",
+        auth_views.PasswordResetDoneView.as_view(),
+        name="password_reset_done",
+    ),
+    path(
+        "password/reset/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "password/reset/complete/",
+        auth_views.PasswordResetCompleteView.as_view(),
+        name="password_reset_complete",
+    ),
+]
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("accounts/", include(accounts)),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("supplier/", dashboard.supplier_home, name="supplier_home"),
+    path("o/<slug:org_slug>/", include(tenant_pages)),
+    path("api/v1/auth/token/", ObtainAuthToken.as_view(), name="api_token"),
+    path("api/v1/o/<slug:org_slug>/", include((tenant_api, "api"), namespace="api")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api_schema"), name="api_docs"),
+    path("admin/", admin.site.urls),
+]
+
+handler404 = "governance.errors.page_not_found"
+handler500 = "governance.errors.server_error"
+handler403 = "governance.errors.permission_denied"

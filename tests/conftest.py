@@ -1,0 +1,83 @@
+"""Shared actors (healthchecks style) and data that could leak between tenants.
+
+alice   contract manager of Alpha
+bob     user of supplier Northwind, which has contracts in Alpha and Beta
+charlie contract manager of Beta
+dave    user of supplier Southwind, which has a contract in Beta only
+"""
+
+from dataclasses import dataclass
+
+import pytest
+from django.contrib.auth import get_user_model
+from django_scopes import scopes_disabled
+
+from contracts.models import Contract
+from governance.models import Membership, Organisation, Role, Supplier, SupplierMembership
+
+PASSWORD = "correct-horse-battery"
+
+
+@dataclass
+class World:
+    alpha: Organisation
+    beta: Organisation
+    northwind: Supplier
+    southwind: Supplier
+    alice: object
+    bob: object
+    charlie: object
+    dave: object
+    alpha_contract: Contract
+    beta_northwind_contract: Contract
+    beta_southwind_contract: Contract
+
+
+def make_user(username: str):
+    return get_user_model().objects.create_user(
+        username=username, email=f"{username}@example.test", password=PASSWORD
+    )
+
+
+@pytest.fixture
+def world(db) -> World:
+    with scopes_disabled():
+        alpha = Organisation.objects.create(name="Alpha", slug="alpha")
+        beta = Organisation.objects.create(name="Beta", slug="beta")
+        northwind = Supplier.objects.create(name="Northwind")
+        southwind = Supplier.objects.create(name="Southwind")
+        alice, bob, charlie, dave = (make_user(n) for n in ("alice", "bob", "charlie", "dave"))
+        Membership.objects.create(user=alice, organisation=alpha, role=Role.CONTRACT_MANAGER)
+        Membership.objects.create(user=charlie, organisation=beta, role=Role.CONTRACT_MANAGER)
+        SupplierMembership.objects.create(user=bob, supplier=northwind)
+        SupplierMembership.objects.create(user=dave, supplier=southwind)
+        return World(
+            alpha=alpha,
+            beta=beta,
+            northwind=northwind,
+            southwind=southwind,
+            alice=alice,
+            bob=bob,
+            charlie=charlie,
+            dave=dave,
+            alpha_contract=Contract.objects.create(
+                organisation=alpha, supplier=northwind, reference="A-1", title="Alpha desk"
+            ),
+            beta_northwind_contract=Contract.objects.create(
+                organisation=beta, supplier=northwind, reference="B-1", title="Beta desk"
+            ),
+            beta_southwind_contract=Contract.objects.create(
+                organisation=beta, supplier=southwind, reference="B-2", title="Beta hosting"
+            ),
+        )
+
+
+@pytest.fixture
+def client_as(client):
+    """Log the Django test client in as one of the actors: `client_as(world.alice)`."""
+
+    def login(user):
+        client.force_login(user)
+        return client
+
+    return login

@@ -1,0 +1,88 @@
+import pytest
+from django.urls import reverse
+from django_scopes import ScopeError, scopes_disabled
+
+from contracts.models import Contract
+from governance.models import Membership, Organisation, Role
+
+
+def test_member_of_one_organisation_lands_in_it(world, client_as):
+    response = client_as(world.alice).get(reverse("home"))
+    assert response["Location"] == "/o/alpha/"
+
+
+def test_member_of_several_organisations_chooses(world, client_as):
+    Membership.objects.create(user=world.alice, organisation=world.beta, role=Role.VIEWER)
+    response = client_as(world.alice).get(reverse("home"))
+    assert response.status_code == 200
+    assert [o.slug for o in response.context["organisations"]] == ["alpha", "beta"]
+
+
+def test_supplier_user_lands_on_its_supplier_home(world, client_as):
+    response = client_as(world.bob).get(reverse("home"))
+    assert response["Location"] == reverse("supplier_home")
+
+
+def test_client_member_has_no_supplier_home(world, client_as):
+    assert client_as(world.alice).get(reverse("supplier_home")).status_code == 404
+
+
+def test_login_lands_in_the_organisation(world, client):
+    from tests.conftest import PASSWORD
+
+    response = client.post(
+        reverse("login"), {"username": "alice", "password": PASSWORD}, follow=True
+    )
+    assert response.redirect_chain[-1][0] == "/o/alpha/"
+
+
+def test_organisation_home_shows_contracts_and_suppliers(world, client_as):
+    response = client_as(world.alice).get("/o/alpha/")
+    assert response.context["contract_count"] == 1
+    assert [s.name for s in response.context["suppliers"]] == ["Northwind"]
+
+
+def test_contract_list_searches(world, client_as):
+    with scopes_disabled():
+        Contract.objects.create(
+            organisation=world.alpha, supplier=world.northwind, reference="A-2", title="Hosting"
+        )
+    response = client_as(world.alice).get("/o/alpha/contracts/?q=host")
+    assert [c.reference for c in response.context["contracts"]] == ["A-2"]
+
+
+@pytest.mark.parametrize("extra", [0, 2])
+def test_contract_list_query_count_does_not_grow(
+    world, client_as, extra, django_assert_num_queries
+):
+    with scopes_disabled():
+        for n in range(extra):
+            Contract.objects.create(
+                organisation=world.alpha, supplier=world.northwind, reference=f"X-{n}", title="x"
+            )
+    client = client_as(world.alice)
+    with django_assert_num_queries(8):
+        client.get("/o/alpha/contracts/")
+
+
+def test_unknown_organisation_is_404_like_a_foreign_one(world, client_as):
+    client = client_as(world.alice)
+    assert client.get("/o/no-such-org/").status_code == 404
+    assert client.get("/o/beta/").status_code == 404
+
+
+def test_tenant_query_outside_a_scope_raises(world):
+    with pytest.raises(ScopeError):
+        list(Contract.objects.all())
+
+
+def test_healthz(db, client):
+    assert client.get("/healthz").content == b"ok"
+
+
+def test_pages_carry_security_headers(world, client):
+    response = client.get(reverse("login"))
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert "default-src 'self'" in response["Content-Security-Policy"]
+    assert Organisation.objects.count() == 2

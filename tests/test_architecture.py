@@ -1,0 +1,90 @@
+"""The layers of DESIGN.md, enforced by walking imports.
+
+An app imports only from layers below it, and across apps only through `selectors` (reads) and
+`services` (writes). The platform (layer 0) imports no app; the roof modules compose them all.
+"""
+
+import ast
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+LAYERS = {
+    "governance": 0,
+    "contracts": 1,
+    "complaints": 2,
+    "audits": 2,
+    "simulations": 2,
+    "kto": 3,
+    "meetings": 4,
+}
+ROOF = {
+    "governance/urls.py",
+    "governance/dashboard.py",
+    "governance/schedule.py",
+    "governance/management/commands/seed_demo.py",
+}
+PUBLIC_SURFACE = {"selectors", "services"}
+
+
+def imported_modules(source: str) -> list[str]:
+    modules = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            modules += [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            modules += [f"{node.module}.{alias.name}" for alias in node.names]
+    return modules
+
+
+def violations(app: str, relative_path: str, source: str) -> list[str]:
+    if relative_path in ROOF:
+        return []
+    found = []
+    for module in imported_modules(source):
+        parts = module.split(".")
+        target = parts[0]
+        if target not in LAYERS or target == app:
+            continue
+        if target == "governance":
+            continue  # the platform serves every layer
+        if LAYERS[target] >= LAYERS[app]:
+            found.append(f"{relative_path}: {module} (layer {LAYERS[target]} ≥ {LAYERS[app]})")
+        elif len(parts) < 2 or parts[1] not in PUBLIC_SURFACE:
+            found.append(f"{relative_path}: {module} (only selectors and services)")
+    return found
+
+
+def project_files():
+    for app in LAYERS:
+        for path in sorted((ROOT / app).rglob("*.py")):
+            relative = path.relative_to(ROOT).as_posix()
+            if "/migrations/" not in relative:
+                yield app, relative, path.read_text()
+
+
+def test_every_app_respects_the_layers():
+    found = [v for app, rel, src in project_files() for v in violations(app, rel, src)]
+    assert found == []
+
+
+def test_the_walk_sees_every_app():
+    assert {app for app, _, _ in project_files()} == set(LAYERS)
+
+
+def test_checker_catches_upward_and_sideways_imports():
+    source = (
+        "from meetings.models import Meeting\n"
+        "import kto.selectors\n"
+        "from contracts.models import Contract\n"
+        "from contracts import selectors\n"
+        "from contracts.services import contract_create\n"
+    )
+    assert violations("complaints", "complaints/views.py", source) == [
+        "complaints/views.py: meetings.models.Meeting (layer 4 ≥ 2)",
+        "complaints/views.py: kto.selectors (layer 3 ≥ 2)",
+        "complaints/views.py: contracts.models.Contract (only selectors and services)",
+    ]
+    assert violations("governance", "governance/views.py", "import contracts.selectors") == [
+        "governance/views.py: contracts.selectors (layer 1 ≥ 0)"
+    ]
+    assert violations("governance", "governance/urls.py", "import meetings.views") == []
