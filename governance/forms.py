@@ -1,5 +1,7 @@
-from django.contrib.auth.forms import PasswordResetForm
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.template import loader
+from django.utils.translation import gettext_lazy as _
 
 from governance.outbox import outbox_enqueue
 
@@ -24,3 +26,13 @@ class OutboxPasswordResetForm(PasswordResetForm):
             else ""
         )
         outbox_enqueue(to=[to_email], subject=subject, text=text, html=html)
+
+
+class LoginForm(AuthenticationForm):
+    """Regie's accounts log in with their e-mail address as user name."""
+
+    username = forms.CharField(
+        label=_("E-mail address"),
+        max_length=254,
+        widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username"}),
+    )

@@ -86,3 +86,15 @@ def test_pages_carry_security_headers(world, client):
     assert response["X-Content-Type-Options"] == "nosniff"
     assert "default-src 'self'" in response["Content-Security-Policy"]
     assert Organisation.objects.count() == 2
+
+
+def test_staff_see_task_runs_in_the_admin(world, client):
+    from governance.models import TaskRun
+
+    TaskRun.objects.create(name="demo.task", status="succeeded", started_at="2026-01-01T00:00Z")
+    world.alice.is_staff = world.alice.is_superuser = True
+    world.alice.save()
+    client.force_login(world.alice)
+    response = client.get(reverse("admin:governance_taskrun_changelist"))
+    assert response.status_code == 200
+    assert "demo.task" in response.content.decode()
