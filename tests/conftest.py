@@ -4,6 +4,7 @@ alice   contract manager of Alpha
 bob     user of supplier Northwind, which has contracts in Alpha and Beta
 charlie contract manager of Beta
 dave    user of supplier Southwind, which has a contract in Beta only
+victor  viewer in Alpha (reads everything of Alpha, changes nothing)
 """
 
 from dataclasses import dataclass
@@ -14,6 +15,8 @@ from django_scopes import scopes_disabled
 
 from contracts.models import Contract
 from governance.models import Membership, Organisation, Role, Supplier, SupplierMembership
+
+pytest_plugins = ["tests.browser_fixtures"]
 
 PASSWORD = "correct-horse-battery"
 
@@ -28,6 +31,7 @@ class World:
     bob: object
     charlie: object
     dave: object
+    victor: object
     alpha_contract: Contract
     beta_northwind_contract: Contract
     beta_southwind_contract: Contract
@@ -46,7 +50,10 @@ def world(db) -> World:
         beta = Organisation.objects.create(name="Beta", slug="beta")
         northwind = Supplier.objects.create(name="Northwind")
         southwind = Supplier.objects.create(name="Southwind")
-        alice, bob, charlie, dave = (make_user(n) for n in ("alice", "bob", "charlie", "dave"))
+        alice, bob, charlie, dave, victor = (
+            make_user(n) for n in ("alice", "bob", "charlie", "dave", "victor")
+        )
+        Membership.objects.create(user=victor, organisation=alpha, role=Role.VIEWER)
         Membership.objects.create(user=alice, organisation=alpha, role=Role.CONTRACT_MANAGER)
         Membership.objects.create(user=charlie, organisation=beta, role=Role.CONTRACT_MANAGER)
         SupplierMembership.objects.create(user=bob, supplier=northwind)
@@ -60,6 +67,7 @@ def world(db) -> World:
             bob=bob,
             charlie=charlie,
             dave=dave,
+            victor=victor,
             alpha_contract=Contract.objects.create(
                 organisation=alpha, supplier=northwind, reference="A-1", title="Alpha desk"
             ),

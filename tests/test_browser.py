@@ -6,92 +6,19 @@ Screenshots of every step land in test-artifacts/screenshots/.
 """
 
 import io
-import os
 import re
-from pathlib import Path
 
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
-from django.utils import translation
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
+
+from tests.browser_fixtures import DEMO_PASSWORD, dutch, switch_language
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--headless",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-quic",
-]
-SCREENSHOTS = Path(__file__).resolve().parent.parent / "test-artifacts" / "screenshots"
-TIMEOUT_MS = 15_000
-
 MANAGER = "manager@zuidrand.example"
-DEMO_PASSWORD = "regie-demo"
 ZUIDRAND_CONTRACTS = 2
-
-
-@pytest.fixture(scope="session")
-def chromium_executable() -> str:
-    if not CHROMIUM.exists():
-        message = f"{CHROMIUM} not found; install the system Chromium to run the browser tests."
-        if os.environ.get("REGIE_REQUIRE_INTEGRATION") == "1":
-            pytest.fail(f"REGIE_REQUIRE_INTEGRATION=1 but {message}", pytrace=False)
-        pytest.skip(message)
-    return str(CHROMIUM)
-
-
-@pytest.fixture(scope="module")
-def chromium_browser(chromium_executable):
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=chromium_executable, headless=True, args=CHROMIUM_ARGS
-        )
-        try:
-            yield browser
-        finally:
-            browser.close()
-
-
-@pytest.fixture
-def page(chromium_browser):
-    context = chromium_browser.new_context(locale="en-US", viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(TIMEOUT_MS)
-    try:
-        yield context.new_page()
-    finally:
-        context.close()
-
-
-@pytest.fixture
-def screenshot(page, request):
-    """`screenshot("step")` saves the full page as <test name>-<nn>-<step>.png."""
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    steps = []
-
-    def take(step: str) -> Path:
-        steps.append(step)
-        path = SCREENSHOTS / f"{request.node.name}-{len(steps):02d}-{step}.png"
-        page.screenshot(path=str(path), full_page=True)
-        return path
-
-    return take
-
-
-def dutch(text: str) -> str:
-    with translation.override("nl"):
-        return translation.gettext(text)
-
-
-def switch_language(page, code: str) -> None:
-    with page.expect_navigation():
-        page.locator(f'form.language-switch button[name="language"][value="{code}"]').click()
-    page.wait_for_load_state()
 
 
 def test_login_overview_language_and_logout(
