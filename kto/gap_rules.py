@@ -16,41 +16,42 @@ reports measure) is set beside the users' *perceived* state (gap 5, what a KTO m
 
 import math
 from dataclasses import dataclass
-from enum import StrEnum
 
+from django.db.models import TextChoices
+from django.utils.translation import gettext_lazy as _
 from scipy import stats
 
 AMBER_MARGIN = 0.02
 
 
-class SlaState(StrEnum):
-    GREEN = "green"
-    AMBER = "amber"
-    RED = "red"
-    NO_SLA = "no_sla"
+class SlaState(TextChoices):
+    GREEN = "green", _("Green")
+    AMBER = "amber", _("Amber (met, narrowly)")
+    RED = "red", _("Red")
+    NO_SLA = "no_sla", _("No SLA figures")
 
 
-class PerceptionState(StrEnum):
-    BELOW = "below"
-    ABOVE = "above"
-    INCONCLUSIVE = "inconclusive"
-    SUPPRESSED = "suppressed"
-    NO_TARGET = "no_target"
+class PerceptionState(TextChoices):
+    BELOW = "below", _("Below target")
+    ABOVE = "above", _("At or above target")
+    INCONCLUSIVE = "inconclusive", _("Inconclusive")
+    SUPPRESSED = "suppressed", _("Too few respondents")
+    NO_TARGET = "no_target", _("No target set")
 
 
-class Flag(StrEnum):
-    WATERMELON = "watermelon"
-    WATCH = "watch"
-    HIDDEN_SUCCESS = "hidden_success"
-    BOTH_RED = "both_red"
-    ALIGNED = "aligned"
-    INSUFFICIENT_DATA = "insufficient_data"
+class Flag(TextChoices):
+    WATERMELON = "watermelon", _("Watermelon")
+    WATCH = "watch", _("Watch")
+    HIDDEN_SUCCESS = "hidden_success", _("Hidden success")
+    BOTH_RED = "both_red", _("Both red")
+    ALIGNED = "aligned", _("Aligned")
+    INSUFFICIENT_DATA = "insufficient_data", _("Insufficient data")
 
 
-class Drift(StrEnum):
-    DETERIORATING = "deteriorating"
-    IMPROVING = "improving"
-    STABLE = "stable"
+class Drift(TextChoices):
+    DETERIORATING = "deteriorating", _("Deteriorating")
+    IMPROVING = "improving", _("Improving")
+    STABLE = "stable", _("Stable")
 
 
 # Flags that need a second consecutive period before they reach agendas and digests.
