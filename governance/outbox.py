@@ -8,7 +8,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.utils import timezone
 
-from governance.models import Organisation, OutboxMessage
+from governance.models import Organisation, OutboxAttachment, OutboxMessage
 
 logger = logging.getLogger(__name__)
 
@@ -24,6 +24,7 @@ def outbox_enqueue(
     text: str,
     html: str = "",
     organisation: Organisation | None = None,
+    attachments: list[tuple[str, bytes, str]] = (),
 ) -> OutboxMessage:
     """Store a message for sending. Call inside the transaction of the change that causes it:
     if that transaction rolls back, the message is gone with it. After commit the relay is
@@ -38,6 +39,10 @@ def outbox_enqueue(
     )
     message.full_clean()
     message.save()
+    for filename, content, mime_type in attachments:
+        OutboxAttachment.objects.create(
+            message=message, filename=filename, content=content, mime_type=mime_type
+        )
     transaction.on_commit(_nudge_relay)
     return message
 
@@ -86,6 +91,8 @@ def _send_claimed(message: OutboxMessage) -> str:
     )
     if message.body_html:
         email.attach_alternative(message.body_html, "text/html")
+    for attachment in message.attachments.all():
+        email.attach(attachment.filename, bytes(attachment.content), attachment.mime_type)
     message.attempts += 1
     try:
         email.send(using="default")

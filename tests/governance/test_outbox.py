@@ -116,3 +116,12 @@ def test_request_creating_a_message_succeeds_with_the_broker_down(
     [message] = OutboxMessage.objects.all()
     assert (message.to, message.status) == ([world.alice.email], OutboxMessage.Status.PENDING)
     assert "/accounts/password/reset/" in message.body_text
+
+
+def test_attachments_travel_with_the_message(db):
+    enqueue(attachments=[("report.pdf", b"%PDF-1.7 test", "application/pdf")])
+    outbox_relay()
+    [sent] = mail.outbox
+    assert sent.attachments[0].filename == "report.pdf"
+    assert sent.attachments[0].content == b"%PDF-1.7 test"
+    assert sent.attachments[0].mimetype == "application/pdf"
