@@ -128,6 +128,8 @@ else:
         "store_processed": False,
     }
 
+# Deployments (or test runs) sharing one Redis keep apart by naming their own queue.
+CELERY_TASK_DEFAULT_QUEUE = env_str("REGIE_CELERY_QUEUE", "celery")
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
@@ -257,6 +259,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "DEFAULT_GENERATOR_CLASS": "governance.api.SchemaGenerator",
+    "ENUM_NAME_OVERRIDES": {
+        "ContractStatusEnum": "contracts.models.Contract.Status",
+        "SLAReportStatusEnum": "contracts.models.SLAReport.Status",
+        "SimulationRunStatusEnum": "simulations.models.SimulationRun.Status",
+        "ExerciseStatusEnum": "simulations.models.Exercise.Status",
+    },
 }
 
 # --- Logging --------------------------------------------------------------------------------
