@@ -1,14 +1,55 @@
-"""Reads of contracts: keyword-only, tenant-scoped, no side effects."""
+"""Reads of contracts, services, service levels and SLA reports: keyword-only, tenant-scoped
+(call inside the request's or task's scope), no side effects."""
 
-from django.db.models import Q, QuerySet
+from __future__ import annotations
 
-from contracts.models import Contract
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+
+from contracts.models import (
+    Contract,
+    InformationDelivery,
+    InformationNeed,
+    Measurement,
+    Service,
+    ServiceLevel,
+    ServiceLevelDimension,
+    SLAReport,
+    add_months,
+    month_period,
+    quarter_period,
+)
 from governance.access import Access
 from governance.models import Supplier
+from governance.workdays import is_holiday
+
+# Reports whose figures count: the current version, once submitted and not withdrawn.
+COUNTING = [
+    SLAReport.Status.SUBMITTED,
+    SLAReport.Status.ACCEPTED,
+    SLAReport.Status.DISPUTED,
+    SLAReport.Status.APPEALED,
+]
 
 
-def contract_list(*, access: Access, search: str = "") -> QuerySet[Contract]:
-    """The organisation's contracts the user may see (a supplier's user: its own only)."""
+# --- contracts -----------------------------------------------------------------------------
+
+
+def contract_list(
+    *,
+    access: Access,
+    search: str = "",
+    status: str = "",
+    supplier_id: int | None = None,
+    renewal: str = "",
+) -> QuerySet[Contract]:
+    """The organisation's contracts the user may see (a supplier's user: its own only),
+    optionally searched (reference, title, supplier) and filtered."""
     queryset = Contract.objects.filter(organisation=access.organisation)
     if access.is_supplier:
         queryset = queryset.filter(supplier=access.supplier)
@@ -18,6 +59,12 @@ def contract_list(*, access: Access, search: str = "") -> QuerySet[Contract]:
             | Q(title__icontains=search)
             | Q(supplier__name__icontains=search)
         )
+    if status:
+        queryset = queryset.filter(status=status)
+    if supplier_id:
+        queryset = queryset.filter(supplier_id=supplier_id)
+    if renewal:
+        queryset = queryset.filter(renewal=renewal)
     return queryset.select_related("organisation", "supplier").order_by("reference")
 
 
@@ -39,3 +86,362 @@ def supplier_list(*, access: Access) -> QuerySet[Supplier]:
     if access.is_supplier:
         queryset = queryset.filter(pk=access.supplier.pk)
     return queryset.distinct().order_by("name")
+
+
+def expectations_for_contract(*, contract: Contract):
+    """The client's explicit expectations of the contract."""
+    return contract.expectations.all()
+
+
+def information_needs_for_contract(*, contract: Contract) -> QuerySet[InformationNeed]:
+    """Information needs with their most recent deliveries."""
+    return contract.information_needs.prefetch_related(
+        Prefetch("deliveries", queryset=InformationDelivery.objects.order_by("-period_start"))
+    )
+
+
+def information_delivery_rate(*, contract: Contract) -> tuple[int, int]:
+    """(delivered on time, delivered or overdue) over the contract's recorded deliveries."""
+    deliveries = InformationDelivery.objects.filter(need__contract=contract)
+    on_time = late = 0
+    today = date.today()
+    for delivery in deliveries:
+        if delivery.on_time is True:
+            on_time += 1
+        elif delivery.on_time is False or delivery.due_date < today:
+            late += 1
+    return on_time, on_time + late
+
+
+# --- services ------------------------------------------------------------------------------
+
+
+def services_for_contract(*, contract: Contract) -> QuerySet[Service]:
+    """The contract's services with their opening hours."""
+    return contract.services.prefetch_related("opening_hours").order_by("name")
+
+
+def service_is_open(*, service: Service, at: datetime) -> bool:
+    """Whether `at` (an aware datetime) falls inside the service window, judged in the
+    organisation's time zone. Dutch public holidays are closed unless the service says it is
+    open on them; a service without opening hours is always open."""
+    if at.tzinfo is None:
+        raise ValueError("service_is_open needs an aware datetime")
+    local = at.astimezone(ZoneInfo(service.organisation.time_zone))
+    if not service.open_on_holidays and is_holiday(local.date()):
+        return False
+    hours = list(service.opening_hours.all())
+    if not hours:
+        return True
+    return any(interval.covers(local) for interval in hours)
+
+
+# --- service levels ------------------------------------------------------------------------
+
+
+def service_levels_for_contract(*, contract: Contract) -> QuerySet[ServiceLevel]:
+    """Every version of every service level of the contract, with service and dimensions."""
+    return (
+        ServiceLevel.objects.filter(contract=contract)
+        .select_related("service")
+        .prefetch_related("dimensions")
+        .order_by("code", "valid_from")
+    )
+
+
+def service_levels_in_force(
+    *, contract: Contract, period_start: date, period_end: date
+) -> QuerySet[ServiceLevel]:
+    """The versions of the contract's service levels in force at some time in the period."""
+    return (
+        ServiceLevel.objects.filter(contract=contract, valid_from__lte=period_end)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=period_start))
+        .order_by("code", "valid_from")
+    )
+
+
+def service_level_list(*, access: Access) -> QuerySet[ServiceLevel]:
+    """All service levels of the contracts the user may see."""
+    return (
+        ServiceLevel.objects.filter(
+            organisation=access.organisation, contract__in=contract_list(access=access)
+        )
+        .select_related("contract", "service")
+        .prefetch_related("dimensions")
+    )
+
+
+def service_list(*, access: Access) -> QuerySet[Service]:
+    """All services of the contracts the user may see."""
+    return (
+        Service.objects.filter(
+            organisation=access.organisation, contract__in=contract_list(access=access)
+        )
+        .select_related("contract")
+        .prefetch_related("opening_hours")
+    )
+
+
+# --- SLA reports ---------------------------------------------------------------------------
+
+
+def sla_report_list(*, access: Access) -> QuerySet[SLAReport]:
+    """Every version of every SLA report of the contracts the user may see."""
+    return (
+        SLAReport.objects.filter(
+            organisation=access.organisation, contract__in=contract_list(access=access)
+        )
+        .select_related("contract", "contract__supplier", "submitted_by", "reviewed_by")
+        .defer("source_file")
+        .order_by("-period_start", "contract__reference", "-version")
+    )
+
+
+def measurement_list(*, access: Access) -> QuerySet[Measurement]:
+    """Measurements of the reports the user may see."""
+    return (
+        Measurement.objects.filter(
+            organisation=access.organisation,
+            report__contract__in=contract_list(access=access),
+        )
+        .select_related("service_level", "report")
+        .defer("report__source_file")
+        .order_by("report__period_start", "report__version", "service_level__code")
+    )
+
+
+def report_versions(*, report: SLAReport) -> QuerySet[SLAReport]:
+    """All versions of the report's contract and period, newest first."""
+    return (
+        SLAReport.objects.filter(contract=report.contract, period_start=report.period_start)
+        .select_related("submitted_by")
+        .defer("source_file")
+        .order_by("-version")
+    )
+
+
+def report_measurements(*, report: SLAReport) -> QuerySet[Measurement]:
+    return report.measurements.select_related("service_level").order_by("service_level__code")
+
+
+def report_timeline(*, contract: Contract) -> QuerySet[SLAReport]:
+    """The contract's current report versions, newest period first."""
+    return (
+        SLAReport.objects.filter(contract=contract, is_current=True)
+        .defer("source_file")
+        .annotate(
+            missed=Count("measurements", filter=~Q(measurements__state=Measurement.State.MET))
+        )
+        .order_by("-period_start")
+    )
+
+
+def reporting_periods_due(*, contract: Contract, today: date) -> list[tuple[date, date]]:
+    """Month periods of the contract whose report window has closed by `today`."""
+    if contract.start_date is None:
+        return []
+    periods = []
+    start = contract.start_date.replace(day=1)
+    while True:
+        period = month_period(start)
+        if contract.end_date and period[0] > contract.end_date:
+            break
+        if contract.report_window(period[1])[1] >= today:
+            break
+        periods.append(period)
+        start = add_months(start, 1)
+    return periods
+
+
+def on_time_rate(*, contract: Contract, today: date | None = None) -> tuple[int, int]:
+    """(periods reported on time, periods whose window has closed). A period with no report at
+    all counts as not on time."""
+    today = today or date.today()
+    due = reporting_periods_due(contract=contract, today=today)
+    if not due:
+        return 0, 0
+    on_time = set(
+        SLAReport.objects.filter(
+            contract=contract, version=1, is_late=False, period_start__in=[p[0] for p in due]
+        )
+        .exclude(status=SLAReport.Status.DRAFT)
+        .values_list("period_start", flat=True)
+    )
+    return len(on_time), len(due)
+
+
+def level_history(*, level: ServiceLevel) -> list[dict]:
+    """Per reported period: the value of this code (any version), its target then and state,
+    from the current report versions."""
+    measurements = (
+        Measurement.objects.filter(
+            report__contract_id=level.contract_id,
+            report__is_current=True,
+            report__status__in=COUNTING,
+            service_level__code=level.code,
+        )
+        .select_related("service_level", "report")
+        .defer("report__source_file")
+        .order_by("report__period_start")
+    )
+    return [
+        {
+            "period": m.report.period_start,
+            "value": m.value,
+            "target": m.service_level.target,
+            "state": m.state,
+        }
+        for m in measurements
+    ]
+
+
+def attainment_matrix(*, contract: Contract, months: int = 12, today: date | None = None):
+    """Codes × the last `months` reported months: the state of each current measurement."""
+    today = today or date.today()
+    end = month_period(today)[0]
+    first = add_months(end, -(months - 1))
+    measurements = (
+        Measurement.objects.filter(
+            report__contract=contract,
+            report__is_current=True,
+            report__status__in=COUNTING,
+            report__period_start__gte=first,
+            report__period_start__lte=end,
+        )
+        .select_related("service_level", "report")
+        .defer("report__source_file")
+    )
+    columns = [add_months(first, n) for n in range(months)]
+    cells = {}
+    codes = {}
+    for m in measurements:
+        codes[m.service_level.code] = m.service_level.name
+        cells[(m.service_level.code, m.report.period_start)] = m
+    reported = [c for c in columns if any(key[1] == c for key in cells)]
+    return sorted(codes.items()), reported, cells
+
+
+# --- what the gap analysis (kto) reads -----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LevelResult:
+    """One service level mapped to a dimension, judged for one period."""
+
+    code: str
+    name: str
+    direction: str  # "higher" | "lower"
+    target: Decimal
+    actual: Decimal | None
+    state: str  # "met" | "near_miss" | "missed" | "missing"
+    margin: float | None  # signed relative margin, positive = better than target
+    report_status: str  # the current report version's status, "missing" without a report
+    report_version: int | None
+    weight: Decimal = Decimal("1.00")
+
+
+MISSING = "missing"
+
+
+def current_report(*, contract: Contract, period_start: date) -> SLAReport | None:
+    """The current (latest, non-superseded) version of the report for the period, if any."""
+    return (
+        SLAReport.objects.filter(contract=contract, period_start=period_start, is_current=True)
+        .defer("source_file")
+        .first()
+    )
+
+
+def sla_dimension_results(
+    *, contract: Contract, period_start: date, period_end: date
+) -> dict[str, list[LevelResult]]:
+    """Per perception dimension (Dimension value): the service levels mapped to it that were
+    due in the period (a month; quarterly levels in the quarter's last month), judged from the
+    current version of that period's report. A level without a measurement, or a period
+    without a counting report (none, a draft, a withdrawn one), is "missing"."""
+    if (period_start, period_end) != month_period(period_start):
+        raise ValueError("sla_dimension_results takes a month period (first day, last day)")
+    levels = list(
+        service_levels_in_force(
+            contract=contract, period_start=period_start, period_end=period_end
+        ).prefetch_related("dimensions")
+    )
+    quarter_end = quarter_period(period_end)[1]
+    due: dict[str, ServiceLevel] = {}
+    for level in levels:
+        if level.period == ServiceLevel.Period.QUARTERLY and period_end != quarter_end:
+            continue
+        due[level.code] = level
+    report = current_report(contract=contract, period_start=period_start)
+    values: dict[int, Measurement] = {}
+    if report is not None and report.status in COUNTING:
+        values = {m.service_level_id: m for m in report.measurements.all()}
+    results: dict[str, list[LevelResult]] = defaultdict(list)
+    for code in sorted(due):
+        level = due[code]
+        measurement = values.get(level.pk)
+        for mapping in level.dimensions.all():
+            results[mapping.dimension].append(
+                LevelResult(
+                    code=level.code,
+                    name=level.name,
+                    direction=level.direction,
+                    target=level.target,
+                    actual=measurement.value if measurement else None,
+                    state=measurement.state if measurement else MISSING,
+                    margin=level.margin(measurement.value) if measurement else None,
+                    report_status=report.status if report else MISSING,
+                    report_version=report.version if report else None,
+                    weight=mapping.weight,
+                )
+            )
+    return dict(results)
+
+
+def contract_periods_with_reports(*, contract: Contract) -> list[tuple[date, date]]:
+    """Month periods with a counting current report version, oldest first."""
+    rows = (
+        SLAReport.objects.filter(contract=contract, is_current=True, status__in=COUNTING)
+        .values_list("period_start", "period_end")
+        .order_by("period_start")
+    )
+    return [(start, end) for start, end in rows]
+
+
+def dimension_mappings_for_contract(*, contract: Contract) -> QuerySet[ServiceLevelDimension]:
+    """Every (service level version → dimension) mapping of the contract."""
+    return ServiceLevelDimension.objects.filter(service_level__contract=contract).select_related(
+        "service_level"
+    )
+
+
+# --- the organisation home -----------------------------------------------------------------
+
+
+def sla_overview(*, access: Access, today: date | None = None) -> dict:
+    """A small summary for the home page: reports awaiting the client's review and the
+    service levels not met in the most recent reported month."""
+    reports = sla_report_list(access=access).filter(is_current=True)
+    latest = reports.filter(status__in=COUNTING).values_list("period_start", flat=True).first()
+    if latest is None:
+        latest = add_months((today or date.today()).replace(day=1), -1)
+    last_period = month_period(latest)
+    awaiting = list(reports.filter(status__in=SLAReport.AWAITING_REVIEW)[:10])
+    not_met = list(
+        measurement_list(access=access)
+        .filter(
+            report__is_current=True,
+            report__status__in=COUNTING,
+            report__period_start=last_period[0],
+        )
+        .exclude(state=Measurement.State.MET)
+        .select_related("report__contract")
+    )
+    return {
+        "awaiting_review": awaiting,
+        "last_period": last_period,
+        "not_met": not_met,
+        "reports_last_period": reports.filter(period_start=last_period[0])
+        .exclude(status__in=[SLAReport.Status.DRAFT, SLAReport.Status.WITHDRAWN])
+        .count(),
+    }

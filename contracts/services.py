@@ -1,16 +1,517 @@
-"""Writes of contracts: keyword-only, validated, returning the object."""
+"""Writes of contracts, services, service levels and SLA reports: keyword-only, validated,
+returning the object. Uploads are validated as a whole and stored in one transaction."""
 
-from contracts.models import Contract
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from contracts import uploads
+from contracts.models import (
+    Contract,
+    Expectation,
+    InformationDelivery,
+    InformationNeed,
+    Measurement,
+    Service,
+    ServiceHours,
+    ServiceLevel,
+    ServiceLevelDimension,
+    SLAReport,
+    month_period,
+)
+from contracts.permissions import may_review_report, may_upload_report
+from governance import events
+from governance.access import Access
 from governance.models import Organisation, Supplier
+
+# --- contracts -----------------------------------------------------------------------------
 
 
 def contract_create(
-    *, organisation: Organisation, supplier: Supplier, reference: str, title: str
+    *, organisation: Organisation, supplier: Supplier, reference: str, title: str, **fields
 ) -> Contract:
-    """Register a contract of `organisation` with `supplier`."""
+    """Register a contract of `organisation` with `supplier`; `fields` are further model fields
+    (dates, notice period, renewal, value, status, reporting calendar)."""
     contract = Contract(
-        organisation=organisation, supplier=supplier, reference=reference, title=title
+        organisation=organisation, supplier=supplier, reference=reference, title=title, **fields
     )
     contract.full_clean()
     contract.save()
     return contract
+
+
+def expectation_create(
+    *, contract: Contract, statement: str, measured_by: str, owner: str
+) -> Expectation:
+    """Record an explicit expectation of the client."""
+    expectation = Expectation(
+        organisation=contract.organisation,
+        contract=contract,
+        statement=statement,
+        measured_by=measured_by,
+        owner=owner,
+    )
+    expectation.full_clean()
+    expectation.save()
+    return expectation
+
+
+def information_need_create(*, contract: Contract, **fields) -> InformationNeed:
+    """Record an information need (what, format, frequency, by whom, to whom, when due)."""
+    need = InformationNeed(organisation=contract.organisation, contract=contract, **fields)
+    need.full_clean()
+    need.save()
+    return need
+
+
+def information_delivery_record(
+    *, need: InformationNeed, period_start: date, period_end: date, delivered_on: date | None
+) -> InformationDelivery:
+    """Record (or update) the delivery of an information need for one period; the due date
+    follows from the need's `due_days`."""
+    delivery, _created = InformationDelivery.objects.update_or_create(
+        need=need,
+        period_start=period_start,
+        defaults={
+            "organisation": need.organisation,
+            "period_end": period_end,
+            "due_date": period_end + timedelta(days=need.due_days),
+            "delivered_on": delivered_on,
+        },
+    )
+    delivery.full_clean()
+    return delivery
+
+
+# --- services ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def service_create(
+    *,
+    contract: Contract,
+    name: str,
+    description: str = "",
+    criticality: str = Service.Criticality.MEDIUM,
+    open_on_holidays: bool = False,
+    hours: list[tuple[int, time, time]] = (),
+) -> Service:
+    """A service of the contract with its weekly opening hours (weekday 0 = Monday)."""
+    service = Service(
+        organisation=contract.organisation,
+        contract=contract,
+        name=name,
+        description=description,
+        criticality=criticality,
+        open_on_holidays=open_on_holidays,
+    )
+    service.full_clean()
+    service.save()
+    for weekday, opens, closes in hours:
+        interval = ServiceHours(
+            organisation=contract.organisation,
+            service=service,
+            weekday=weekday,
+            opens=opens,
+            closes=closes,
+        )
+        interval.full_clean()
+        interval.save()
+    return service
+
+
+# --- service levels ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def service_level_create(
+    *, contract: Contract, dimensions: dict[str, Decimal] | None = None, **fields
+) -> ServiceLevel:
+    """A service level version of the contract, mapped to perception dimensions
+    ({dimension: weight})."""
+    level = ServiceLevel(organisation=contract.organisation, contract=contract, **fields)
+    level.full_clean()
+    level.save()
+    for dimension, weight in (dimensions or {}).items():
+        mapping = ServiceLevelDimension(
+            organisation=contract.organisation,
+            service_level=level,
+            dimension=dimension,
+            weight=Decimal(weight),
+        )
+        mapping.full_clean()
+        mapping.save()
+    return level
+
+
+@transaction.atomic
+def service_level_amend(*, level: ServiceLevel, valid_from: date, **changes) -> ServiceLevel:
+    """Amend a service level from `valid_from`: the current version ends the day before and a
+    new version with the same code takes over, keeping the dimension mappings unless
+    `dimensions` is given. Earlier periods stay judged by the old version."""
+    if valid_from <= level.valid_from:
+        raise ValidationError({"valid_from": _("An amendment must start after the version.")})
+    dimensions = changes.pop("dimensions", None)
+    if dimensions is None:
+        dimensions = {m.dimension: m.weight for m in level.dimensions.all()}
+    level.valid_to = valid_from - timedelta(days=1)
+    level.full_clean()
+    level.save(update_fields=["valid_to"])
+    fields = {
+        name: getattr(level, name)
+        for name in (
+            "service",
+            "code",
+            "name",
+            "metric_kind",
+            "unit",
+            "direction",
+            "target",
+            "breach_threshold",
+            "period",
+        )
+    }
+    fields.update(changes)
+    return service_level_create(
+        contract=level.contract, dimensions=dimensions, valid_from=valid_from, **fields
+    )
+
+
+# --- SLA reports ---------------------------------------------------------------------------
+
+
+@dataclass
+class UploadResult:
+    """The outcome of an upload or its dry run."""
+
+    problems: list[uploads.Problem] = field(default_factory=list)
+    rows: list[uploads.CleanRow] = field(default_factory=list)
+    report: SLAReport | None = None
+    created: bool = False
+    dry_run: bool = True
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def local_today(organisation: Organisation, now: datetime | None = None) -> date:
+    now = now or timezone.now()
+    return now.astimezone(ZoneInfo(organisation.time_zone)).date()
+
+
+def json_rows_content(rows: list[dict]) -> bytes:
+    """A canonical byte form of JSON rows, so the same rows twice have the same checksum."""
+    return json.dumps(rows, sort_keys=True, separators=(",", ":"), default=str).encode()
+
+
+def _period_problems(
+    *, contract: Contract, period_start: date, today: date, previous: SLAReport | None
+) -> list[uploads.Problem]:
+    problems = []
+
+    def problem(message):
+        problems.append(uploads.Problem(None, "period", f"{period_start:%Y-%m}", message))
+
+    period_end = month_period(period_start)[1]
+    if period_start != month_period(period_start)[0]:
+        problem(_("A period starts on the first day of a month."))
+        return problems
+    if (contract.start_date and period_end < contract.start_date) or (
+        contract.end_date and period_start > contract.end_date
+    ):
+        problem(_("The period lies outside the contract."))
+        return problems
+    opens, _closes = contract.report_window(period_end)
+    if today < opens:
+        problem(
+            _("The report window for this period opens on %(date)s.") % {"date": opens.isoformat()}
+        )
+    correcting = previous is not None and previous.status in (
+        SLAReport.Status.DISPUTED,
+        SLAReport.Status.WITHDRAWN,
+    )
+    # A correction answers the client's dispute and is never refused for lateness.
+    if not correcting and today > contract.late_report_limit(period_end):
+        problem(
+            _("The report window for this period has closed (late reports until %(date)s).")
+            % {"date": contract.late_report_limit(period_end).isoformat()}
+        )
+    if previous is not None and previous.status not in SLAReport.REPLACEABLE:
+        problem(
+            _("The current version of this report is %(status)s and cannot be replaced.")
+            % {"status": previous.get_status_display()}
+        )
+    return problems
+
+
+def sla_report_upload(
+    *,
+    access: Access,
+    contract: Contract,
+    period_start: date,
+    content: bytes,
+    name: str,
+    content_type: str = "",
+    json_rows: list[dict] | None = None,
+    dry_run: bool = True,
+    submit: bool = True,
+    now: datetime | None = None,
+) -> UploadResult:
+    """Validate an SLA report (a CSV/XLSX file, or JSON rows when `json_rows` is given) for the
+    contract and month as a whole; unless `dry_run`, store it as the period's next version in
+    one transaction — only when there is no problem at all.
+
+    The same content for the same period twice creates nothing: the existing version is
+    returned with `created=False`. Only the contract's supplier may upload.
+    """
+    if not may_upload_report(access, contract):
+        raise PermissionDenied
+    if contract.organisation_id != access.organisation.pk:
+        raise PermissionDenied
+    now = now or timezone.now()
+    today = local_today(contract.organisation, now)
+    if json_rows is not None:
+        content = json_rows_content(json_rows)
+    checksum = hashlib.sha256(content).hexdigest()
+    result = UploadResult(dry_run=dry_run)
+
+    existing = (
+        SLAReport.objects.filter(contract=contract, period_start=period_start, checksum=checksum)
+        .defer("source_file")
+        .order_by("-version")
+        .first()
+    )
+    if existing is not None:
+        result.report = existing
+        return result
+
+    previous = (
+        SLAReport.objects.filter(contract=contract, period_start=period_start, is_current=True)
+        .defer("source_file")
+        .first()
+    )
+    result.problems += _period_problems(
+        contract=contract, period_start=period_start, today=today, previous=previous
+    )
+    # Outside the contract no level is in force: row checks would only repeat that.
+    period_is_void = any(
+        p.message == _("The period lies outside the contract.") for p in result.problems
+    )
+    try:
+        if json_rows is not None:
+            raw_rows, decimal_comma = uploads.rows_from_json(json_rows), False
+        else:
+            raw_rows, decimal_comma = uploads.read_file(name=name, content=content)
+    except uploads.UploadRejected as rejected:
+        result.problems += rejected.problems
+        return result
+    period_end = month_period(period_start)[1]
+    if period_is_void:
+        return result
+    levels = list(ServiceLevel.objects.filter(contract=contract))
+    problems, clean = uploads.validate_rows(
+        rows=raw_rows,
+        levels=levels,
+        known_codes={level.code for level in levels},
+        period_start=period_start,
+        period_end=period_end,
+        decimal_comma=decimal_comma,
+    )
+    result.problems += problems
+    result.rows = clean
+    if result.problems or dry_run:
+        return result
+    result.report = _store_report(
+        access=access,
+        contract=contract,
+        period_start=period_start,
+        period_end=period_end,
+        rows=clean,
+        content=content,
+        name=name,
+        content_type=content_type,
+        checksum=checksum,
+        submit=submit,
+        now=now,
+        today=today,
+    )
+    result.created = True
+    return result
+
+
+@transaction.atomic
+def _store_report(
+    *,
+    access,
+    contract,
+    period_start,
+    period_end,
+    rows,
+    content,
+    name,
+    content_type,
+    checksum,
+    submit,
+    now,
+    today,
+) -> SLAReport:
+    # Serialise concurrent uploads for the contract so versions stay consecutive.
+    Contract.objects.select_for_update().filter(pk=contract.pk).first()
+    versions = SLAReport.objects.filter(contract=contract, period_start=period_start)
+    previous = versions.filter(is_current=True).defer("source_file").first()
+    version = (versions.order_by("-version").values_list("version", flat=True).first() or 0) + 1
+    if previous is not None:
+        previous.status = (
+            SLAReport.Status.CORRECTED
+            if previous.status in (SLAReport.Status.DISPUTED, SLAReport.Status.WITHDRAWN)
+            else SLAReport.Status.SUPERSEDED
+        )
+        previous.is_current = False
+        previous.save(update_fields=["status", "is_current"])
+    report = SLAReport(
+        organisation=contract.organisation,
+        contract=contract,
+        period_start=period_start,
+        period_end=period_end,
+        version=version,
+        status=SLAReport.Status.SUBMITTED if submit else SLAReport.Status.DRAFT,
+        is_current=True,
+        submitted_by_id=access.user_id,
+        submitted_at=now if submit else None,
+        is_late=version == 1 and submit and today > contract.report_window(period_end)[1],
+        source_name=name[:200],
+        source_content_type=content_type[:100],
+        source_file=content,
+        checksum=checksum,
+    )
+    report.save()
+    Measurement.objects.bulk_create(
+        [
+            Measurement(
+                organisation_id=contract.organisation_id,
+                report=report,
+                service_level=row.level,
+                value=row.value,
+                state=row.state,
+                deviation_cause=row.cause,
+                deviation_impact=row.impact,
+                deviation_action=row.corrective_action,
+            )
+            for row in rows
+        ],
+        batch_size=2000,
+    )
+    return report
+
+
+def _transition(report: SLAReport, allowed: tuple, message: str) -> None:
+    if report.status not in allowed or not report.is_current:
+        raise ValidationError(message)
+
+
+@transaction.atomic
+def sla_report_submit(*, access: Access, report: SLAReport, now: datetime | None = None):
+    """The supplier submits a draft version."""
+    if not may_upload_report(access, report.contract):
+        raise PermissionDenied
+    _transition(report, (SLAReport.Status.DRAFT,), _("Only a draft can be submitted."))
+    now = now or timezone.now()
+    report.status = SLAReport.Status.SUBMITTED
+    report.submitted_at = now
+    report.submitted_by_id = access.user_id
+    earlier = SLAReport.objects.filter(
+        contract=report.contract, period_start=report.period_start, version__lt=report.version
+    ).exists()
+    report.is_late = (
+        not earlier
+        and local_today(report.organisation, now)
+        > (report.contract.report_window(report.period_end)[1])
+    )
+    report.save(update_fields=["status", "submitted_at", "submitted_by", "is_late"])
+    return report
+
+
+@transaction.atomic
+def sla_report_accept(*, access: Access, report: SLAReport) -> SLAReport:
+    """The client accepts a submitted report, or an appealed one (the appeal is granted)."""
+    access.require(may_review_report(access))
+    _transition(
+        report,
+        (SLAReport.Status.SUBMITTED, SLAReport.Status.APPEALED),
+        _("Only a submitted or appealed report can be accepted."),
+    )
+    report.status = SLAReport.Status.ACCEPTED
+    report.reviewed_by_id = access.user_id
+    report.reviewed_at = timezone.now()
+    report.save(update_fields=["status", "reviewed_by", "reviewed_at"])
+    # Higher layers (the gap analysis) react after commit; contracts cannot import them.
+    events.publish(
+        events.SLA_REPORT_ACCEPTED,
+        organisation_id=report.organisation_id,
+        period_start=report.period_start,
+    )
+    return report
+
+
+@transaction.atomic
+def sla_report_dispute(*, access: Access, report: SLAReport, reasons: dict[int, str]) -> SLAReport:
+    """The client disputes a submitted report with a reason per disputed measurement
+    ({measurement id: reason}); at least one reason is required."""
+    access.require(may_review_report(access))
+    _transition(
+        report, (SLAReport.Status.SUBMITTED,), _("Only a submitted report can be disputed.")
+    )
+    reasons = {int(pk): text.strip() for pk, text in reasons.items() if text and text.strip()}
+    if not reasons:
+        raise ValidationError(_("Give a reason for at least one disputed measurement."))
+    measurements = {m.pk: m for m in report.measurements.filter(pk__in=list(reasons))}
+    unknown = set(reasons) - set(measurements)
+    if unknown:
+        raise ValidationError(_("A disputed measurement does not belong to this report."))
+    for pk, reason in reasons.items():
+        measurements[pk].dispute_reason = reason
+    Measurement.objects.bulk_update(list(measurements.values()), ["dispute_reason"])
+    report.status = SLAReport.Status.DISPUTED
+    report.reviewed_by_id = access.user_id
+    report.reviewed_at = timezone.now()
+    report.save(update_fields=["status", "reviewed_by", "reviewed_at"])
+    return report
+
+
+@transaction.atomic
+def sla_report_appeal(*, access: Access, report: SLAReport, reason: str) -> SLAReport:
+    """The supplier stands by a disputed report and says why."""
+    if not may_upload_report(access, report.contract):
+        raise PermissionDenied
+    _transition(report, (SLAReport.Status.DISPUTED,), _("Only a disputed report can be appealed."))
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why the report stands.")})
+    report.status = SLAReport.Status.APPEALED
+    report.appeal_reason = reason.strip()
+    report.save(update_fields=["status", "appeal_reason"])
+    return report
+
+
+@transaction.atomic
+def sla_report_withdraw(*, access: Access, report: SLAReport) -> SLAReport:
+    """The client rejects an appeal: the report is withdrawn and a corrected version is due."""
+    access.require(may_review_report(access))
+    _transition(
+        report, (SLAReport.Status.APPEALED,), _("Only an appealed report can be withdrawn.")
+    )
+    report.status = SLAReport.Status.WITHDRAWN
+    report.reviewed_by_id = access.user_id
+    report.reviewed_at = timezone.now()
+    report.save(update_fields=["status", "reviewed_by", "reviewed_at"])
+    return report

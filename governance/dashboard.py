@@ -5,8 +5,16 @@ from django.http import Http404
 from django.shortcuts import render
 from django_scopes import scope
 
-from contracts.selectors import contract_list, contract_list_for_supplier, supplier_list
+from audits.selectors import open_major_findings
+from contracts.selectors import (
+    contract_list,
+    contract_list_for_supplier,
+    sla_overview,
+    supplier_list,
+)
 from governance.access import organisations_for, supplier_of
+from kto.gap_selectors import confirmed_flags
+from kto.selectors import survey_summary
 
 
 def organisation_home(request, org_slug):
@@ -20,6 +28,10 @@ def organisation_home(request, org_slug):
             "contracts": contracts[:10],
             "contract_count": contracts.count(),
             "suppliers": supplier_list(access=access),
+            "kto": survey_summary(access=access),
+            "sla": sla_overview(access=access),
+            "open_majors": list(open_major_findings(access=access)[:10]),
+            "confirmed_flags": confirmed_flags(access=access),
         },
     )
 

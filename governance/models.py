@@ -186,9 +186,7 @@ class OutboxMessage(models.Model):
 class OutboxAttachment(models.Model):
     """A file sent with an outbox message (e.g. a report PDF)."""
 
-    message = models.ForeignKey(
-        OutboxMessage, on_delete=models.CASCADE, related_name="attachments"
-    )
+    message = models.ForeignKey(OutboxMessage, on_delete=models.CASCADE, related_name="attachments")
     filename = models.CharField(_("file name"), max_length=200)
     mime_type = models.CharField(_("type"), max_length=100)
     content = models.BinaryField(_("content"))

@@ -50,9 +50,15 @@ def _fetcher():
     return SafeURLFetcher(allowed_protocols={"data", "https"})
 
 
-def render_pdf(template_name: str, context: dict) -> bytes:
-    """Render `template_name` with `context` to PDF bytes."""
+def render_pdf_with_pages(template_name: str, context: dict) -> tuple[bytes, int]:
+    """Render `template_name` with `context` to PDF bytes, with the number of pages."""
     from weasyprint import HTML
 
     html = render_to_string(template_name, context)
-    return HTML(string=html, base_url=BASE_URL, url_fetcher=_fetcher()).write_pdf()
+    document = HTML(string=html, base_url=BASE_URL, url_fetcher=_fetcher()).render()
+    return document.write_pdf(), len(document.pages)
+
+
+def render_pdf(template_name: str, context: dict) -> bytes:
+    """Render `template_name` with `context` to PDF bytes."""
+    return render_pdf_with_pages(template_name, context)[0]

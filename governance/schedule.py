@@ -7,8 +7,41 @@ BEAT_SCHEDULE = {
         "task": "governance.tasks.task_relay_outbox",
         "schedule": 60.0,
     },
+    "exercise-reminders": {
+        "task": "simulations.tasks.task_exercise_reminders_all",
+        "schedule": crontab(hour=7, minute=5),
+    },
     "prune-task-runs": {
         "task": "governance.tasks.task_prune_task_runs",
         "schedule": crontab(hour=3, minute=17),
+    },
+    # Survey invitations and reminders in batches; the service itself skips weekends and Dutch
+    # public holidays, so this only keeps mail within office hours.
+    "kto-dispatch": {
+        "task": "kto.tasks.task_kto_dispatch_all",
+        "schedule": crontab(minute=7, hour="8-16", day_of_week="mon-fri"),
+    },
+    # The gap analysis of last month for every organisation, then the digests due today.
+    "gap-analysis-nightly": {
+        "task": "kto.gap_tasks.task_dispatch_gap_runs",
+        "schedule": crontab(hour=2, minute=30),
+    },
+    "gap-digests": {
+        "task": "kto.gap_tasks.task_dispatch_gap_digests",
+        "schedule": crontab(hour=7, minute=30),
+    },
+    "remind-overdue-complaints": {
+        "task": "complaints.tasks.task_remind_overdue_complaints",
+        "schedule": crontab(hour="8-17", minute=5, day_of_week="mon-fri"),
+    },
+    # Owners of corrective actions due within three working days or overdue, once a day.
+    "audits-action-reminders": {
+        "task": "audits.tasks.task_send_action_reminders",
+        "schedule": crontab(hour=7, minute=45, day_of_week="mon-fri"),
+    },
+    # Pre-reads still missing near their deadline: each side is reminded once per item.
+    "meetings-preparation-reminders": {
+        "task": "meetings.tasks.task_send_preparation_reminders",
+        "schedule": crontab(hour=8, minute=15, day_of_week="mon-fri"),
     },
 }

@@ -264,6 +264,16 @@ SPECTACULAR_SETTINGS = {
         "SLAReportStatusEnum": "contracts.models.SLAReport.Status",
         "SimulationRunStatusEnum": "simulations.models.SimulationRun.Status",
         "ExerciseStatusEnum": "simulations.models.Exercise.Status",
+        "AuditStatusEnum": "audits.models.Audit.Status",
+        "AuditFindingStatusEnum": "audits.models.Finding.Status",
+        "CorrectiveActionStatusEnum": "audits.models.CorrectiveAction.Status",
+        "AuditResultEnum": "audits.models.Result",
+        "ISO9001ClauseEnum": "audits.clauses.CLAUSE_CODES",
+        "ComplaintStatusEnum": "complaints.models.Status",
+        "ImprovementProposalStatusEnum": "complaints.models.ProposalStatus",
+        "MeetingSideEnum": "meetings.models.Side",
+        # Audits' and simulations' owner sides share one choice set (supplier, client, joint).
+        "JointOwnerSideEnum": "simulations.models.OwnerSide",
     },
 }
 

@@ -12,10 +12,22 @@ from governance.forms import LoginForm
 tenant_pages = [
     path("", dashboard.organisation_home, name="organisation_home"),
     path("contracts/", include("contracts.urls")),
+    path("simulations/", include("simulations.urls")),
+    path("kto/", include("kto.urls")),
+    path("gaps/", include("kto.gap_urls")),
+    path("complaints/", include("complaints.urls")),
+    path("audits/", include("audits.urls")),
+    path("meetings/", include("meetings.urls")),
 ]
 
 tenant_api = [
     path("", include("contracts.api.urls")),
+    path("", include("simulations.api.urls")),
+    path("", include("kto.api.urls")),
+    path("", include("kto.gap_api")),
+    path("", include("complaints.api.urls")),
+    path("", include("audits.api.urls")),
+    path("", include("meetings.api.urls")),
 ]
 
 accounts = [
@@ -53,6 +65,9 @@ urlpatterns = [
     path("accounts/", include(accounts)),
     path("i18n/", include("django.conf.urls.i18n")),
     path("supplier/", dashboard.supplier_home, name="supplier_home"),
+    path("survey/", include("kto.public_urls")),
+    path("k/", include("complaints.public_urls")),
+    path("api/v1/k/", include("complaints.api.public_urls")),
     path("o/<slug:org_slug>/", include(tenant_pages)),
     path("api/v1/auth/token/", ObtainAuthToken.as_view(), name="api_token"),
     path("api/v1/o/<slug:org_slug>/", include((tenant_api, "api"), namespace="api")),

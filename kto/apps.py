@@ -5,3 +5,16 @@ from django.utils.translation import gettext_lazy as _
 class KtoConfig(AppConfig):
     name = "kto"
     verbose_name = _("Satisfaction surveys")
+
+    def ready(self):
+        from governance import events
+        from kto.handlers import on_complaint_verdict_requested
+
+        events.subscribe(events.COMPLAINT_VERDICT_REQUESTED, on_complaint_verdict_requested)
+
+        from governance.impact import register_impact_source
+        from kto.gap_handlers import gap_impact, on_sla_report_accepted, on_survey_closed
+
+        events.subscribe(events.SLA_REPORT_ACCEPTED, on_sla_report_accepted)
+        events.subscribe(events.SURVEY_CLOSED, on_survey_closed)
+        register_impact_source(gap_impact)

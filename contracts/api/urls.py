@@ -1,7 +1,17 @@
 from rest_framework.routers import SimpleRouter
 
-from contracts.api.views import ContractViewSet
+from contracts.api.views import (
+    ContractViewSet,
+    MeasurementViewSet,
+    ServiceLevelViewSet,
+    ServiceViewSet,
+    SLAReportViewSet,
+)
 
 router = SimpleRouter()
 router.register("contracts", ContractViewSet, basename="contract")
+router.register("services", ServiceViewSet, basename="service")
+router.register("service-levels", ServiceLevelViewSet, basename="servicelevel")
+router.register("sla-reports", SLAReportViewSet, basename="slareport")
+router.register("measurements", MeasurementViewSet, basename="measurement")
 urlpatterns = router.urls

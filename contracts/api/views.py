@@ -1,7 +1,36 @@
-from rest_framework import mixins
+from datetime import date
 
-from contracts.api.serializers import ContractSerializer
-from contracts.selectors import contract_list
+from django.core.exceptions import ValidationError
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import mixins, status
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.response import Response
+
+from contracts import selectors, services
+from contracts.api.filters import (
+    ContractFilter,
+    MeasurementFilter,
+    ServiceFilter,
+    ServiceLevelFilter,
+    SLAReportFilter,
+)
+from contracts.api.serializers import (
+    AppealSerializer,
+    ContractSerializer,
+    DisputeSerializer,
+    ErrorSerializer,
+    MeasurementSerializer,
+    ServiceLevelSerializer,
+    ServiceSerializer,
+    SLAReportListSerializer,
+    SLAReportSerializer,
+    SLAReportUploadSerializer,
+    UploadResultSerializer,
+)
+from contracts.models import Contract, Measurement, Service, ServiceLevel, SLAReport
+from contracts.permissions import may_review_report, may_upload_report
 from governance.api import OrganisationScopedViewSet
 
 
@@ -9,11 +38,214 @@ class ContractViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Organisa
     """Contracts of the organisation; a supplier's user sees its own contracts only."""
 
     serializer_class = ContractSerializer
-    search_fields = ["reference", "title"]
-    ordering_fields = ["reference", "title"]
-    filterset_fields = ["reference"]
+    search_fields = ["reference", "title", "supplier__name"]
+    ordering_fields = ["reference", "title", "end_date"]
+    filterset_class = ContractFilter
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
-            return ContractSerializer.Meta.model.objects.none()
-        return contract_list(access=self.access)
+            return Contract.objects.none()
+        return selectors.contract_list(access=self.access)
+
+
+class ServiceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OrganisationScopedViewSet):
+    """Services with their service window (opening hours per weekday, 0 = Monday)."""
+
+    serializer_class = ServiceSerializer
+    filterset_class = ServiceFilter
+    search_fields = ["name"]
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Service.objects.none()
+        return selectors.service_list(access=self.access).order_by("contract", "name")
+
+
+class ServiceLevelViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, OrganisationScopedViewSet
+):
+    """Service level versions with their perception-dimension mappings."""
+
+    serializer_class = ServiceLevelSerializer
+    filterset_class = ServiceLevelFilter
+    search_fields = ["code", "name"]
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return ServiceLevel.objects.none()
+        return selectors.service_level_list(access=self.access).order_by(
+            "contract", "code", "valid_from"
+        )
+
+
+@extend_schema_view(
+    create=extend_schema(
+        request={
+            "multipart/form-data": SLAReportUploadSerializer,
+            "application/json": SLAReportUploadSerializer,
+        },
+        responses={
+            201: UploadResultSerializer,
+            200: UploadResultSerializer,
+            400: UploadResultSerializer,
+            403: ErrorSerializer,
+        },
+        description=(
+            "Upload the supplier's report for a contract and month, as a CSV/XLSX `file` "
+            "(multipart) or JSON `rows` [{code, value, cause, impact, corrective_action}]. "
+            "Validated as a whole: 400 lists every problem (row, column, value, message) and "
+            "stores nothing. `dry_run=true` validates only (200). A stored report is 201; the "
+            "same content for the same period again is 200 with `created=false`."
+        ),
+    ),
+)
+class SLAReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OrganisationScopedViewSet):
+    """SLA reports (every version) with their measurements, and the review actions."""
+
+    filterset_class = SLAReportFilter
+    ordering_fields = ["period_start", "version"]
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return SLAReport.objects.none()
+        queryset = selectors.sla_report_list(access=self.access)
+        if self.action != "list":
+            queryset = queryset.prefetch_related("measurements__service_level")
+        return queryset
+
+    def get_serializer_class(self):
+        if self.action == "list":
+            return SLAReportListSerializer
+        if self.action == "create":
+            return SLAReportUploadSerializer
+        return {
+            "dispute": DisputeSerializer,
+            "appeal": AppealSerializer,
+        }.get(self.action, SLAReportSerializer)
+
+    def may_write(self, access) -> bool:
+        # Suppliers upload and appeal, client managers review; each action checks its own.
+        return access.is_supplier or may_review_report(access)
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        contract = data["contract"]
+        if not may_upload_report(self.access, contract):
+            raise PermissionDenied
+        year, month = (int(p) for p in data["period"].split("-"))
+        upload = data.get("file")
+        result = services.sla_report_upload(
+            access=self.access,
+            contract=contract,
+            period_start=date(year, month, 1),
+            content=upload.read() if upload else b"",
+            name=upload.name if upload else "rows.json",
+            content_type=(upload.content_type or "") if upload else "application/json",
+            json_rows=[dict(row) for row in data["rows"]] if "rows" in data else None,
+            dry_run=data["dry_run"],
+            submit=data["submit"],
+        )
+        report = result.report
+        if report is not None:
+            report = (
+                self.get_queryset()
+                .prefetch_related("measurements__service_level")
+                .get(pk=report.pk)
+            )
+        body = {
+            "dry_run": result.dry_run,
+            "created": result.created,
+            "problems": [p.as_dict() for p in result.problems],
+            "rows": [
+                {"row": r.row, "code": r.level.code, "value": r.value, "state": r.state}
+                for r in result.rows
+            ],
+            "report": report,
+        }
+        if result.problems:
+            code = status.HTTP_400_BAD_REQUEST
+        elif result.created:
+            code = status.HTTP_201_CREATED
+        else:
+            code = status.HTTP_200_OK
+        return Response(
+            UploadResultSerializer(body, context=self.get_serializer_context()).data, status=code
+        )
+
+    def _review(self, request, service, **kwargs):
+        report = self.get_object()
+        try:
+            service(access=self.access, report=report, **kwargs)
+        except ValidationError as error:
+            return Response({"detail": " ".join(error.messages)}, status=400)
+        report = self.get_queryset().get(pk=report.pk)
+        return Response(SLAReportSerializer(report, context=self.get_serializer_context()).data)
+
+    @extend_schema(request=None, responses={200: SLAReportSerializer, 400: ErrorSerializer})
+    @action(detail=True, methods=["post"])
+    def accept(self, request, *args, **kwargs):
+        """The client accepts a submitted or appealed report (contract managers)."""
+        if not may_review_report(self.access):
+            raise PermissionDenied
+        return self._review(request, services.sla_report_accept)
+
+    @extend_schema(responses={200: SLAReportSerializer, 400: ErrorSerializer})
+    @action(detail=True, methods=["post"])
+    def dispute(self, request, *args, **kwargs):
+        """The client disputes measurements, each with a reason (contract managers)."""
+        if not may_review_report(self.access):
+            raise PermissionDenied
+        self.get_object()  # 404 before any validation answer
+        serializer = DisputeSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        reasons = {
+            item["measurement"]: item["reason"] for item in serializer.validated_data["reasons"]
+        }
+        return self._review(request, services.sla_report_dispute, reasons=reasons)
+
+    @extend_schema(responses={200: SLAReportSerializer, 400: ErrorSerializer})
+    @action(detail=True, methods=["post"])
+    def appeal(self, request, *args, **kwargs):
+        """The supplier stands by a disputed report and says why."""
+        report = self.get_object()
+        if not may_upload_report(self.access, report.contract):
+            raise PermissionDenied
+        serializer = AppealSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        return self._review(
+            request, services.sla_report_appeal, reason=serializer.validated_data["reason"]
+        )
+
+    @extend_schema(request=None, responses={200: SLAReportSerializer, 400: ErrorSerializer})
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request, *args, **kwargs):
+        """The client rejects an appeal: the report is withdrawn and a correction is due."""
+        if not may_review_report(self.access):
+            raise PermissionDenied
+        return self._review(request, services.sla_report_withdraw)
+
+    @extend_schema(request=None, responses={200: SLAReportSerializer, 400: ErrorSerializer})
+    @action(detail=True, methods=["post"])
+    def submit(self, request, *args, **kwargs):
+        """The supplier submits a draft version."""
+        report = self.get_object()
+        if not may_upload_report(self.access, report.contract):
+            raise PermissionDenied
+        return self._review(request, services.sla_report_submit)
+
+
+class MeasurementViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, OrganisationScopedViewSet
+):
+    """Reported values with their judged state and deviation analysis."""
+
+    serializer_class = MeasurementSerializer
+    filterset_class = MeasurementFilter
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Measurement.objects.none()
+        return selectors.measurement_list(access=self.access)

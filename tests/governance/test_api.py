@@ -55,6 +55,19 @@ def test_session_authenticates_the_browser(world):
             "reference": "A-1",
             "title": "Alpha desk",
             "supplier": "Northwind",
+            "description": "",
+            "status": "draft",
+            "start_date": None,
+            "end_date": None,
+            "notice_period_months": 3,
+            "renewal": "none",
+            "renewal_term_months": 12,
+            "next_notice_deadline": None,
+            "value": None,
+            "currency": "EUR",
+            "report_window_opens_day": 1,
+            "report_window_closes_day": 10,
+            "late_reports_until_day": 40,
         }
     ]
 

@@ -83,9 +83,9 @@ def test_pdf_renders_our_template_with_a_chart():
 @pytest.mark.parametrize(
     ("url", "allowed"),
     [
-        ("https://regie.invalid/static/css/pdf.css", True),
+        ("https://regie.invalid/static/css/regie.css", True),
         ("https://regie.invalid/static/../governance/settings.py", False),
-        ("https://evil.example/static/css/pdf.css", False),
+        ("https://evil.example/static/css/regie.css", False),
         ("file:///etc/passwd", False),
     ],
 )

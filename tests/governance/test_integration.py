@@ -147,6 +147,8 @@ def celery_worker(postgres_db, redis_url, smtp_server, tmp_path):
         SMTP_HOST=smtp_server.hostname,
         SMTP_PORT=str(smtp_server.port),
         SMTP_TLS="false",
+        # Tasks the worker queues itself (follow-ups, the outbox nudge) stay on its queue.
+        REGIE_CELERY_QUEUE=name,
         PYTHONUNBUFFERED="1",
     )
     command = [

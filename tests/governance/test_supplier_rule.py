@@ -28,7 +28,15 @@ def login(client, email):
     return client
 
 
-@pytest.mark.parametrize("name", sorted(n for n, r in ROUTES.items() if r.kind == TENANT))
+# Routes that need no object besides a contract, read with GET (the route walk covers the rest).
+@pytest.mark.parametrize(
+    "name",
+    sorted(
+        n
+        for n, r in ROUTES.items()
+        if r.kind == TENANT and r.method == "get" and r.object in (None, "contract")
+    ),
+)
 def test_cloudkern_gets_404_everywhere_under_deltabank(name, demo, client):
     login(client, "supplier@cloudkern.example")
     url = tenant_url(name, demo["deltabank"], {"contract": demo["deltabank_contract"]})

@@ -5,9 +5,16 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import translation
 
+from audits import demo as audits_demo
+from complaints import demo as complaints_demo
+from contracts import demo as contracts_demo
 from contracts.models import Contract
 from governance.access import platform_scope
 from governance.models import Membership, Organisation, Role, Supplier, SupplierMembership
+from kto import demo as kto_demo
+from kto import gap_demo
+from meetings import demo as meetings_demo
+from simulations import demo as simulations_demo
 
 DEMO_PASSWORD = "regie-demo"  # noqa: S105 - published demo credential
 
@@ -81,6 +88,13 @@ class Command(BaseCommand):
                 reference=reference,
                 defaults={"supplier": suppliers[supplier], "title": title},
             )
+        contracts_demo.seed()
+        complaints_demo.seed()
+        audits_demo.seed()
+        kto_demo.seed()
+        simulations_demo.seed()
+        gap_demo.seed()
+        meetings_demo.seed()
 
     @staticmethod
     def _user(email, first_name, last_name):

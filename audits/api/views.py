@@ -1,0 +1,438 @@
+"""Audit API: programmes, audits, checklist items, findings (with the ranking) and corrective
+actions. Writes go through audits.services, which decide who may do what; a rule broken is a
+400 naming field and reason, an action the caller may not take a 403."""
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import mixins, status
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.response import Response
+
+from audits import selectors, services
+from audits.api.serializers import (
+    ActionCreateSerializer,
+    ActionSerializer,
+    ActionUpdateSerializer,
+    AuditCreateSerializer,
+    AuditSerializer,
+    AuditTransitionSerializer,
+    AuditUpdateSerializer,
+    CheckCreateSerializer,
+    ChecklistItemSerializer,
+    ChecklistItemUpdateSerializer,
+    CheckSerializer,
+    FindingClientSerializer,
+    FindingCreateSerializer,
+    FindingRespondSerializer,
+    FindingSupplierSerializer,
+    PrioritySerializer,
+    ProgrammeCreateSerializer,
+    ProgrammeSerializer,
+    RankedFindingSerializer,
+)
+from audits.models import Audit, AuditProgramme, ChecklistItem, CorrectiveAction, Finding
+from audits.permissions import CLIENT_AUDIT_ROLES, may_set_priority
+from governance.api import OrganisationScopedViewSet
+
+
+def _call(service, **kwargs):
+    """Run a service; its ValidationError becomes a 400 with the same field names."""
+    try:
+        return service(**kwargs)
+    except DjangoValidationError as error:
+        if hasattr(error, "error_dict"):
+            raise ValidationError(error.message_dict) from error
+        raise ValidationError({"detail": error.messages}) from error
+
+
+class AuditWriteMixin:
+    def may_write(self, access) -> bool:
+        # Suppliers and client auditors/managers write; each service checks the object.
+        return access.is_supplier or access.has_role(*CLIENT_AUDIT_ROLES)
+
+
+def _int_param(request, name):
+    try:
+        return int(request.query_params.get(name, ""))
+    except ValueError:
+        return None
+
+
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[
+            OpenApiParameter("year", int, description="Only this year's programmes."),
+            OpenApiParameter("contract", int, description="Only this contract's programmes."),
+        ]
+    ),
+    create=extend_schema(
+        request=ProgrammeCreateSerializer,
+        responses={201: ProgrammeSerializer},
+        description=(
+            "Plan a contract's yearly programme; with `plan_audits` (default) one planned audit "
+            "per interval of the recurrence is created."
+        ),
+    ),
+)
+class ProgrammeViewSet(
+    AuditWriteMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    OrganisationScopedViewSet,
+):
+    """Yearly audit programmes per contract (and so per supplier)."""
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return AuditProgramme.objects.none()
+        return selectors.programme_list(
+            access=self.access,
+            year=_int_param(self.request, "year"),
+            contract_id=_int_param(self.request, "contract"),
+        )
+
+    def get_serializer_class(self):
+        return ProgrammeCreateSerializer if self.action == "create" else ProgrammeSerializer
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        programme = _call(
+            services.programme_create, access=self.access, **serializer.validated_data
+        )
+        return Response(ProgrammeSerializer(programme).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[
+            OpenApiParameter("q", str, description="Search title, contract and processes."),
+            OpenApiParameter("status", str, enum=Audit.Status.values),
+            OpenApiParameter("type", str, enum=Audit.Type.values),
+            OpenApiParameter("contract", int),
+            OpenApiParameter("year", int),
+        ]
+    ),
+    create=extend_schema(request=AuditCreateSerializer, responses={201: AuditSerializer}),
+    partial_update=extend_schema(request=AuditUpdateSerializer, responses={200: AuditSerializer}),
+)
+class AuditViewSet(
+    AuditWriteMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    OrganisationScopedViewSet,
+):
+    """Audits with type, level, scope, clauses, dates, auditors and status."""
+
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Audit.objects.none()
+        request = self.request
+        return selectors.audit_list(
+            access=self.access,
+            search=request.query_params.get("q", ""),
+            status=request.query_params.get("status", ""),
+            audit_type=request.query_params.get("type", ""),
+            contract_id=_int_param(request, "contract"),
+            year=_int_param(request, "year"),
+        ).prefetch_related("services", "observers")
+
+    def get_serializer_class(self):
+        return {
+            "create": AuditCreateSerializer,
+            "partial_update": AuditUpdateSerializer,
+            "transition": AuditTransitionSerializer,
+        }.get(self.action, AuditSerializer)
+
+    def _output(self, audit):
+        return AuditSerializer(self.get_queryset().get(pk=audit.pk)).data
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        audit = _call(services.audit_create, access=self.access, **serializer.validated_data)
+        return Response(self._output(audit), status=status.HTTP_201_CREATED)
+
+    def partial_update(self, request, *args, **kwargs):
+        audit = self.get_object()
+        serializer = self.get_serializer(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        audit = _call(
+            services.audit_update,
+            access=self.access,
+            audit=audit,
+            services=data.pop("services", None),
+            observers=data.pop("observers", None),
+            **data,
+        )
+        return Response(self._output(audit))
+
+    @extend_schema(request=AuditTransitionSerializer, responses={200: AuditSerializer})
+    @action(detail=True, methods=["post"])
+    def transition(self, request, pk=None, **kwargs):
+        """Move the audit on: planned → in_progress → reported → closed."""
+        audit = self.get_object()
+        serializer = AuditTransitionSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        audit = _call(
+            services.audit_transition,
+            access=self.access,
+            audit=audit,
+            status=serializer.validated_data["status"],
+        )
+        return Response(self._output(audit))
+
+    @extend_schema(request=None, responses={200: ChecklistItemSerializer(many=True)})
+    @action(detail=True, methods=["post"], url_path="generate-checklist")
+    def generate_checklist(self, request, pk=None, **kwargs):
+        """Add the checklist from the contract's agreed way of working and the standard set."""
+        audit = self.get_object()
+        _call(services.checklist_generate, access=self.access, audit=audit)
+        items = selectors.checklist_for_audit(audit=audit)
+        return Response(ChecklistItemSerializer(items, many=True).data)
+
+
+@extend_schema_view(
+    list=extend_schema(parameters=[OpenApiParameter("audit", int)]),
+    partial_update=extend_schema(
+        request=ChecklistItemUpdateSerializer, responses={200: ChecklistItemSerializer}
+    ),
+)
+class ChecklistItemViewSet(
+    AuditWriteMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, OrganisationScopedViewSet
+):
+    """Checklist items with their result, evidence and the interviewee's role (no names)."""
+
+    serializer_class = ChecklistItemSerializer
+    http_method_names = ["get", "patch", "head", "options"]
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return ChecklistItem.objects.none()
+        queryset = selectors.checklist_item_list(access=self.access).order_by(
+            "audit", "position", "pk"
+        )
+        if audit_id := _int_param(self.request, "audit"):
+            queryset = queryset.filter(audit_id=audit_id)
+        return queryset
+
+    def partial_update(self, request, *args, **kwargs):
+        item = self.get_object()
+        serializer = ChecklistItemUpdateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        item = _call(
+            services.checklist_item_record,
+            access=self.access,
+            item=item,
+            **serializer.validated_data,
+        )
+        return Response(ChecklistItemSerializer(item).data)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[
+            OpenApiParameter("q", str),
+            OpenApiParameter("grade", str),
+            OpenApiParameter("status", str, enum=Finding.Status.values),
+            OpenApiParameter("contract", int),
+            OpenApiParameter("audit", int),
+        ],
+        responses=FindingClientSerializer(many=True),
+        description="`client_note` is present for client users only.",
+    ),
+    retrieve=extend_schema(responses=FindingClientSerializer),
+    create=extend_schema(request=FindingCreateSerializer, responses={201: FindingClientSerializer}),
+    partial_update=extend_schema(
+        request=FindingRespondSerializer, responses={200: FindingClientSerializer}
+    ),
+)
+class FindingViewSet(
+    AuditWriteMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    OrganisationScopedViewSet,
+):
+    """Findings with grade, root cause, affected services, the client's priority, actions and
+    effectiveness checks; `ranking` gives the ranked bottlenecks with their end-user impact."""
+
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Finding.objects.none()
+        request = self.request
+        return selectors.finding_list(
+            access=self.access,
+            search=request.query_params.get("q", ""),
+            grade=request.query_params.get("grade", ""),
+            status=request.query_params.get("status", ""),
+            contract_id=_int_param(request, "contract"),
+            audit_id=_int_param(request, "audit"),
+        ).order_by("pk")
+
+    def output_class(self):
+        access = getattr(self.request, "access", None)
+        if access is not None and access.is_supplier:
+            return FindingSupplierSerializer
+        return FindingClientSerializer
+
+    def get_serializer_class(self):
+        return {
+            "create": FindingCreateSerializer,
+            "partial_update": FindingRespondSerializer,
+            "priority": PrioritySerializer,
+            "effectiveness_check": CheckCreateSerializer,
+            "ranking": RankedFindingSerializer,
+        }.get(self.action) or self.output_class()
+
+    def _output(self, finding):
+        return self.output_class()(self.get_queryset().get(pk=finding.pk)).data
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        finding = _call(services.finding_create, access=self.access, **serializer.validated_data)
+        return Response(self._output(finding), status=status.HTTP_201_CREATED)
+
+    def partial_update(self, request, *args, **kwargs):
+        finding = self.get_object()
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        _call(
+            services.finding_respond,
+            access=self.access,
+            finding=finding,
+            **serializer.validated_data,
+        )
+        return Response(self._output(finding))
+
+    @extend_schema(request=PrioritySerializer, responses={200: FindingClientSerializer})
+    @action(detail=True, methods=["post"])
+    def priority(self, request, pk=None, **kwargs):
+        """The client's priority (1–5, null to clear): contract managers only."""
+        finding = self.get_object()
+        if not may_set_priority(self.access):
+            raise PermissionDenied
+        serializer = PrioritySerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        _call(
+            services.finding_set_priority,
+            access=self.access,
+            finding=finding,
+            priority=serializer.validated_data["client_priority"],
+            note=serializer.validated_data.get("client_note"),
+        )
+        return Response(self._output(finding))
+
+    @extend_schema(request=CheckCreateSerializer, responses={201: CheckSerializer})
+    @action(detail=True, methods=["post"], url_path="effectiveness-check")
+    def effectiveness_check(self, request, pk=None, **kwargs):
+        """Record an effectiveness check; an effective verdict closes the finding."""
+        finding = self.get_object()
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        check = _call(
+            services.effectiveness_check_record,
+            access=self.access,
+            finding=finding,
+            **serializer.validated_data,
+        )
+        return Response(CheckSerializer(check).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses={200: FindingClientSerializer})
+    @action(detail=True, methods=["post"])
+    def close(self, request, pk=None, **kwargs):
+        """Close the finding: refused without an effective effectiveness check."""
+        finding = self.get_object()
+        _call(services.finding_close, access=self.access, finding=finding)
+        return Response(self._output(finding))
+
+    @extend_schema(
+        parameters=[OpenApiParameter("contract", int), OpenApiParameter("grade", str)],
+        responses={200: RankedFindingSerializer(many=True)},
+    )
+    @action(detail=False, methods=["get"], pagination_class=None)
+    def ranking(self, request, **kwargs):
+        """Open findings (strengths left out) ranked by the client's priority and the
+        end-user impact; `end_user_impact` and `figures` are null when no data is known."""
+        ranked = selectors.bottleneck_ranking(
+            access=self.access,
+            contract_id=_int_param(request, "contract"),
+            grade=request.query_params.get("grade", ""),
+        )
+        rows = [{"rank": n, **_ranked_dict(r)} for n, r in enumerate(ranked, start=1)]
+        return Response(RankedFindingSerializer(rows, many=True).data)
+
+
+def _ranked_dict(ranked):
+    return {
+        "finding": ranked.finding,
+        "priority": ranked.priority,
+        "impact": ranked.impact,
+        "score": ranked.score,
+        "figures": ranked.figures,
+    }
+
+
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[
+            OpenApiParameter("owner_side", str, enum=CorrectiveAction.OwnerSide.values),
+            OpenApiParameter("status", str, enum=CorrectiveAction.Status.values),
+            OpenApiParameter("finding", int),
+        ]
+    ),
+    create=extend_schema(request=ActionCreateSerializer, responses={201: ActionSerializer}),
+    partial_update=extend_schema(request=ActionUpdateSerializer, responses={200: ActionSerializer}),
+)
+class ActionViewSet(
+    AuditWriteMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, OrganisationScopedViewSet
+):
+    """Corrective actions: owner side (supplier, client, joint), owners, due date, status."""
+
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def may_write(self, access) -> bool:
+        # Action owners at the client may be business owners; the service checks the object.
+        return access.is_supplier or access.is_client
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return CorrectiveAction.objects.none()
+        request = self.request
+        return selectors.action_list(
+            access=self.access,
+            owner_side=request.query_params.get("owner_side", ""),
+            status=request.query_params.get("status", ""),
+            finding_id=_int_param(request, "finding"),
+        )
+
+    def get_serializer_class(self):
+        return {
+            "create": ActionCreateSerializer,
+            "partial_update": ActionUpdateSerializer,
+        }.get(self.action, ActionSerializer)
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        created = _call(services.action_create, access=self.access, **serializer.validated_data)
+        return Response(ActionSerializer(created).data, status=status.HTTP_201_CREATED)
+
+    def partial_update(self, request, *args, **kwargs):
+        item = self.get_object()
+        serializer = ActionUpdateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        item = _call(
+            services.action_update,
+            access=self.access,
+            action=item,
+            status=serializer.validated_data["status"],
+        )
+        return Response(ActionSerializer(item).data)

@@ -1,0 +1,65 @@
+"""Small predicates: who may do what with audits.
+
+- a supplier's user records its supplier's own QA audits and shared internal reports, and
+  responds to findings (root cause, actions, effectiveness checks) — for its own contracts;
+- a client auditor (Role.AUDITOR) records audits of any type and responds to findings;
+- a contract manager does all that and also sets priorities and decides (closing audits);
+- viewers and business owners read only.
+"""
+
+from governance.access import Access
+from governance.models import Role
+
+CLIENT_AUDIT_ROLES = (Role.CONTRACT_MANAGER, Role.AUDITOR)
+
+
+def _own_contract(access: Access, contract) -> bool:
+    return access.is_supplier and contract.supplier_id == access.supplier.pk
+
+
+def may_plan(access: Access, contract) -> bool:
+    """Plan a programme or audit for the contract."""
+    return (
+        access.is_system or access.has_role(*CLIENT_AUDIT_ROLES) or _own_contract(access, contract)
+    )
+
+
+def may_record_audit(access: Access, contract, audit_type: str) -> bool:
+    """Record (create, edit, conduct) an audit of this type for the contract."""
+    from audits.models import Audit
+
+    if access.is_system or access.has_role(*CLIENT_AUDIT_ROLES):
+        return True
+    return _own_contract(access, contract) and audit_type in Audit.SUPPLIER_TYPES
+
+
+def may_edit_audit(access: Access, audit) -> bool:
+    return may_record_audit(access, audit.contract, audit.audit_type)
+
+
+def may_close_audit(access: Access) -> bool:
+    """Closing an audit is the client's decision."""
+    return access.is_system or (access.is_client and access.can_manage)
+
+
+def may_respond(access: Access, finding) -> bool:
+    """Add root causes, corrective actions and effectiveness checks."""
+    return (
+        access.is_system
+        or access.has_role(*CLIENT_AUDIT_ROLES)
+        or _own_contract(access, finding.audit.contract)
+    )
+
+
+def may_set_priority(access: Access) -> bool:
+    """The client's priority is the contract manager's call."""
+    return access.is_system or (access.is_client and access.can_manage)
+
+
+def may_upload_report(access: Access, audit) -> bool:
+    """Only the contract's supplier shares its internal audit report."""
+    return _own_contract(access, audit.contract)
+
+
+def may_see_client_notes(access: Access) -> bool:
+    return access.is_system or access.is_client

@@ -1,0 +1,344 @@
+"""Reads of audits: keyword-only, tenant-scoped (call inside the request's or task's scope),
+no side effects. The ranking of findings lives here because it is a read over the findings and
+the end-user impact figures that other apps register with governance.impact."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.contrib.auth import get_user_model
+from django.db.models import Count, Prefetch, Q, QuerySet
+
+from audits.models import (
+    GRADE_WEIGHT,
+    Audit,
+    AuditProgramme,
+    AuditReportPDF,
+    ChecklistItem,
+    CorrectiveAction,
+    EffectivenessCheck,
+    Finding,
+    Result,
+    SupplierReport,
+)
+from contracts.selectors import contract_list
+from governance.access import Access
+from governance.impact import ImpactFigure, end_user_impact, impact_score
+
+# End-user impact is measured over this many days up to today.
+IMPACT_WINDOW_DAYS = 90
+# How the client's priority and the measured impact weigh in the ranking score.
+PRIORITY_WEIGHT = 0.5
+IMPACT_WEIGHT = 0.5
+
+
+# --- programmes and audits ------------------------------------------------------------------
+
+
+def programme_list(
+    *, access: Access, year: int | None = None, contract_id: int | None = None
+) -> QuerySet[AuditProgramme]:
+    """The programmes of the contracts the user may see."""
+    queryset = AuditProgramme.objects.filter(
+        organisation=access.organisation, contract__in=contract_list(access=access)
+    )
+    if year:
+        queryset = queryset.filter(year=year)
+    if contract_id:
+        queryset = queryset.filter(contract_id=contract_id)
+    return queryset.select_related("contract", "contract__supplier").order_by(
+        "-year", "contract__reference"
+    )
+
+
+def audit_list(
+    *,
+    access: Access,
+    search: str = "",
+    status: str = "",
+    audit_type: str = "",
+    contract_id: int | None = None,
+    year: int | None = None,
+) -> QuerySet[Audit]:
+    """Audits of the contracts the user may see, searched (title, contract, processes) and
+    filtered; each with its counts of findings and open nonconformities."""
+    queryset = Audit.objects.filter(
+        organisation=access.organisation, contract__in=contract_list(access=access)
+    )
+    if search:
+        queryset = queryset.filter(
+            Q(title__icontains=search)
+            | Q(contract__reference__icontains=search)
+            | Q(processes__icontains=search)
+        )
+    if status:
+        queryset = queryset.filter(status=status)
+    if audit_type:
+        queryset = queryset.filter(audit_type=audit_type)
+    if contract_id:
+        queryset = queryset.filter(contract_id=contract_id)
+    if year:
+        queryset = queryset.filter(planned_date__year=year)
+    return (
+        queryset.select_related("contract", "contract__supplier", "lead_auditor", "programme")
+        .annotate(
+            finding_count=Count("findings", distinct=True),
+            open_nc_count=Count(
+                "findings",
+                filter=Q(
+                    findings__status=Finding.Status.OPEN,
+                    findings__grade__in=[Result.MAJOR, Result.MINOR],
+                ),
+                distinct=True,
+            ),
+        )
+        .order_by("planned_date", "pk")
+    )
+
+
+def audit_calendar(*, audits: list[Audit], year: int) -> list[dict]:
+    """The year's audits by month (1–12), for the programme calendar."""
+    months = [{"month": date(year, m, 1), "audits": []} for m in range(1, 13)]
+    for audit in audits:
+        day = audit.actual_date or audit.planned_date
+        if day.year == year:
+            months[day.month - 1]["audits"].append(audit)
+    return months
+
+
+def checklist_for_audit(*, audit: Audit) -> QuerySet[ChecklistItem]:
+    return audit.checklist.annotate(finding_count=Count("findings")).order_by("position", "pk")
+
+
+def findings_for_audit(*, audit: Audit) -> QuerySet[Finding]:
+    return (
+        audit.findings.select_related("checklist_item")
+        .prefetch_related("services", "actions")
+        .order_by("pk")
+    )
+
+
+def supplier_reports_for_audit(*, audit: Audit) -> QuerySet[SupplierReport]:
+    return audit.supplier_reports.defer("content").select_related("uploaded_by")
+
+
+def supplier_report_list(*, access: Access) -> QuerySet[SupplierReport]:
+    return SupplierReport.objects.filter(
+        organisation=access.organisation, audit__in=audit_list(access=access).values("pk")
+    )
+
+
+def latest_pdf(*, audit: Audit) -> AuditReportPDF | None:
+    return audit.pdf_reports.defer("pdf").order_by("-created_at").first()
+
+
+def pdf_list(*, access: Access) -> QuerySet[AuditReportPDF]:
+    return AuditReportPDF.objects.filter(
+        organisation=access.organisation, audit__in=audit_list(access=access).values("pk")
+    )
+
+
+def people_for_contract(*, contract) -> dict[str, list]:
+    """Who can take part in an audit or own an action: the organisation's client members and
+    the users of the contract's supplier."""
+    users = get_user_model().objects.order_by("first_name", "last_name", "username")
+    return {
+        "client": list(users.filter(memberships__organisation_id=contract.organisation_id)),
+        "supplier": list(users.filter(supplier_membership__supplier_id=contract.supplier_id)),
+    }
+
+
+def person_side(*, user, contract) -> str | None:
+    """ "client", "supplier" or None when the user takes no part in the contract."""
+    if user is None:
+        return None
+    people = people_for_contract(contract=contract)
+    if any(p.pk == user.pk for p in people["client"]):
+        return "client"
+    if any(p.pk == user.pk for p in people["supplier"]):
+        return "supplier"
+    return None
+
+
+# --- findings, actions, checks --------------------------------------------------------------
+
+
+def finding_list(
+    *,
+    access: Access,
+    search: str = "",
+    grade: str = "",
+    status: str = "",
+    contract_id: int | None = None,
+    audit_id: int | None = None,
+) -> QuerySet[Finding]:
+    """Findings of the audits the user may see."""
+    queryset = Finding.objects.filter(
+        organisation=access.organisation, audit__contract__in=contract_list(access=access)
+    )
+    if search:
+        queryset = queryset.filter(
+            Q(title__icontains=search)
+            | Q(description__icontains=search)
+            | Q(root_cause__icontains=search)
+        )
+    if grade:
+        queryset = queryset.filter(grade=grade)
+    if status:
+        queryset = queryset.filter(status=status)
+    if contract_id:
+        queryset = queryset.filter(audit__contract_id=contract_id)
+    if audit_id:
+        queryset = queryset.filter(audit_id=audit_id)
+    return queryset.select_related("audit", "audit__contract", "checklist_item").prefetch_related(
+        "services",
+        Prefetch("actions", queryset=CorrectiveAction.objects.order_by("due_date", "pk")),
+        Prefetch("checks", queryset=EffectivenessCheck.objects.order_by("checked_on", "pk")),
+    )
+
+
+def open_major_findings(*, access: Access) -> QuerySet[Finding]:
+    """Open major nonconformities, for the organisation home."""
+    return finding_list(access=access, grade=Result.MAJOR, status=Finding.Status.OPEN).order_by(
+        "audit__planned_date", "pk"
+    )
+
+
+def checklist_item_list(*, access: Access) -> QuerySet[ChecklistItem]:
+    return ChecklistItem.objects.filter(
+        organisation=access.organisation, audit__contract__in=contract_list(access=access)
+    ).select_related("audit")
+
+
+def action_list(
+    *,
+    access: Access,
+    owner_side: str = "",
+    status: str = "",
+    overdue_on: date | None = None,
+    finding_id: int | None = None,
+) -> QuerySet[CorrectiveAction]:
+    """Corrective actions of the findings the user may see; `overdue_on` keeps the unfinished
+    ones due before that day."""
+    queryset = CorrectiveAction.objects.filter(
+        organisation=access.organisation,
+        finding__audit__contract__in=contract_list(access=access),
+    )
+    if owner_side:
+        queryset = queryset.filter(owner_side=owner_side)
+    if status:
+        queryset = queryset.filter(status=status)
+    if overdue_on:
+        queryset = queryset.filter(due_date__lt=overdue_on).exclude(
+            status__in=CorrectiveAction.FINISHED
+        )
+    if finding_id:
+        queryset = queryset.filter(finding_id=finding_id)
+    return queryset.select_related(
+        "finding", "finding__audit", "finding__audit__contract", "supplier_owner", "client_owner"
+    ).order_by("due_date", "pk")
+
+
+def finding_awaits_check(*, finding: Finding) -> bool:
+    """Open, with corrective actions that are all finished, and no effective check yet."""
+    actions = list(finding.actions.all())
+    return (
+        finding.status == Finding.Status.OPEN
+        and bool(actions)
+        and all(a.is_finished for a in actions)
+    )
+
+
+# --- end-user impact and the ranking ---------------------------------------------------------
+
+
+def finding_impact(*, finding: Finding, today: date | None = None) -> list[ImpactFigure] | None:
+    """Figures on how end users of the finding's affected services fare, from every source
+    registered with governance.impact; None when nothing is known (no affected services, no
+    source, or no figures) — never a made-up zero."""
+    service_ids = sorted(s.pk for s in finding.services.all())
+    if not service_ids:
+        return None
+    today = today or date.today()
+    figures = end_user_impact(
+        organisation=finding.organisation,
+        service_ids=service_ids,
+        since=today - timedelta(days=IMPACT_WINDOW_DAYS),
+        until=today,
+    )
+    return figures or None
+
+
+@dataclass(frozen=True)
+class RankedFinding:
+    """One bottleneck in the ranking: the finding, its measured impact and the client's
+    priority side by side, and the score they give together."""
+
+    finding: Finding
+    figures: list[ImpactFigure] | None
+    impact: float | None  # 0…1, None = no data yet
+    priority: int | None  # 1…5, None = not set
+    score: float | None  # None when neither is known
+
+    @property
+    def impact_percent(self) -> int | None:
+        return None if self.impact is None else round(100 * self.impact)
+
+    @property
+    def score_percent(self) -> int | None:
+        return None if self.score is None else round(100 * self.score)
+
+
+def ranking_score(*, priority: int | None, impact: float | None) -> float | None:
+    """The weighted mean of what is known: the client's priority (1–5 mapped to 0.2…1.0) and
+    the end-user impact (0…1). One missing part leaves the other; both missing, None."""
+    parts = []
+    if priority is not None:
+        parts.append((PRIORITY_WEIGHT, priority / 5))
+    if impact is not None:
+        parts.append((IMPACT_WEIGHT, impact))
+    if not parts:
+        return None
+    return sum(w * v for w, v in parts) / sum(w for w, _v in parts)
+
+
+def rank_findings(findings, *, today: date | None = None) -> list[RankedFinding]:
+    """Findings ranked as bottlenecks: highest score first; findings without any score after
+    those with one; ties broken by grade (major first), then the oldest first."""
+    ranked = []
+    for finding in findings:
+        figures = finding_impact(finding=finding, today=today)
+        impact = impact_score(figures) if figures else None
+        priority = finding.client_priority
+        ranked.append(
+            RankedFinding(
+                finding=finding,
+                figures=figures,
+                impact=impact,
+                priority=priority,
+                score=ranking_score(priority=priority, impact=impact),
+            )
+        )
+    ranked.sort(
+        key=lambda r: (
+            r.score is None,
+            -(r.score or 0.0),
+            -GRADE_WEIGHT[r.finding.grade],
+            r.finding.created_at,
+            r.finding.pk,
+        )
+    )
+    return ranked
+
+
+def bottleneck_ranking(
+    *, access: Access, contract_id: int | None = None, grade: str = "", search: str = ""
+) -> list[RankedFinding]:
+    """The open findings that point at a problem (not strengths), ranked."""
+    findings = (
+        finding_list(access=access, contract_id=contract_id, grade=grade, search=search)
+        .filter(status=Finding.Status.OPEN)
+        .exclude(grade=Result.STRENGTH)
+    )
+    return rank_findings(findings)

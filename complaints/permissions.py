@@ -1,0 +1,47 @@
+"""Small predicates: who may do what with complaints."""
+
+from governance.access import Access
+
+# What the supplier assigned to a complaint may do with it: answer it, not close or reject it.
+SUPPLIER_MOVES = {"acknowledged", "in_progress", "resolved"}
+
+
+def is_assigned_supplier(access: Access, complaint) -> bool:
+    return access.is_supplier and complaint.assigned_supplier_id == access.supplier.pk
+
+
+def may_manage(access: Access) -> bool:
+    """The client's contract managers (and the system) run the procedure."""
+    return access.can_manage and not access.is_supplier
+
+
+def may_transition(access: Access, complaint, to: str) -> bool:
+    if may_manage(access):
+        return True
+    return is_assigned_supplier(access, complaint) and to in SUPPLIER_MOVES
+
+
+def may_assign(access: Access) -> bool:
+    return may_manage(access)
+
+
+def may_add_note(access: Access) -> bool:
+    """Internal notes belong to the client's team (never the supplier, never the viewer)."""
+    return may_manage(access)
+
+
+def may_message(access: Access, complaint) -> bool:
+    return may_manage(access) or is_assigned_supplier(access, complaint)
+
+
+def may_see_contact(access: Access, complaint) -> bool:
+    """The client's team sees the complainant's contact details; the supplier only when the
+    complainant consented to be contacted."""
+    if access.is_client or access.is_system:
+        return True
+    return is_assigned_supplier(access, complaint) and complaint.consent_to_contact
+
+
+def may_decide(access: Access) -> bool:
+    """Improvement proposals and procedure settings are the client's managers' business."""
+    return may_manage(access)

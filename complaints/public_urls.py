@@ -1,0 +1,17 @@
+"""Public complaint pages (no account): /k/<org>/ form and register, /k/t/<token>/ tracking."""
+
+from django.urls import path
+
+from complaints import public_views
+
+app_name = "complaints_public"
+urlpatterns = [
+    path("t/<str:token>/", public_views.track, name="track"),
+    path("<slug:org_slug>/", public_views.complaint_form, name="form"),
+    path("<slug:org_slug>/register/", public_views.register_page, name="register"),
+    path(
+        "<slug:org_slug>/register/<str:quarter>.pdf",
+        public_views.register_pdf,
+        name="register_pdf",
+    ),
+]

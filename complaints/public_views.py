@@ -1,0 +1,239 @@
+"""The pages end users reach without an account: the complaint form (/k/<org>/), the private
+tracking page (/k/t/<token>/) with the verdict, and the open register when published.
+
+There is no tenant in the middleware's sense here, so each view resolves the organisation
+itself and enters its scope explicitly; the templates show public fields only.
+"""
+
+from datetime import date
+
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import translation
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_protect
+
+from complaints import antiabuse, selectors, services
+from complaints.forms import ComplaintForm, VerdictForm
+from complaints.models import HANDLED_STATUSES, ComplaintSettings
+from governance.access import system_access, tenant_scope
+from governance.models import Organisation
+from governance.pdf import render_pdf
+
+
+def _organisation(org_slug: str) -> Organisation:
+    organisation = Organisation.objects.filter(slug=org_slug).first()
+    if organisation is None:
+        raise Http404
+    return organisation
+
+
+def _language() -> str:
+    return translation.get_language() or "nl"
+
+
+def too_many(request, organisation=None):
+    return render(
+        request,
+        "complaints/public/too_many.html",
+        {"public_organisation": organisation},
+        status=429,
+    )
+
+
+@never_cache
+@csrf_protect
+def complaint_form(request, org_slug):
+    """The public complaint form. Bots get a quiet "thank you" and nothing is stored."""
+    organisation = _organisation(org_slug)
+    with tenant_scope(system_access(organisation)):
+        procedure = selectors.settings_for(organisation=organisation)
+        context = {"public_organisation": organisation, "procedure": procedure}
+        if not procedure.intake_open:
+            return render(request, "complaints/public/closed.html", context)
+        services.complaint_intake_prepare(organisation=organisation)
+        if request.method != "POST":
+            form = ComplaintForm(organisation=organisation)
+            return render(request, "complaints/public/form.html", {**context, "form": form})
+        if not antiabuse.allow_submission(request=request, organisation_id=organisation.pk):
+            return too_many(request, organisation)
+        if antiabuse.honeypot_filled(request.POST) or antiabuse.filled_too_fast(
+            request.POST.get(antiabuse.STARTED_FIELD, "")
+        ):
+            return render(request, "complaints/public/discarded.html", context)
+        form = ComplaintForm(request.POST, request.FILES, organisation=organisation)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                complaint = services.complaint_register(
+                    organisation=organisation,
+                    service=data["service"],
+                    category=data["category"],
+                    description=data["description"],
+                    occurred_at=data["occurred_at"],
+                    channel=data["channel"],
+                    impact=data["impact"],
+                    name=data["name"],
+                    email=data["email"],
+                    phone=data["phone"],
+                    consent_to_contact=data["consent_to_contact"],
+                    attachments=data["attachments"],
+                    language=_language(),
+                    base_url=request.build_absolute_uri("/"),
+                )
+            except ValidationError as error:
+                _add_errors(form, error)
+            else:
+                path = reverse("complaints_public:track", kwargs={"token": complaint.token})
+                return HttpResponseRedirect(path + "?new=1")
+        return render(request, "complaints/public/form.html", {**context, "form": form})
+
+
+def _add_errors(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, messages in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, messages)
+    else:
+        form.add_error(None, error.messages)
+
+
+@never_cache
+@csrf_protect
+def track(request, token):
+    """The complainant's private page: status, timeline, messages, and the verdict."""
+    organisation = selectors.organisation_for_token(token=token)
+    if organisation is None:
+        raise Http404
+    with tenant_scope(system_access(organisation)):
+        complaint = selectors.complaint_for_token(organisation=organisation, token=token)
+        if complaint is None:
+            raise Http404
+        verdict = getattr(complaint, "verdict", None)
+        may_judge = verdict is None and complaint.status in HANDLED_STATUSES
+        form = VerdictForm(request.POST or None) if may_judge else None
+        if request.method == "POST":
+            if form is None:
+                raise Http404
+            if form.is_valid():
+                try:
+                    services.verdict_submit(complaint=complaint, **form.cleaned_data)
+                except ValidationError as error:
+                    _add_errors(form, error)
+                else:
+                    return redirect(request.path + "?thanks=1")
+        response = render(
+            request,
+            "complaints/public/track.html",
+            {
+                "public_organisation": organisation,
+                "complaint": complaint,
+                "category": complaint.category.label(_language()),
+                "timeline": selectors.public_timeline(complaint=complaint),
+                "verdict": verdict,
+                "form": form,
+                "is_new": request.GET.get("new") == "1",
+                "thanks": request.GET.get("thanks") == "1",
+            },
+        )
+    # The token is the key to this page: never let it leak to another site through a Referer
+    # header. ("no-referrer" would also make browsers send "Origin: null" with the verdict form,
+    # which the CSRF check rightly refuses.)
+    response["Referrer-Policy"] = "same-origin"
+    return response
+
+
+def _published(organisation) -> ComplaintSettings:
+    procedure = selectors.settings_for(organisation=organisation)
+    if not procedure.register_public:
+        raise Http404
+    return procedure
+
+
+@never_cache
+def register_page(request, org_slug):
+    """The open register of handled complaints: aggregated, k-suppressed, no personal data."""
+    organisation = _organisation(org_slug)
+    with tenant_scope(system_access(organisation)):
+        _published(organisation)
+        start, end = selectors.register_period(selectors.local_today(organisation))
+        figures = selectors.register(organisation=organisation, period_start=start, period_end=end)
+        return render(
+            request,
+            "complaints/public/register.html",
+            {
+                "public_organisation": organisation,
+                "register": figures,
+                "rows": _register_rows(figures),
+                "quarters": _recent_quarters(end),
+            },
+        )
+
+
+def _register_rows(figures):
+    return [
+        (category, [figures.cells.get((category, month)) for month in figures.months])
+        for category in figures.categories
+    ]
+
+
+def quarter_bounds(label: str) -> tuple[date, date] | None:
+    """(first day, last day) of a quarter written "2026-Q2", or None when malformed."""
+    try:
+        year_text, quarter_text = label.split("-Q")
+        year, quarter = int(year_text), int(quarter_text)
+    except ValueError:
+        return None
+    if not (2000 <= year <= 2100 and 1 <= quarter <= 4):
+        return None
+    start = date(year, 3 * quarter - 2, 1)
+    end_month = 3 * quarter
+    end = (
+        date(year + 1, 1, 1) if end_month == 12 else date(year, end_month + 1, 1)
+    ).toordinal() - 1
+    return start, date.fromordinal(end)
+
+
+def _recent_quarters(today: date) -> list[str]:
+    quarter = (today.month - 1) // 3 + 1
+    year = today.year
+    labels = []
+    for _n in range(4):
+        quarter -= 1
+        if quarter == 0:
+            quarter, year = 4, year - 1
+        labels.append(f"{year}-Q{quarter}")
+    return labels
+
+
+def register_pdf(request, org_slug, quarter):
+    """The register of one quarter as a PDF (cached per organisation, quarter and language)."""
+    organisation = _organisation(org_slug)
+    bounds = quarter_bounds(quarter)
+    if bounds is None:
+        raise Http404
+    with tenant_scope(system_access(organisation)):
+        _published(organisation)
+        if bounds[0] > selectors.local_today(organisation):
+            raise Http404
+        key = f"complaints:register-pdf:{organisation.pk}:{quarter}:{_language()}"
+        content = cache.get(key)
+        if content is None:
+            figures = selectors.register(
+                organisation=organisation, period_start=bounds[0], period_end=bounds[1]
+            )
+            content = render_pdf(
+                "complaints/pdf/register.html",
+                {
+                    "organisation": organisation,
+                    "register": figures,
+                    "rows": _register_rows(figures),
+                    "quarter": quarter,
+                },
+            )
+            cache.set(key, content, timeout=3600)
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="klachtenregister-{quarter}.pdf"'
+    return response

@@ -1,0 +1,541 @@
+"""Reads of complaints: keyword-only, tenant-scoped (call inside the request's or task's scope),
+no side effects. Other apps (kto, meetings, audits via governance.impact) read through here."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from complaints import analysis
+from complaints.analysis import add_months
+from complaints.models import (
+    HANDLED_STATUSES,
+    OPEN_STATUSES,
+    PUBLIC_KINDS,
+    SUPPLIER_HIDDEN_KINDS,
+    Category,
+    Complaint,
+    ComplaintEvent,
+    ComplaintSettings,
+    ImprovementProposal,
+    Status,
+    Verdict,
+)
+from contracts.selectors import service_list
+from governance.access import Access, system_access
+from governance.impact import ImpactFigure
+from governance.models import Membership, Organisation, Role
+
+
+def _tz(organisation: Organisation) -> ZoneInfo:
+    return ZoneInfo(organisation.time_zone)
+
+
+def local_today(organisation: Organisation, now: datetime | None = None) -> date:
+    """Today in the organisation's time zone."""
+    return (now or timezone.now()).astimezone(_tz(organisation)).date()
+
+
+def day_start(organisation: Organisation, day: date) -> datetime:
+    """Midnight at the start of `day` in the organisation's time zone, as an aware datetime."""
+    return datetime.combine(day, time(0), tzinfo=_tz(organisation))
+
+
+def settings_for(*, organisation: Organisation) -> ComplaintSettings:
+    """The organisation's procedure settings, or the defaults (unsaved) when never set."""
+    found = ComplaintSettings.objects.filter(organisation=organisation).first()
+    return found or ComplaintSettings(organisation=organisation)
+
+
+def category_list(*, organisation: Organisation, active_only: bool = True) -> QuerySet[Category]:
+    queryset = Category.objects.filter(organisation=organisation)
+    return queryset.filter(active=True) if active_only else queryset
+
+
+# --- lists and single complaints -----------------------------------------------------------
+
+
+def complaint_list(
+    *,
+    access: Access,
+    search: str = "",
+    status: str = "",
+    category_id: int | None = None,
+    service_id: int | None = None,
+    overdue: bool = False,
+    today: date | None = None,
+) -> QuerySet[Complaint]:
+    """The complaints the user may see (a supplier's user: those assigned to its supplier),
+    searched on reference and text and filtered."""
+    queryset = Complaint.objects.filter(organisation=access.organisation)
+    if access.is_supplier:
+        queryset = queryset.filter(assigned_supplier=access.supplier)
+    if search:
+        queryset = queryset.filter(
+            Q(reference__icontains=search) | Q(description__icontains=search)
+        )
+    if status:
+        queryset = queryset.filter(status=status)
+    if category_id:
+        queryset = queryset.filter(category_id=category_id)
+    if service_id:
+        queryset = queryset.filter(service_id=service_id)
+    if overdue:
+        queryset = queryset.filter(_overdue_q(today or local_today(access.organisation)))
+    return queryset.select_related(
+        "category", "service", "assigned_user", "assigned_supplier", "verdict"
+    ).order_by("-received_at", "-pk")
+
+
+def _overdue_q(today: date) -> Q:
+    return Q(status=Status.RECEIVED, acknowledge_due__lt=today) | Q(
+        status__in=OPEN_STATUSES, resolve_due__lt=today
+    )
+
+
+def complaint_timeline(*, access: Access, complaint: Complaint) -> QuerySet[ComplaintEvent]:
+    """The complaint's events; internal notes only for the client's own team."""
+    events = complaint.events.select_related("actor")
+    if not access.is_client and not access.is_system:
+        events = events.exclude(kind__in=SUPPLIER_HIDDEN_KINDS)
+    return events.order_by("at", "pk")
+
+
+def public_timeline(*, complaint: Complaint) -> QuerySet[ComplaintEvent]:
+    """What the complainant sees of the timeline: received, status changes and messages."""
+    return complaint.events.filter(kind__in=PUBLIC_KINDS).order_by("at", "pk")
+
+
+def organisation_for_token(*, token: str) -> Organisation | None:
+    """The organisation a tracking token belongs to. Called outside any scope (the public
+    tracking page has no tenant in its URL), so it reads the one column it needs unscoped."""
+    if not token or len(token) > 64:
+        return None
+    organisation_id = (
+        Complaint.objects.with_scopes_disabled()
+        .filter(token=token)
+        .values_list("organisation_id", flat=True)
+        .first()
+    )
+    return Organisation.objects.filter(pk=organisation_id).first() if organisation_id else None
+
+
+def complaint_for_token(*, organisation: Organisation, token: str) -> Complaint | None:
+    return (
+        Complaint.objects.filter(organisation=organisation, token=token)
+        .select_related("category", "service")
+        .first()
+    )
+
+
+def team_members(*, organisation: Organisation):
+    """The client's people a complaint can be assigned to (not viewers)."""
+    from django.contrib.auth import get_user_model
+
+    return (
+        get_user_model()
+        .objects.filter(
+            memberships__organisation=organisation,
+            memberships__role__in=[Role.CONTRACT_MANAGER, Role.BUSINESS_OWNER],
+        )
+        .order_by("email")
+    )
+
+
+def manager_emails(*, organisation: Organisation) -> list[str]:
+    return sorted(
+        Membership.objects.filter(organisation=organisation, role=Role.CONTRACT_MANAGER)
+        .exclude(user__email="")
+        .values_list("user__email", flat=True)
+    )
+
+
+# --- for other apps ------------------------------------------------------------------------
+
+
+def complaint_count(
+    *, contract, period_start: date, period_end: date, service_ids: list[int] | None = None
+) -> int:
+    """Complaints received in the period (both days inclusive, the organisation's local dates)
+    about the contract's services, or about `service_ids` among them."""
+    organisation = contract.organisation
+    queryset = Complaint.objects.filter(
+        organisation=organisation,
+        service__contract=contract,
+        received_at__gte=day_start(organisation, period_start),
+        received_at__lt=day_start(organisation, period_end + timedelta(days=1)),
+    ).exclude(status=Status.REJECTED)
+    if service_ids is not None:
+        queryset = queryset.filter(service_id__in=service_ids)
+    return queryset.count()
+
+
+def overdue_complaints(*, access: Access, today: date | None = None) -> list[Complaint]:
+    """Open complaints past their acknowledge or resolve deadline, oldest deadline first."""
+    today = today or local_today(access.organisation)
+    return list(
+        complaint_list(access=access, overdue=True, today=today).order_by(
+            "resolve_due", "received_at"
+        )
+    )
+
+
+@dataclass
+class Trends:
+    months: list[date]
+    total: list[int]
+    by_category: dict[str, list[int]] = field(default_factory=dict)
+    by_service: dict[str, list[int]] = field(default_factory=dict)
+    outside_window: list[int] = field(default_factory=list)
+    not_resolved_for_complainant: list[int] = field(default_factory=list)
+
+
+def complaint_trends(*, access: Access, months: int = 6, today: date | None = None) -> Trends:
+    """Complaints received per month over the last `months` months (this month included), in
+    total, per category, per service and outside the service window, plus the verdicts "not
+    resolved for me" given per month."""
+    organisation = access.organisation
+    today = today or local_today(organisation)
+    first = add_months(today.replace(day=1), -(months - 1))
+    month_list = [add_months(first, n) for n in range(months)]
+    index = {m: i for i, m in enumerate(month_list)}
+    rows = (
+        complaint_list(access=access)
+        .filter(received_at__gte=day_start(organisation, first))
+        .exclude(status=Status.REJECTED)
+    )
+    trends = Trends(
+        months=month_list,
+        total=[0] * months,
+        outside_window=[0] * months,
+        not_resolved_for_complainant=[0] * months,
+    )
+    language = get_language() or "nl"
+    for complaint in rows:
+        month = analysis.local_date(complaint.received_at, organisation.time_zone).replace(day=1)
+        i = index.get(month)
+        if i is None:
+            continue
+        trends.total[i] += 1
+        trends.by_category.setdefault(complaint.category.label(language), [0] * months)[i] += 1
+        service = complaint.service.name if complaint.service else _("Unknown service")
+        trends.by_service.setdefault(service, [0] * months)[i] += 1
+        if complaint.outside_window:
+            trends.outside_window[i] += 1
+    verdicts = Verdict.objects.filter(
+        complaint__in=complaint_list(access=access),
+        resolved_for_me=False,
+        given_at__gte=day_start(organisation, first),
+    )
+    for given_at in verdicts.values_list("given_at", flat=True):
+        i = index.get(analysis.local_date(given_at, organisation.time_zone).replace(day=1))
+        if i is not None:
+            trends.not_resolved_for_complainant[i] += 1
+    return trends
+
+
+def complaint_impact(
+    *, organisation: Organisation, service_ids: list[int], since: date, until: date
+) -> list[ImpactFigure]:
+    """End-user impact for governance.impact: the complaint volume about these services in the
+    window and how many complainants said it was not resolved for them.
+
+    Severity of the volume: c / (c + e), where e is what is usual for that many services — the
+    organisation's median complaints per service in the same window (at least 1) times the
+    number of services. At the usual level it is 0.5, far above it tends to 1, none is 0; the
+    scale does not depend on the organisation's size. Severity of "not resolved for me": the
+    share of the verdicts given that say so."""
+    start, end = day_start(organisation, since), day_start(organisation, until + timedelta(1))
+    window = Complaint.objects.filter(
+        organisation=organisation, received_at__gte=start, received_at__lt=end
+    ).exclude(status=Status.REJECTED)
+    per_service = Counter(window.exclude(service=None).values_list("service_id", flat=True))
+    all_services = list(
+        service_list(access=system_access(organisation)).values_list("pk", flat=True)
+    )
+    usual = max(analysis.median(per_service.get(pk, 0) for pk in all_services) or 0, 1.0)
+    mine = window.filter(service_id__in=service_ids)
+    count = mine.count()
+    expected = usual * max(len(service_ids), 1)
+    figures = [
+        ImpactFigure(
+            source="complaints",
+            label=_("Complaints from end users in the period"),
+            value=float(count),
+            unit="",
+            severity=round(count / (count + expected), 3) if count else 0.0,
+        )
+    ]
+    verdicts = list(
+        Verdict.objects.filter(complaint__in=mine).values_list("resolved_for_me", flat=True)
+    )
+    if verdicts:
+        negative = sum(1 for v in verdicts if not v)
+        figures.append(
+            ImpactFigure(
+                source="complaints",
+                label=_("Complainants for whom it was not resolved"),
+                value=float(negative),
+                unit="",
+                severity=round(negative / len(verdicts), 3),
+            )
+        )
+    return figures
+
+
+# --- figures for the managers --------------------------------------------------------------
+
+
+@dataclass
+class Headline:
+    handled: int
+    verdicts: int
+    closed_not_resolved: int
+    not_resolved: int
+    mean_handling_score: float | None
+    open: int
+    overdue: int
+
+
+def headline(*, access: Access, today: date | None = None) -> Headline:
+    """The headline figures: above all, complaints closed by procedure but not resolved for
+    the complainant."""
+    complaints = complaint_list(access=access)
+    verdicts = Verdict.objects.filter(complaint__in=complaints)
+    scores = list(verdicts.values_list("handling_score", flat=True))
+    return Headline(
+        handled=complaints.filter(status__in=HANDLED_STATUSES).count(),
+        verdicts=len(scores),
+        closed_not_resolved=verdicts.filter(
+            resolved_for_me=False, complaint__status=Status.CLOSED
+        ).count(),
+        not_resolved=verdicts.filter(resolved_for_me=False).count(),
+        mean_handling_score=round(sum(scores) / len(scores), 2) if scores else None,
+        open=complaints.filter(status__in=OPEN_STATUSES).count(),
+        overdue=complaints.filter(_overdue_q(today or local_today(access.organisation))).count(),
+    )
+
+
+def verdict_summary(*, access: Access) -> dict:
+    """Verdicts of the complaints the user may see: counts per handling score and per answer."""
+    verdicts = Verdict.objects.filter(complaint__in=complaint_list(access=access))
+    scores = Counter(verdicts.values_list("handling_score", flat=True))
+    answers = Counter(verdicts.values_list("resolved_for_me", flat=True))
+    closed_not_resolved = verdicts.filter(
+        resolved_for_me=False, complaint__status=Status.CLOSED
+    ).count()
+    total = sum(scores.values())
+    return {
+        "total": total,
+        "by_score": {str(s): scores.get(s, 0) for s in range(1, 6)},
+        "resolved_for_me": answers.get(True, 0),
+        "not_resolved_for_me": answers.get(False, 0),
+        "closed_not_resolved": closed_not_resolved,
+        "mean_handling_score": (
+            round(sum(s * n for s, n in scores.items()) / total, 2) if total else None
+        ),
+    }
+
+
+@dataclass
+class HourAnalysis:
+    grid: dict[tuple[int, int], int]
+    window: set[tuple[int, int]]
+    total: int
+    outside: int
+    judged: int  # complaints with a service (inside/outside known)
+
+    @property
+    def outside_share(self) -> float | None:
+        return round(100 * self.outside / self.judged, 1) if self.judged else None
+
+
+def hour_analysis(
+    *,
+    access: Access,
+    since: date,
+    until: date,
+    service_id: int | None = None,
+    category_id: int | None = None,
+) -> HourAnalysis:
+    """When complaints happened (weekday × hour, local time) over the period, the service's
+    window (when one service is chosen) and how many fell outside the window they met."""
+    organisation = access.organisation
+    complaints = (
+        complaint_list(access=access, service_id=service_id, category_id=category_id)
+        .filter(
+            occurred_at__gte=day_start(organisation, since),
+            occurred_at__lt=day_start(organisation, until + timedelta(days=1)),
+        )
+        .exclude(status=Status.REJECTED)
+    )
+    rows = list(complaints.values_list("occurred_at", "outside_window"))
+    window: set[tuple[int, int]] = set()
+    if service_id:
+        service = service_list(access=access).filter(pk=service_id).first()
+        if service is not None:
+            window = analysis.window_cells(service.opening_hours.all())
+    return HourAnalysis(
+        grid=analysis.hour_grid([moment for moment, _o in rows], organisation.time_zone),
+        window=window,
+        total=len(rows),
+        outside=sum(1 for _m, outside in rows if outside),
+        judged=sum(1 for _m, outside in rows if outside is not None),
+    )
+
+
+def breakdown(*, access: Access, since: date, until: date) -> dict[str, list[tuple[str, int]]]:
+    """Counts per category, per service and per weekday over the period, largest first."""
+    organisation = access.organisation
+    complaints = (
+        complaint_list(access=access)
+        .filter(
+            occurred_at__gte=day_start(organisation, since),
+            occurred_at__lt=day_start(organisation, until + timedelta(days=1)),
+        )
+        .exclude(status=Status.REJECTED)
+    )
+    language = get_language() or "nl"
+    categories, services = Counter(), Counter()
+    for complaint in complaints:
+        categories[complaint.category.label(language)] += 1
+        services[complaint.service.name if complaint.service else _("Unknown service")] += 1
+    return {"category": categories.most_common(), "service": services.most_common()}
+
+
+# --- the open register ---------------------------------------------------------------------
+
+
+@dataclass
+class Register:
+    period_start: date
+    period_end: date
+    k: int
+    months: list[date]
+    categories: list[str]
+    cells: dict[tuple[str, date], int | None]  # None = hidden (fewer than k)
+    handled: int
+    median_handling_days: float | None
+    within_deadline_percent: float | None
+    verdicts: int
+    verdict_scores: dict[int, int | None]
+    verdict_resolved: dict[str, int | None]
+    published: bool
+
+
+def register_period(today: date) -> tuple[date, date]:
+    """The register's standard period: the twelve months before `today`'s month, plus this
+    month so far."""
+    return date(today.year - 1, today.month, 1), today
+
+
+def register(
+    *, organisation: Organisation, period_start: date, period_end: date, k: int | None = None
+) -> Register:
+    """The open register: complaints handled (resolved or closed) in the period, by category and
+    month of resolution; the median handling time in working days; the share resolved within
+    the deadline; the distribution of verdicts. Aggregated only, with every group of fewer than
+    k complaints hidden (and not derivable from the totals shown)."""
+    procedure = settings_for(organisation=organisation)
+    k = k or procedure.min_group_size
+    tz = organisation.time_zone
+    handled = list(
+        Complaint.objects.filter(
+            organisation=organisation,
+            status__in=HANDLED_STATUSES,
+            resolved_at__gte=day_start(organisation, period_start),
+            resolved_at__lt=day_start(organisation, period_end + timedelta(days=1)),
+        ).select_related("category")
+    )
+    months, month = [], period_start.replace(day=1)
+    while month <= period_end:
+        months.append(month)
+        month = add_months(month, 1)
+    counts: dict[tuple[str, date], int] = defaultdict(int)
+    categories = sorted({c.category.name_nl for c in handled})
+    for category in categories:
+        for m in months:
+            counts[(category, m)] = 0
+    days, on_time = [], 0
+    for complaint in handled:
+        resolved_local = analysis.local_date(complaint.resolved_at, tz)
+        counts[(complaint.category.name_nl, resolved_local.replace(day=1))] += 1
+        days.append(
+            analysis.working_days_between(
+                analysis.local_date(complaint.received_at, tz), resolved_local
+            )
+        )
+        on_time += 1 if complaint.resolved_on_time else 0
+    verdicts = list(
+        Verdict.objects.filter(complaint__in=[c.pk for c in handled]).values_list(
+            "handling_score", "resolved_for_me"
+        )
+    )
+    enough = len(handled) >= k
+    score_counts = Counter(score for score, _r in verdicts)
+    resolved_counts = Counter("yes" if r else "no" for _s, r in verdicts)
+    verdicts_enough = len(verdicts) >= k
+    return Register(
+        period_start=period_start,
+        period_end=period_end,
+        k=k,
+        months=months,
+        categories=categories,
+        cells=analysis.suppress(dict(counts), k) if enough else dict.fromkeys(counts),
+        handled=len(handled) if enough else 0,
+        median_handling_days=analysis.median(days) if enough else None,
+        within_deadline_percent=round(100 * on_time / len(handled), 1) if enough else None,
+        verdicts=len(verdicts) if verdicts_enough else 0,
+        verdict_scores=(
+            analysis.suppress({s: score_counts.get(s, 0) for s in range(1, 6)}, k)
+            if verdicts_enough
+            else dict.fromkeys(range(1, 6))
+        ),
+        verdict_resolved=(
+            analysis.suppress({a: resolved_counts.get(a, 0) for a in ("yes", "no")}, k)
+            if verdicts_enough
+            else {"yes": None, "no": None}
+        ),
+        published=procedure.register_public,
+    )
+
+
+# --- proposals -----------------------------------------------------------------------------
+
+
+def proposal_list(*, access: Access, status: str = "") -> QuerySet[ImprovementProposal]:
+    """Improvement proposals: the client's own business cases (not shown to suppliers)."""
+    if not access.is_client and not access.is_system:
+        return ImprovementProposal.objects.none()
+    queryset = ImprovementProposal.objects.filter(organisation=access.organisation)
+    if status:
+        queryset = queryset.filter(status=status)
+    return queryset.select_related("service", "service__contract").order_by("-created_at", "-pk")
+
+
+def proposals_for_agenda(*, access: Access) -> list[ImprovementProposal]:
+    """Proposals waiting for a decision (proposed or on the agenda), for the tactical agenda."""
+    return list(proposal_list(access=access).filter(status__in=["proposed", "on_agenda"]))
+
+
+def service_occurrences(
+    *, access: Access, service_id: int, since: date, until: date
+) -> list[tuple[datetime, bool | None]]:
+    """(occurred_at, outside_window) of the complaints about one service in the period."""
+    organisation = access.organisation
+    return list(
+        complaint_list(access=access, service_id=service_id)
+        .filter(
+            occurred_at__gte=day_start(organisation, since),
+            occurred_at__lt=day_start(organisation, until + timedelta(days=1)),
+        )
+        .exclude(status=Status.REJECTED)
+        .values_list("occurred_at", "outside_window")
+    )

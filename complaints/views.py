@@ -1,0 +1,592 @@
+"""Internal complaint pages under /o/<org>/complaints/: the register of complaints, one
+complaint with its timeline and actions, analysis, extension cases and proposals, settings."""
+
+from datetime import date, timedelta
+from zoneinfo import ZoneInfo
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from complaints import permissions, selectors, services
+from complaints.forms import (
+    WEEKDAYS,
+    AssignForm,
+    CategoryForm,
+    ComplaintFilterForm,
+    DecisionForm,
+    ExtensionForm,
+    ProposalForm,
+    SettingsForm,
+    TextForm,
+    TransitionForm,
+)
+from complaints.models import Attachment, Category, ImprovementProposal, ProposalStatus, Status
+from complaints.services import TRANSITIONS
+from contracts.selectors import service_list, supplier_list
+from governance.access import get_object_for
+from governance.charts import Bar, Cell, Series, bar_chart, heatmap, line_chart
+from governance.exports import download
+
+PAGE_SIZE = 25
+
+
+def _client_only(access):
+    """Analysis, proposals and settings are the client's own (a supplier gets 403)."""
+    access.require(access.is_client)
+
+
+def _filtered(request):
+    access = request.access
+    form = ComplaintFilterForm(
+        request.GET or None,
+        categories=selectors.category_list(organisation=access.organisation, active_only=False),
+        services=service_list(access=access),
+    )
+    cleaned = form.cleaned_data if form.is_valid() else {}
+    return form, selectors.complaint_list(
+        access=access,
+        search=(cleaned.get("q") or "").strip(),
+        status=cleaned.get("status") or "",
+        category_id=cleaned.get("category"),
+        service_id=cleaned.get("service"),
+        overdue=bool(cleaned.get("overdue")),
+    )
+
+
+def complaint_list(request, org_slug):
+    form, complaints = _filtered(request)
+    page = Paginator(complaints, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    access = request.access
+    return render(
+        request,
+        "complaints/complaint_list.html",
+        {
+            "filter_form": form,
+            "page_obj": page,
+            "complaints": page.object_list,
+            "query": query.urlencode(),
+            "today": selectors.local_today(access.organisation),
+            "headline": selectors.headline(access=access) if access.is_client else None,
+            "public_form_url": request.build_absolute_uri(
+                reverse("complaints_public:form", kwargs={"org_slug": org_slug})
+            ),
+        },
+    )
+
+
+def complaint_export(request, org_slug):
+    """The filtered list as CSV or XLSX. No contact details of complainants, for anyone."""
+    _form, complaints = _filtered(request)
+    header = [
+        _("Reference"),
+        _("Received"),
+        _("Status"),
+        _("Category"),
+        _("Service"),
+        _("When it happened"),
+        _("Outside the service window"),
+        _("Channel tried"),
+        _("Impact"),
+        _("Acknowledge by"),
+        _("Resolve by"),
+        _("Resolved"),
+        _("Assigned to"),
+        _("Resolved for the complainant"),
+        _("Handling (1–5)"),
+        _("What happened"),
+    ]
+    tz = request.access.organisation.time_zone
+    rows = []
+    for c in complaints:
+        verdict = getattr(c, "verdict", None)
+        rows.append(
+            [
+                c.reference,
+                _local(c.received_at, tz),
+                c.get_status_display(),
+                str(c.category),
+                c.service.name if c.service else "",
+                _local(c.occurred_at, tz),
+                "" if c.outside_window is None else (_("yes") if c.outside_window else _("no")),
+                c.get_channel_display(),
+                c.get_impact_display(),
+                c.acknowledge_due.isoformat(),
+                c.resolve_due.isoformat(),
+                _local(c.resolved_at, tz) if c.resolved_at else "",
+                _assignee(c),
+                "" if verdict is None else (_("yes") if verdict.resolved_for_me else _("no")),
+                verdict.handling_score if verdict else "",
+                c.description,
+            ]
+        )
+    return download(request.GET.get("format"), "complaints", header, rows)
+
+
+def _local(moment, tz):
+    return moment.astimezone(ZoneInfo(tz)).strftime("%Y-%m-%d %H:%M")
+
+
+def _assignee(complaint) -> str:
+    if complaint.assigned_user is not None:
+        return complaint.assigned_user.get_full_name() or complaint.assigned_user.email
+    if complaint.assigned_supplier is not None:
+        return complaint.assigned_supplier.name
+    return ""
+
+
+def _complaint(request, pk):
+    return get_object_for(request.access, selectors.complaint_list(access=request.access), pk=pk)
+
+
+def complaint_detail(request, org_slug, pk):
+    access = request.access
+    complaint = _complaint(request, pk)
+    today = selectors.local_today(access.organisation)
+    moves = [
+        (status, Status(status).label)
+        for status in Status.values
+        if status in TRANSITIONS.get(complaint.status, set())
+        and permissions.may_transition(access, complaint, status)
+    ]
+    assign_form = None
+    if permissions.may_assign(access):
+        assign_form = AssignForm(
+            initial={
+                "assignee": (
+                    f"user:{complaint.assigned_user_id}"
+                    if complaint.assigned_user_id
+                    else f"supplier:{complaint.assigned_supplier_id}"
+                    if complaint.assigned_supplier_id
+                    else ""
+                )
+            },
+            members=selectors.team_members(organisation=access.organisation),
+            suppliers=supplier_list(access=access),
+        )
+    return render(
+        request,
+        "complaints/complaint_detail.html",
+        {
+            "complaint": complaint,
+            "timeline": selectors.complaint_timeline(access=access, complaint=complaint),
+            "attachments": complaint.attachments.only("pk", "filename", "mime_type", "size"),
+            "show_contact": permissions.may_see_contact(access, complaint),
+            "overdue_step": complaint.overdue_step(today),
+            "moves": moves,
+            "assign_form": assign_form,
+            "may_note": permissions.may_add_note(access),
+            "may_message": permissions.may_message(access, complaint),
+            "verdict": getattr(complaint, "verdict", None),
+            "category": str(complaint.category),
+        },
+    )
+
+
+def _fail(request, error: ValidationError) -> None:
+    for message in error.messages:
+        messages.error(request, message)
+
+
+def _back(complaint):
+    return redirect(
+        "complaints:complaint_detail", org_slug=complaint.organisation.slug, pk=complaint.pk
+    )
+
+
+@require_POST
+def complaint_assign(request, org_slug, pk):
+    complaint = _complaint(request, pk)
+    access = request.access
+    access.require(permissions.may_assign(access))
+    form = AssignForm(
+        request.POST,
+        members=selectors.team_members(organisation=access.organisation),
+        suppliers=supplier_list(access=access),
+    )
+    if not form.is_valid():
+        messages.error(request, _("Choose someone from the list."))
+        return _back(complaint)
+    user, supplier = form.chosen()
+    try:
+        services.complaint_assign(access=access, complaint=complaint, user=user, supplier=supplier)
+    except ValidationError as error:
+        _fail(request, error)
+    else:
+        messages.success(request, _("Assigned."))
+    return _back(complaint)
+
+
+@require_POST
+def complaint_transition(request, org_slug, pk):
+    complaint = _complaint(request, pk)
+    form = TransitionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose a valid next step."))
+        return _back(complaint)
+    if not permissions.may_transition(request.access, complaint, form.cleaned_data["to"]):
+        raise PermissionDenied
+    try:
+        services.complaint_transition(
+            access=request.access,
+            complaint=complaint,
+            to=form.cleaned_data["to"],
+            text=form.cleaned_data["text"],
+            base_url=request.build_absolute_uri("/"),
+        )
+    except ValidationError as error:
+        _fail(request, error)
+    else:
+        messages.success(
+            request,
+            _("The complaint is now %(status)s.")
+            % {"status": Status(form.cleaned_data["to"]).label.lower()},
+        )
+    return _back(complaint)
+
+
+@require_POST
+def complaint_note(request, org_slug, pk):
+    complaint = _complaint(request, pk)
+    request.access.require(permissions.may_add_note(request.access))
+    form = TextForm(request.POST)
+    if form.is_valid():
+        services.complaint_note_add(
+            access=request.access, complaint=complaint, text=form.cleaned_data["text"]
+        )
+        messages.success(request, _("Note added."))
+    else:
+        messages.error(request, _("Write the note (at most 4,000 characters)."))
+    return _back(complaint)
+
+
+@require_POST
+def complaint_message(request, org_slug, pk):
+    complaint = _complaint(request, pk)
+    request.access.require(permissions.may_message(request.access, complaint))
+    form = TextForm(request.POST)
+    if form.is_valid():
+        services.complaint_message_send(
+            access=request.access,
+            complaint=complaint,
+            text=form.cleaned_data["text"],
+            base_url=request.build_absolute_uri("/"),
+        )
+        messages.success(request, _("Message sent to the complainant."))
+    else:
+        messages.error(request, _("Write the message (at most 4,000 characters)."))
+    return _back(complaint)
+
+
+def attachment_download(request, org_slug, pk):
+    """An attachment, always as a download of its checked type (never rendered inline)."""
+    access = request.access
+    with_access = selectors.complaint_list(access=access)
+    try:
+        attachment = Attachment.objects.get(
+            pk=pk, organisation=access.organisation, complaint__in=with_access
+        )
+    except (Attachment.DoesNotExist, ValueError):
+        raise Http404 from None
+    response = HttpResponse(bytes(attachment.content), content_type=attachment.mime_type)
+    response["Content-Disposition"] = f'attachment; filename="{attachment.filename}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+# --- analysis ------------------------------------------------------------------------------
+
+
+def _period(request, today: date) -> tuple[date, date]:
+    try:
+        since = date.fromisoformat(request.GET.get("since", ""))
+    except ValueError:
+        since = today - timedelta(days=364)
+    try:
+        until = date.fromisoformat(request.GET.get("until", ""))
+    except ValueError:
+        until = today
+    return (since, until) if since <= until else (until, since)
+
+
+def _int(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def hour_heatmap(figures, title: str):
+    days = [str(label) for _n, label in WEEKDAYS]
+    hours = [f"{h:02d}" for h in range(24)]
+    cells = {}
+    for d, day in enumerate(days):
+        for h, hour in enumerate(hours):
+            count = figures.grid.get((d, h), 0)
+            inside = (d, h) in figures.window
+            if inside:
+                state = "good"
+            elif count:
+                state = "bad"
+            else:
+                state = "none"
+            cells[(day, hour)] = Cell(str(count) if count else "", state)
+    return heatmap(rows=days, columns=hours, cells=cells, title=title)
+
+
+def analysis_page(request, org_slug):
+    access = request.access
+    _client_only(access)
+    today = selectors.local_today(access.organisation)
+    since, until = _period(request, today)
+    services_available = list(service_list(access=access).order_by("contract", "name"))
+    service_id = _int(request.GET.get("service"))
+    if service_id not in {s.pk for s in services_available}:
+        service_id = None
+    category_id = _int(request.GET.get("category"))
+    figures = selectors.hour_analysis(
+        access=access, since=since, until=until, service_id=service_id, category_id=category_id
+    )
+    trends = selectors.complaint_trends(access=access, months=12, today=today)
+    month_labels = [date_format(m, "M Y") for m in trends.months]
+    parts = selectors.breakdown(access=access, since=since, until=until)
+    return render(
+        request,
+        "complaints/analysis.html",
+        {
+            "since": since,
+            "until": until,
+            "services": services_available,
+            "categories": selectors.category_list(
+                organisation=access.organisation, active_only=False
+            ),
+            "service_id": service_id,
+            "category_id": category_id,
+            "figures": figures,
+            "headline": selectors.headline(access=access, today=today),
+            "heatmap": hour_heatmap(figures, _("Complaints by weekday and hour (local time)")),
+            "trend_chart": line_chart(
+                x_labels=month_labels,
+                series=[
+                    Series(_("All complaints"), [float(v) for v in trends.total]),
+                    Series(
+                        _("Outside the service window"),
+                        [float(v) for v in trends.outside_window],
+                    ),
+                    Series(
+                        _("Not resolved for the complainant"),
+                        [float(v) for v in trends.not_resolved_for_complainant],
+                    ),
+                ],
+                y_min=0,
+                title=_("Complaints per month"),
+            ),
+            "category_chart": line_chart(
+                x_labels=month_labels,
+                series=[
+                    Series(name, [float(v) for v in values])
+                    for name, values in sorted(trends.by_category.items())
+                ][:6],
+                y_min=0,
+                title=_("Complaints per category per month"),
+            )
+            if trends.by_category
+            else "",
+            "service_chart": bar_chart(
+                bars=[Bar(name, float(count)) for name, count in parts["service"]],
+                y_min=0,
+                title=_("Complaints per service"),
+            )
+            if parts["service"]
+            else "",
+            "parts": parts,
+            "verdicts": selectors.verdict_summary(access=access),
+        },
+    )
+
+
+# --- extension cases and proposals ---------------------------------------------------------
+
+
+def extension_case(request, org_slug):
+    """Cost a longer service window against the complaints it would have avoided; save it as
+    an improvement proposal."""
+    access = request.access
+    _client_only(access)
+    today = selectors.local_today(access.organisation)
+    services_available = service_list(access=access).order_by("contract", "name")
+    source = request.POST if request.method == "POST" else (request.GET or None)
+    form = ExtensionForm(source, services=services_available, today=today)
+    proposal_form = ProposalForm(request.POST if request.method == "POST" else None)
+    case = None
+    if form.is_valid():
+        data = form.cleaned_data
+        case = services.extension_case_for(
+            access=access,
+            service=data["service"],
+            weekdays=data["weekdays"],
+            opens=data["opens"],
+            closes=data["closes"],
+            staff=data["staff"],
+            period_start=data["period_start"],
+            period_end=data["period_end"],
+        )
+        if request.method == "POST":
+            access.require(permissions.may_decide(access))
+            if proposal_form.is_valid():
+                try:
+                    proposal = services.proposal_create(
+                        access=access,
+                        service=data["service"],
+                        title=proposal_form.cleaned_data["title"],
+                        benefit=proposal_form.cleaned_data["benefit"],
+                        weekdays=data["weekdays"],
+                        opens=data["opens"],
+                        closes=data["closes"],
+                        staff=data["staff"],
+                        period_start=data["period_start"],
+                        period_end=data["period_end"],
+                    )
+                except ValidationError as error:
+                    _fail(request, error)
+                else:
+                    messages.success(request, _("The proposal has been saved."))
+                    return redirect("complaints:proposal_detail", org_slug=org_slug, pk=proposal.pk)
+    elif request.method == "POST":
+        access.require(permissions.may_decide(access))
+    return render(
+        request,
+        "complaints/extension.html",
+        {
+            "form": form,
+            "proposal_form": proposal_form,
+            "case": case,
+            "hourly_rate": selectors.settings_for(organisation=access.organisation).hourly_rate,
+            "may_decide": permissions.may_decide(access),
+        },
+    )
+
+
+def proposal_list(request, org_slug):
+    access = request.access
+    _client_only(access)
+    status = request.GET.get("status", "")
+    proposals = selectors.proposal_list(access=access, status=status)
+    search = request.GET.get("q", "").strip()
+    if search:
+        proposals = proposals.filter(title__icontains=search)
+    page = Paginator(proposals, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "complaints/proposal_list.html",
+        {
+            "page_obj": page,
+            "proposals": page.object_list,
+            "status": status,
+            "status_choices": ProposalStatus.choices,
+        },
+    )
+
+
+def _proposal(request, pk) -> ImprovementProposal:
+    return get_object_for(request.access, selectors.proposal_list(access=request.access), pk=pk)
+
+
+def proposal_detail(request, org_slug, pk):
+    access = request.access
+    _client_only(access)
+    proposal = _proposal(request, pk)
+    form = DecisionForm(request.POST or None)
+    if request.method == "POST":
+        access.require(permissions.may_decide(access))
+        if form.is_valid():
+            try:
+                services.proposal_decide(
+                    access=access,
+                    proposal=proposal,
+                    status=form.cleaned_data["status"],
+                    note=form.cleaned_data["note"],
+                )
+            except ValidationError as error:
+                _fail(request, error)
+            else:
+                messages.success(request, _("Decision recorded."))
+                return redirect("complaints:proposal_detail", org_slug=org_slug, pk=proposal.pk)
+    weekday_names = dict(WEEKDAYS)
+    return render(
+        request,
+        "complaints/proposal_detail.html",
+        {
+            "proposal": proposal,
+            "form": form,
+            "weekdays": [weekday_names[d] for d in proposal.weekdays],
+            "may_decide": permissions.may_decide(access)
+            and services.PROPOSAL_TRANSITIONS.get(proposal.status),
+        },
+    )
+
+
+# --- settings ------------------------------------------------------------------------------
+
+
+def settings_page(request, org_slug):
+    access = request.access
+    _client_only(access)
+    procedure = selectors.settings_for(organisation=access.organisation)
+    form = SettingsForm(request.POST or None, instance=procedure)
+    if request.method == "POST":
+        access.require(permissions.may_decide(access))
+        if form.is_valid():
+            services.complaint_settings_update(
+                access=access, **{f: form.cleaned_data[f] for f in SettingsForm.Meta.fields}
+            )
+            messages.success(request, _("Settings saved."))
+            return redirect("complaints:settings", org_slug=org_slug)
+    return render(
+        request,
+        "complaints/settings.html",
+        {
+            "form": form,
+            "category_form": CategoryForm(),
+            "categories": selectors.category_list(
+                organisation=access.organisation, active_only=False
+            ),
+            "may_manage": permissions.may_decide(access),
+        },
+    )
+
+
+@require_POST
+def category_add(request, org_slug):
+    access = request.access
+    _client_only(access)
+    access.require(permissions.may_decide(access))
+    form = CategoryForm(request.POST)
+    if form.is_valid():
+        try:
+            services.category_create(access=access, **form.cleaned_data)
+        except ValidationError as error:
+            _fail(request, error)
+        else:
+            messages.success(request, _("Category added."))
+    else:
+        messages.error(request, _("Give the category a Dutch and an English name."))
+    return redirect("complaints:settings", org_slug=org_slug)
+
+
+@require_POST
+def category_toggle(request, org_slug, pk):
+    access = request.access
+    _client_only(access)
+    access.require(permissions.may_decide(access))
+    category = get_object_for(access, Category.objects.all(), pk=pk)
+    services.category_toggle(access=access, category=category)
+    return redirect("complaints:settings", org_slug=org_slug)

@@ -1,0 +1,39 @@
+"""Demo gap analysis: the last closed months of every demo organisation, run synchronously."""
+
+from django.utils import timezone
+
+from governance.access import system_access, tenant_scope
+from governance.models import Organisation
+from kto.gap import gap_analysis_execute, latest_closed_period, month_bounds, previous_month
+from kto.gap_models import GapAnalysisRun, GapReport
+from kto.gap_report import gap_report_pdf
+
+MONTHS = 6
+
+
+def seed(*, slugs=("zuidrand", "deltabank")) -> None:
+    from contracts import selectors as contract_selectors
+
+    for organisation in Organisation.objects.filter(slug__in=slugs):
+        with tenant_scope(system_access(organisation)):
+            months = [latest_closed_period(timezone.localdate())[0]]
+            while len(months) < MONTHS:
+                months.append(previous_month(months[-1])[0])
+            run = None
+            for month in reversed(months):
+                run, _created = GapAnalysisRun.objects.get_or_create(
+                    organisation=organisation,
+                    period_start=month,
+                    trigger=GapAnalysisRun.Trigger.COMMAND,
+                    defaults={"period_end": month_bounds(month)[1]},
+                )
+                run = gap_analysis_execute(run=run)
+            if run and not GapReport.objects.filter(run=run).exists():
+                access = system_access(organisation)
+                pdf, pages = gap_report_pdf(
+                    access=access,
+                    contracts=list(contract_selectors.contract_list(access=access)),
+                    period_start=run.period_start,
+                    language=organisation.default_language,
+                )
+                GapReport.objects.create(organisation=organisation, run=run, pdf=pdf, pages=pages)

@@ -1,0 +1,263 @@
+"""Storage of the gap analysis: thresholds, runs, flags, reports and digests."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django_scopes import ScopedManager
+
+from governance.dimensions import Dimension
+from kto.gap_rules import Drift, Flag, PerceptionState, SlaState
+
+
+class GapThreshold(models.Model):
+    """Target T, practical margin δ and anonymity floor k for the gap rule.
+
+    A row without contract is the organisation's default; without dimension it holds for every
+    dimension. The most specific row wins; without any row T comes from the surveys' targets,
+    δ = 0.1 and k = 5.
+    """
+
+    organisation = models.ForeignKey(
+        "governance.Organisation", on_delete=models.CASCADE, related_name="gap_thresholds"
+    )
+    contract = models.ForeignKey(
+        "contracts.Contract",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="gap_thresholds",
+        verbose_name=_("contract"),
+    )
+    dimension = models.CharField(
+        _("dimension"), max_length=32, choices=Dimension.choices, blank=True
+    )
+    target = models.DecimalField(
+        _("target T"), max_digits=4, decimal_places=2, null=True, blank=True
+    )
+    delta = models.DecimalField(
+        _("practical margin δ"), max_digits=4, decimal_places=2, default=0.1
+    )
+    k = models.PositiveSmallIntegerField(_("anonymity floor k"), default=5)
+
+    objects = ScopedManager(organisation="organisation")
+
+    class Meta:
+        constraints = [
+            # One default per organisation and dimension, one override per contract.
+            models.UniqueConstraint(
+                fields=["organisation", "dimension"],
+                condition=models.Q(contract__isnull=True),
+                name="gap_threshold_default_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["contract", "dimension"],
+                condition=models.Q(contract__isnull=False),
+                name="gap_threshold_contract_unique",
+            ),
+            models.CheckConstraint(condition=models.Q(k__gte=2), name="gap_threshold_k_at_least_2"),
+        ]
+        verbose_name = _("gap threshold")
+        verbose_name_plural = _("gap thresholds")
+
+    def __str__(self) -> str:
+        return f"{self.contract or self.organisation} {self.dimension or '*'}"
+
+    def clean(self) -> None:
+        if self.target is not None and not 1 <= self.target <= 5:
+            raise ValidationError({"target": _("A target lies between 1 and 5.")})
+        if self.contract_id and self.contract.organisation_id != self.organisation_id:
+            raise ValidationError({"contract": _("The contract belongs to another organisation.")})
+
+
+class GapAnalysisRun(models.Model):
+    """One run of the gap analysis for an organisation and period."""
+
+    class Trigger(models.TextChoices):
+        NIGHTLY = "nightly", _("Nightly schedule")
+        REPORT_ACCEPTED = "report_accepted", _("SLA report accepted")
+        SURVEY_CLOSED = "survey_closed", _("Survey closed")
+        MANUAL = "manual", _("Started by a contract manager")
+        COMMAND = "command", _("Started by an operator")
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        SUCCEEDED = "succeeded", _("Succeeded")
+        FAILED = "failed", _("Failed")
+
+    organisation = models.ForeignKey(
+        "governance.Organisation", on_delete=models.CASCADE, related_name="gap_runs"
+    )
+    period_start = models.DateField(_("period start"))
+    period_end = models.DateField(_("period end"))
+    trigger = models.CharField(_("trigger"), max_length=32, choices=Trigger.choices)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.QUEUED
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    counts = models.JSONField(_("counts"), default=dict, blank=True)
+    error = models.TextField(_("error"), blank=True)
+
+    objects = ScopedManager(organisation="organisation")
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("gap analysis run")
+        verbose_name_plural = _("gap analysis runs")
+
+    def __str__(self) -> str:
+        return f"{self.period_start:%Y-%m} {self.get_trigger_display()} {self.status}"
+
+    @property
+    def is_done(self) -> bool:
+        return self.status in (self.Status.SUCCEEDED, self.Status.FAILED)
+
+    @property
+    def count_rows(self) -> list[tuple[str, str, int]]:
+        """(flag, label, count) for every flag the run counted, in the flags' order."""
+        return [(f.value, f.label, self.counts[f.value]) for f in Flag if f.value in self.counts]
+
+
+class GapFlag(models.Model):
+    """The outcome for one (contract, dimension, period): a rerun updates it in place."""
+
+    organisation = models.ForeignKey(
+        "governance.Organisation", on_delete=models.CASCADE, related_name="gap_flags"
+    )
+    contract = models.ForeignKey(
+        "contracts.Contract", on_delete=models.CASCADE, related_name="gap_flags"
+    )
+    dimension = models.CharField(_("dimension"), max_length=32, choices=Dimension.choices)
+    period_start = models.DateField(_("period start"))
+    period_end = models.DateField(_("period end"))
+    flag = models.CharField(_("flag"), max_length=32, choices=Flag.choices)
+    sla_state = models.CharField(_("SLA state"), max_length=16, choices=SlaState.choices)
+    perception_state = models.CharField(
+        _("perception state"), max_length=16, choices=PerceptionState.choices
+    )
+    drift = models.CharField(_("drift"), max_length=16, choices=Drift.choices, blank=True)
+    n = models.PositiveIntegerField(_("respondents"), default=0)
+    mean = models.FloatField(_("mean"), null=True, blank=True)
+    sd = models.FloatField(_("standard deviation"), null=True, blank=True)
+    ci_low = models.FloatField(_("95% CI low"), null=True, blank=True)
+    ci_high = models.FloatField(_("95% CI high"), null=True, blank=True)
+    target = models.FloatField(_("target"), null=True, blank=True)
+    delta = models.FloatField(_("practical margin"))
+    k = models.PositiveSmallIntegerField(_("anonymity floor"))
+    min_margin = models.FloatField(_("smallest SLA margin"), null=True, blank=True)
+    levels = models.JSONField(_("service levels"), default=list, blank=True)
+    complaints = models.PositiveIntegerField(_("complaints"), null=True, blank=True)
+    confirmed = models.BooleanField(_("confirmed"), default=False)
+    first_period_start = models.DateField(_("first seen"))
+    reason_en = models.TextField(_("reason (English)"))
+    reason_nl = models.TextField(_("reason (Dutch)"))
+    run = models.ForeignKey(
+        GapAnalysisRun, on_delete=models.SET_NULL, null=True, blank=True, related_name="flags"
+    )
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = ScopedManager(organisation="organisation", supplier="contract__supplier")
+
+    class Meta:
+        ordering = ["contract", "dimension", "-period_start"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["contract", "dimension", "period_start"], name="gap_flag_unique"
+            )
+        ]
+        indexes = [models.Index(fields=["organisation", "period_start", "flag"])]
+        verbose_name = _("gap flag")
+        verbose_name_plural = _("gap flags")
+
+    def __str__(self) -> str:
+        return f"{self.contract} {self.dimension} {self.period_start:%Y-%m} {self.flag}"
+
+
+class GapReport(models.Model):
+    """A rendered gap report PDF (rendered by a task, never inside a request)."""
+
+    organisation = models.ForeignKey(
+        "governance.Organisation", on_delete=models.CASCADE, related_name="gap_reports"
+    )
+    run = models.ForeignKey(GapAnalysisRun, on_delete=models.CASCADE, related_name="reports")
+    pdf = models.BinaryField(_("PDF"))
+    pages = models.PositiveSmallIntegerField(_("pages"), default=0)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    objects = ScopedManager(organisation="organisation")
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("gap report")
+        verbose_name_plural = _("gap reports")
+
+    def __str__(self) -> str:
+        return f"{self.run} ({self.pages} p.)"
+
+
+class GapDigestSchedule(models.Model):
+    """When and to whom an organisation's gap digest goes."""
+
+    class Frequency(models.TextChoices):
+        MONTHLY = "monthly", _("Monthly")
+        WEEKLY = "weekly", _("Weekly")
+
+    organisation = models.OneToOneField(
+        "governance.Organisation", on_delete=models.CASCADE, related_name="gap_digest_schedule"
+    )
+    frequency = models.CharField(
+        _("frequency"), max_length=16, choices=Frequency.choices, default=Frequency.MONTHLY
+    )
+    day_of_month = models.PositiveSmallIntegerField(_("day of the month"), default=12)
+    weekday = models.PositiveSmallIntegerField(_("weekday"), default=0, help_text=_("0 is Monday."))
+    include_business_owners = models.BooleanField(_("include business owners"), default=False)
+    include_suppliers = models.BooleanField(
+        _("include suppliers (their own contracts only)"), default=False
+    )
+
+    objects = ScopedManager(organisation="organisation")
+
+    class Meta:
+        verbose_name = _("gap digest schedule")
+        verbose_name_plural = _("gap digest schedules")
+
+    def __str__(self) -> str:
+        return f"{self.organisation} {self.frequency}"
+
+    def clean(self) -> None:
+        if not 1 <= self.day_of_month <= 28:
+            raise ValidationError({"day_of_month": _("Choose a day from 1 to 28.")})
+        if not 0 <= self.weekday <= 6:
+            raise ValidationError({"weekday": _("Choose a weekday from 0 (Monday) to 6.")})
+
+
+class GapDigest(models.Model):
+    """Marks one digest as sent, so a retried or doubled task sends it exactly once."""
+
+    organisation = models.ForeignKey(
+        "governance.Organisation", on_delete=models.CASCADE, related_name="gap_digests"
+    )
+    period_start = models.DateField(_("period start"))
+    schedule_key = models.CharField(_("schedule"), max_length=32)
+    recipients = models.PositiveSmallIntegerField(_("recipients"), default=0)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    objects = ScopedManager(organisation="organisation")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "period_start", "schedule_key"], name="gap_digest_once"
+            )
+        ]
+        verbose_name = _("gap digest")
+        verbose_name_plural = _("gap digests")
+
+    def __str__(self) -> str:
+        return f"{self.organisation} {self.period_start:%Y-%m} {self.schedule_key}"

@@ -1,0 +1,90 @@
+"""Celery tasks of the gap analysis: thin — ids in, load, scope, one service, log.
+
+Imported by kto/tasks.py so Celery's autodiscovery registers them.
+"""
+
+import logging
+from datetime import date
+
+from django.utils import timezone
+
+from governance.access import system_access, tenant_scope
+from governance.celery import app
+from governance.models import Organisation
+from governance.tasking import RecordedTask, TenantTask
+from kto import gap_digest
+from kto.gap import gap_analysis_execute, gap_run_create, latest_closed_period
+from kto.gap_models import GapAnalysisRun, GapReport
+from kto.gap_report import gap_report_pdf
+
+logger = logging.getLogger(__name__)
+
+
+@app.task(base=TenantTask)
+def task_run_gap_analysis(*, organisation_id: int, run_id: int) -> dict:
+    run = GapAnalysisRun.objects.get(pk=run_id, organisation_id=organisation_id)
+    run = gap_analysis_execute(run=run)
+    task_render_gap_report.delay(organisation_id=organisation_id, run_id=run.pk)
+    return run.counts
+
+
+@app.task(base=TenantTask)
+def task_render_gap_report(*, organisation_id: int, run_id: int) -> int:
+    from contracts import selectors as contract_selectors
+
+    run = GapAnalysisRun.objects.get(pk=run_id, organisation_id=organisation_id)
+    access = system_access(run.organisation)
+    contracts = list(contract_selectors.contract_list(access=access))
+    pdf, pages = gap_report_pdf(
+        access=access,
+        contracts=contracts,
+        period_start=run.period_start,
+        language=run.organisation.default_language,
+    )
+    report = GapReport.objects.create(organisation=run.organisation, run=run, pdf=pdf, pages=pages)
+    return report.pk
+
+
+@app.task(base=RecordedTask)
+def task_dispatch_gap_runs() -> int:
+    """Nightly: one run per organisation for the latest closed period."""
+    start, _end = latest_closed_period(timezone.localdate())
+    count = 0
+    for organisation in Organisation.objects.all():
+        with tenant_scope(system_access(organisation)):
+            gap_run_create(
+                organisation=organisation,
+                period_start=start,
+                trigger=GapAnalysisRun.Trigger.NIGHTLY,
+            )
+        count += 1
+    return count
+
+
+@app.task(base=RecordedTask)
+def task_dispatch_gap_digests() -> int:
+    """Daily: queue the digest of every organisation whose schedule is due today."""
+    today = timezone.localdate()
+    start, _end = latest_closed_period(today)
+    queued = 0
+    for organisation in Organisation.objects.all():
+        with tenant_scope(system_access(organisation)):
+            schedule = gap_digest.digest_schedule(organisation=organisation)
+            key = gap_digest.digest_due_key(schedule=schedule, today=today)
+        if key:
+            task_send_gap_digest.delay(
+                organisation_id=organisation.pk, period_start=start.isoformat(), schedule_key=key
+            )
+            queued += 1
+    return queued
+
+
+@app.task(base=TenantTask)
+def task_send_gap_digest(*, organisation_id: int, period_start: str, schedule_key: str) -> int:
+    organisation = Organisation.objects.get(pk=organisation_id)
+    digest = gap_digest.gap_digest_send(
+        organisation=organisation,
+        period_start=date.fromisoformat(period_start),
+        schedule_key=schedule_key,
+    )
+    return digest.recipients if digest else 0

@@ -1,0 +1,141 @@
+"""Pages of the gap analysis: the matrix, a contract's history, a flag, the runs."""
+
+from datetime import date
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from contracts import selectors as contract_selectors
+from governance.access import get_object_for
+from governance.dimensions import Dimension
+from kto.gap import gap_run_create, latest_closed_period, month_bounds
+from kto.gap_models import GapAnalysisRun
+from kto.gap_report import contract_gap_context, period_label
+from kto.gap_rules import Flag
+from kto.gap_selectors import (
+    default_gap_period,
+    gap_flag_list,
+    gap_matrix,
+    gap_periods,
+    gap_report_latest,
+    gap_run_list,
+)
+
+
+def _client_only(access) -> None:
+    # Runs and reports span every contract of the organisation: not for a supplier's eyes.
+    if not access.is_client:
+        raise Http404
+
+
+def _chosen_period(request, periods: list[date], default: date | None) -> date | None:
+    raw = request.GET.get("period", "")
+    try:
+        chosen = date.fromisoformat(raw) if raw else None
+    except ValueError:
+        chosen = None
+    return chosen if chosen in periods else default
+
+
+def gap_matrix_view(request, org_slug):
+    access = request.access
+    periods = gap_periods(access=access)
+    period = _chosen_period(request, periods, default_gap_period(access=access))
+    flag = request.GET.get("flag", "")
+    if flag not in Flag.values:
+        flag = ""
+    rows = gap_matrix(access=access, period_start=period, flag=flag) if period else []
+    return render(
+        request,
+        "kto/gap/matrix.html",
+        {
+            "rows": rows,
+            "dimensions": Dimension.choices,
+            "periods": [(p, period_label(p)) for p in periods],
+            "period": period,
+            "flag": flag,
+            "flags": Flag.choices,
+            "default_period": latest_closed_period(timezone.localdate())[0],
+        },
+    )
+
+
+def gap_contract_view(request, org_slug, pk):
+    access = request.access
+    contract = get_object_for(access, contract_selectors.contract_list(access=access), pk=pk)
+    context = contract_gap_context(access=access, contract=contract)
+    return render(request, "kto/gap/contract.html", context)
+
+
+def gap_flag_view(request, org_slug, pk):
+    access = request.access
+    flag = get_object_for(access, gap_flag_list(access=access), pk=pk)
+    reason = flag.reason_nl if get_language() == "nl" else flag.reason_en
+    levels = [
+        level | {"margin_pct": None if level["margin"] is None else level["margin"] * 100}
+        for level in flag.levels
+    ]
+    return render(request, "kto/gap/flag.html", {"flag": flag, "reason": reason, "levels": levels})
+
+
+def gap_run_list_view(request, org_slug):
+    access = request.access
+    _client_only(access)
+    return render(request, "kto/gap/runs.html", {"runs": gap_run_list(access=access)[:50]})
+
+
+@require_POST
+def gap_run_start_view(request, org_slug):
+    access = request.access
+    _client_only(access)
+    if not access.can_manage:
+        raise PermissionDenied
+    raw = request.POST.get("period", "")
+    try:
+        period = month_bounds(date.fromisoformat(raw))[0]
+    except ValueError:
+        messages.error(request, _("Period: choose a month (YYYY-MM-DD)."))
+        return redirect("kto_gap:matrix", org_slug=org_slug)
+    run = gap_run_create(
+        organisation=access.organisation,
+        period_start=period,
+        trigger=GapAnalysisRun.Trigger.MANUAL,
+        user=request.user,
+    )
+    messages.success(request, _("The gap analysis has been queued."))
+    return redirect("kto_gap:run_detail", org_slug=org_slug, pk=run.pk)
+
+
+def _run(access, pk) -> GapAnalysisRun:
+    _client_only(access)
+    return get_object_for(access, gap_run_list(access=access), pk=pk)
+
+
+def gap_run_detail_view(request, org_slug, pk):
+    run = _run(request.access, pk)
+    report = gap_report_latest(access=request.access, run=run)
+    return render(request, "kto/gap/run_detail.html", {"run": run, "report": report})
+
+
+def gap_run_status_view(request, org_slug, pk):
+    """The progress fragment the run page polls with htmx until the run is done."""
+    run = _run(request.access, pk)
+    report = gap_report_latest(access=request.access, run=run)
+    return render(request, "kto/gap/run_status.html", {"run": run, "report": report})
+
+
+def gap_report_download_view(request, org_slug, pk):
+    run = _run(request.access, pk)
+    report = gap_report_latest(access=request.access, run=run)
+    if report is None:
+        raise Http404
+    response = HttpResponse(bytes(report.pdf), content_type="application/pdf")
+    filename = f"regie-gaps-{run.organisation.slug}-{run.period_start:%Y-%m}.pdf"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

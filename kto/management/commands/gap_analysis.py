@@ -1,0 +1,45 @@
+"""Run the gap analysis now, for operators: `manage.py gap_analysis --organisation zuidrand`."""
+
+from datetime import date
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+
+from governance.access import system_access, tenant_scope
+from governance.models import Organisation
+from kto.gap import gap_analysis_execute, latest_closed_period, month_bounds
+from kto.gap_models import GapAnalysisRun
+
+
+class Command(BaseCommand):
+    help = "Run the gap analysis for one or every organisation and a month (default: last month)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--organisation", help="slug; every organisation when omitted")
+        parser.add_argument("--period", help="YYYY-MM; the last closed month when omitted")
+
+    def handle(self, *args, organisation=None, period=None, **options):
+        try:
+            start = (
+                month_bounds(date.fromisoformat(f"{period}-01"))[0]
+                if period
+                else latest_closed_period(timezone.localdate())[0]
+            )
+        except ValueError:
+            raise CommandError(f"--period {period!r}: use YYYY-MM.") from None
+        organisations = Organisation.objects.all()
+        if organisation:
+            organisations = organisations.filter(slug=organisation)
+            if not organisations.exists():
+                raise CommandError(f"--organisation {organisation!r}: no such organisation.")
+        for org in organisations:
+            with tenant_scope(system_access(org)):
+                run = GapAnalysisRun.objects.create(
+                    organisation=org,
+                    period_start=start,
+                    period_end=month_bounds(start)[1],
+                    trigger=GapAnalysisRun.Trigger.COMMAND,
+                )
+                run = gap_analysis_execute(run=run)
+            counts = ", ".join(f"{flag} {n}" for flag, n in run.counts.items() if n)
+            self.stdout.write(f"{org.slug} {start:%Y-%m}: {run.status} ({counts or 'no cells'})")

@@ -1,0 +1,321 @@
+"""Survey results from rollups: n, response rate, mean, 95 % CI, distribution, happiness score,
+the triangle (groups × dimensions) and baseline versus now — with small-cell suppression.
+
+The suppression tree is survey → contract → stakeholder group on respondent counts; it is
+computed once over every contract, so what a supplier sees (its own contracts' subtrees, never
+the survey total) is a subset of what is safe to show.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+
+from django.utils.translation import gettext as _
+
+from governance.access import Access
+from governance.charts import Cell as ChartCell
+from governance.charts import Series, fmt, heatmap, line_chart
+from governance.dimensions import Dimension
+from kto import stats
+from kto.models import (
+    LIKERT_COUNT_FIELDS,
+    Answer,
+    ItemRole,
+    Rollup,
+    ScoreRollup,
+    StakeholderGroup,
+    Survey,
+    SurveyKind,
+)
+from kto.selectors import invited_per_cell, survey_contracts
+from kto.suppression import TOTAL, respondent_counts, suppress, survey_tree
+
+
+@dataclass
+class Figure:
+    """Mean and interval of one role in one cell and dimension."""
+
+    n: int
+    mean: float
+    ci_low: float | None
+    ci_high: float | None
+    distribution: list[float] = field(default_factory=list)  # shares of 1…5 (perception)
+
+    @property
+    def half_width(self) -> float | None:
+        if self.ci_low is None or self.ci_high is None:
+            return None
+        return (self.ci_high - self.ci_low) / 2
+
+
+@dataclass
+class ResultCell:
+    """One contract × group (or a contract's total) across the dimensions."""
+
+    key: tuple
+    label: str
+    respondents: int
+    hidden: bool
+    invited: int | None = None
+    perception: dict[str, Figure] = field(default_factory=dict)
+    expectation: dict[str, Figure] = field(default_factory=dict)
+    importance: dict[str, Figure] = field(default_factory=dict)
+    time_lost: Figure | None = None
+    happiness: float | None = None
+    happiness_n: int = 0
+
+    @property
+    def response_rate(self) -> float | None:
+        if self.hidden or not self.invited:
+            return None
+        return self.respondents / self.invited
+
+
+@dataclass
+class ContractResults:
+    contract: object
+    total: ResultCell
+    groups: list[ResultCell]
+    triangle: str = ""
+    matrix: str = ""
+    baseline_chart: str = ""
+    open_answers: list[tuple[str, list[str]]] = field(default_factory=list)
+
+
+@dataclass
+class SurveyResults:
+    survey: Survey
+    k: int
+    dimensions: list[tuple[str, str]]
+    total: ResultCell | None
+    contracts: list[ContractResults]
+    show_open_answers: bool
+
+
+def _figure(rows: list[Rollup], population: int | None, with_distribution: bool) -> Figure | None:
+    n = sum(r.n for r in rows)
+    if n == 0:
+        return None
+    interval = stats.mean_interval(
+        n=n,
+        total=sum(r.sum_x for r in rows),
+        total_sq=sum(r.sum_x2 for r in rows),
+        population=population,
+    )
+    finite = n >= 2
+    distribution = []
+    if with_distribution:
+        counts = [sum(getattr(r, name) for r in rows) for name in LIKERT_COUNT_FIELDS]
+        answers = sum(counts)
+        distribution = [c / answers if answers else 0.0 for c in counts]
+    return Figure(
+        n=n,
+        mean=interval.mean,
+        ci_low=interval.low if finite else None,
+        ci_high=interval.high if finite else None,
+        distribution=distribution,
+    )
+
+
+def _fill(cell: ResultCell, rollups: list[Rollup], scores: list[ScoreRollup], population):
+    if cell.hidden:
+        return
+    for dimension in Dimension.values:
+        for role, target in (
+            (ItemRole.PERCEPTION, cell.perception),
+            (ItemRole.EXPECTATION, cell.expectation),
+            (ItemRole.IMPORTANCE, cell.importance),
+        ):
+            rows = [r for r in rollups if r.role == role and r.dimension == dimension]
+            figure = _figure(rows, population, role != ItemRole.IMPORTANCE)
+            if figure is not None:
+                target[dimension] = figure
+    lost = [r for r in rollups if r.role == ItemRole.TIME_LOST]
+    lost_figure = _figure(lost, None, False)
+    # Time lost is optional: shown only where its own count reaches k (see `k` in the caller).
+    cell.time_lost = lost_figure
+    counts = [0] * 11
+    for row in scores:
+        counts = [a + b for a, b in zip(counts, row.counts, strict=True)]
+    cell.happiness_n = sum(counts)
+    cell.happiness = stats.happiness_score(counts)
+
+
+def _state(figure: Figure | None, target: float | None) -> str:
+    if figure is None or target is None or figure.ci_low is None:
+        return "none"
+    if figure.ci_low >= target:
+        return "good"
+    if figure.ci_high < target:
+        return "bad"
+    return "warn"
+
+
+def survey_results(*, access: Access, survey: Survey, include_open: bool = True) -> SurveyResults:
+    """Everything the results page shows, as far as `access` may see it."""
+    k = survey.k
+    group_labels = dict(StakeholderGroup.choices)
+    plans = {p.group: p for p in survey.groups.all()}
+    group_order = [g for g in StakeholderGroup.values if g in plans]
+    all_contracts = list(survey.contracts.order_by("reference").values_list("pk", flat=True))
+    visible = survey_contracts(access=access, survey=survey)
+    rollups = list(Rollup.objects.filter(survey=survey))
+    scores = list(ScoreRollup.objects.filter(survey=survey))
+    invited = invited_per_cell(survey=survey)
+
+    respondents = respondent_counts(
+        (r.contract_id, r.group, r.n)
+        for r in rollups
+        if r.role in (ItemRole.PERCEPTION, ItemRole.EXPECTATION)
+    )
+    hidden = suppress(survey_tree(respondents, all_contracts, group_order), k)
+
+    single_contract = len(all_contracts) == 1
+
+    def population(groups: list[str]) -> int | None:
+        if not single_contract:
+            return None
+        values = [plans[g].population for g in groups]
+        return sum(values) if values and all(v is not None for v in values) else None
+
+    def cell(key, label, groups, contract_ids) -> ResultCell:
+        result = ResultCell(
+            key=key,
+            label=label,
+            respondents=sum(respondents.get((c, g), 0) for c in contract_ids for g in groups),
+            hidden=key in hidden,
+            invited=sum(invited.get((c, g), 0) for c in contract_ids for g in groups),
+        )
+        _fill(
+            result,
+            [r for r in rollups if r.contract_id in contract_ids and r.group in groups],
+            [s for s in scores if s.contract_id in contract_ids and s.group in groups],
+            population(groups),
+        )
+        if result.time_lost is not None and result.time_lost.n < k:
+            result.time_lost = None
+        if result.happiness_n < k:
+            result.happiness = None
+        return result
+
+    total = None
+    if not access.is_supplier:
+        total = cell((TOTAL, TOTAL), _("All contracts"), group_order, all_contracts)
+
+    show_open = include_open and not access.is_supplier
+    open_by_cell = _open_answers(survey, hidden) if show_open else {}
+    dimensions = list(Dimension.choices)
+    baseline = _baseline_for(access, survey) if survey.kind == SurveyKind.PERIODIC else None
+    contracts = []
+    for contract in visible:
+        groups = [cell((contract.pk, g), group_labels[g], [g], [contract.pk]) for g in group_order]
+        result = ContractResults(
+            contract=contract,
+            total=cell((contract.pk, TOTAL), _("All groups"), group_order, [contract.pk]),
+            groups=groups,
+        )
+        _charts(result, survey, dimensions)
+        if baseline is not None:
+            result.baseline_chart = _baseline_chart(baseline, result, dimensions)
+        result.open_answers = [
+            (g.label, open_by_cell.get(g.key, [])) for g in groups if open_by_cell.get(g.key)
+        ]
+        contracts.append(result)
+    return SurveyResults(
+        survey=survey,
+        k=k,
+        dimensions=dimensions,
+        total=total,
+        contracts=contracts,
+        show_open_answers=show_open,
+    )
+
+
+def _open_answers(survey: Survey, hidden: set) -> dict[tuple, list[str]]:
+    """Open answers of shown (contract, group) cells, shuffled so order reveals nothing."""
+    # Through the open items' index: only open answers are read, never the ratings.
+    open_items = survey.items.filter(role=ItemRole.OPEN).values("pk")
+    rows = Answer.objects.filter(item__in=open_items, text__gt="").values_list(
+        "response__contract_id", "response__group", "text"
+    )
+    grouped: dict[tuple, list[str]] = {}
+    for contract_id, group, text in rows:
+        if (contract_id, group) in hidden or (contract_id, TOTAL) in hidden:
+            continue
+        grouped.setdefault((contract_id, group), []).append(text)
+    for texts in grouped.values():
+        random.SystemRandom().shuffle(texts)
+    return grouped
+
+
+def _charts(result: ContractResults, survey: Survey, dimensions) -> None:
+    shown = [g for g in result.groups if not g.hidden and g.perception]
+    if not shown:
+        return
+    labels = [label for _, label in dimensions]
+    result.triangle = line_chart(
+        x_labels=labels,
+        series=[
+            Series(
+                name=g.label,
+                values=[g.perception[d].mean if d in g.perception else None for d, _ in dimensions],
+            )
+            for g in shown
+        ],
+        y_min=1,
+        y_max=5,
+        title=_("Triangle: perception per group and dimension"),
+    )
+    cells = {}
+    for g in result.groups:
+        for d, label in dimensions:
+            figure = None if g.hidden else g.perception.get(d)
+            cells[(g.label, label)] = ChartCell(
+                text="–" if figure is None else fmt(figure.mean, 2),
+                state=_state(figure, survey.target_for(d)),
+            )
+    result.matrix = heatmap(
+        rows=[g.label for g in result.groups],
+        columns=labels,
+        cells=cells,
+        title=_("Perception against target (groups × dimensions)"),
+    )
+
+
+def _baseline_for(access: Access, survey: Survey) -> SurveyResults | None:
+    baseline = (
+        Survey.objects.filter(
+            organisation=survey.organisation,
+            kind=SurveyKind.BASELINE,
+            contracts__in=survey.contracts.all(),
+            period_end__lte=survey.period_start,
+        )
+        .order_by("-period_end")
+        .distinct()
+        .first()
+    )
+    if baseline is None:
+        return None
+    return survey_results(access=access, survey=baseline, include_open=False)
+
+
+def _baseline_chart(baseline: SurveyResults, now: ContractResults, dimensions) -> str:
+    before = next((c for c in baseline.contracts if c.contract.pk == now.contract.pk), None)
+    if before is None or before.total.hidden or now.total.hidden:
+        return ""
+
+    def means(figures):
+        return [figures[d].mean if d in figures else None for d, _ in dimensions]
+
+    return line_chart(
+        x_labels=[label for _, label in dimensions],
+        series=[
+            Series(name=_("Expectation (baseline)"), values=means(before.total.expectation)),
+            Series(name=_("Perception (baseline)"), values=means(before.total.perception)),
+            Series(name=_("Perception (now)"), values=means(now.total.perception)),
+        ],
+        y_min=1,
+        y_max=5,
+        title=_("Baseline versus now"),
+    )

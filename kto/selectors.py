@@ -1,0 +1,278 @@
+"""Reads of the KTO: keyword-only, tenant-scoped, no side effects.
+
+Numbers come from `Rollup` / `ScoreRollup` rows only, never from raw answers (open answers
+excepted, which are text and shown only for groups of at least k).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+from django_scopes import scopes_disabled
+
+from governance.access import Access
+from kto import stats
+from kto.models import (
+    Invitation,
+    ItemRole,
+    Question,
+    Rollup,
+    StakeholderGroup,
+    Survey,
+    SurveyKind,
+)
+from kto.suppression import TOTAL, respondent_counts, suppress, survey_tree
+
+
+@dataclass(frozen=True)
+class Perception:
+    """Perceived quality of one contract and dimension over a period, from respondent-level
+    scores (a respondent's mean over its items in the dimension)."""
+
+    n: int
+    mean: float
+    sd: float
+    ci_low: float | None  # None with a single respondent: no interval exists
+    ci_high: float | None
+    target: float | None
+
+
+def perception_for(
+    *,
+    contract,
+    dimension: str,
+    period_start: date,
+    period_end: date,
+    group: str | None = None,
+    confidence: float = 0.95,
+) -> Perception | None:
+    """Combine the perception rollups of every survey whose covered period overlaps the given
+    one (all groups, or one). None when nobody answered.
+
+    The 95 % t-interval uses the finite population correction when the figures come from a
+    single survey of this one contract whose groups all have a known population N and the
+    sample is over 5 % of it. `target` is the target T for the dimension of the most recent
+    contributing survey that set one."""
+    rows = Rollup.objects.filter(
+        contract=contract,
+        role=ItemRole.PERCEPTION,
+        dimension=dimension,
+        period_start__lte=period_end,
+        period_end__gte=period_start,
+    )
+    if group is not None:
+        rows = rows.filter(group=group)
+    rows = list(rows.select_related("survey").order_by("-period_end", "-survey_id"))
+    rows = _without_hidden(rows, contract, group)
+    n = sum(r.n for r in rows)
+    if n == 0:
+        return None
+    population = _population_for(rows, contract, group)
+    interval = stats.mean_interval(
+        n=n,
+        total=sum(r.sum_x for r in rows),
+        total_sq=sum(r.sum_x2 for r in rows),
+        confidence=confidence,
+        population=population,
+    )
+    target = next(
+        (r.survey.target_for(dimension) for r in rows if r.survey.target_for(dimension)), None
+    )
+    finite = n >= 2
+    return Perception(
+        n=n,
+        mean=interval.mean,
+        sd=interval.sd,
+        ci_low=interval.low if finite else None,
+        ci_high=interval.high if finite else None,
+        target=target,
+    )
+
+
+def _without_hidden(rows: list[Rollup], contract, group: str | None) -> list[Rollup]:
+    """Drop the contributions of surveys whose results page hides this cell (fewer than k
+    respondents, or hidden so a smaller group cannot be derived): the gap analysis must not
+    show what the results page hides."""
+    surveys = {r.survey_id: r.survey for r in rows}
+    if not surveys:
+        return rows
+    counts = (
+        Rollup.objects.filter(
+            survey_id__in=surveys, role__in=[ItemRole.PERCEPTION, ItemRole.EXPECTATION]
+        )
+        .values_list("survey_id", "contract_id", "group", "n")
+        .order_by()
+    )
+    per_survey: dict[int, list] = {}
+    for survey_id, contract_id, row_group, n in counts:
+        per_survey.setdefault(survey_id, []).append((contract_id, row_group, n))
+    contracts: dict[int, list[int]] = {}
+    links = Survey.contracts.through.objects.filter(survey_id__in=surveys).order_by("contract_id")
+    for survey_id, contract_id in links.values_list("survey_id", "contract_id"):
+        contracts.setdefault(survey_id, []).append(contract_id)
+    key = (contract.pk, group if group is not None else TOTAL)
+    shown = set()
+    for survey_id, survey in surveys.items():
+        tree = survey_tree(
+            respondent_counts(per_survey.get(survey_id, [])),
+            contracts.get(survey_id, []),
+            list(StakeholderGroup.values),
+        )
+        if key not in suppress(tree, survey.k):
+            shown.add(survey_id)
+    return [r for r in rows if r.survey_id in shown]
+
+
+def _population_for(rows: list[Rollup], contract, group: str | None) -> int | None:
+    surveys = {r.survey_id: r.survey for r in rows}
+    if len(surveys) != 1:
+        return None
+    survey = next(iter(surveys.values()))
+    if list(survey.contracts.values_list("pk", flat=True)) != [contract.pk]:
+        return None
+    plans = survey.groups.all()
+    if group is not None:
+        plans = plans.filter(group=group)
+    populations = [p.population for p in plans]
+    if not populations or any(p is None for p in populations):
+        return None
+    return sum(populations)
+
+
+# --- surveys ---------------------------------------------------------------------------------
+
+
+def survey_list(
+    *, access: Access, search: str = "", kind: str = "", state: str = ""
+) -> QuerySet[Survey]:
+    """The organisation's surveys; a supplier's user sees only those covering its contracts."""
+    queryset = Survey.objects.filter(organisation=access.organisation)
+    if access.is_supplier:
+        queryset = queryset.filter(contracts__supplier=access.supplier).distinct()
+    if search:
+        queryset = queryset.filter(
+            Q(title__icontains=search) | Q(contracts__reference__icontains=search)
+        ).distinct()
+    if kind:
+        queryset = queryset.filter(kind=kind)
+    today = timezone.localdate()
+    if state == "draft":
+        queryset = queryset.filter(launched_on__isnull=True, closed_on__isnull=True).exclude(
+            closes_on__lt=today
+        )
+    elif state == "open":
+        queryset = queryset.filter(
+            launched_on__isnull=False, closed_on__isnull=True, closes_on__gte=today
+        )
+    elif state == "closed":
+        queryset = queryset.filter(Q(closed_on__isnull=False) | Q(closes_on__lt=today))
+    return queryset.prefetch_related("contracts").order_by("-period_end", "-pk")
+
+
+def survey_contracts(*, access: Access, survey: Survey):
+    """The survey's contracts the user may see (a supplier's user: its own)."""
+    contracts = survey.contracts.select_related("supplier").order_by("reference")
+    if access.is_supplier:
+        contracts = contracts.filter(supplier=access.supplier)
+    return list(contracts)
+
+
+def question_list(*, access: Access, search: str = "", dimension: str = "") -> QuerySet[Question]:
+    queryset = Question.objects.filter(organisation=access.organisation)
+    if search:
+        queryset = queryset.filter(Q(text_nl__icontains=search) | Q(text_en__icontains=search))
+    if dimension:
+        queryset = queryset.filter(dimension=dimension)
+    return queryset.select_related("service").order_by("dimension", "code")
+
+
+def invitation_counts(*, survey: Survey) -> dict[str, dict[str, int]]:
+    """Per status, per group: how many participants (one query)."""
+    counts: dict[str, dict[str, int]] = {}
+    for row in survey.invitations.values("group", "status").annotate(
+        total=Count("pk"), answered=Count("pk", filter=Q(used=True))
+    ):
+        per_group = counts.setdefault(row["group"], {})
+        per_group[row["status"]] = row["total"]
+        per_group["answered"] = per_group.get("answered", 0) + int(row["answered"] or 0)
+    return counts
+
+
+def invited_per_cell(*, survey: Survey) -> dict[tuple[int, str], int]:
+    """Invitations actually sent per (contract, group), for response rates."""
+    rows = (
+        Invitation.objects.filter(survey=survey, status=Invitation.Status.INVITED)
+        .values("contract_id", "group")
+        .annotate(total=Count("pk"))
+    )
+    return {(r["contract_id"], r["group"]): r["total"] for r in rows}
+
+
+def organisations_with_open_surveys(today: date | None = None) -> list[int]:
+    """Organisation ids with a launched, open survey (for the hourly dispatcher, a platform
+    job that looks across tenants on purpose)."""
+    today = today or timezone.localdate()
+    with scopes_disabled():
+        return sorted(
+            set(
+                Survey.objects.filter(
+                    launched_on__isnull=False,
+                    closed_on__isnull=True,
+                    opens_on__lte=today,
+                    closes_on__gte=today,
+                ).values_list("organisation_id", flat=True)
+            )
+        )
+
+
+def baseline_proposals(*, access: Access, today: date | None = None) -> list[dict]:
+    """Contracts whose renewal or notice deadline comes within the lead time and that have no
+    baseline KTO covering the run-up: propose one, early enough to survey before negotiating."""
+    from contracts import selectors as contract_selectors
+
+    today = today or timezone.localdate()
+    if access.is_supplier:
+        return []
+    lead_days = 180
+    due = []
+    for contract in contract_selectors.contract_list(access=access):
+        deadline_of = getattr(contract, "next_notice_deadline", None)
+        deadline = deadline_of(today) if callable(deadline_of) else None
+        if deadline is None:
+            deadline = getattr(contract, "end_date", None)
+        if deadline is not None and 0 <= (deadline - today).days <= lead_days:
+            due.append((contract, deadline))
+    if not due:
+        return []
+    covered = set(
+        Survey.objects.filter(
+            organisation=access.organisation,
+            kind=SurveyKind.BASELINE,
+            contracts__in=[contract for contract, _ in due],
+            closes_on__gte=today - timedelta(days=365),
+        ).values_list("contracts", flat=True)
+    )
+    return [
+        {"contract": contract, "deadline": deadline}
+        for contract, deadline in due
+        if contract.pk not in covered
+    ]
+
+
+def survey_summary(*, access: Access) -> dict:
+    """For the organisation home: surveys open now, the latest closed one, and how many
+    baseline KTOs are proposed ahead of contract deadlines."""
+    surveys = survey_list(access=access)
+    return {
+        "open": survey_list(access=access, state="open").count(),
+        "latest": survey_list(access=access, state="closed").first(),
+        "total": surveys.count(),
+        "proposals": len(baseline_proposals(access=access)),
+    }
+
+
+# The gap analysis reads, for the apps above kto (meetings) that may import only selectors.
+from kto.gap_selectors import confirmed_flags, gap_flag_list  # noqa: E402,F401

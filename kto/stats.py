@@ -1,0 +1,198 @@
+"""Survey statistics (REFERENCE.md §1): sample sizes, intervals and scores.
+
+Plain functions on numbers, no Django: the planner, the results pages and the gap analysis all
+call these, and tests pin them to published values.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from statistics import NormalDist
+
+from scipy import stats as _scipy_stats
+
+# Rounding guard: 278.000000001 must not become 279 because of floating point noise.
+_EPSILON = 1e-9
+
+
+def z_value(confidence: float) -> float:
+    """Two-sided standard normal quantile for `confidence` (0.95 → 1.95996…)."""
+    if not 0 < confidence < 1:
+        raise ValueError("confidence must lie between 0 and 1")
+    return NormalDist().inv_cdf(0.5 + confidence / 2)
+
+
+def t_value(confidence: float, df: int) -> float:
+    """Two-sided Student t quantile with `df` degrees of freedom."""
+    if df < 1:
+        raise ValueError("at least one degree of freedom is needed")
+    return float(_scipy_stats.t.ppf(0.5 + confidence / 2, df))
+
+
+def finite_population_correction(n0: float, population: int | None) -> float:
+    """Cochran's correction n = n0 / (1 + (n0 − 1)/N); unchanged when N is unknown."""
+    if population is None:
+        return n0
+    if population < 1:
+        raise ValueError("population must be at least 1")
+    return n0 / (1 + (n0 - 1) / population)
+
+
+def sample_size_proportion_exact(
+    *, margin: float, confidence: float = 0.95, population: int | None = None, p: float = 0.5
+) -> float:
+    """Unrounded respondents needed to estimate a proportion within ±margin (Cochran 1977)."""
+    if not 0 < margin < 1:
+        raise ValueError("margin must lie between 0 and 1")
+    z = z_value(confidence)
+    n0 = z * z * p * (1 - p) / (margin * margin)
+    return finite_population_correction(n0, population)
+
+
+def krejcie_morgan(population: int, *, chi_square: float = 3.841, margin: float = 0.05) -> int:
+    """Krejcie & Morgan (1970), Table 1: the same formula with χ²(1, 0.95) = 3.841, p = 0.5,
+    rounded to the *nearest* integer as they published it. Only for reproducing the table."""
+    p = 0.5
+    n = (
+        chi_square
+        * population
+        * p
+        * (1 - p)
+        / (margin * margin * (population - 1) + chi_square * p * (1 - p))
+    )
+    return math.floor(n + 0.5)
+
+
+def ceil_count(value: float) -> int:
+    """Round a required count up, ignoring floating point noise just above an integer."""
+    return math.ceil(value - _EPSILON)
+
+
+def sample_size_proportion(
+    *, margin: float, confidence: float = 0.95, population: int | None = None, p: float = 0.5
+) -> int:
+    """The planner's answer for a proportion: rounded up, never promising less precision."""
+    n = sample_size_proportion_exact(
+        margin=margin, confidence=confidence, population=population, p=p
+    )
+    return min(ceil_count(n), population) if population else ceil_count(n)
+
+
+def sample_size_mean(
+    *, margin: float, sd: float = 1.0, confidence: float = 0.95, population: int | None = None
+) -> int:
+    """Respondents needed for a scale mean within ±margin: n0 = (z·σ/e)², then FPC, rounded up."""
+    if margin <= 0 or sd <= 0:
+        raise ValueError("margin and standard deviation must be positive")
+    z = z_value(confidence)
+    n = finite_population_correction((z * sd / margin) ** 2, population)
+    return min(ceil_count(n), population) if population else ceil_count(n)
+
+
+def invitations_needed(answers: int, response_rate: float) -> int:
+    """⌈answers / expected response rate⌉."""
+    if not 0 < response_rate <= 1:
+        raise ValueError("response rate must lie in (0, 1]")
+    return ceil_count(answers / response_rate)
+
+
+def fpc_factor(n: int, population: int | None) -> float:
+    """√((N−n)/(N−1)) when the sample is more than 5 % of a known population, else 1."""
+    if population is None or population <= 1 or n / population <= 0.05:
+        return 1.0
+    return math.sqrt(max(population - n, 0) / (population - 1))
+
+
+@dataclass(frozen=True)
+class MeanInterval:
+    n: int
+    mean: float
+    sd: float
+    low: float
+    high: float
+
+    @property
+    def half_width(self) -> float:
+        return (self.high - self.low) / 2
+
+
+def mean_sd_from_sums(n: int, total: float, total_sq: float) -> tuple[float, float]:
+    """Mean and sample standard deviation from additive sums (n, Σx, Σx²)."""
+    if n < 1:
+        raise ValueError("no observations")
+    mean = total / n
+    if n == 1:
+        return mean, 0.0
+    variance = max(total_sq - n * mean * mean, 0.0) / (n - 1)
+    return mean, math.sqrt(variance)
+
+
+def mean_interval(
+    *,
+    n: int,
+    total: float,
+    total_sq: float,
+    confidence: float = 0.95,
+    population: int | None = None,
+) -> MeanInterval:
+    """t-interval mean ± t(n−1)·s/√n, with the FPC when n/N > 5 % and N is known.
+
+    One respondent gives no interval: low and high are then −∞ and +∞."""
+    mean, sd = mean_sd_from_sums(n, total, total_sq)
+    if n < 2:
+        return MeanInterval(n=n, mean=mean, sd=sd, low=-math.inf, high=math.inf)
+    half = t_value(confidence, n - 1) * sd / math.sqrt(n) * fpc_factor(n, population)
+    return MeanInterval(n=n, mean=mean, sd=sd, low=mean - half, high=mean + half)
+
+
+def wilson_interval(successes: int, n: int, *, confidence: float = 0.95) -> tuple[float, float]:
+    """Wilson score interval for a proportion (Newcombe 1998, method 3)."""
+    if n < 1 or not 0 <= successes <= n:
+        raise ValueError("need 0 ≤ successes ≤ n and n ≥ 1")
+    z = z_value(confidence)
+    p = successes / n
+    denominator = 1 + z * z / n
+    centre = (p + z * z / (2 * n)) / denominator
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denominator
+    low = 0.0 if successes == 0 else centre - half
+    high = 1.0 if successes == n else centre + half
+    return low, high
+
+
+def happiness_score(counts: list[int] | tuple[int, ...]) -> float | None:
+    """On a 0–10 scale (counts[i] answers of value i): % of 9–10 minus % of 0–6."""
+    if len(counts) != 11:
+        raise ValueError("a 0–10 scale has eleven counts")
+    total = sum(counts)
+    if total == 0:
+        return None
+    return 100 * (counts[9] + counts[10] - sum(counts[:7])) / total
+
+
+def power_to_detect_shortfall(
+    n: int, *, shortfall: float, sd: float = 1.0, confidence: float = 0.95
+) -> float:
+    """Probability that a cell of n respondents whose true mean lies `shortfall` below the
+    target yields a CI entirely below the target (one-sample t, noncentral t)."""
+    if n < 2:
+        return 0.0
+    df = n - 1
+    critical = t_value(confidence, df)
+    noncentrality = shortfall * math.sqrt(n) / sd
+    return float(_scipy_stats.nct.sf(critical, df, noncentrality))
+
+
+def answers_to_detect_shortfall(
+    *, shortfall: float, sd: float = 1.0, confidence: float = 0.95, power: float = 0.8
+) -> int:
+    """Fewest respondents a reported cell needs so that a true mean `shortfall` below target is
+    flagged (CI high < T) with the given power. k = 5 only decides what may be shown."""
+    if shortfall <= 0 or sd <= 0 or not 0 < power < 1:
+        raise ValueError("shortfall and sd must be positive, power in (0, 1)")
+    z = z_value(confidence)
+    approx = ceil_count(((z + NormalDist().inv_cdf(power)) * sd / shortfall) ** 2)
+    n = max(2, approx - 2)
+    while power_to_detect_shortfall(n, shortfall=shortfall, sd=sd, confidence=confidence) < power:
+        n += 1
+    return n

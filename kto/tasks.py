@@ -1,0 +1,32 @@
+"""KTO jobs: thin — ids in, the scope entered by the base class, one service called."""
+
+from governance.celery import app
+from governance.models import Organisation
+from governance.tasking import RecordedTask, TenantTask
+from kto import services
+from kto.selectors import organisations_with_open_surveys
+
+
+@app.task(base=TenantTask)
+def task_kto_dispatch(*, organisation_id: int) -> dict:
+    """Send a batch of invitations and reminders for the organisation's open surveys."""
+    return services.kto_dispatch(organisation=Organisation.objects.get(pk=organisation_id))
+
+
+@app.task(base=RecordedTask)
+def task_kto_dispatch_all() -> int:
+    """Hourly: one dispatch task per organisation with an open survey."""
+    ids = organisations_with_open_surveys()
+    for organisation_id in ids:
+        task_kto_dispatch.delay(organisation_id=organisation_id)
+    return len(ids)
+
+
+# The gap analysis tasks live beside their services; imported for Celery's autodiscovery.
+from kto.gap_tasks import (  # noqa: E402,F401
+    task_dispatch_gap_digests,
+    task_dispatch_gap_runs,
+    task_render_gap_report,
+    task_run_gap_analysis,
+    task_send_gap_digest,
+)

@@ -1,0 +1,378 @@
+"""KTO pages for the organisation: surveys, planning, participants, results, question bank."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import ListView, TemplateView
+
+from contracts import selectors as contract_selectors
+from governance.access import get_object_for
+from governance.views import TenantMixin
+from kto import selectors, services
+from kto.forms import (
+    GroupPlanForm,
+    ParticipantImportForm,
+    QuestionForm,
+    SurveyCreateForm,
+    SurveyEditForm,
+    SurveyFilterForm,
+)
+from kto.models import Invitation, StakeholderGroup, Survey, SurveyKind
+from kto.participants import ImportRejected
+from kto.planning import plan_for
+from kto.results import survey_results
+from kto.tokens import open_link_token
+
+PAGE_SIZE = 25
+
+
+def _apply_errors(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for name, errors in error.error_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+class SurveyMixin(TenantMixin):
+    """A survey of the organisation; client members only (suppliers see results only)."""
+
+    manage = False
+
+    def get_survey(self) -> Survey:
+        if self.access.is_supplier:
+            raise Http404
+        survey = get_object_for(self.access, Survey.objects.all(), pk=self.kwargs["pk"])
+        if self.manage:
+            self.access.require(self.access.can_manage)
+        return survey
+
+
+class SurveyListView(TenantMixin, ListView):
+    template_name = "kto/survey_list.html"
+    context_object_name = "surveys"
+    paginate_by = PAGE_SIZE
+    paginator_class = Paginator
+
+    def get_queryset(self):
+        self.filters = SurveyFilterForm(self.request.GET or None)
+        data = self.filters.cleaned_data if self.filters.is_valid() else {}
+        return selectors.survey_list(
+            access=self.access,
+            search=(data.get("q") or "").strip(),
+            kind=data.get("kind") or "",
+            state=data.get("state") or "",
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["filters"] = self.filters
+        context["today"] = timezone.localdate()
+        context["proposals"] = selectors.baseline_proposals(access=self.access)
+        return context
+
+
+class SurveyCreateView(TenantMixin, View):
+    template_name = "kto/survey_form.html"
+
+    def form(self, data=None):
+        contracts = contract_selectors.contract_list(access=self.access)
+        initial = {}
+        today = timezone.localdate()
+        start, end = services.default_period(today)
+        initial.update(period_start=start, period_end=end, opens_on=today)
+        initial["closes_on"] = today + timezone.timedelta(days=21)
+        if self.request.GET.get("kind") in SurveyKind.values:
+            initial["kind"] = self.request.GET["kind"]
+        if self.request.GET.get("contract", "").isdigit():
+            initial["contracts"] = [int(self.request.GET["contract"])]
+        return SurveyCreateForm(
+            data,
+            initial=initial,
+            contracts=contracts,
+            services=contract_selectors.service_list(access=self.access),
+        )
+
+    def dispatch(self, request, *args, **kwargs):
+        if self.access.is_supplier:
+            raise Http404
+        self.access.require(self.access.can_manage)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get(self, request, org_slug):
+        return render(request, self.template_name, {"form": self.form()})
+
+    def post(self, request, org_slug):
+        form = self.form(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                survey = services.survey_create(
+                    organisation=self.organisation,
+                    kind=data["kind"],
+                    title=data["title"],
+                    contracts=data["contracts"],
+                    services=data["services"],
+                    groups=data["groups"],
+                    period_start=data["period_start"],
+                    period_end=data["period_end"],
+                    opens_on=data["opens_on"],
+                    closes_on=data["closes_on"],
+                    targets=form.targets(),
+                    anonymity_mode=data["anonymity_mode"],
+                )
+            except ValidationError as error:
+                _apply_errors(form, error)
+            else:
+                messages.success(request, _("Survey created. Check the plan before sending."))
+                return redirect("kto:survey_detail", org_slug, survey.pk)
+        return render(request, self.template_name, {"form": form}, status=400)
+
+
+class SurveyDetailView(SurveyMixin, TemplateView):
+    template_name = "kto/survey_detail.html"
+
+    def get_context_data(self, **kwargs):
+        survey = self.get_survey()
+        counts = selectors.invitation_counts(survey=survey)
+        results = survey_results(access=self.access, survey=survey, include_open=False)
+        single = results.contracts[0] if len(results.contracts) == 1 else None
+        plans = []
+        order = list(StakeholderGroup.values)
+        for plan in sorted(survey.groups.all(), key=lambda p: order.index(p.group)):
+            per_group = counts.get(plan.group, {})
+            listed = sum(v for key, v in per_group.items() if key != "answered")
+            achieved = None
+            if single is not None:
+                cell = next((g for g in single.groups if g.key[1] == plan.group), None)
+                if cell is not None and not cell.hidden and cell.perception:
+                    widths = [f.half_width for f in cell.perception.values() if f.half_width]
+                    achieved = max(widths) if widths else None
+            plans.append(
+                {
+                    "plan": plan,
+                    "figures": plan_for(plan, listed=listed),
+                    "listed": listed,
+                    "selected": per_group.get(Invitation.Status.SELECTED, 0)
+                    + per_group.get(Invitation.Status.INVITED, 0),
+                    "invited": per_group.get(Invitation.Status.INVITED, 0),
+                    "fatigue": per_group.get(Invitation.Status.FATIGUE, 0),
+                    "achieved": achieved,
+                }
+            )
+        token = open_link_token(survey)
+        return {
+            **super().get_context_data(**kwargs),
+            "survey": survey,
+            "state": survey.state(timezone.localdate()),
+            "contracts": survey.contracts.select_related("supplier"),
+            "items": survey.items.select_related("question"),
+            "plans": plans,
+            "open_link": self.request.build_absolute_uri(
+                reverse("kto_public:open", kwargs={"token": token})
+            )
+            if token
+            else "",
+            "targets": [(label, survey.target_for(value)) for value, label in results.dimensions],
+        }
+
+
+class SurveyEditView(SurveyMixin, View):
+    manage = True
+    template_name = "kto/survey_edit.html"
+
+    def form(self, survey, data=None):
+        initial = {
+            "title": survey.title,
+            "period_start": survey.period_start,
+            "period_end": survey.period_end,
+            "opens_on": survey.opens_on,
+            "closes_on": survey.closes_on,
+            "anonymity_mode": survey.anonymity_mode,
+            "fatigue_days": survey.fatigue_days,
+            **{f"target_{d}": v for d, v in (survey.targets or {}).items()},
+        }
+        return SurveyEditForm(data, initial=initial, locked=survey.anonymity_locked)
+
+    def get(self, request, org_slug, pk):
+        survey = self.get_survey()
+        return render(request, self.template_name, {"survey": survey, "form": self.form(survey)})
+
+    def post(self, request, org_slug, pk):
+        survey = self.get_survey()
+        form = self.form(survey, request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.survey_update(
+                    survey=survey,
+                    title=data["title"],
+                    period_start=data["period_start"],
+                    period_end=data["period_end"],
+                    opens_on=data["opens_on"],
+                    closes_on=data["closes_on"],
+                    anonymity_mode=data["anonymity_mode"],
+                    fatigue_days=data["fatigue_days"],
+                    targets=form.targets(),
+                )
+            except ValidationError as error:
+                _apply_errors(form, error)
+            else:
+                messages.success(request, _("Survey saved."))
+                return redirect("kto:survey_detail", org_slug, survey.pk)
+        return render(request, self.template_name, {"survey": survey, "form": form}, status=400)
+
+
+class SurveyPlanView(SurveyMixin, View):
+    manage = True
+    template_name = "kto/survey_plan.html"
+
+    def get(self, request, org_slug, pk):
+        survey = self.get_survey()
+        forms = [GroupPlanForm(instance=g, prefix=g.group) for g in survey.groups.all()]
+        return render(request, self.template_name, {"survey": survey, "forms": forms})
+
+    def post(self, request, org_slug, pk):
+        survey = self.get_survey()
+        forms = [
+            GroupPlanForm(request.POST, instance=g, prefix=g.group) for g in survey.groups.all()
+        ]
+        if all(f.is_valid() for f in forms):
+            for form in forms:
+                data = form.cleaned_data
+                services.survey_group_plan(plan=form.instance, **data)
+            messages.success(request, _("Plan saved."))
+            return redirect("kto:survey_detail", org_slug, survey.pk)
+        return render(request, self.template_name, {"survey": survey, "forms": forms}, status=400)
+
+
+class ParticipantImportView(SurveyMixin, View):
+    manage = True
+    template_name = "kto/participant_import.html"
+
+    def get(self, request, org_slug, pk):
+        survey = self.get_survey()
+        return render(
+            request, self.template_name, {"survey": survey, "form": ParticipantImportForm()}
+        )
+
+    def post(self, request, org_slug, pk):
+        survey = self.get_survey()
+        form = ParticipantImportForm(request.POST, request.FILES)
+        row_errors = []
+        if form.is_valid():
+            try:
+                added = services.participants_import(
+                    survey=survey, content=form.cleaned_data["file"].read()
+                )
+            except ImportRejected as rejected:
+                row_errors = rejected.row_errors
+            else:
+                messages.success(request, _("%(count)s participants added.") % {"count": added})
+                return redirect("kto:survey_detail", org_slug, survey.pk)
+        return render(
+            request,
+            self.template_name,
+            {"survey": survey, "form": form, "row_errors": row_errors},
+            status=400,
+        )
+
+
+class SurveyActionView(SurveyMixin, View):
+    """POST-only actions on a survey: launch, close, open link on/off."""
+
+    manage = True
+    action = ""
+
+    def post(self, request, org_slug, pk):
+        survey = self.get_survey()
+        try:
+            if self.action == "launch":
+                services.survey_launch(survey=survey)
+                messages.success(request, _("Invitations released; they go out on working days."))
+            elif self.action == "close":
+                services.survey_close(survey=survey)
+                messages.success(request, _("Survey closed."))
+            elif self.action == "open_link":
+                enabled = request.POST.get("enabled") == "1"
+                services.survey_open_link_set(survey=survey, enabled=enabled)
+                messages.success(
+                    request,
+                    _("Open link switched on.") if enabled else _("Open link switched off."),
+                )
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        return redirect("kto:survey_detail", org_slug, survey.pk)
+
+
+class SurveyResultsView(TenantMixin, TemplateView):
+    """Aggregates only; a supplier's user sees its own contracts and no open answers."""
+
+    template_name = "kto/survey_results.html"
+
+    def get_context_data(self, **kwargs):
+        survey = get_object_for(
+            self.access, selectors.survey_list(access=self.access), pk=self.kwargs["pk"]
+        )
+        return {
+            **super().get_context_data(**kwargs),
+            "survey": survey,
+            "results": survey_results(access=self.access, survey=survey),
+        }
+
+
+class QuestionListView(TenantMixin, ListView):
+    template_name = "kto/question_list.html"
+    context_object_name = "questions"
+    paginate_by = 50
+    paginator_class = Paginator
+
+    def dispatch(self, request, *args, **kwargs):
+        if self.access.is_supplier:
+            raise Http404
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_queryset(self):
+        return selectors.question_list(
+            access=self.access,
+            search=self.request.GET.get("q", "").strip(),
+            dimension=self.request.GET.get("dimension", ""),
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if self.access.can_manage:
+            context["form"] = kwargs.get("form") or QuestionForm(
+                services=contract_selectors.service_list(access=self.access)
+            )
+        return context
+
+
+class QuestionCreateView(TenantMixin, View):
+    def post(self, request, org_slug):
+        if self.access.is_supplier:
+            raise Http404
+        self.access.require(self.access.can_manage)
+        form = QuestionForm(
+            request.POST, services=contract_selectors.service_list(access=self.access)
+        )
+        if form.is_valid():
+            try:
+                services.question_create(organisation=self.organisation, **form.cleaned_data)
+            except ValidationError as error:
+                _apply_errors(form, error)
+            else:
+                messages.success(request, _("Question added to the bank."))
+                return redirect("kto:question_list", org_slug)
+        view = QuestionListView()
+        view.setup(request, org_slug=org_slug)
+        view.object_list = view.get_queryset()
+        context = view.get_context_data(form=form)
+        return render(request, QuestionListView.template_name, context, status=400)

@@ -1,0 +1,11 @@
+from rest_framework.routers import SimpleRouter
+
+from meetings.api import views
+
+router = SimpleRouter()
+router.register("meeting-series", views.SeriesViewSet, basename="meeting-series")
+router.register("meetings", views.MeetingViewSet, basename="meeting")
+router.register("agenda-items", views.AgendaItemViewSet, basename="agenda-item")
+router.register("meeting-actions", views.ActionItemViewSet, basename="meeting-action")
+router.register("sips", views.SIPViewSet, basename="sip")
+urlpatterns = router.urls

@@ -1,0 +1,220 @@
+"""Forms of the meetings app; every related choice is limited to what the user may see."""
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.utils.translation import gettext_lazy as _
+
+from contracts.selectors import contract_list, service_level_list
+from governance.access import Access
+from meetings.models import (
+    DEFAULT_CADENCE_MONTHS,
+    SIP,
+    ActionItem,
+    AgendaItem,
+    Attendance,
+    Meeting,
+    MeetingSeries,
+    Outcome,
+    SIPMilestone,
+)
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class DateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def format_value(self, value):
+        return value.strftime("%Y-%m-%dT%H:%M") if hasattr(value, "strftime") else value
+
+
+def client_users(access: Access):
+    return get_user_model().objects.filter(memberships__organisation=access.organisation)
+
+
+def supplier_users(access: Access):
+    return (
+        get_user_model()
+        .objects.filter(supplier_membership__supplier__contracts__organisation=access.organisation)
+        .distinct()
+    )
+
+
+class SeriesForm(forms.ModelForm):
+    contract = forms.ModelChoiceField(
+        label=_("Contract"),
+        queryset=None,
+        required=False,
+        help_text=_("Leave empty for an organisation-wide series (client only)."),
+    )
+    topics = forms.CharField(
+        label=_("Standard agenda"),
+        widget=forms.Textarea(attrs={"rows": 8}),
+        required=False,
+        help_text=_("One topic per line; empty for the tier's standard agenda."),
+    )
+    roles = forms.CharField(
+        label=_("Required roles"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+        help_text=_(
+            'One per line, e.g. "client: Contract manager" or "supplier: Service manager".'
+        ),
+    )
+
+    class Meta:
+        model = MeetingSeries
+        fields = [
+            "contract",
+            "tier",
+            "title",
+            "cadence_months",
+            "chair",
+            "preparation_days",
+            "escalate_after",
+            "location",
+        ]
+
+    def __init__(self, *args, access: Access, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The model's own checks compare the contract's organisation with the series'.
+        self.instance.organisation = access.organisation
+        self.fields["contract"].queryset = contract_list(access=access)
+        self.fields["chair"].queryset = client_users(access)
+        self.fields["cadence_months"].required = False
+        if self.instance.pk:
+            self.fields["topics"].initial = "\n".join(self.instance.agenda_template)
+            self.fields["roles"].initial = "\n".join(
+                f"{r.side}: {r.role}" for r in self.instance.required_roles.all()
+            )
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("cadence_months") and cleaned.get("tier"):
+            # Empty: the tier's usual cadence (monthly, quarterly, twice a year).
+            cleaned["cadence_months"] = DEFAULT_CADENCE_MONTHS[cleaned["tier"]]
+            self.instance.cadence_months = cleaned["cadence_months"]
+        return cleaned
+
+    def topic_list(self) -> list[str]:
+        return [line.strip() for line in self.cleaned_data["topics"].splitlines() if line.strip()]
+
+
+class MeetingForm(forms.ModelForm):
+    class Meta:
+        model = Meeting
+        fields = ["starts_at", "ends_at", "location"]
+        widgets = {"starts_at": DateTimeInput(), "ends_at": DateTimeInput()}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["ends_at"].required = False
+
+
+class ItemForm(forms.ModelForm):
+    class Meta:
+        model = AgendaItem
+        fields = ["title", "detail", "needs_preparation"]
+
+
+class SupplierPrepForm(forms.Form):
+    supplier_results = forms.CharField(
+        label=_("Results and deviation analysis"), widget=forms.Textarea(attrs={"rows": 4})
+    )
+
+
+class ClientPrepForm(forms.Form):
+    client_impact = forms.CharField(
+        label=_("End-user impact analysis"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+    )
+    client_notes = forms.CharField(
+        label=_("Internal preparation notes (client only)"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+    )
+
+
+class MinutesForm(forms.Form):
+    minutes = forms.CharField(
+        label=_("Minutes"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+    outcome = forms.ChoiceField(label=_("Outcome"), choices=Outcome.choices, required=False)
+    resolved = forms.BooleanField(label=_("Resolved"), required=False)
+
+
+class ActionForm(forms.ModelForm):
+    item = forms.ModelChoiceField(label=_("Agenda item"), queryset=None, required=False)
+
+    class Meta:
+        model = ActionItem
+        fields = ["item", "title", "owner_side", "owner_name", "due_date"]
+        widgets = {"due_date": DateInput()}
+
+    def __init__(self, *args, meeting: Meeting, items, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["item"].queryset = items
+        self.fields["item"].required = False
+
+
+class ActionStatusForm(forms.Form):
+    status = forms.ChoiceField(label=_("Status"), choices=ActionItem.Status.choices)
+
+
+class AttendanceForm(forms.ModelForm):
+    class Meta:
+        model = Attendance
+        fields = ["side", "role", "name", "email"]
+
+
+class SIPForm(forms.ModelForm):
+    contract = forms.ModelChoiceField(label=_("Contract"), queryset=None)
+    service_level = forms.ModelChoiceField(label=_("SLA metric"), queryset=None)
+
+    class Meta:
+        model = SIP
+        fields = [
+            "contract",
+            "title",
+            "goal",
+            "client_owner",
+            "supplier_owner",
+            "service_level",
+            "sla_baseline",
+            "sla_target",
+            "dimension",
+            "perception_baseline",
+            "perception_target",
+            "baseline_period",
+            "status",
+        ]
+        widgets = {"baseline_period": DateInput(), "goal": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, access: Access, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.organisation = access.organisation
+        self.fields["contract"].queryset = contract_list(access=access)
+        self.fields["client_owner"].queryset = client_users(access)
+        self.fields["supplier_owner"].queryset = supplier_users(access)
+        self.fields["service_level"].queryset = service_level_list(access=access).filter(
+            valid_to__isnull=True
+        )
+
+
+class MilestoneForm(forms.ModelForm):
+    class Meta:
+        model = SIPMilestone
+        fields = ["title", "due_date"]
+        widgets = {"due_date": DateInput()}
+
+
+class SIPLinkForm(forms.Form):
+    target = forms.ChoiceField(label=_("Linked data"))
+
+    def __init__(self, *args, candidates: list[tuple[str, str, str, str]], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.candidates = {value: (kind, label, link) for value, kind, label, link in candidates}
+        self.fields["target"].choices = [(value, label) for value, _k, label, _l in candidates]

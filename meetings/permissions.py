@@ -1,0 +1,18 @@
+"""Small predicates: who may do what with meetings (visibility is the selectors' business)."""
+
+from governance.access import Access
+
+
+def may_manage(access: Access) -> bool:
+    """Plan series and meetings, generate and publish agendas, record minutes, run SIPs."""
+    return access.can_manage
+
+
+def may_prepare_as_supplier(access: Access) -> bool:
+    """Deliver the supplier's results and deviation analysis for an item."""
+    return access.is_supplier
+
+
+def may_see_internal(access: Access) -> bool:
+    """The client's internal preparation notes: the client's own staff only."""
+    return access.is_client or access.is_system

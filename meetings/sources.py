@@ -1,0 +1,605 @@
+"""Agenda sources: one small function per kind of data that belongs on a tier's table.
+
+Each source reads another app only through its `selectors`, looks the selector up when it is
+called (`_selector`), and returns proposals for agenda items with a link to the data behind
+them. When an upstream selector does not exist (an app not built yet, a selector renamed), the
+source yields nothing — "no data from this source" — and `missing_selectors()` names it; it never
+raises and never invents data.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext as _
+
+from governance.access import Access
+from governance.dimensions import Dimension
+from meetings.models import (
+    TIER_ABOVE,
+    ActionItem,
+    AgendaItem,
+    Meeting,
+    MeetingSeries,
+    Source,
+    Tier,
+)
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """An agenda item proposed by a source."""
+
+    source: str
+    key: str
+    title: str
+    detail: str = ""
+    link: str = ""
+    needs_preparation: bool = False
+    client_only: bool = False
+    escalated_from_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a source needs: who asks (system access for the organisation), the series, the
+    meeting, and its local date."""
+
+    access: Access
+    series: MeetingSeries
+    meeting: Meeting
+    today: date
+
+    @property
+    def contract_id(self) -> int | None:
+        return self.series.contract_id
+
+    def url(self, name: str, *args) -> str:
+        return link_to(self.access.organisation.slug, name, *args)
+
+
+def link_to(org_slug: str, name: str, *args) -> str:
+    """A link to the data, or "" when that page does not exist (yet)."""
+    try:
+        return reverse(name, args=[org_slug, *args])
+    except NoReverseMatch:
+        return ""
+
+
+def _selector(module: str, name: str) -> Callable | None:
+    """`module.name` when it exists at call time, else None (the source yields nothing)."""
+    try:
+        loaded = importlib.import_module(module)
+    except ImportError:
+        return None
+    function = getattr(loaded, name, None)
+    return function if callable(function) else None
+
+
+# Every upstream selector the sources use, for `missing_selectors()`.
+UPSTREAM = [
+    ("contracts.selectors", "measurement_list"),
+    ("contracts.selectors", "sla_report_list"),
+    ("contracts.selectors", "contract_list"),
+    ("contracts.selectors", "level_history"),
+    ("complaints.selectors", "overdue_complaints"),
+    ("complaints.selectors", "complaint_trends"),
+    ("complaints.selectors", "proposals_for_agenda"),
+    ("audits.selectors", "action_list"),
+    ("audits.selectors", "finding_list"),
+    ("simulations.selectors", "exercise_list"),
+    ("kto.selectors", "confirmed_flags"),
+    ("kto.selectors", "baseline_proposals"),
+    ("kto.selectors", "perception_for"),
+]
+
+
+def missing_selectors() -> list[str]:
+    """Upstream selectors that do not exist right now, as "module.name"."""
+    return [f"{m}.{n}" for m, n in UPSTREAM if _selector(m, n) is None]
+
+
+def _of_contract(context: Context, contract_id: int | None) -> bool:
+    """An organisation-wide series takes everything; a contract's series its own data."""
+    return context.contract_id is None or contract_id == context.contract_id
+
+
+# --- operational ---------------------------------------------------------------------------
+
+
+def missed_service_levels(context: Context) -> list[Proposal]:
+    """Service levels not met in the latest reported month before the meeting, with the
+    supplier's deviation analysis as the pre-read."""
+    measurements = _selector("contracts.selectors", "measurement_list")
+    reports = _selector("contracts.selectors", "sla_report_list")
+    if measurements is None or reports is None:
+        return []
+    current = reports(access=context.access).filter(is_current=True, period_end__lt=context.today)
+    current = current.exclude(status__in=["draft", "withdrawn", "superseded", "corrected"])
+    if context.contract_id:
+        current = current.filter(contract_id=context.contract_id)
+    latest = current.values_list("period_start", flat=True).first()
+    if latest is None:
+        return []
+    rows = (
+        measurements(access=context.access)
+        .filter(report__in=current.filter(period_start=latest))
+        .exclude(state="met")
+        .select_related("report__contract")
+    )
+    proposals = []
+    for m in rows:
+        level = m.service_level
+        analysis = " · ".join(
+            part
+            for part in (m.deviation_cause, m.deviation_impact, m.deviation_action)
+            if part.strip()
+        )
+        proposals.append(
+            Proposal(
+                source=Source.SLA_MISSED,
+                key=f"measurement:{m.report.contract_id}:{level.code}:{latest:%Y-%m}",
+                title=_("%(code)s %(state)s in %(period)s: %(value)s against target %(target)s")
+                % {
+                    "code": level.code,
+                    "state": m.get_state_display().lower(),
+                    "period": f"{latest:%Y-%m}",
+                    "value": _number(m.value),
+                    "target": _number(level.target),
+                },
+                detail=(_("Deviation analysis: %(text)s") % {"text": analysis}) if analysis else "",
+                link=context.url("contracts:report_detail", m.report_id),
+                needs_preparation=True,
+            )
+        )
+    return proposals
+
+
+def overdue_corrective_actions(context: Context) -> list[Proposal]:
+    """Corrective actions of audit findings past their due date and not finished."""
+    actions = _selector("audits.selectors", "action_list")
+    if actions is None:
+        return []
+    proposals = []
+    for action in actions(access=context.access, overdue_on=context.today):
+        if not _of_contract(context, action.finding.audit.contract_id):
+            continue
+        proposals.append(
+            Proposal(
+                source=Source.OVERDUE_ACTION,
+                key=f"corrective_action:{action.pk}",
+                title=_("Overdue corrective action (due %(due)s): %(title)s")
+                % {"due": action.due_date.isoformat(), "title": _short(str(action))},
+                link=context.url("audits:finding_detail", action.finding_id),
+            )
+        )
+    return proposals
+
+
+def overdue_complaints(context: Context) -> list[Proposal]:
+    """Complaints past their acknowledge or resolve deadline."""
+    overdue = _selector("complaints.selectors", "overdue_complaints")
+    if overdue is None:
+        return []
+    proposals = []
+    for complaint in overdue(access=context.access, today=context.today):
+        contract_id = complaint.service.contract_id if complaint.service_id else None
+        if not _of_contract(context, contract_id):
+            continue
+        proposals.append(
+            Proposal(
+                source=Source.OVERDUE_COMPLAINT,
+                key=f"complaint:{complaint.pk}",
+                title=_("Complaint %(reference)s past its deadline (resolve by %(due)s)")
+                % {"reference": complaint.reference, "due": complaint.resolve_due.isoformat()},
+                link=context.url("complaints:complaint_detail", complaint.pk),
+                needs_preparation=True,
+            )
+        )
+    return proposals
+
+
+# --- tactical ------------------------------------------------------------------------------
+
+
+def confirmed_gap_flags(context: Context) -> list[Proposal]:
+    """Watermelons and both-reds that held two consecutive periods."""
+    flags = _selector("kto.selectors", "confirmed_flags")
+    if flags is None:
+        return []
+    proposals = []
+    for flag in flags(access=context.access, limit=50):
+        if not _of_contract(context, flag.contract_id):
+            continue
+        proposals.append(
+            Proposal(
+                source=Source.GAP_FLAG,
+                key=f"gap_flag:{flag.contract_id}:{flag.dimension}",
+                title=_("Confirmed gap: %(flag)s on %(dimension)s (%(period)s)")
+                % {
+                    "flag": flag.get_flag_display(),
+                    "dimension": flag.get_dimension_display(),
+                    "period": f"{flag.period_start:%Y-%m}",
+                },
+                link=context.url("kto_gap:flag", flag.pk),
+                needs_preparation=True,
+            )
+        )
+    return proposals
+
+
+def disputed_reports(context: Context) -> list[Proposal]:
+    """SLA reports the client disputed (or the supplier appealed) and not yet settled."""
+    reports = _selector("contracts.selectors", "sla_report_list")
+    if reports is None:
+        return []
+    rows = reports(access=context.access).filter(
+        is_current=True, status__in=["disputed", "appealed"]
+    )
+    if context.contract_id:
+        rows = rows.filter(contract_id=context.contract_id)
+    return [
+        Proposal(
+            source=Source.DISPUTED_REPORT,
+            key=f"sla_report:{r.contract_id}:{r.period_start:%Y-%m}",
+            title=_("SLA report %(contract)s %(period)s is %(status)s")
+            % {
+                "contract": r.contract.reference,
+                "period": f"{r.period_start:%Y-%m}",
+                "status": r.get_status_display().lower(),
+            },
+            link=context.url("contracts:report_detail", r.pk),
+            needs_preparation=True,
+        )
+        for r in rows
+    ]
+
+
+def complaint_trend(context: Context) -> list[Proposal]:
+    """Complaints per month over the last six months (the contract's services only)."""
+    trends = _selector("complaints.selectors", "complaint_trends")
+    if trends is None:
+        return []
+    result = trends(access=context.access, months=6, today=context.today)
+    if context.contract_id:
+        names = set(
+            context.series.contract.services.values_list("name", flat=True)
+            if context.series.contract
+            else []
+        )
+        series = [v for name, v in result.by_service.items() if name in names]
+        totals = [sum(column) for column in zip(*series, strict=True)] if series else []
+    else:
+        totals = list(result.total)
+    if not totals or sum(totals) == 0:
+        return []
+    months = " · ".join(f"{m:%Y-%m}: {n}" for m, n in zip(result.months, totals, strict=True))
+    return [
+        Proposal(
+            source=Source.COMPLAINT_TREND,
+            key=f"complaint_trend:{context.contract_id or 'all'}",
+            title=_("Complaint trend: %(total)s complaints in six months") % {"total": sum(totals)},
+            detail=months,
+            link=context.url("complaints:analysis"),
+            # Built from the organisation's own complaint analysis.
+            client_only=context.contract_id is None,
+        )
+    ]
+
+
+def improvement_proposals(context: Context) -> list[Proposal]:
+    """The client's improvement proposals awaiting a decision (client-only business cases)."""
+    proposals_for_agenda = _selector("complaints.selectors", "proposals_for_agenda")
+    if proposals_for_agenda is None:
+        return []
+    result = []
+    for proposal in proposals_for_agenda(access=context.access):
+        if not _of_contract(context, proposal.service.contract_id):
+            continue
+        result.append(
+            Proposal(
+                source=Source.PROPOSAL,
+                key=f"proposal:{proposal.pk}",
+                title=_("Improvement proposal: %(title)s") % {"title": proposal.title},
+                link=context.url("complaints:proposal_detail", proposal.pk),
+                client_only=True,
+            )
+        )
+    return result
+
+
+HIGH_PRIORITY = 4  # the client's priority 1 (low) … 5 (highest)
+
+
+def audit_findings(context: Context) -> list[Proposal]:
+    """Open findings that are major nonconformities or that the client ranked 4 or 5."""
+    findings = _selector("audits.selectors", "finding_list")
+    if findings is None:
+        return []
+    result = []
+    for finding in findings(access=context.access, status="open", contract_id=context.contract_id):
+        priority = finding.client_priority or 0
+        if priority < HIGH_PRIORITY and finding.grade != "major_nc":
+            continue
+        result.append(
+            Proposal(
+                source=Source.AUDIT_FINDING,
+                key=f"finding:{finding.pk}",
+                title=_("Audit finding (%(grade)s, priority %(priority)s): %(title)s")
+                % {
+                    "grade": finding.get_grade_display().lower(),
+                    "priority": finding.client_priority or "–",
+                    "title": finding.title,
+                },
+                link=context.url("audits:finding_detail", finding.pk),
+                needs_preparation=True,
+            )
+        )
+    return result
+
+
+def exercise_findings(context: Context) -> list[Proposal]:
+    """Held exercises of the last year with actions not yet done."""
+    exercises = _selector("simulations.selectors", "exercise_list")
+    if exercises is None:
+        return []
+    since = context.today - timedelta(days=365)
+    result = []
+    rows = exercises(access=context.access, status="held").prefetch_related("actions")
+    for exercise in rows:
+        if exercise.scheduled_for < since:
+            continue
+        if not _of_contract(context, exercise.chain.contract_id):
+            continue
+        open_actions = [a for a in exercise.actions.all() if not a.done]
+        if not open_actions:
+            continue
+        result.append(
+            Proposal(
+                source=Source.EXERCISE,
+                key=f"exercise:{exercise.pk}",
+                title=_("Exercise %(title)s: %(count)s open actions")
+                % {"title": exercise.title, "count": len(open_actions)},
+                detail="\n".join(f"– {_short(a.action)}" for a in open_actions),
+                link=context.url("simulations:exercise_detail", exercise.pk),
+            )
+        )
+    return result
+
+
+def sip_progress(context: Context) -> list[Proposal]:
+    """Active SIPs with their measured progress (this app's own data)."""
+    from meetings import selectors  # imported here: selectors imports this module
+
+    result = []
+    for sip in selectors.sip_list(access=context.access, status="active"):
+        if not _of_contract(context, sip.contract_id):
+            continue
+        progress = selectors.sip_progress(sip=sip, access=context.access)
+        result.append(
+            Proposal(
+                source=Source.SIP,
+                key=f"sip:{sip.pk}",
+                title=_("SIP progress: %(title)s") % {"title": sip.title},
+                detail=progress.summary(),
+                link=context.url("meetings:sip_detail", sip.pk),
+            )
+        )
+    return result
+
+
+# --- strategic -----------------------------------------------------------------------------
+
+RENEWAL_LEAD_DAYS = 180
+
+
+def contract_deadlines(context: Context) -> list[Proposal]:
+    """Notice or renewal deadlines within six months, and whether a baseline KTO is due."""
+    contracts = _selector("contracts.selectors", "contract_list")
+    if contracts is None:
+        return []
+    baseline = _selector("kto.selectors", "baseline_proposals")
+    needs_baseline = set()
+    if baseline is not None:
+        needs_baseline = {
+            row["contract"].pk for row in baseline(access=context.access, today=context.today)
+        }
+    result = []
+    for contract in contracts(access=context.access):
+        if not _of_contract(context, contract.pk):
+            continue
+        deadline = contract.next_notice_deadline(context.today)
+        if deadline is None or (deadline - context.today).days > RENEWAL_LEAD_DAYS:
+            continue
+        detail = ""
+        if contract.pk in needs_baseline:
+            detail = _(
+                "No baseline satisfaction survey covers the run-up: plan a baseline KTO with "
+                "expectation questions for all three stakeholder groups before negotiating."
+            )
+        result.append(
+            Proposal(
+                source=Source.CONTRACT,
+                key=f"contract_deadline:{contract.pk}:{deadline.isoformat()}",
+                title=_("%(contract)s: notice deadline %(deadline)s (%(renewal)s)")
+                % {
+                    "contract": contract.reference,
+                    "deadline": deadline.isoformat(),
+                    "renewal": contract.get_renewal_display().lower(),
+                },
+                detail=detail,
+                link=context.url("contracts:contract_detail", contract.pk),
+            )
+        )
+    return result
+
+
+GROUPS = [("end_users", "End users"), ("business", "Business"), ("it", "IT organisation")]
+
+
+def kto_trends(context: Context) -> list[Proposal]:
+    """Per dimension, the perception of the last two half-years, and the stakeholder triangle
+    (end users, business, IT) of the last half-year."""
+    perception_for = _selector("kto.selectors", "perception_for")
+    contracts = _selector("contracts.selectors", "contract_list")
+    if perception_for is None or contracts is None:
+        return []
+    recent = (context.today - timedelta(days=182), context.today)
+    before = (recent[0] - timedelta(days=183), recent[0] - timedelta(days=1))
+    result = []
+    for contract in contracts(access=context.access):
+        if not _of_contract(context, contract.pk):
+            continue
+        lines = []
+        for dimension in Dimension:
+            now = perception_for(
+                contract=contract, dimension=dimension, period_start=recent[0], period_end=recent[1]
+            )
+            if now is None:
+                continue
+            then = perception_for(
+                contract=contract, dimension=dimension, period_start=before[0], period_end=before[1]
+            )
+            triangle = []
+            for group, label in GROUPS:
+                score = perception_for(
+                    contract=contract,
+                    dimension=dimension,
+                    period_start=recent[0],
+                    period_end=recent[1],
+                    group=group,
+                )
+                if score is not None and score.n >= 5:  # the anonymity floor k
+                    triangle.append(f"{_(label)} {score.mean:.2f}")
+            change = f" ({now.mean - then.mean:+.2f})" if then is not None else ""
+            lines.append(
+                f"{dimension.label}: {now.mean:.2f}{change}"
+                + (f" — {', '.join(triangle)}" if triangle else "")
+            )
+        if lines:
+            result.append(
+                Proposal(
+                    source=Source.KTO_TREND,
+                    key=f"kto_trend:{contract.pk}",
+                    title=_("Satisfaction trend and stakeholder triangle: %(contract)s")
+                    % {"contract": contract.reference},
+                    detail="\n".join(lines),
+                    link=context.url("kto:survey_list"),
+                )
+            )
+    return result
+
+
+# --- this app's own: carried actions and escalations ---------------------------------------
+
+
+def carried_actions(context: Context) -> list[Proposal]:
+    """Open actions of earlier meetings of the series, until done."""
+    rows = ActionItem.objects.filter(
+        series=context.series, meeting__starts_at__lt=context.meeting.starts_at
+    ).exclude(status__in=ActionItem.FINISHED)
+    return [
+        Proposal(
+            source=Source.CARRIED_ACTION,
+            key=f"action:{a.pk}",
+            title=_("Action: %(title)s (%(side)s, %(owner)s, due %(due)s)")
+            % {
+                "title": a.title,
+                "side": a.get_owner_side_display().lower(),
+                "owner": a.owner_name,
+                "due": a.due_date.isoformat(),
+            },
+            link=context.url("meetings:meeting_detail", a.meeting_id) + f"#action-{a.pk}",
+        )
+        for a in rows.order_by("due_date", "pk")
+    ]
+
+
+def escalations(context: Context) -> list[Proposal]:
+    """Items that stood unresolved on `escalate_after` consecutive meetings of a series one tier
+    below (same contract; any contract for an organisation-wide series)."""
+    below = [tier for tier, above in TIER_ABOVE.items() if above == context.series.tier]
+    if not below:
+        return []
+    lower = MeetingSeries.objects.filter(organisation=context.access.organisation, tier=below[0])
+    if context.contract_id:
+        lower = lower.filter(contract_id=context.contract_id)
+    result = []
+    seen = set()
+    for series in lower:
+        held = (
+            Meeting.objects.filter(series=series, status__in=[Meeting.Status.HELD, "approved"])
+            .filter(starts_at__lt=context.meeting.starts_at)
+            .order_by("-starts_at")
+            .first()
+        )
+        if held is None:
+            continue
+        items = AgendaItem.objects.filter(
+            meeting=held, resolved=False, streak__gte=series.escalate_after
+        ).exclude(key="")
+        for item in items:
+            if item.key in seen:
+                continue
+            seen.add(item.key)
+            result.append(
+                Proposal(
+                    source=Source.ESCALATED,
+                    key=item.key,
+                    title=_("Escalated from %(series)s: %(title)s")
+                    % {"series": series.title, "title": item.title},
+                    detail=_("Unresolved for %(count)s meetings.") % {"count": item.streak},
+                    link=item.link,
+                    needs_preparation=item.needs_preparation,
+                    client_only=item.client_only,
+                    escalated_from_id=item.pk,
+                )
+            )
+    return result
+
+
+# The routing of data to tiers (DESIGN.md, issue 9).
+SOURCES: dict[str, list[Callable[[Context], list[Proposal]]]] = {
+    Tier.OPERATIONAL: [missed_service_levels, overdue_corrective_actions, overdue_complaints],
+    Tier.TACTICAL: [
+        escalations,
+        confirmed_gap_flags,
+        disputed_reports,
+        complaint_trend,
+        improvement_proposals,
+        audit_findings,
+        exercise_findings,
+        sip_progress,
+    ],
+    Tier.STRATEGIC: [escalations, contract_deadlines, kto_trends, sip_progress],
+}
+
+
+def proposals_for(context: Context) -> list[Proposal]:
+    """Every proposal for the meeting's tier, then the series' carried actions. A source that
+    fails is logged and skipped: one broken upstream app must not block an agenda."""
+    proposals: list[Proposal] = []
+    for source in SOURCES[context.series.tier]:
+        try:
+            proposals.extend(source(context))
+        except Exception:  # noqa: BLE001 - degrade to "no data from this source"
+            logger.exception("Agenda source %s failed", source.__name__)
+    proposals.extend(carried_actions(context))
+    return proposals
+
+
+def _number(value) -> str:
+    text = f"{value:f}".rstrip("0").rstrip(".") if "." in f"{value:f}" else f"{value:f}"
+    return text
+
+
+def _short(text: str, limit: int = 160) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"

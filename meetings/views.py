@@ -1,0 +1,664 @@
+"""Pages of the meetings app. Every object comes through a selector and get_object_for
+(invisible → 404); changes need the predicates in permissions.py (visible but not allowed → 403).
+No view renders a PDF: requesting one queues it for a worker."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from contracts.selectors import contract_list
+from governance.access import get_object_for
+from meetings import ical, selectors, services, sources
+from meetings.forms import (
+    ActionForm,
+    ActionStatusForm,
+    AttendanceForm,
+    ClientPrepForm,
+    ItemForm,
+    MeetingForm,
+    MilestoneForm,
+    MinutesForm,
+    SeriesForm,
+    SIPForm,
+    SIPLinkForm,
+    SupplierPrepForm,
+)
+from meetings.models import MeetingDocument, SIPMilestone, Tier
+from meetings.permissions import may_manage, may_prepare_as_supplier, may_see_internal
+
+PAGE_SIZE = 25
+
+
+def _series(request, pk):
+    return get_object_for(request.access, selectors.series_list(access=request.access), pk=pk)
+
+
+def _meeting(request, pk):
+    return get_object_for(request.access, selectors.meeting_list(access=request.access), pk=pk)
+
+
+def _item(request, pk):
+    return get_object_for(request.access, selectors.item_list(access=request.access), pk=pk)
+
+
+def _action(request, pk):
+    return get_object_for(request.access, selectors.action_list(access=request.access), pk=pk)
+
+
+def _sip(request, pk):
+    return get_object_for(request.access, selectors.sip_list(access=request.access), pk=pk)
+
+
+def _apply_errors(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages)
+
+
+def _form_page(request, *, title, form, back):
+    return render(request, "meetings/form.html", {"title": title, "form": form, "back": back})
+
+
+def _flash_errors(request, error: ValidationError) -> None:
+    for message in error.messages:
+        messages.error(request, message)
+
+
+# --- series --------------------------------------------------------------------------------
+
+
+def index(request, org_slug):
+    """Series (searchable, filterable by tier and contract, paginated) and upcoming meetings."""
+    access = request.access
+    search = request.GET.get("q", "").strip()
+    tier = request.GET.get("tier", "")
+    contract = request.GET.get("contract", "")
+    series = selectors.series_list(
+        access=access,
+        search=search,
+        tier=tier if tier in Tier.values else "",
+        contract_id=int(contract) if contract.isdigit() else None,
+    )
+    page = Paginator(series, PAGE_SIZE).get_page(request.GET.get("page"))
+    upcoming = selectors.meeting_list(access=access, upcoming=True).order_by("starts_at")[:10]
+    return render(
+        request,
+        "meetings/index.html",
+        {
+            "page_obj": page,
+            "series_list": page.object_list,
+            "upcoming": upcoming,
+            "tiers": Tier.choices,
+            "contracts": contract_list(access=access),
+            "tier_filter": tier,
+            "contract_filter": contract,
+            "may_manage": may_manage(access),
+        },
+    )
+
+
+def _series_save(request, form, series=None):
+    try:
+        roles = services.parse_roles(form.cleaned_data["roles"])
+    except ValidationError as error:
+        form.add_error("roles", error.messages)
+        return None
+    data = {k: v for k, v in form.cleaned_data.items() if k not in ("topics", "roles")}
+    if data.get("cadence_months") is None:
+        data.pop("cadence_months", None)  # the tier's usual cadence
+    topics = form.topic_list()
+    try:
+        with transaction.atomic():
+            if series is None:
+                return services.series_create(
+                    access=request.access,
+                    agenda_template=topics or None,
+                    required_roles=roles,
+                    **data,
+                )
+            if topics:
+                data["agenda_template"] = topics
+            return services.series_update(series=series, roles=roles, **data)
+    except ValidationError as error:
+        _apply_errors(form, error)
+    return None
+
+
+def series_create(request, org_slug):
+    access = request.access
+    access.require(may_manage(access))
+    form = SeriesForm(request.POST or None, access=access)
+    if request.method == "POST" and form.is_valid():
+        series = _series_save(request, form)
+        if series is not None:
+            return redirect("meetings:series_detail", org_slug, series.pk)
+    return _form_page(
+        request,
+        title=_("New meeting series"),
+        form=form,
+        back=reverse("meetings:index", args=[org_slug]),
+    )
+
+
+def series_edit(request, org_slug, pk):
+    access = request.access
+    series = _series(request, pk)
+    access.require(may_manage(access))
+    form = SeriesForm(request.POST or None, instance=series, access=access)
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and _series_save(request, form, series) is not None
+    ):
+        return redirect("meetings:series_detail", org_slug, series.pk)
+    return _form_page(
+        request,
+        title=_("Edit %(series)s") % {"series": series.title},
+        form=form,
+        back=reverse("meetings:series_detail", args=[org_slug, pk]),
+    )
+
+
+def series_detail(request, org_slug, pk):
+    access = request.access
+    series = _series(request, pk)
+    return render(
+        request,
+        "meetings/series_detail.html",
+        {
+            "series": series,
+            "meetings": selectors.meeting_list(access=access, series=series).order_by("-starts_at"),
+            "roles": series.required_roles.all(),
+            "open_actions": selectors.action_list(access=access, series=series, open_only=True),
+            "may_manage": may_manage(access),
+        },
+    )
+
+
+def meeting_create(request, org_slug, pk):
+    access = request.access
+    series = _series(request, pk)
+    access.require(may_manage(access))
+    form = MeetingForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            meeting = services.meeting_schedule(series=series, **form.cleaned_data)
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            return redirect("meetings:meeting_detail", org_slug, meeting.pk)
+    return _form_page(
+        request,
+        title=_("New meeting of %(series)s") % {"series": series.title},
+        form=form,
+        back=reverse("meetings:series_detail", args=[org_slug, pk]),
+    )
+
+
+# --- meetings ------------------------------------------------------------------------------
+
+
+def meeting_detail(request, org_slug, pk):
+    access = request.access
+    meeting = _meeting(request, pk)
+    items = list(selectors.item_list(access=access, meeting=meeting))
+    manage = may_manage(access)
+    return render(
+        request,
+        "meetings/meeting_detail.html",
+        {
+            "meeting": meeting,
+            "series": meeting.series,
+            "items": items,
+            "missing": selectors.missing_preparation(items=items),
+            "attendance": list(selectors.attendance_for(meeting=meeting)),
+            "absent": selectors.absent_required_roles(meeting=meeting),
+            "actions": list(selectors.action_list(access=access, meeting=meeting)),
+            "carried": list(selectors.open_actions_before(access=access, meeting=meeting)),
+            "documents": selectors.documents_for(access=access, meeting=meeting),
+            "missing_sources": sources.missing_selectors() if manage else [],
+            "may_manage": manage,
+            "may_prepare_supplier": may_prepare_as_supplier(access),
+            "show_internal": may_see_internal(access),
+            "item_form": ItemForm(),
+            "attendance_form": AttendanceForm(),
+            "action_form": ActionForm(
+                meeting=meeting, items=selectors.item_list(access=access, meeting=meeting)
+            ),
+            "outcomes": MinutesForm.base_fields["outcome"].choices,
+            "statuses": ActionStatusForm.base_fields["status"].choices,
+        },
+    )
+
+
+def meeting_edit(request, org_slug, pk):
+    access = request.access
+    meeting = _meeting(request, pk)
+    access.require(may_manage(access))
+    form = MeetingForm(request.POST or None, instance=meeting)
+    if request.method == "POST" and form.is_valid():
+        try:
+            # The form has already put its values on the instance; reload before the service.
+            meeting.refresh_from_db()
+            services.meeting_update(meeting=meeting, **form.cleaned_data)
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            return redirect("meetings:meeting_detail", org_slug, pk)
+    return _form_page(
+        request,
+        title=_("Edit meeting"),
+        form=form,
+        back=reverse("meetings:meeting_detail", args=[org_slug, pk]),
+    )
+
+
+def _meeting_action(request, org_slug, pk, action, done_message):
+    access = request.access
+    meeting = _meeting(request, pk)
+    access.require(may_manage(access))
+    try:
+        action(meeting)
+    except ValidationError as error:
+        _flash_errors(request, error)
+    else:
+        messages.success(request, done_message)
+    return redirect("meetings:meeting_detail", org_slug, pk)
+
+
+@require_POST
+def meeting_generate(request, org_slug, pk):
+    return _meeting_action(
+        request,
+        org_slug,
+        pk,
+        lambda m: services.agenda_generate(meeting=m),
+        _("The agenda was filled from the data."),
+    )
+
+
+@require_POST
+def meeting_publish(request, org_slug, pk):
+    return _meeting_action(
+        request,
+        org_slug,
+        pk,
+        lambda m: services.agenda_publish(meeting=m),
+        _("The agenda was published and the attendees invited."),
+    )
+
+
+@require_POST
+def meeting_held(request, org_slug, pk):
+    return _meeting_action(
+        request,
+        org_slug,
+        pk,
+        lambda m: services.meeting_mark_held(meeting=m),
+        _("The meeting is marked as held; record the minutes."),
+    )
+
+
+@require_POST
+def minutes_approve(request, org_slug, pk):
+    return _meeting_action(
+        request,
+        org_slug,
+        pk,
+        lambda m: services.minutes_approve(meeting=m, access=request.access),
+        _("The minutes were approved."),
+    )
+
+
+def meeting_ics(request, org_slug, pk):
+    """The meeting as an iCalendar event, with the agenda titles the user may see."""
+    access = request.access
+    meeting = _meeting(request, pk)
+    titles = [i.title for i in selectors.item_list(access=access, meeting=meeting)]
+    url = request.build_absolute_uri(reverse("meetings:meeting_detail", args=[org_slug, pk]))
+    body = ical.meeting_calendar(
+        [meeting], descriptions={meeting.pk: "\n".join(titles)}, urls={meeting.pk: url}
+    )
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="meeting-{meeting.pk}.ics"'
+    return response
+
+
+@require_POST
+def item_add(request, org_slug, pk):
+    access = request.access
+    meeting = _meeting(request, pk)
+    access.require(may_manage(access))
+    form = ItemForm(request.POST)
+    if form.is_valid():
+        try:
+            services.agenda_item_add(meeting=meeting, **form.cleaned_data)
+        except ValidationError as error:
+            _flash_errors(request, error)
+    else:
+        for field, errors in form.errors.items():
+            messages.error(
+                request,
+                f"{form.fields[field].label if field in form.fields else ''}: {' '.join(errors)}",
+            )
+    return redirect("meetings:meeting_detail", org_slug, pk)
+
+
+@require_POST
+def attendance_add(request, org_slug, pk):
+    access = request.access
+    meeting = _meeting(request, pk)
+    access.require(may_manage(access))
+    form = AttendanceForm(request.POST)
+    if form.is_valid():
+        services.attendance_add(meeting=meeting, **form.cleaned_data)
+    else:
+        for field, errors in form.errors.items():
+            messages.error(request, f"{form.fields[field].label}: {' '.join(errors)}")
+    return redirect("meetings:meeting_detail", org_slug, pk)
+
+
+@require_POST
+def attendance_record(request, org_slug, pk):
+    access = request.access
+    meeting = _meeting(request, pk)
+    access.require(may_manage(access))
+    attended = {int(v) for v in request.POST.getlist("attended") if v.isdigit()}
+    services.attendance_record(meeting=meeting, attended_ids=attended)
+    return redirect("meetings:meeting_detail", org_slug, pk)
+
+
+@require_POST
+def action_create(request, org_slug, pk):
+    access = request.access
+    meeting = _meeting(request, pk)
+    access.require(may_manage(access))
+    form = ActionForm(
+        request.POST, meeting=meeting, items=selectors.item_list(access=access, meeting=meeting)
+    )
+    if form.is_valid():
+        try:
+            services.action_create(meeting=meeting, **form.cleaned_data)
+        except ValidationError as error:
+            _flash_errors(request, error)
+        else:
+            messages.success(request, _("The action was recorded."))
+    else:
+        for field, errors in form.errors.items():
+            label = form.fields[field].label if field in form.fields else ""
+            messages.error(request, f"{label}: {' '.join(errors)}")
+    return redirect("meetings:meeting_detail", org_slug, pk)
+
+
+@require_POST
+def item_prepare(request, org_slug, pk):
+    """The supplier delivers its results; the client its impact analysis and own notes."""
+    access = request.access
+    item = _item(request, pk)
+    if may_prepare_as_supplier(access):
+        form = SupplierPrepForm(request.POST)
+    elif may_manage(access):
+        form = ClientPrepForm(request.POST)
+    else:
+        raise PermissionDenied
+    if form.is_valid():
+        try:
+            services.item_prepare(item=item, access=access, **form.cleaned_data)
+        except ValidationError as error:
+            _flash_errors(request, error)
+        else:
+            messages.success(request, _("The preparation was saved."))
+    else:
+        for field, errors in form.errors.items():
+            messages.error(request, f"{form.fields[field].label}: {' '.join(errors)}")
+    return redirect(
+        reverse("meetings:meeting_detail", args=[org_slug, item.meeting_id]) + f"#item-{item.pk}"
+    )
+
+
+@require_POST
+def item_record(request, org_slug, pk):
+    access = request.access
+    item = _item(request, pk)
+    access.require(may_manage(access))
+    form = MinutesForm(request.POST)
+    if form.is_valid():
+        try:
+            services.item_record(item=item, **form.cleaned_data)
+        except ValidationError as error:
+            _flash_errors(request, error)
+    return redirect(
+        reverse("meetings:meeting_detail", args=[org_slug, item.meeting_id]) + f"#item-{item.pk}"
+    )
+
+
+@require_POST
+def action_status(request, org_slug, pk):
+    """Managers change any action; a supplier's user the actions its own side owns."""
+    access = request.access
+    action = _action(request, pk)
+    access.require(may_manage(access) or (access.is_supplier and action.owner_side == "supplier"))
+    form = ActionStatusForm(request.POST)
+    if form.is_valid():
+        services.action_set_status(action=action, status=form.cleaned_data["status"])
+    return redirect(
+        reverse("meetings:meeting_detail", args=[org_slug, action.meeting_id])
+        + f"#action-{action.pk}"
+    )
+
+
+@require_POST
+def document_request(request, org_slug, pk):
+    access = request.access
+    meeting = _meeting(request, pk)
+    kind = request.POST.get("kind", "")
+    if kind not in MeetingDocument.Kind.values:
+        messages.error(request, _("Choose the agenda pack or the minutes."))
+        return redirect("meetings:meeting_detail", org_slug, pk)
+    try:
+        services.document_request(meeting=meeting, kind=kind, access=access)
+    except ValidationError as error:
+        _flash_errors(request, error)
+    else:
+        messages.info(request, _("The PDF is being prepared; reload this page in a moment."))
+    return redirect("meetings:meeting_detail", org_slug, pk)
+
+
+def document_download(request, org_slug, pk):
+    """A rendered PDF of the user's own audience (the supplier never gets the client's copy)."""
+    access = request.access
+    document = get_object_for(
+        access,
+        MeetingDocument.objects.filter(
+            meeting__in=selectors.meeting_list(access=access),
+            status=MeetingDocument.Status.READY,
+            audience="supplier" if access.is_supplier else "client",
+        ),
+        pk=pk,
+    )
+    response = HttpResponse(bytes(document.pdf), content_type="application/pdf")
+    name = f"{document.kind}-{document.meeting.starts_at:%Y%m%d}-{document.meeting_id}.pdf"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+# --- SIPs ----------------------------------------------------------------------------------
+
+
+def sip_list(request, org_slug):
+    access = request.access
+    status = request.GET.get("status", "")
+    search = request.GET.get("q", "").strip()
+    sips = selectors.sip_list(access=access, status=status, search=search)
+    page = Paginator(sips, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "meetings/sip_list.html",
+        {
+            "page_obj": page,
+            "sips": page.object_list,
+            "statuses": selectors.SIP.Status.choices,
+            "status_filter": status,
+            "may_manage": may_manage(access),
+        },
+    )
+
+
+def _sip_form(request, org_slug, sip=None):
+    access = request.access
+    access.require(may_manage(access))
+    form = SIPForm(request.POST or None, instance=sip, access=access)
+    if request.method == "POST" and form.is_valid():
+        try:
+            if sip is None:
+                sip = services.sip_create(access=access, **form.cleaned_data)
+            else:
+                sip = services.sip_update(sip=sip, **form.cleaned_data)
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            return redirect("meetings:sip_detail", org_slug, sip.pk)
+    back = reverse("meetings:sip_list", args=[org_slug])
+    title = _("New Service Improvement Programme") if sip is None else sip.title
+    return _form_page(request, title=title, form=form, back=back)
+
+
+def sip_create(request, org_slug):
+    return _sip_form(request, org_slug)
+
+
+def sip_edit(request, org_slug, pk):
+    return _sip_form(request, org_slug, _sip(request, pk))
+
+
+def _link_candidates(access, sip) -> list[tuple[str, str, str, str]]:
+    """Data of the SIP's contract it can answer to: open findings and complaints (and gap
+    flags once the KTO app offers them through its selectors)."""
+    candidates = []
+    slug = access.organisation.slug
+    findings = sources._selector("audits.selectors", "finding_list")
+    if findings is not None:
+        for f in findings(access=access, contract_id=sip.contract_id)[:50]:
+            candidates.append(
+                (
+                    f"finding:{f.pk}",
+                    "finding",
+                    f.title,
+                    sources.link_to(slug, "audits:finding_detail", f.pk),
+                )
+            )
+    complaints = sources._selector("complaints.selectors", "complaint_list")
+    if complaints is not None:
+        rows = complaints(access=access).filter(service__contract_id=sip.contract_id)[:50]
+        for c in rows:
+            candidates.append(
+                (
+                    f"complaint:{c.pk}",
+                    "complaint",
+                    f"{c.reference} {c.service.name if c.service_id else ''}".strip(),
+                    sources.link_to(slug, "complaints:complaint_detail", c.pk),
+                )
+            )
+    flags = sources._selector("kto.selectors", "gap_flag_list")
+    if flags is not None:
+        for flag in flags(access=access, contract_id=sip.contract_id)[:50]:
+            candidates.append(
+                (
+                    f"gap_flag:{flag.pk}",
+                    "gap_flag",
+                    f"{flag.get_flag_display()} · {flag.get_dimension_display()} "
+                    f"{flag.period_start:%Y-%m}",
+                    sources.link_to(slug, "kto_gap:flag", flag.pk),
+                )
+            )
+    return candidates
+
+
+def sip_detail(request, org_slug, pk):
+    access = request.access
+    sip = _sip(request, pk)
+    progress = selectors.sip_progress(sip=sip, access=access)
+    from governance.charts import Series, line_chart
+
+    charts = []
+    for label, track in (
+        (sip.service_level.name, progress.sla),
+        (sip.get_dimension_display(), progress.perception),
+    ):
+        if track.points:
+            charts.append(
+                line_chart(
+                    x_labels=[_("baseline")] + [f"{p:%Y-%m}" for p, _v in track.points],
+                    series=[
+                        Series(
+                            name=str(label), values=[track.baseline] + [v for _p, v in track.points]
+                        )
+                    ],
+                    target=track.target,
+                    title=str(label),
+                )
+            )
+    manage = may_manage(access)
+    return render(
+        request,
+        "meetings/sip_detail.html",
+        {
+            "sip": sip,
+            "progress": progress,
+            "charts": charts,
+            "milestones": sip.milestones.all(),
+            "links": sip.links.all(),
+            "may_manage": manage,
+            "milestone_form": MilestoneForm(),
+            "link_form": SIPLinkForm(candidates=_link_candidates(access, sip)) if manage else None,
+        },
+    )
+
+
+@require_POST
+def milestone_add(request, org_slug, pk):
+    access = request.access
+    sip = _sip(request, pk)
+    access.require(may_manage(access))
+    form = MilestoneForm(request.POST)
+    if form.is_valid():
+        services.milestone_add(sip=sip, **form.cleaned_data)
+    else:
+        for field, errors in form.errors.items():
+            messages.error(request, f"{form.fields[field].label}: {' '.join(errors)}")
+    return redirect("meetings:sip_detail", org_slug, pk)
+
+
+@require_POST
+def milestone_toggle(request, org_slug, pk):
+    access = request.access
+    milestone = get_object_for(
+        access,
+        SIPMilestone.objects.filter(sip__in=selectors.sip_list(access=access)),
+        pk=pk,
+    )
+    access.require(may_manage(access))
+    services.milestone_toggle(milestone=milestone)
+    return redirect("meetings:sip_detail", org_slug, milestone.sip_id)
+
+
+@require_POST
+def sip_link_add(request, org_slug, pk):
+    access = request.access
+    sip = _sip(request, pk)
+    access.require(may_manage(access))
+    form = SIPLinkForm(request.POST, candidates=_link_candidates(access, sip))
+    if form.is_valid():
+        kind, label, link = form.candidates[form.cleaned_data["target"]]
+        services.sip_link_add(sip=sip, kind=kind, label=label, link=link)
+    else:
+        messages.error(request, _("Choose data of the programme's contract."))
+    return redirect("meetings:sip_detail", org_slug, pk)

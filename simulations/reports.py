@@ -1,0 +1,262 @@
+"""Results of runs as rows and charts for pages and PDFs (server-rendered SVG)."""
+
+from dataclasses import dataclass
+
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from governance.charts import Bar, Cell, Series, bar_chart, heatmap, line_chart
+from simulations.engine import HISTOGRAM_EDGES
+from simulations.models import Lesson, SimulationRun
+
+DAYS = [
+    gettext_lazy("Mon"),
+    gettext_lazy("Tue"),
+    gettext_lazy("Wed"),
+    gettext_lazy("Thu"),
+    gettext_lazy("Fri"),
+    gettext_lazy("Sat"),
+    gettext_lazy("Sun"),
+]
+
+
+def duration(seconds: float | None) -> str:
+    """7,8 s · 2,3 min · 1,5 h · 2,1 d in the active language."""
+    if seconds is None:
+        return "–"
+    for limit, divisor, unit in ((120, 1, "s"), (7200, 60, "min"), (172800, 3600, "h")):
+        if seconds < limit:
+            return f"{number_format(round(seconds / divisor, 1), decimal_pos=1)} {unit}"
+    return f"{number_format(round(seconds / 86400, 1), decimal_pos=1)} d"
+
+
+def percent(share: float | None) -> str:
+    if share is None:
+        return "–"
+    return f"{number_format(round(share * 100, 1), decimal_pos=1)} %"
+
+
+def _short(seconds: float) -> str:
+    for limit, divisor, unit in ((60, 1, "s"), (3600, 60, "min"), (86400, 3600, "h")):
+        if seconds < limit:
+            return f"{seconds // divisor:g} {unit}"
+    return f"{seconds // 86400:g} d"
+
+
+def _edge_label(low: float, high: float | None) -> str:
+    return f"≥ {_short(low)}" if high is None else f"< {_short(high)}"
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A chart with the title shown above it (the SVG carries it for screen readers too)."""
+
+    title: str
+    svg: str
+
+
+@dataclass
+class StepRow:
+    name: str
+    utilisation: dict
+    p_wait: dict
+    mean_wait: dict
+    service_level: dict
+    within: float
+    target_share: float | None
+    attainment: str | None
+    throughput: dict
+    is_bottleneck: bool
+
+
+def step_rows(run: SimulationRun) -> list[StepRow]:
+    results = run.results
+    return [
+        StepRow(
+            name=s["name"],
+            utilisation=s["utilisation"],
+            p_wait=s["p_wait"],
+            mean_wait=s["mean_wait"],
+            service_level=s["service_level"],
+            within=s["within"],
+            target_share=s["target_share"],
+            attainment=s["attainment"],
+            throughput=s["throughput_per_hour"],
+            is_bottleneck=s["key"] == results["bottleneck"],
+        )
+        for s in results["steps"]
+    ]
+
+
+def _utilisation_state(share: float | None) -> str:
+    if share is None:
+        return "none"
+    return "bad" if share >= 0.9 else "warn" if share >= 0.85 else "good"
+
+
+def run_charts(run: SimulationRun) -> dict:
+    """The charts of one run: utilisation and waits per step, the end-to-end distribution and
+    the unreachable contacts per hour of the day."""
+    results = run.results
+    steps = results["steps"]
+
+    def pct(value):
+        return None if value is None else value * 100
+
+    utilisation = bar_chart(
+        bars=[
+            Bar(
+                s["name"],
+                pct(s["utilisation"]["mean"]),
+                pct(s["utilisation"]["low"]),
+                pct(s["utilisation"]["high"]),
+                _utilisation_state(s["utilisation"]["mean"]),
+            )
+            for s in steps
+        ],
+        y_min=0,
+        y_max=100,
+        unit="%",
+        title=_("Utilisation per step (95 % CI)"),
+    )
+    waits = bar_chart(
+        bars=[
+            Bar(
+                s["name"],
+                s["mean_wait"]["mean"] / 60 if s["mean_wait"]["mean"] is not None else None,
+                s["mean_wait"]["low"] / 60 if s["mean_wait"]["low"] is not None else None,
+                s["mean_wait"]["high"] / 60 if s["mean_wait"]["high"] is not None else None,
+            )
+            for s in steps
+        ],
+        y_min=0,
+        unit=" min",
+        title=_("Mean wait per step in minutes (95 % CI)"),
+    )
+    histogram = results["end_to_end"]["histogram"]
+    total = sum(histogram["counts"]) or 1
+    edges = HISTOGRAM_EDGES
+    bars = []
+    for index, count in enumerate(histogram["counts"]):
+        high = edges[index + 1] if index + 1 < len(edges) else None
+        bars.append(Bar(_edge_label(edges[index], high), count / total * 100))
+    end_to_end = bar_chart(
+        bars=bars, y_min=0, unit="%", title=_("End-to-end time: share of contacts")
+    )
+    by_hour = results["unreachable_by_hour"]
+    unreachable = line_chart(
+        x_labels=[f"{h:02d}" for h in range(24)],
+        series=[
+            Series(str(DAYS[d]), [round(by_hour[d * 24 + h], 2) for h in range(24)])
+            for d in range(7)
+        ],
+        y_min=0,
+        title=_("Unreachable contacts per week, by hour of the day"),
+    )
+    return {
+        "utilisation": Figure(_("Utilisation per step (95 % CI)"), utilisation),
+        "waits": Figure(_("Mean wait per step in minutes (95 % CI)"), waits),
+        "end_to_end": Figure(_("End-to-end time: share of contacts"), end_to_end),
+        "unreachable": Figure(_("Unreachable contacts per week, by hour of the day"), unreachable),
+    }
+
+
+def profile_chart(rates: list[float]) -> Figure:
+    return Figure(
+        _("Contacts per hour"),
+        line_chart(
+            x_labels=[f"{h:02d}" for h in range(24)],
+            series=[Series(str(DAYS[d]), rates[d * 24 : (d + 1) * 24]) for d in range(7)],
+            y_min=0,
+            title=_("Contacts per hour"),
+        ),
+    )
+
+
+def comparison(runs: list[SimulationRun]) -> dict:
+    """Side by side: the first step's service level, unreachable contacts, end-to-end time and
+    utilisation per step, for each run."""
+    if not runs:
+        return {}
+    first = [r.results["steps"][0] for r in runs]
+    target = first[0]["target_share"]
+
+    def scaled(summary, factor):
+        return [
+            None if summary[k] is None else summary[k] * factor for k in ("mean", "low", "high")
+        ]
+
+    level_title = _("%(step)s: answered within %(within)s (95 %% CI)") % {
+        "step": first[0]["name"],
+        "within": duration(first[0]["within"]),
+    }
+    level = bar_chart(
+        bars=[
+            Bar(
+                r.label,
+                *scaled(s["service_level"], 100),
+                state={"met": "good", "missed": "bad", "uncertain": "warn"}.get(
+                    s["attainment"], ""
+                ),
+            )
+            for r, s in zip(runs, first, strict=True)
+        ],
+        target=target * 100 if target is not None else None,
+        y_min=0,
+        y_max=100,
+        unit="%",
+        title=level_title,
+    )
+    unreachable = bar_chart(
+        bars=[Bar(r.label, *scaled(r.results["unreachable_per_week"], 1)) for r in runs],
+        y_min=0,
+        title=_("Unreachable contacts per week (95 % CI)"),
+    )
+    end_to_end = bar_chart(
+        bars=[Bar(r.label, *scaled(r.results["end_to_end"]["mean"], 1 / 60)) for r in runs],
+        y_min=0,
+        unit=" min",
+        title=_("Mean end-to-end time in minutes (95 % CI)"),
+    )
+    names = [s["name"] for s in runs[0].results["steps"]]
+    utilisation = line_chart(
+        x_labels=names,
+        series=[
+            Series(
+                r.label,
+                [
+                    None
+                    if s["utilisation"]["mean"] is None
+                    else round(s["utilisation"]["mean"] * 100, 1)
+                    for s in r.results["steps"]
+                ],
+            )
+            for r in runs
+        ],
+        y_min=0,
+        y_max=100,
+        unit="%",
+        title=_("Utilisation per step"),
+    )
+    return {
+        "level": Figure(level_title, level),
+        "unreachable": Figure(_("Unreachable contacts per week (95 % CI)"), unreachable),
+        "end_to_end": Figure(_("Mean end-to-end time in minutes (95 % CI)"), end_to_end),
+        "utilisation": Figure(_("Utilisation per step"), utilisation),
+    }
+
+
+def lesson_heatmap(trend: dict):
+    years = [str(y) for y in trend["years"]]
+    rows = [str(label) for _value, label in Lesson.Category.choices]
+    cells = {}
+    for value, label in Lesson.Category.choices:
+        for year in trend["years"]:
+            count = trend["counts"].get((value, year), 0)
+            cells[(str(label), str(year))] = Cell(
+                str(count), "none" if count == 0 else "warn" if count == 1 else "bad"
+            )
+    return heatmap(
+        rows=rows, columns=years, cells=cells, title=_("Lessons learned per category and year")
+    )

@@ -1,0 +1,109 @@
+"""Reads of the simulations app: keyword-only, tenant-scoped, no side effects.
+
+A supplier's user sees the chains of its own contracts and what hangs off them; the filter is
+explicit here, and the scope guard is the net under it.
+"""
+
+from collections import Counter
+
+from django.db.models import Count, Q, QuerySet
+
+from governance.access import Access
+from simulations.models import (
+    Chain,
+    Exercise,
+    Lesson,
+    Scenario,
+    SimulationRun,
+    Step,
+)
+
+
+def chain_list(
+    *, access: Access, search: str = "", contract_id: int | None = None
+) -> QuerySet[Chain]:
+    """The chains the user may see, with their contract and step count."""
+    queryset = Chain.objects.filter(organisation=access.organisation)
+    if access.is_supplier:
+        queryset = queryset.filter(contract__supplier=access.supplier)
+    if search:
+        queryset = queryset.filter(
+            Q(name__icontains=search)
+            | Q(contract__reference__icontains=search)
+            | Q(contract__title__icontains=search)
+        )
+    if contract_id:
+        queryset = queryset.filter(contract_id=contract_id)
+    return (
+        queryset.select_related("contract", "contract__supplier")
+        .annotate(step_count=Count("steps", distinct=True))
+        .order_by("name", "pk")
+    )
+
+
+def step_list(*, chain: Chain) -> QuerySet[Step]:
+    """The chain's steps in order, with their escalations."""
+    return chain.steps.order_by("position").prefetch_related("escalations__target")
+
+
+def scenario_list(*, chain: Chain) -> QuerySet[Scenario]:
+    return chain.scenarios.prefetch_related("changes__step").order_by("name")
+
+
+def run_list(*, access: Access, chain: Chain | None = None) -> QuerySet[SimulationRun]:
+    """Simulation runs the user may see, newest first."""
+    queryset = SimulationRun.objects.filter(organisation=access.organisation)
+    if access.is_supplier:
+        queryset = queryset.filter(chain__contract__supplier=access.supplier)
+    if chain is not None:
+        queryset = queryset.filter(chain=chain)
+    return queryset.select_related("chain", "scenario").order_by("-created_at", "-pk")
+
+
+def latest_runs_per_label(*, access: Access, chain: Chain) -> list[SimulationRun]:
+    """The newest successful run of the current chain and of each scenario, for comparison."""
+    seen: dict[str, SimulationRun] = {}
+    for run in run_list(access=access, chain=chain).filter(status=SimulationRun.Status.SUCCEEDED):
+        key = f"scenario-{run.scenario_id}" if run.scenario_id else "current"
+        seen.setdefault(key, run)
+    current = seen.pop("current", None)
+    return ([current] if current else []) + sorted(seen.values(), key=lambda r: r.label)
+
+
+def exercise_list(
+    *, access: Access, search: str = "", status: str = "", chain: Chain | None = None
+) -> QuerySet[Exercise]:
+    """Exercises the user may see, latest first."""
+    queryset = Exercise.objects.filter(organisation=access.organisation)
+    if access.is_supplier:
+        queryset = queryset.filter(chain__contract__supplier=access.supplier)
+    if chain is not None:
+        queryset = queryset.filter(chain=chain)
+    if search:
+        queryset = queryset.filter(Q(title__icontains=search) | Q(scenario__icontains=search))
+    if status:
+        queryset = queryset.filter(status=status)
+    return queryset.select_related("chain", "chain__contract").order_by("-scheduled_for", "pk")
+
+
+def lesson_trend(*, access: Access) -> dict:
+    """Lessons learned per category and year across the exercises the user may see."""
+    lessons = Lesson.objects.filter(organisation=access.organisation)
+    if access.is_supplier:
+        lessons = lessons.filter(exercise__chain__contract__supplier=access.supplier)
+    counts: Counter = Counter()
+    for category, day in lessons.values_list("category", "exercise__scheduled_for"):
+        counts[(category, day.year)] += 1
+    years = sorted({year for _category, year in counts})
+    return {"years": years, "counts": counts}
+
+
+def lesson_list(*, access: Access, category: str = "") -> QuerySet[Lesson]:
+    lessons = Lesson.objects.filter(organisation=access.organisation)
+    if access.is_supplier:
+        lessons = lessons.filter(exercise__chain__contract__supplier=access.supplier)
+    if category:
+        lessons = lessons.filter(category=category)
+    return lessons.select_related("exercise", "exercise__chain").order_by(
+        "-exercise__scheduled_for", "category", "pk"
+    )

@@ -1,0 +1,524 @@
+"""Pages of the simulations app. Every object comes through a selector and get_object_for
+(invisible → 404); changes need the predicates in permissions.py (visible but not allowed → 403).
+No view runs a simulation: starting a run queues it for a worker."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from contracts.selectors import contract_list
+from governance.access import get_object_for
+from governance.pdf import render_pdf
+from simulations import reports, selectors, services
+from simulations.forms import (
+    PART_FORMS,
+    ChainForm,
+    ExerciseForm,
+    HeldForm,
+    ProfileForm,
+    RunForm,
+    ScenarioForm,
+    StepForm,
+    part_form,
+    profile_grid_text,
+)
+from simulations.models import Action, Exercise, Lesson, Scenario, SimulationRun, Step
+from simulations.permissions import may_manage, may_take_part
+
+PAGE_SIZE = 25
+
+
+def _chain(request, pk):
+    return get_object_for(request.access, selectors.chain_list(access=request.access), pk=pk)
+
+
+def _step(request, pk):
+    step = get_object_for(request.access, Step.objects.select_related("chain"), pk=pk)
+    _chain(request, step.chain_id)  # a supplier's user only reaches steps of its own chains
+    return step
+
+
+def _scenario(request, pk):
+    scenario = get_object_for(request.access, Scenario.objects.select_related("chain"), pk=pk)
+    _chain(request, scenario.chain_id)
+    return scenario
+
+
+def _run(request, pk):
+    return get_object_for(request.access, selectors.run_list(access=request.access), pk=pk)
+
+
+def _exercise(request, pk):
+    return get_object_for(request.access, selectors.exercise_list(access=request.access), pk=pk)
+
+
+def _apply_errors(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages)
+
+
+def _form_page(request, *, title, form, back, submit=None, multipart=False, extra=None):
+    context = {
+        "title": title,
+        "form": form,
+        "back": back,
+        "submit": submit or _("Save"),
+        "multipart": multipart,
+        **(extra or {}),
+    }
+    return render(request, "simulations/form.html", context)
+
+
+# --- Chains ------------------------------------------------------------------------------------
+
+
+def chain_list(request, org_slug):
+    access = request.access
+    search = request.GET.get("q", "").strip()
+    contract = request.GET.get("contract", "")
+    chains = selectors.chain_list(
+        access=access, search=search, contract_id=int(contract) if contract.isdigit() else None
+    )
+    page = Paginator(chains, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "simulations/chain_list.html",
+        {
+            "page_obj": page,
+            "chains": page.object_list,
+            "contracts": contract_list(access=access),
+            "contract_filter": contract,
+            "may_manage": may_manage(access),
+        },
+    )
+
+
+def chain_create(request, org_slug):
+    access = request.access
+    access.require(may_manage(access))
+    form = ChainForm(request.POST or None, access=access)
+    if request.method == "POST" and form.is_valid():
+        try:
+            chain = services.chain_create(access=access, **form.cleaned_data)
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            return redirect("simulations:chain_detail", org_slug, chain.pk)
+    return _form_page(
+        request,
+        title=_("New chain"),
+        form=form,
+        back=reverse("simulations:chain_list", args=[org_slug]),
+    )
+
+
+def chain_edit(request, org_slug, pk):
+    access = request.access
+    chain = _chain(request, pk)
+    access.require(may_manage(access))
+    form = ChainForm(request.POST or None, instance=chain, access=access)
+    if request.method == "POST" and form.is_valid():
+        services.chain_update(chain=chain, **form.cleaned_data)
+        return redirect("simulations:chain_detail", org_slug, chain.pk)
+    return _form_page(
+        request,
+        title=_("Edit chain"),
+        form=form,
+        back=reverse("simulations:chain_detail", args=[org_slug, pk]),
+    )
+
+
+def chain_detail(request, org_slug, pk):
+    access = request.access
+    chain = _chain(request, pk)
+    steps = list(selectors.step_list(chain=chain))
+    return render(
+        request,
+        "simulations/chain_detail.html",
+        {
+            "chain": chain,
+            "steps": steps,
+            "scenarios": selectors.scenario_list(chain=chain),
+            "runs": selectors.run_list(access=access, chain=chain)[:10],
+            "exercises": selectors.exercise_list(access=access, chain=chain)[:10],
+            "problems": services.chain_problems(chain=chain) if steps else [],
+            "profile_chart": reports.profile_chart(chain.arrival_profile),
+            "contacts_per_week": sum(chain.arrival_profile),
+            "may_manage": may_manage(access),
+        },
+    )
+
+
+def chain_profile(request, org_slug, pk):
+    access = request.access
+    chain = _chain(request, pk)
+    access.require(may_manage(access))
+    form = ProfileForm(
+        request.POST or None,
+        request.FILES or None,
+        time_zone=access.organisation.time_zone,
+        initial={"grid": profile_grid_text(chain.arrival_profile)},
+    )
+    if request.method == "POST" and form.is_valid():
+        services.chain_set_profile(
+            chain=chain, rates=form.cleaned_data["rates"], source=form.cleaned_data["source"]
+        )
+        messages.success(request, _("Arrival profile saved."))
+        return redirect("simulations:chain_detail", org_slug, chain.pk)
+    return _form_page(
+        request,
+        title=_("Arrival profile of %(chain)s") % {"chain": chain.name},
+        form=form,
+        back=reverse("simulations:chain_detail", args=[org_slug, pk]),
+        multipart=True,
+        extra={
+            "intro": _(
+                "Contacts per hour for each hour of the week. Deriving the profile from "
+                "complaint timestamps follows once complaints are registered in Regie."
+            )
+        },
+    )
+
+
+# --- Steps -------------------------------------------------------------------------------------
+
+
+def _step_fields(form) -> dict:
+    return {name: form.cleaned_data[name] for name in form._meta.fields}
+
+
+def step_create(request, org_slug, pk):
+    access = request.access
+    chain = _chain(request, pk)
+    access.require(may_manage(access))
+    form = StepForm(request.POST or None, chain=chain)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.step_create(chain=chain, **_step_fields(form))
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            return redirect("simulations:chain_detail", org_slug, chain.pk)
+    return _form_page(
+        request,
+        title=_("New step in %(chain)s") % {"chain": chain.name},
+        form=form,
+        back=reverse("simulations:chain_detail", args=[org_slug, pk]),
+    )
+
+
+def step_edit(request, org_slug, pk):
+    access = request.access
+    step = _step(request, pk)
+    access.require(may_manage(access))
+    form = StepForm(request.POST or None, instance=step, chain=step.chain)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.step_with_escalations_save(
+                step=step, fields=_step_fields(form), escalations=form.escalations()
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            return redirect("simulations:chain_detail", org_slug, step.chain_id)
+    return _form_page(
+        request,
+        title=_("Step: %(step)s") % {"step": step.name},
+        form=form,
+        back=reverse("simulations:chain_detail", args=[org_slug, step.chain_id]),
+    )
+
+
+@require_POST
+def step_delete(request, org_slug, pk):
+    access = request.access
+    step = _step(request, pk)
+    access.require(may_manage(access))
+    chain_id = step.chain_id
+    services.step_delete(step=step)
+    messages.success(request, _("Step removed."))
+    return redirect("simulations:chain_detail", org_slug, chain_id)
+
+
+# --- Scenarios and runs ------------------------------------------------------------------------
+
+
+def scenario_create(request, org_slug, pk):
+    access = request.access
+    chain = _chain(request, pk)
+    access.require(may_manage(access))
+    return _scenario_form(request, chain=chain, scenario=None)
+
+
+def scenario_edit(request, org_slug, pk):
+    access = request.access
+    scenario = _scenario(request, pk)
+    access.require(may_manage(access))
+    return _scenario_form(request, chain=scenario.chain, scenario=scenario)
+
+
+def _scenario_form(request, *, chain, scenario):
+    org_slug = request.access.organisation.slug
+    form = ScenarioForm(request.POST or None, chain=chain, scenario=scenario)
+    if request.method == "POST" and form.is_valid():
+        try:
+            form.save()
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            return redirect("simulations:chain_detail", org_slug, chain.pk)
+    return _form_page(
+        request,
+        title=_("Scenario for %(chain)s") % {"chain": chain.name},
+        form=form,
+        back=reverse("simulations:chain_detail", args=[org_slug, chain.pk]),
+    )
+
+
+def run_start(request, org_slug, pk):
+    access = request.access
+    chain = _chain(request, pk)
+    access.require(may_manage(access))
+    form = RunForm(request.POST or None, chain=chain)
+    if request.method == "POST" and form.is_valid():
+        try:
+            run = services.simulation_run_start(access=access, chain=chain, **form.cleaned_data)
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            return redirect("simulations:run_detail", org_slug, run.pk)
+    return _form_page(
+        request,
+        title=_("Simulate %(chain)s") % {"chain": chain.name},
+        form=form,
+        back=reverse("simulations:chain_detail", args=[org_slug, pk]),
+        submit=_("Start simulation"),
+        extra={
+            "intro": _(
+                "The simulation runs in the background; its page shows the progress and then "
+                "the results."
+            )
+        },
+    )
+
+
+def run_detail(request, org_slug, pk):
+    run = _run(request, pk)
+    context = {"run": run, "chain": run.chain}
+    if run.status == SimulationRun.Status.SUCCEEDED:
+        context.update(
+            rows=reports.step_rows(run),
+            charts=reports.run_charts(run),
+            closing_times=run.results.get("closing_times", []),
+            first_step=run.results["steps"][0]["name"],
+        )
+    return render(request, "simulations/run_detail.html", context)
+
+
+def run_progress(request, org_slug, pk):
+    """The progress bar, polled by htmx; when the run is done the page reloads itself."""
+    run = _run(request, pk)
+    response = render(request, "simulations/includes/run_progress.html", {"run": run})
+    if run.is_finished and request.headers.get("HX-Request"):
+        response["HX-Refresh"] = "true"
+    return response
+
+
+def chain_compare(request, org_slug, pk):
+    access = request.access
+    chain = _chain(request, pk)
+    runs = selectors.latest_runs_per_label(access=access, chain=chain)
+    rows = []
+    for run in runs:
+        first = run.results["steps"][0]
+        rows.append(
+            {
+                "run": run,
+                "level": first["service_level"],
+                "attainment": first["attainment"],
+                "unreachable": run.results["unreachable_per_week"],
+                "end_to_end": run.results["end_to_end"]["mean"],
+                "p90": run.results["end_to_end"]["percentiles"]["90"],
+                "bottleneck": next(
+                    s["name"] for s in run.results["steps"] if s["key"] == run.results["bottleneck"]
+                ),
+            }
+        )
+    return render(
+        request,
+        "simulations/chain_compare.html",
+        {"chain": chain, "rows": rows, "charts": reports.comparison(runs)},
+    )
+
+
+# --- Exercises ---------------------------------------------------------------------------------
+
+
+def exercise_list(request, org_slug):
+    access = request.access
+    status = request.GET.get("status", "")
+    if status not in Exercise.Status.values:
+        status = ""
+    exercises = selectors.exercise_list(
+        access=access, search=request.GET.get("q", "").strip(), status=status
+    )
+    page = Paginator(exercises, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "simulations/exercise_list.html",
+        {
+            "page_obj": page,
+            "exercises": page.object_list,
+            "statuses": Exercise.Status.choices,
+            "status_filter": status,
+        },
+    )
+
+
+def exercise_create(request, org_slug, pk):
+    access = request.access
+    chain = _chain(request, pk)
+    access.require(may_manage(access))
+    form = ExerciseForm(request.POST or None, chain=chain)
+    if request.method == "POST" and form.is_valid():
+        exercise = services.exercise_save(chain=chain, **form.cleaned_data)
+        return redirect("simulations:exercise_detail", org_slug, exercise.pk)
+    return _form_page(
+        request,
+        title=_("Plan an exercise of %(chain)s") % {"chain": chain.name},
+        form=form,
+        back=reverse("simulations:chain_detail", args=[org_slug, pk]),
+    )
+
+
+def exercise_edit(request, org_slug, pk):
+    access = request.access
+    exercise = _exercise(request, pk)
+    access.require(may_manage(access))
+    form = ExerciseForm(request.POST or None, instance=exercise, chain=exercise.chain)
+    if request.method == "POST" and form.is_valid():
+        services.exercise_save(chain=exercise.chain, exercise=exercise, **form.cleaned_data)
+        return redirect("simulations:exercise_detail", org_slug, exercise.pk)
+    return _form_page(
+        request,
+        title=_("Edit exercise"),
+        form=form,
+        back=reverse("simulations:exercise_detail", args=[org_slug, pk]),
+    )
+
+
+def _exercise_context(exercise, access) -> dict:
+    observations = list(exercise.observations.select_related("step"))
+    return {
+        "exercise": exercise,
+        "chain": exercise.chain,
+        "injects": exercise.injects.all(),
+        "participants": exercise.participants.all(),
+        "observations": observations,
+        "actions": exercise.actions.select_related("step"),
+        "lessons": exercise.lessons.all(),
+        "show_internal": not access.is_supplier,
+    }
+
+
+def exercise_detail(request, org_slug, pk, forms=None):
+    access = request.access
+    exercise = _exercise(request, pk)
+    context = _exercise_context(exercise, access)
+    context.update(
+        may_manage=may_manage(access),
+        may_take_part=may_take_part(access),
+        held_form=HeldForm(initial={"summary": exercise.summary}),
+        part_forms={
+            kind: (forms or {}).get(kind) or part_form(kind, exercise) for kind in PART_FORMS
+        },
+    )
+    return render(request, "simulations/exercise_detail.html", context)
+
+
+@require_POST
+def exercise_held(request, org_slug, pk):
+    access = request.access
+    exercise = _exercise(request, pk)
+    access.require(may_manage(access))
+    form = HeldForm(request.POST)
+    if form.is_valid():
+        services.exercise_record_held(exercise=exercise, summary=form.cleaned_data["summary"])
+        messages.success(request, _("Exercise recorded as held."))
+    else:
+        messages.error(request, _("Write a short summary of the exercise."))
+    return redirect("simulations:exercise_detail", org_slug, pk)
+
+
+@require_POST
+def exercise_part_add(request, org_slug, pk, kind):
+    access = request.access
+    exercise = _exercise(request, pk)
+    if kind not in PART_FORMS:
+        raise Http404
+    access.require(may_take_part(access))
+    form = part_form(kind, exercise, request.POST)
+    if form.is_valid():
+        fields = {name: form.cleaned_data[name] for name in form._meta.fields}
+        try:
+            services.exercise_part_add(exercise=exercise, kind=kind, **fields)
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            return redirect(
+                reverse("simulations:exercise_detail", args=[org_slug, pk]) + f"#{kind}s"
+            )
+    return exercise_detail(request, org_slug, pk, forms={kind: form})
+
+
+@require_POST
+def action_toggle(request, org_slug, pk):
+    access = request.access
+    action = get_object_for(access, Action.objects.select_related("exercise"), pk=pk)
+    _exercise(request, action.exercise_id)
+    access.require(may_take_part(access))
+    services.action_set_done(action=action, done=not action.done)
+    return redirect(
+        reverse("simulations:exercise_detail", args=[org_slug, action.exercise_id]) + "#actions"
+    )
+
+
+def exercise_pdf(request, org_slug, pk):
+    access = request.access
+    exercise = _exercise(request, pk)
+    context = _exercise_context(exercise, access)
+    context["organisation"] = access.organisation
+    pdf = render_pdf("simulations/pdf/exercise_report.html", context)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="exercise-{exercise.pk}.pdf"'
+    return response
+
+
+def lesson_trend(request, org_slug):
+    access = request.access
+    category = request.GET.get("category", "")
+    if category not in Lesson.Category.values:
+        category = ""
+    trend = selectors.lesson_trend(access=access)
+    page = Paginator(selectors.lesson_list(access=access, category=category), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "simulations/lesson_trend.html",
+        {
+            "chart": reports.lesson_heatmap(trend) if trend["years"] else "",
+            "page_obj": page,
+            "lessons": page.object_list,
+            "categories": Lesson.Category.choices,
+            "category_filter": category,
+        },
+    )

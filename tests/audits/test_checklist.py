@@ -1,0 +1,70 @@
+import pytest
+from django.utils import translation
+from django_scopes import scopes_disabled
+
+from audits import services
+from audits.models import Level
+from tests.audits.helpers import TODAY, agreed_way_of_working, supplier
+
+
+def _audit(world, level):
+    with scopes_disabled():
+        agreed_way_of_working(world.alpha_contract)
+        return services.audit_create(
+            access=supplier(world),
+            contract=world.alpha_contract,
+            title="Q4",
+            planned_date=TODAY,
+            level=level,
+        )
+
+
+def test_checklist_reflects_expectations_service_levels_and_procedures(world):
+    audit = _audit(world, Level.STAFF)
+    with scopes_disabled(), translation.override("en"):
+        world.alpha.default_language = "en"
+        world.alpha.save()
+        audit.refresh_from_db()
+        added = services.checklist_generate(access=supplier(world), audit=audit, today=TODAY)
+        items = list(audit.checklist.order_by("position"))
+    keys = [(i.source, i.source_key.split(":")[0], i.level) for i in items]
+    assert added == len(items) == 9
+    assert keys[:4] == [
+        ("expectation", "expectation", "staff"),
+        ("service_level", "service_level", "staff"),
+        ("service_level", "service_level", "staff"),
+        ("procedure", "procedure", "staff"),
+    ]
+    assert [i.source_key for i in items[1:3]] == ["service_level:HOST-AV", "service_level:SD-ANS30"]
+    assert items[0].question == (
+        "Does the team know and work to the expectation “Medewerkers worden bij een P1 "
+        "binnen 30 minuten geïnformeerd”?"
+    )
+    assert "SD-ANS30" in items[2].question and "target 80 %" in items[2].question
+    assert "OLD-1" not in " ".join(i.question for i in items)  # expired level left out
+    assert [i.question for i in items[4:7]] == [
+        "Is the agreed procedure known?",
+        "Is it followed?",
+        "Where does it chafe?",
+    ]
+
+
+def test_checklist_for_both_levels_has_both_standard_sets_and_reruns_add_nothing(world):
+    audit = _audit(world, Level.BOTH)
+    with scopes_disabled():
+        first = services.checklist_generate(access=supplier(world), audit=audit, today=TODAY)
+        second = services.checklist_generate(access=supplier(world), audit=audit, today=TODAY)
+        levels = list(audit.checklist.filter(source="standard").values_list("level", flat=True))
+    assert (first, second) == (4 + 6 + 5, 0)
+    assert (levels.count("management"), levels.count("staff")) == (6, 5)
+
+
+@pytest.mark.parametrize("language", ["nl"])
+def test_checklist_is_written_in_the_organisations_language(world, language):
+    audit = _audit(world, Level.STAFF)
+    with scopes_disabled():
+        services.checklist_generate(access=supplier(world), audit=audit, today=TODAY)
+        known = audit.checklist.get(source_key="standard:known")
+    with translation.override(language):
+        expected = translation.gettext("Is the agreed procedure known?")
+    assert known.question == expected

@@ -1,0 +1,74 @@
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from django.urls import reverse
+from django_scopes import scopes_disabled
+
+from audits.models import AuditReportPDF
+from audits.tasks import task_render_audit_report
+from governance import impact
+from governance.models import TaskRun
+from tests.audits.helpers import make_setup
+
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+
+
+@pytest.fixture(autouse=True)
+def _no_impact_sources(monkeypatch):
+    monkeypatch.setattr(impact, "_sources", [])
+
+
+def test_pdf_is_requested_in_the_request_and_rendered_by_the_task(
+    world, client_as, django_capture_on_commit_callbacks
+):
+    setup = make_setup(world)
+    with scopes_disabled():
+        AuditReportPDF.objects.all().delete()
+    url = reverse("audits:pdf_request", args=["alpha", setup.audit.pk])
+    with django_capture_on_commit_callbacks() as callbacks:
+        response = client_as(world.victor).post(url)
+    with scopes_disabled():
+        assert (response.status_code, len(callbacks), AuditReportPDF.objects.count()) == (
+            302,
+            1,
+            0,
+        )
+
+    report_id = task_render_audit_report(
+        organisation_id=world.alpha.pk, audit_id=setup.audit.pk, language="en"
+    )
+    with scopes_disabled():
+        report = AuditReportPDF.objects.get(pk=report_id)
+        run = TaskRun.objects.get(name=task_render_audit_report.name)
+    pdf = bytes(report.pdf)
+    assert pdf.startswith(b"%PDF-") and pdf.rstrip().endswith(b"%%EOF")
+    assert (report.pages >= 1, run.status) == (True, TaskRun.Status.SUCCEEDED)
+
+    download = client_as(world.bob).get(
+        reverse("audits:pdf_download", args=["alpha", setup.audit.pk])
+    )
+    assert (download.status_code, download["Content-Type"]) == (200, "application/pdf")
+    assert download.content == pdf
+
+    if shutil.which("pdftoppm"):
+        ARTIFACTS.mkdir(exist_ok=True)
+        source = ARTIFACTS / "audit-report.pdf"
+        source.write_bytes(pdf)
+        subprocess.run(
+            [
+                "pdftoppm",
+                "-png",
+                "-r",
+                "60",
+                "-f",
+                "1",
+                "-l",
+                "1",
+                str(source),
+                str(ARTIFACTS / "audit-report"),
+            ],
+            check=True,
+        )
+        assert sorted(p.name for p in ARTIFACTS.glob("audit-report*.png")) != []

@@ -1,0 +1,107 @@
+"""Shared data for the complaint tests: a service with office hours in Alpha and Beta, the
+default categories, and helpers to file complaints the way the public form does."""
+
+import time
+from datetime import datetime
+from datetime import time as clock
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.core.cache import cache
+from django.test import Client
+from django_scopes import scopes_disabled
+
+from complaints import antiabuse, services
+from complaints.models import Category
+from contracts.models import Service, ServiceHours
+from governance.access import system_access, tenant_scope
+
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+
+
+@pytest.fixture
+def client():
+    """English unless a test asks otherwise (the portal's default language is Dutch)."""
+    return Client(HTTP_ACCEPT_LANGUAGE="en")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    # The rate-limit counters live in the (local-memory) cache, shared by every test.
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def office_service(contract, name="Servicedesk"):
+    with scopes_disabled():
+        service = Service.objects.create(
+            organisation=contract.organisation, contract=contract, name=name
+        )
+        for day in range(5):
+            ServiceHours.objects.create(
+                organisation=contract.organisation,
+                service=service,
+                weekday=day,
+                opens=clock(8, 0),
+                closes=clock(18, 0),
+            )
+    return service
+
+
+@pytest.fixture
+def alpha_desk(world):
+    return office_service(world.alpha_contract)
+
+
+@pytest.fixture
+def beta_desk(world):
+    return office_service(world.beta_northwind_contract, name="Beta servicedesk")
+
+
+def categories(organisation):
+    with tenant_scope(system_access(organisation)):
+        services.complaint_intake_prepare(organisation=organisation)
+        return list(Category.objects.filter(organisation=organisation))
+
+
+def file_complaint(organisation, *, service=None, occurred_at=None, now=None, **fields):
+    """File a complaint as the public form does (inside the organisation's scope)."""
+    with tenant_scope(system_access(organisation)):
+        services.complaint_intake_prepare(organisation=organisation)
+        category = (
+            fields.pop("category", None)
+            or Category.objects.filter(organisation=organisation).first()
+        )
+        moment = occurred_at or datetime(2026, 3, 4, 10, 0, tzinfo=AMSTERDAM)
+        return services.complaint_register(
+            organisation=organisation,
+            service=service,
+            category=category,
+            description=fields.pop("description", "De servicedesk nam niet op."),
+            occurred_at=moment,
+            channel=fields.pop("channel", "phone"),
+            impact=fields.pop("impact", "medium"),
+            now=now or moment,
+            **fields,
+        )
+
+
+def form_data(category, service=None, **overrides):
+    """A valid public-form POST, started long enough ago."""
+    data = {
+        "service": service.pk if service else "",
+        "category": category.pk,
+        "description": "Om 20:00 was de servicedesk niet bereikbaar.",
+        "occurred_date": "2026-03-04",
+        "occurred_time": "20:00",
+        "channel": "phone",
+        "impact": "high",
+        "name": "",
+        "email": "",
+        "phone": "",
+        "website": "",
+        "started": antiabuse.started_token(time.time() - 60),
+    }
+    data.update(overrides)
+    return data

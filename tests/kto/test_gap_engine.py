@@ -1,0 +1,244 @@
+"""The gap engine and its storage, with the contracts and KTO selectors replaced by figures
+chosen per test (the selectors have their own tests)."""
+
+import threading
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django_scopes import scopes_disabled
+
+from governance.access import system_access, tenant_scope
+from kto import gap as engine
+from kto.gap_models import GapAnalysisRun, GapFlag, GapReport, GapThreshold
+from kto.gap_rules import Flag
+
+OCTOBER = date(2026, 10, 1)
+NOVEMBER = date(2026, 11, 1)
+
+
+@dataclass(frozen=True)
+class FakeLevel:
+    code: str
+    target: Decimal
+    actual: Decimal | None
+    direction: str = "higher"
+
+
+@dataclass(frozen=True)
+class FakePerception:
+    n: int
+    mean: float
+    sd: float
+    ci_low: float
+    ci_high: float
+    target: float | None = 3.5
+
+
+GREEN = [FakeLevel("SD-01", Decimal("90"), Decimal("95"))]
+RED = [FakeLevel("SD-01", Decimal("90"), Decimal("80"))]
+UNHAPPY = FakePerception(n=60, mean=2.95, sd=0.89, ci_low=2.72, ci_high=3.18)
+HAPPY = FakePerception(n=60, mean=4.22, sd=0.70, ci_low=4.05, ci_high=4.40)
+
+
+@pytest.fixture
+def figures(monkeypatch):
+    """`figures[(contract_pk, period_start)] = (levels by dimension, perception by dimension)`."""
+    table = {}
+
+    def sla(*, contract, period_start, period_end):
+        return table.get((contract.pk, period_start), ({}, {}))[0]
+
+    def perception(*, contract, dimension, period_start, period_end, group=None):
+        return table.get((contract.pk, period_start), ({}, {}))[1].get(dimension)
+
+    monkeypatch.setattr(engine.contract_selectors, "sla_dimension_results", sla)
+    monkeypatch.setattr(engine.kto_selectors, "perception_for", perception)
+    return table
+
+
+def run_gap(org, period):
+    with tenant_scope(system_access(org)):
+        run = GapAnalysisRun.objects.create(
+            organisation=org,
+            period_start=period,
+            period_end=engine.month_bounds(period)[1],
+            trigger=GapAnalysisRun.Trigger.COMMAND,
+        )
+        return engine.gap_analysis_execute(run=run)
+
+
+def flags_of(contract, period):
+    with scopes_disabled():
+        return {
+            f.dimension: f for f in GapFlag.objects.filter(contract=contract, period_start=period)
+        }
+
+
+def test_run_classifies_every_dimension_of_every_contract(world, figures):
+    figures[(world.alpha_contract.pk, NOVEMBER)] = (
+        {"responsiveness": GREEN, "reliability": RED},
+        {"responsiveness": UNHAPPY, "reliability": HAPPY},
+    )
+    run = run_gap(world.alpha, NOVEMBER)
+    assert run.status == GapAnalysisRun.Status.SUCCEEDED
+    flags = flags_of(world.alpha_contract, NOVEMBER)
+    assert {d: f.flag for d, f in flags.items()} == {
+        "responsiveness": Flag.WATERMELON,
+        "reliability": Flag.HIDDEN_SUCCESS,
+        "assurance": Flag.INSUFFICIENT_DATA,
+        "empathy": Flag.INSUFFICIENT_DATA,
+        "tangibles": Flag.INSUFFICIENT_DATA,
+    }
+    assert run.counts["watermelon"] == 1 and run.counts["insufficient_data"] == 3
+    watermelon = flags["responsiveness"]
+    assert (watermelon.n, watermelon.mean, watermelon.ci_high, watermelon.target) == (
+        60,
+        2.95,
+        3.18,
+        3.5,
+    )
+    assert "2.95" in watermelon.reason_en and "2,95" in watermelon.reason_nl
+    assert watermelon.levels == [
+        {"code": "SD-01", "target": 90.0, "actual": 95.0, "margin": 5 / 90}
+    ]
+
+
+def test_rerun_updates_in_place(world, figures):
+    key = (world.alpha_contract.pk, NOVEMBER)
+    figures[key] = ({"responsiveness": GREEN}, {"responsiveness": UNHAPPY})
+    run_gap(world.alpha, NOVEMBER)
+    first = flags_of(world.alpha_contract, NOVEMBER)["responsiveness"]
+    run_gap(world.alpha, NOVEMBER)
+    with scopes_disabled():
+        assert GapFlag.objects.count() == 5
+    figures[key] = ({"responsiveness": GREEN}, {"responsiveness": HAPPY})
+    run_gap(world.alpha, NOVEMBER)
+    again = flags_of(world.alpha_contract, NOVEMBER)["responsiveness"]
+    assert (again.pk, again.flag) == (first.pk, Flag.ALIGNED)
+
+
+def test_only_the_runs_organisation_is_touched(world, figures):
+    run_gap(world.alpha, NOVEMBER)
+    with scopes_disabled():
+        assert set(GapFlag.objects.values_list("organisation__slug", flat=True)) == {"alpha"}
+        assert GapFlag.objects.count() == 5
+
+
+def test_watermelon_is_confirmed_in_the_second_consecutive_period(world, figures):
+    for period in (OCTOBER, NOVEMBER):
+        figures[(world.alpha_contract.pk, period)] = (
+            {"responsiveness": GREEN},
+            {"responsiveness": UNHAPPY},
+        )
+    run_gap(world.alpha, OCTOBER)
+    assert flags_of(world.alpha_contract, OCTOBER)["responsiveness"].confirmed is False
+    run_gap(world.alpha, NOVEMBER)
+    november = flags_of(world.alpha_contract, NOVEMBER)["responsiveness"]
+    assert (november.confirmed, november.first_period_start) == (True, OCTOBER)
+
+
+def test_drift_is_stored(world, figures):
+    figures[(world.alpha_contract.pk, OCTOBER)] = ({}, {"responsiveness": HAPPY})
+    figures[(world.alpha_contract.pk, NOVEMBER)] = ({}, {"responsiveness": UNHAPPY})
+    run_gap(world.alpha, NOVEMBER)
+    assert flags_of(world.alpha_contract, NOVEMBER)["responsiveness"].drift == "deteriorating"
+
+
+def test_contract_threshold_overrides_the_organisation_default(world, figures):
+    figures[(world.alpha_contract.pk, NOVEMBER)] = (
+        {"responsiveness": GREEN},
+        {"responsiveness": UNHAPPY},
+    )
+    with scopes_disabled():
+        GapThreshold.objects.create(organisation=world.alpha, target=Decimal("2.5"))
+        GapThreshold.objects.create(
+            organisation=world.alpha,
+            contract=world.alpha_contract,
+            dimension="responsiveness",
+            target=Decimal("3.5"),
+            delta=Decimal("0.6"),
+        )
+    run_gap(world.alpha, NOVEMBER)
+    flag = flags_of(world.alpha_contract, NOVEMBER)["responsiveness"]
+    assert (flag.flag, flag.target, flag.delta) == (Flag.WATCH, 3.5, 0.6)
+
+
+def test_failed_run_records_the_error(world, figures, monkeypatch):
+    def broken(**kwargs):
+        raise RuntimeError("selector exploded")
+
+    monkeypatch.setattr(engine.contract_selectors, "sla_dimension_results", broken)
+    with pytest.raises(RuntimeError):
+        run_gap(world.alpha, NOVEMBER)
+    with scopes_disabled():
+        run = GapAnalysisRun.objects.get()
+        assert (run.status, run.error) == ("failed", "RuntimeError: selector exploded")
+        assert GapFlag.objects.count() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_runs_end_with_one_result(world, figures):
+    if connection.vendor != "postgresql":
+        pytest.skip("needs a database with row locks and concurrent connections")
+    figures[(world.alpha_contract.pk, NOVEMBER)] = (
+        {"responsiveness": GREEN},
+        {"responsiveness": UNHAPPY},
+    )
+    errors = []
+
+    def one_run():
+        try:
+            run_gap(world.alpha, NOVEMBER)
+        except Exception as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=one_run) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    with scopes_disabled():
+        assert GapFlag.objects.filter(organisation=world.alpha).count() == 5
+        assert GapAnalysisRun.objects.filter(status="succeeded").count() == 3
+
+
+def gap_route_samples(world) -> dict:
+    """A flag on Alpha's Northwind contract and an Alpha run, for the route walk."""
+    with scopes_disabled():
+        run = GapAnalysisRun.objects.create(
+            organisation=world.alpha,
+            period_start=OCTOBER,
+            period_end=date(2026, 10, 31),
+            trigger=GapAnalysisRun.Trigger.COMMAND,
+            status=GapAnalysisRun.Status.SUCCEEDED,
+            counts={"watermelon": 1},
+        )
+        flag = GapFlag.objects.create(
+            organisation=world.alpha,
+            contract=world.alpha_contract,
+            dimension="responsiveness",
+            period_start=OCTOBER,
+            period_end=date(2026, 10, 31),
+            flag=Flag.WATERMELON,
+            sla_state="green",
+            perception_state="below",
+            n=60,
+            mean=2.95,
+            ci_low=2.72,
+            ci_high=3.18,
+            target=3.5,
+            delta=0.1,
+            k=5,
+            first_period_start=OCTOBER,
+            reason_en="Watermelon.",
+            reason_nl="Watermeloen.",
+            run=run,
+        )
+        GapReport.objects.create(organisation=world.alpha, run=run, pdf=b"%PDF-1.7", pages=1)
+    return {"gap_flag": flag, "gap_run": run}
