@@ -13,6 +13,7 @@ from datetime import date, timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from complaints import selectors as complaint_selectors
 from contracts import selectors as contract_selectors
 from governance.access import system_access
 from governance.dimensions import Dimension
@@ -170,7 +171,9 @@ def gap_cell(
     )
 
 
-def _store(*, run: GapAnalysisRun, contract, cell: CellResult, start: date, end: date) -> GapFlag:
+def _store(
+    *, run: GapAnalysisRun, contract, cell: CellResult, start: date, end: date, complaints: int
+) -> GapFlag:
     previous = (
         GapFlag.objects.filter(
             contract=contract, dimension=cell.dimension, period_start=previous_month(start)[0]
@@ -201,6 +204,7 @@ def _store(*, run: GapAnalysisRun, contract, cell: CellResult, start: date, end:
             "k": cell.thresholds.k,
             "min_margin": cell.sla.min_margin,
             "levels": cell.levels,
+            "complaints": complaints,
             "confirmed": is_confirmed(cell.flag, previous.flag if previous else None),
             "first_period_start": previous.first_period_start if continues else start,
             "reason_en": cell.reason_en,
@@ -247,6 +251,10 @@ def gap_analysis_execute(*, run: GapAnalysisRun) -> GapAnalysisRun:
                 sla_results = contract_selectors.sla_dimension_results(
                     contract=contract, period_start=run.period_start, period_end=run.period_end
                 )
+                # Context beside the two states: what users complained about in the period.
+                complaints = complaint_selectors.complaint_count(
+                    contract=contract, period_start=run.period_start, period_end=run.period_end
+                )
                 for dimension in Dimension.values:
                     cell = gap_cell(
                         contract=contract,
@@ -262,6 +270,7 @@ def gap_analysis_execute(*, run: GapAnalysisRun) -> GapAnalysisRun:
                         cell=cell,
                         start=run.period_start,
                         end=run.period_end,
+                        complaints=complaints,
                     )
                     counts[cell.flag] += 1
     except Exception as error:

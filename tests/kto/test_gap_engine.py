@@ -242,3 +242,16 @@ def gap_route_samples(world) -> dict:
         )
         GapReport.objects.create(organisation=world.alpha, run=run, pdf=b"%PDF-1.7", pages=1)
     return {"gap_flag": flag, "gap_run": run}
+
+
+def test_complaint_volume_is_stored_as_context(world, figures, monkeypatch):
+    seen = []
+
+    def count(*, contract, period_start, period_end, service_ids=None):
+        seen.append((contract.pk, period_start, period_end))
+        return 7
+
+    monkeypatch.setattr(engine.complaint_selectors, "complaint_count", count)
+    run_gap(world.alpha, NOVEMBER)
+    assert seen == [(world.alpha_contract.pk, NOVEMBER, date(2026, 11, 30))]
+    assert {f.complaints for f in flags_of(world.alpha_contract, NOVEMBER).values()} == {7}
