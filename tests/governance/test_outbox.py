@@ -95,14 +95,19 @@ def broker_down():
     """Point Celery at a closed port for the duration of a test."""
     from celery import current_app
 
+    def fresh_pools():
+        # The producer pool holds on to the connection pool: replace both, never leave a
+        # closed one behind for the tests that run after this one.
+        current_app.pool.force_close_all()
+        current_app._pool = None
+        current_app.amqp._producer_pool = None
+
     saved = current_app.conf.broker_url
     current_app.conf.broker_url = "redis://127.0.0.1:9/0"
-    current_app.pool.force_close_all()
-    current_app._pool = None
+    fresh_pools()
     yield
     current_app.conf.broker_url = saved
-    current_app.pool.force_close_all()
-    current_app._pool = None
+    fresh_pools()
 
 
 def test_request_creating_a_message_succeeds_with_the_broker_down(
