@@ -94,11 +94,13 @@ def test_relay_task_records_a_task_run(db):
 def broker_down():
     """Point Celery at a closed port for the duration of a test."""
     from celery import current_app
+    from kombu import pools as kombu_pools
 
     def fresh_pools():
-        # The producer pool holds on to the connection pool: replace both, never leave a
-        # closed one behind for the tests that run after this one.
-        current_app.pool.force_close_all()
+        # Celery's pools live in kombu's process-wide registry, keyed by broker URL: closing
+        # one in place would leave it closed for every later test. Reset the registry so the
+        # next publish builds new pools for whatever URL is configured.
+        kombu_pools.reset()
         current_app._pool = None
         current_app.amqp._producer_pool = None
 
