@@ -15,7 +15,6 @@ from django.views.decorators.http import require_POST
 
 from audits import selectors, services
 from audits.clauses import clause_label
-from audits.exports import csv_bytes, xlsx_bytes
 from audits.forms import (
     ActionForm,
     ActionStatusForm,
@@ -42,6 +41,7 @@ from audits.permissions import (
 )
 from contracts.selectors import contract_list, service_list
 from governance.access import get_object_for
+from governance.exports import download
 
 PAGE_SIZE = 25
 
@@ -108,21 +108,6 @@ def _audit_form(request, form_class, data=None, **kwargs):
         audits=selectors.audit_list(access=access),
         **kwargs,
     )
-
-
-def _download(fmt, stem, header, rows):
-    if fmt == "xlsx":
-        response = HttpResponse(
-            xlsx_bytes(header, rows, title=stem),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-        response["Content-Disposition"] = f'attachment; filename="{stem}.xlsx"'
-        return response
-    if fmt not in (None, "", "csv"):
-        raise Http404
-    response = HttpResponse(csv_bytes(header, rows), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{stem}.csv"'
-    return response
 
 
 def _query(request) -> str:
@@ -681,7 +666,7 @@ def finding_export(request, org_slug):
         ]
         for rank, r in enumerate(ranked, start=1)
     ]
-    return _download(request.GET.get("format"), "audit-findings", header, rows)
+    return download(request.GET.get("format"), "audit-findings", header, rows)
 
 
 def action_board(request, org_slug):

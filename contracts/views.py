@@ -8,14 +8,13 @@ from datetime import date
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import DetailView, ListView
 
 from contracts import selectors, services
-from contracts.exports import csv_bytes, xlsx_bytes
 from contracts.forms import AppealForm, ContractFilterForm, ReportUploadForm
 from contracts.models import SLAReport, add_months, month_period
 from contracts.permissions import may_review_report, may_upload_report
@@ -23,6 +22,7 @@ from contracts.templatetags.contracts_tags import num, plain
 from contracts.uploads import COLUMNS, levels_due
 from governance.access import get_object_for
 from governance.charts import Cell, Series, heatmap, line_chart
+from governance.exports import download
 from governance.views import TenantMixin
 
 PAGE_SIZE = 25
@@ -89,22 +89,7 @@ def contract_export(request, org_slug):
         ]
         for c in contracts
     ]
-    return _download(request.GET.get("format"), "contracts", header, rows)
-
-
-def _download(fmt, stem, header, rows):
-    if fmt == "xlsx":
-        response = HttpResponse(
-            xlsx_bytes(header, rows, title=stem),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-        response["Content-Disposition"] = f'attachment; filename="{stem}.xlsx"'
-        return response
-    if fmt not in (None, "", "csv"):
-        raise Http404
-    response = HttpResponse(csv_bytes(header, rows), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{stem}.csv"'
-    return response
+    return download(request.GET.get("format"), "contracts", header, rows)
 
 
 def _contract(request, pk):
@@ -189,7 +174,7 @@ def report_template(request, org_slug, pk):
         for code, level in sorted(due.items())
     ]
     stem = re.sub(r"[^A-Za-z0-9._-]+", "-", f"sla-{contract.reference}-{period_start:%Y-%m}")
-    return _download(request.GET.get("format"), stem, header, rows)
+    return download(request.GET.get("format"), stem, header, rows)
 
 
 class ReportUploadView(TenantMixin, View):
