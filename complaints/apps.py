@@ -7,8 +7,11 @@ class ComplaintsConfig(AppConfig):
     verbose_name = _("Complaints")
 
     def ready(self) -> None:
-        from complaints.selectors import complaint_impact
+        from complaints.selectors import complaint_impact, occurrence_times
         from governance.impact import register_impact_source
+        from governance.service_links import register_occurrence_source
 
         # Audits rank findings by end-user impact; complaints are one source of it.
         register_impact_source(complaint_impact)
+        # Simulations derive arrival profiles from when complaints happened.
+        register_occurrence_source(occurrence_times)

@@ -539,3 +539,15 @@ def service_occurrences(
         .exclude(status=Status.REJECTED)
         .values_list("occurred_at", "outside_window")
     )
+
+
+def occurrence_times(
+    *, access: Access, service_id: int, since: date, until: date
+) -> list[datetime]:
+    """When the complaints about a service happened: the source of a simulation's arrivals."""
+    return [
+        at
+        for at, _ in service_occurrences(
+            access=access, service_id=service_id, since=since, until=until
+        )
+    ]
