@@ -17,6 +17,7 @@ from simulations.models import (
     Lesson,
     Observation,
     Participant,
+    Proposal,
     Scenario,
     Step,
 )
@@ -331,3 +332,31 @@ def part_form(kind: str, exercise: Exercise, *args, **kwargs) -> forms.ModelForm
     form.instance.organisation = exercise.organisation
     form.instance.exercise = exercise
     return form
+
+
+class ProposalForm(forms.ModelForm):
+    class Meta:
+        model = Proposal
+        fields = ["title", "rationale", "owner_side"]
+        widgets = {"rationale": forms.Textarea(attrs={"rows": 6})}
+        help_texts = {
+            "owner_side": _(
+                "Supplier or joint: the supplier sees the proposal too. Client: yours alone."
+            )
+        }
+
+
+class ProposalStatusForm(forms.Form):
+    status = forms.ChoiceField(label=_("New status"), choices=())
+    note = forms.CharField(
+        label=_("Decision or note"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args, proposal: Proposal, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = [
+            (value, Proposal.Status(value).label) for value in Proposal.NEXT[proposal.status]
+        ]

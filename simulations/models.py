@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
@@ -380,6 +381,9 @@ class SimulationRun(models.Model):
     def __str__(self) -> str:
         return self.label
 
+    def get_absolute_url(self) -> str:
+        return reverse("simulations:run_detail", args=[self.organisation.slug, self.pk])
+
     @property
     def is_finished(self) -> bool:
         return self.status in (self.Status.SUCCEEDED, self.Status.FAILED)
@@ -387,6 +391,13 @@ class SimulationRun(models.Model):
     @property
     def percent(self) -> int:
         return round(self.progress * 100)
+
+    def headline(self) -> str:
+        """One short sentence of the run's main results, in the active language (empty while
+        the run has none), e.g. for the tactical meeting's agenda."""
+        from simulations.reports import run_headline
+
+        return run_headline(self)
 
 
 class Exercise(models.Model):
@@ -582,3 +593,113 @@ class Lesson(ExercisePart):
 
     def __str__(self) -> str:
         return self.text[:80]
+
+
+class Proposal(models.Model):
+    """An improvement proposal for the tactical meeting, made by a client manager from a
+    simulation run's finding (the bottleneck, the unreachable contacts, a scenario that meets its
+    service level) or from an exercise's bottleneck and action. Its rationale keeps the figures
+    as they were when it was made; the meeting then decides.
+
+    Visibility: proposals are the client's. The supplier of the chain's contract sees the ones
+    whose owner side involves it (supplier or joint), since the tactical meeting discusses them
+    with it; a proposal the client owns alone stays with the client."""
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", _("Proposed")
+        ON_AGENDA = "on_agenda", _("On the agenda")
+        ACCEPTED = "accepted", _("Accepted")
+        REJECTED = "rejected", _("Rejected")
+
+    class Finding(models.TextChoices):
+        BOTTLENECK = "bottleneck", _("Bottleneck step")
+        UNREACHABLE = "unreachable", _("Unreachable contacts")
+        SERVICE_LEVEL = "service_level", _("Scenario meets the service level")
+        EXERCISE_ACTION = "exercise_action", _("Exercise bottleneck and action")
+
+    # Where a status may go next: the meeting puts it on the agenda, then decides.
+    NEXT = {
+        Status.PROPOSED: (Status.ON_AGENDA, Status.REJECTED),
+        Status.ON_AGENDA: (Status.ACCEPTED, Status.REJECTED, Status.PROPOSED),
+        Status.ACCEPTED: (),
+        Status.REJECTED: (),
+    }
+
+    organisation = models.ForeignKey(
+        "governance.Organisation", on_delete=models.PROTECT, related_name="+"
+    )
+    chain = models.ForeignKey(
+        Chain, on_delete=models.CASCADE, related_name="proposals", verbose_name=_("chain")
+    )
+    finding = models.CharField(_("finding"), max_length=16, choices=Finding.choices)
+    run = models.ForeignKey(
+        SimulationRun,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="proposals",
+        verbose_name=_("simulation run"),
+    )
+    exercise = models.ForeignKey(
+        Exercise,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="proposals",
+        verbose_name=_("exercise"),
+    )
+    action = models.ForeignKey(
+        Action,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="proposals",
+        verbose_name=_("action"),
+    )
+    title = models.CharField(_("title"), max_length=200)
+    rationale = models.TextField(_("rationale"), max_length=4000)
+    owner_side = models.CharField(_("owner"), max_length=16, choices=OwnerSide.choices)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.PROPOSED
+    )
+    decision_note = models.TextField(_("decision"), blank=True, max_length=4000)
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    objects = ScopedManager(**SCOPE)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("improvement proposal")
+        verbose_name_plural = _("improvement proposals")
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("simulations:proposal_detail", args=[self.organisation.slug, self.pk])
+
+    def clean(self) -> None:
+        errors = {}
+        if self.chain_id and self.organisation_id != self.chain.organisation_id:
+            errors["chain"] = _("The chain belongs to another organisation.")
+        if self.run_id and self.run.chain_id != self.chain_id:
+            errors["run"] = _("The run belongs to another chain.")
+        if self.exercise_id and self.exercise.chain_id != self.chain_id:
+            errors["exercise"] = _("The exercise belongs to another chain.")
+        if self.action_id and self.action.exercise_id != self.exercise_id:
+            errors["action"] = _("The action belongs to another exercise.")
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def source(self):
+        """The run or exercise the proposal comes from (None when that was deleted)."""
+        return self.run or self.exercise
+
+    @property
+    def shared_with_supplier(self) -> bool:
+        return self.owner_side in (OwnerSide.SUPPLIER, OwnerSide.JOINT)

@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from django.utils.formats import number_format
+from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -260,3 +260,152 @@ def lesson_heatmap(trend: dict):
     return heatmap(
         rows=rows, columns=years, cells=cells, title=_("Lessons learned per category and year")
     )
+
+
+# --- Headlines and proposal drafts -------------------------------------------------------------
+
+ATTAINMENT = {
+    "met": gettext_lazy("met"),
+    "missed": gettext_lazy("missed"),
+    "uncertain": gettext_lazy("uncertain"),
+}
+
+
+def _step_named(results: dict, key: str) -> dict:
+    return next(s for s in results["steps"] if s["key"] == key)
+
+
+def _level_clause(step: dict) -> str:
+    """“Service desk: 78,2 % within 20,0 s (target 80,0 %: missed)”."""
+    text = _("%(step)s: %(level)s within %(within)s") % {
+        "step": step["name"],
+        "level": percent(step["service_level"]["mean"]),
+        "within": duration(step["within"]),
+    }
+    if step.get("target_share") is not None and step.get("attainment"):
+        text += " " + _("(target %(target)s: %(attainment)s)") % {
+            "target": percent(step["target_share"]),
+            "attainment": ATTAINMENT[step["attainment"]],
+        }
+    return text
+
+
+def run_headline(run: SimulationRun) -> str:
+    """One sentence of a finished run's main results, e.g. “Current chain: Service desk:
+    78,2 % within 20,0 s (target 80,0 %: missed); bottleneck Second line at 91,0 %;
+    42 unreachable contacts a week.” Empty for a run without results."""
+    results = run.results or {}
+    if run.status != SimulationRun.Status.SUCCEEDED or not results.get("steps"):
+        return ""
+    bottleneck = _step_named(results, results["bottleneck"])
+    parts = [
+        _level_clause(results["steps"][0]),
+        _("bottleneck %(step)s at %(utilisation)s")
+        % {"step": bottleneck["name"], "utilisation": percent(bottleneck["utilisation"]["mean"])},
+        _("%(n)s unreachable contacts a week")
+        % {"n": number_format(round(results["unreachable_per_week"]["mean"] or 0))},
+    ]
+    return f"{run.label}: " + "; ".join(parts) + "."
+
+
+def _run_source(run: SimulationRun) -> str:
+    text = _("Simulation “%(label)s” of %(chain)s (%(replications)s replications of %(days)s days)")
+    return text % {
+        "label": run.label,
+        "chain": run.chain.name,
+        "replications": run.replications,
+        "days": run.horizon_days,
+    }
+
+
+def run_findings(run: SimulationRun) -> list[str]:
+    """The findings of a finished run that can become a proposal: the bottleneck always,
+    unreachable contacts when there are any, a met service level when a step meets its target."""
+    results = run.results or {}
+    if run.status != SimulationRun.Status.SUCCEEDED or not results.get("steps"):
+        return []
+    found = ["bottleneck"]
+    if (results["unreachable_per_week"]["mean"] or 0) > 0:
+        found.append("unreachable")
+    if any(s.get("attainment") == "met" for s in results["steps"]):
+        found.append("service_level")
+    return found
+
+
+def proposal_draft_from_run(run: SimulationRun, finding: str) -> dict:
+    """Title, rationale (with the figures) and a suggested owner side for a run's finding."""
+    results = run.results
+    source = _run_source(run)
+    if finding == "bottleneck":
+        step = _step_named(results, results["bottleneck"])
+        return {
+            "title": _("Relieve the bottleneck at %(step)s") % {"step": step["name"]},
+            "rationale": _(
+                "%(source)s: %(step)s is the bottleneck at %(utilisation)s utilisation; "
+                "%(p_wait)s of its contacts wait, %(wait)s on average. %(level)s."
+            )
+            % {
+                "source": source,
+                "step": step["name"],
+                "utilisation": percent(step["utilisation"]["mean"]),
+                "p_wait": percent(step["p_wait"]["mean"]),
+                "wait": duration(step["mean_wait"]["mean"]),
+                "level": _level_clause(step),
+            },
+            "owner_side": "joint",
+        }
+    if finding == "unreachable":
+        first = results["steps"][0]
+        options = results.get("closing_times") or []
+        best = max(options, key=lambda o: o["reached_per_staff_hour"]) if options else None
+        rationale = _(
+            "%(source)s: %(n)s contacts a week (%(share)s of all) arrive while %(step)s has "
+            "nobody on duty."
+        ) % {
+            "source": source,
+            "n": number_format(round(results["unreachable_per_week"]["mean"] or 0)),
+            "share": percent(results["unreachable_share"]["mean"]),
+            "step": first["name"],
+        }
+        if best:
+            rationale += " " + _(
+                "Closing at %(hour)02d:00 would reach %(reached)s of them a week for %(hours)s "
+                "extra staff-hours."
+            ) % {
+                "hour": best["closing_hour"],
+                "reached": number_format(round(best["reached_per_week"], 1), decimal_pos=1),
+                "hours": number_format(round(best["staff_hours_per_week"])),
+            }
+        return {
+            "title": _("Reach the contacts now unreachable at %(step)s") % {"step": first["name"]},
+            "rationale": rationale,
+            "owner_side": "supplier",
+        }
+    if finding == "service_level":
+        met = [s for s in results["steps"] if s.get("attainment") == "met"]
+        return {
+            "title": _("Adopt “%(label)s”: service level met") % {"label": run.label},
+            "rationale": _("%(source)s meets the service level: %(levels)s.")
+            % {"source": source, "levels": "; ".join(_level_clause(s) for s in met)},
+            "owner_side": "joint",
+        }
+    raise ValueError(finding)
+
+
+def proposal_draft_from_action(action) -> dict:
+    exercise = action.exercise
+    return {
+        "title": action.action[:200],
+        "rationale": _(
+            "Exercise “%(exercise)s” of %(date)s: bottleneck %(where)s%(bottleneck)s. "
+            "Action: %(action)s"
+        )
+        % {
+            "exercise": exercise.title,
+            "date": date_format(exercise.scheduled_for, "DATE_FORMAT"),
+            "where": f"{action.step.name}: " if action.step_id else "",
+            "bottleneck": action.bottleneck,
+            "action": action.action,
+        },
+        "owner_side": action.owner_side,
+    }

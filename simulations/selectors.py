@@ -13,6 +13,8 @@ from simulations.models import (
     Chain,
     Exercise,
     Lesson,
+    OwnerSide,
+    Proposal,
     Scenario,
     SimulationRun,
     Step,
@@ -68,6 +70,56 @@ def latest_runs_per_label(*, access: Access, chain: Chain) -> list[SimulationRun
         seen.setdefault(key, run)
     current = seen.pop("current", None)
     return ([current] if current else []) + sorted(seen.values(), key=lambda r: r.label)
+
+
+def results_for_agenda(*, access: Access, contract=None) -> list[SimulationRun]:
+    """For the tactical meeting: the newest successful run per chain and scenario label (the
+    current chain, each scenario), of one contract's chains or of all the user may see. Each run
+    has `headline()` (one translated sentence), `results` and `get_absolute_url()`."""
+    queryset = run_list(access=access).filter(status=SimulationRun.Status.SUCCEEDED)
+    if contract is not None:
+        contract_id = getattr(contract, "pk", contract)
+        queryset = queryset.filter(chain__contract_id=contract_id)
+    queryset = queryset.select_related("organisation", "chain__contract").order_by(
+        "chain__name", "chain_id", "-finished_at", "-pk"
+    )
+    seen: dict[tuple, SimulationRun] = {}
+    for run in queryset:
+        key = (run.chain_id, run.scenario_id, "" if run.scenario_id else run.label)
+        seen.setdefault(key, run)
+    return list(seen.values())
+
+
+def proposal_list(
+    *, access: Access, status: str = "", chain: Chain | None = None
+) -> QuerySet[Proposal]:
+    """Improvement proposals from simulations and exercises. They are the client's; a
+    supplier's user sees only those of its own contracts whose owner side involves it (supplier
+    or joint), because those go to the tactical meeting with it. Client-owned ones stay hidden."""
+    queryset = Proposal.objects.filter(organisation=access.organisation)
+    if access.is_supplier:
+        queryset = queryset.filter(
+            chain__contract__supplier=access.supplier,
+            owner_side__in=[OwnerSide.SUPPLIER, OwnerSide.JOINT],
+        )
+    if status:
+        queryset = queryset.filter(status=status)
+    if chain is not None:
+        queryset = queryset.filter(chain=chain)
+    return queryset.select_related(
+        "organisation", "chain", "chain__contract", "run", "exercise"
+    ).order_by("-created_at", "-pk")
+
+
+def proposals_for_agenda(*, access: Access) -> list[Proposal]:
+    """Proposals awaiting the tactical meeting (proposed or on the agenda), with the same
+    visibility as `proposal_list`: a supplier gets those owned by it or jointly, not the
+    client's own."""
+    return list(
+        proposal_list(access=access).filter(
+            status__in=[Proposal.Status.PROPOSED, Proposal.Status.ON_AGENDA]
+        )
+    )
 
 
 def exercise_list(

@@ -33,6 +33,7 @@ from simulations.models import (
     Lesson,
     Observation,
     Participant,
+    Proposal,
     Scenario,
     ScenarioChange,
     SimulationRun,
@@ -536,3 +537,62 @@ def exercise_reminders_send(*, organisation: Organisation, today: date | None = 
         exercise.save(update_fields=["reminder_sent_for"])
         sent += 1
     return sent
+
+
+# --- Improvement proposals for the tactical meeting --------------------------------------------
+
+
+@transaction.atomic
+def proposal_create(
+    *,
+    access: Access,
+    chain: Chain,
+    finding: str,
+    title: str,
+    rationale: str,
+    owner_side: str,
+    run: SimulationRun | None = None,
+    exercise: Exercise | None = None,
+    action: Action | None = None,
+) -> Proposal:
+    """A client manager turns a run's finding or an exercise's action into a proposal."""
+    if action is not None and exercise is None:
+        exercise = action.exercise
+    return _saved(
+        Proposal(
+            organisation=access.organisation,
+            chain=chain,
+            finding=finding,
+            run=run,
+            exercise=exercise,
+            action=action,
+            title=title,
+            rationale=rationale,
+            owner_side=owner_side,
+            created_by_id=access.user_id,
+        )
+    )
+
+
+@transaction.atomic
+def proposal_set_status(*, proposal: Proposal, status: str, note: str = "") -> Proposal:
+    """Move a proposal on: proposed → on the agenda → accepted or rejected (back to proposed
+    when taken off the agenda; a proposal not yet on the agenda may be rejected)."""
+    if status not in Proposal.NEXT.get(proposal.status, ()):
+        raise ValidationError(
+            {
+                "status": _("A proposal that is %(now)s cannot become %(next)s.")
+                % {
+                    "now": proposal.get_status_display().lower(),
+                    "next": str(Proposal.Status(status).label).lower()
+                    if status in Proposal.Status.values
+                    else status,
+                }
+            }
+        )
+    proposal.status = status
+    if note:
+        proposal.decision_note = note
+    decided = status in (Proposal.Status.ACCEPTED, Proposal.Status.REJECTED)
+    proposal.decided_at = timezone.now() if decided else None
+    return _saved(proposal)

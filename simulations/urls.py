@@ -27,4 +27,9 @@ urlpatterns = [
     path("exercises/<int:pk>/add/<slug:kind>/", views.exercise_part_add, name="exercise_part_add"),
     path("exercises/<int:pk>/report.pdf", views.exercise_pdf, name="exercise_pdf"),
     path("actions/<int:pk>/toggle/", views.action_toggle, name="action_toggle"),
+    path("actions/<int:pk>/propose/", views.action_propose, name="action_propose"),
+    path("runs/<int:pk>/propose/<slug:finding>/", views.run_propose, name="run_propose"),
+    path("proposals/", views.proposal_list, name="proposal_list"),
+    path("proposals/<int:pk>/", views.proposal_detail, name="proposal_detail"),
+    path("proposals/<int:pk>/status/", views.proposal_status, name="proposal_status"),
 ]

@@ -21,13 +21,15 @@ from simulations.forms import (
     ExerciseForm,
     HeldForm,
     ProfileForm,
+    ProposalForm,
+    ProposalStatusForm,
     RunForm,
     ScenarioForm,
     StepForm,
     part_form,
     profile_grid_text,
 )
-from simulations.models import Action, Exercise, Lesson, Scenario, SimulationRun, Step
+from simulations.models import Action, Exercise, Lesson, Proposal, Scenario, SimulationRun, Step
 from simulations.permissions import may_manage, may_take_part
 
 PAGE_SIZE = 25
@@ -319,6 +321,7 @@ def run_detail(request, org_slug, pk):
             charts=reports.run_charts(run),
             closing_times=run.results.get("closing_times", []),
             first_step=run.results["steps"][0]["name"],
+            findings=reports.run_findings(run) if may_manage(request.access) else [],
         )
     return render(request, "simulations/run_detail.html", context)
 
@@ -522,3 +525,122 @@ def lesson_trend(request, org_slug):
             "category_filter": category,
         },
     )
+
+
+# --- Improvement proposals for the tactical meeting --------------------------------------------
+
+
+def _proposal(request, pk):
+    return get_object_for(request.access, selectors.proposal_list(access=request.access), pk=pk)
+
+
+def _proposal_form_page(request, *, initial, back, create):
+    form = ProposalForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            proposal = create(**form.cleaned_data)
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("Proposal saved for the tactical meeting."))
+            return redirect(proposal.get_absolute_url())
+    return _form_page(
+        request,
+        title=_("Improvement proposal for the tactical meeting"),
+        form=form,
+        back=back,
+        submit=_("Propose"),
+        extra={"intro": _("The rationale keeps these figures as they are now; edit as needed.")},
+    )
+
+
+def run_propose(request, org_slug, pk, finding):
+    access = request.access
+    run = _run(request, pk)
+    if finding not in reports.run_findings(run):
+        raise Http404
+    access.require(may_manage(access))
+    draft = reports.proposal_draft_from_run(run, finding)
+    return _proposal_form_page(
+        request,
+        initial=draft,
+        back=reverse("simulations:run_detail", args=[org_slug, pk]),
+        create=lambda **fields: services.proposal_create(
+            access=access, chain=run.chain, finding=finding, run=run, **fields
+        ),
+    )
+
+
+def action_propose(request, org_slug, pk):
+    access = request.access
+    action = get_object_for(access, Action.objects.select_related("exercise", "step"), pk=pk)
+    exercise = _exercise(request, action.exercise_id)
+    access.require(may_manage(access))
+    return _proposal_form_page(
+        request,
+        initial=reports.proposal_draft_from_action(action),
+        back=reverse("simulations:exercise_detail", args=[org_slug, exercise.pk]) + "#actions",
+        create=lambda **fields: services.proposal_create(
+            access=access,
+            chain=exercise.chain,
+            finding=Proposal.Finding.EXERCISE_ACTION,
+            exercise=exercise,
+            action=action,
+            **fields,
+        ),
+    )
+
+
+def proposal_list(request, org_slug):
+    access = request.access
+    status = request.GET.get("status", "")
+    if status not in Proposal.Status.values:
+        status = ""
+    page = Paginator(selectors.proposal_list(access=access, status=status), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "simulations/proposal_list.html",
+        {
+            "page_obj": page,
+            "proposals": page.object_list,
+            "statuses": Proposal.Status.choices,
+            "status_filter": status,
+        },
+    )
+
+
+def proposal_detail(request, org_slug, pk, form=None):
+    access = request.access
+    proposal = _proposal(request, pk)
+    manage = may_manage(access) and bool(Proposal.NEXT[proposal.status])
+    return render(
+        request,
+        "simulations/proposal_detail.html",
+        {
+            "proposal": proposal,
+            "chain": proposal.chain,
+            "status_form": (form or ProposalStatusForm(proposal=proposal)) if manage else None,
+        },
+    )
+
+
+@require_POST
+def proposal_status(request, org_slug, pk):
+    access = request.access
+    proposal = _proposal(request, pk)
+    access.require(may_manage(access))
+    form = ProposalStatusForm(request.POST, proposal=proposal)
+    if form.is_valid():
+        try:
+            data = form.cleaned_data
+            services.proposal_set_status(
+                proposal=proposal, status=data["status"], note=data["note"]
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("Status changed."))
+            return redirect(proposal.get_absolute_url())
+    return proposal_detail(request, org_slug, pk, form=form)

@@ -300,6 +300,21 @@ ROUTES: dict[str, Route] = {
         ok=(302,),
         data={},
     ),
+    # Proposals: managers make and move them; the sample is joint, so the supplier reads it.
+    "simulations:action_propose": Route(TENANT, object="exercise_action", insiders=("alice",)),
+    "simulations:run_propose": Route(
+        TENANT, object="simulation_run", extra={"finding": "bottleneck"}, insiders=("alice",)
+    ),
+    "simulations:proposal_list": Route(TENANT),
+    "simulations:proposal_detail": Route(TENANT, object="simulation_proposal"),
+    "simulations:proposal_status": Route(
+        TENANT,
+        method="post",
+        object="simulation_proposal",
+        insiders=("alice",),
+        ok=(302,),
+        data={"status": "on_agenda"},
+    ),
     "api:simulation-chain-list": Route(TENANT, api=True),
     "api:simulation-chain-detail": Route(TENANT, api=True, object="chain"),
     "api:simulation-step-list": Route(TENANT, api=True),

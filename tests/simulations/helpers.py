@@ -85,7 +85,19 @@ def route_samples(world) -> dict:
     """Alpha's objects for the route walk, and a Beta chain whose name must never leak."""
     alpha = make_chain(world.alpha, world.alpha_contract)
     make_chain(world.beta, world.beta_northwind_contract, name="Beta desk chain", run=False)
+    with scopes_disabled():
+        proposal = services.proposal_create(
+            access=system_access(world.alpha),
+            chain=alpha.chain,
+            finding="exercise_action",
+            exercise=alpha.exercise,
+            action=alpha.action,
+            title="Extend the desk hours",
+            rationale="Nobody answers after 18:00",
+            owner_side="joint",
+        )
     return {
+        "simulation_proposal": proposal,
         "chain": alpha.chain,
         "step": alpha.desk,
         "scenario": alpha.scenario,
