@@ -9,12 +9,13 @@ from datetime import date
 from decimal import Decimal
 
 from django.db import transaction
+from django.utils import translation
 
 from contracts.selectors import contract_list
 from governance.access import system_access
 from governance.models import Organisation
-from simulations import services
-from simulations.models import Chain, Exercise, Party, Step
+from simulations import reports, services
+from simulations.models import Chain, Exercise, Party, Proposal, Step
 
 CONTRACT = ("zuidrand", "ZR-2024-001")
 CHAIN_NAME = "Incidentketen werkplek"
@@ -55,13 +56,15 @@ STEPS = [
         "party": Party.SUPPLIER,
         "inputs": "Melding per telefoon, chat of portaal",
         "outputs": "Opgeloste melding of doorgezet ticket",
-        "expected_result": "80 % binnen 20 seconden opgenomen; 70 % bij eerste contact opgelost",
+        "expected_result": "Binnen 30 seconden opgenomen (SD-ANS30); 70 % bij eerste contact "
+        "opgelost",
         "expected_minutes": Decimal("3.0"),
         "capacity": 14,
         "opening_hours": "ma-vr 08:00-18:00",
         "mean_seconds": 180.0,
-        "target_wait_seconds": 20,
-        "target_share": Decimal("80"),
+        "target_wait_seconds": 30,
+        # The contract's level in force (85 % since the amendment of July 2025) is the norm.
+        "service_level_code": "SD-ANS30",
     },
     {
         "name": "Tweede lijn werkplekbeheer",
@@ -126,15 +129,43 @@ def seed(*, today: date | None = None) -> None:
         description="Vijftien in plaats van veertien medewerkers op de servicedesk.",
         changes={desk.pk: {"extra_staff": 1}},
     )
+    runs = {}
     for scenario in (None, evening, extra):
         run = services.simulation_run_start(
             access=access, chain=chain, scenario=scenario, queue=False, **RUN_SETTINGS
         )
-        services.simulation_run_execute(run=run)
-    _exercises(chain, desk, second, third)
+        runs[scenario] = services.simulation_run_execute(run=run)
+    exercise = _exercises(chain, desk, second, third)
+    with translation.override(organisation.default_language):
+        _proposals(access, chain, current=runs[None], exercise=exercise)
 
 
-def _exercises(chain, desk, second, third) -> None:
+def _proposals(access, chain, *, current, exercise) -> None:
+    """The evening gap on the tactical agenda: from the run and from last year's exercise."""
+    draft = reports.proposal_draft_from_run(current, "unreachable")
+    proposal = services.proposal_create(
+        access=access,
+        chain=chain,
+        finding=Proposal.Finding.UNREACHABLE,
+        run=current,
+        title="Servicedesk op werkdagen tot 20:00 open",
+        rationale=draft["rationale"],
+        owner_side="supplier",
+    )
+    services.proposal_set_status(proposal=proposal, status=Proposal.Status.ON_AGENDA)
+    action = exercise.actions.get(owner_side="joint")
+    draft = reports.proposal_draft_from_action(action)
+    services.proposal_create(
+        access=access,
+        chain=chain,
+        finding=Proposal.Finding.EXERCISE_ACTION,
+        exercise=exercise,
+        action=action,
+        **draft,
+    )
+
+
+def _exercises(chain, desk, second, third) -> Exercise:
     older = services.exercise_save(
         chain=chain,
         title="Tabletop: datacenterstoring op maandagochtend",
@@ -250,3 +281,4 @@ def _exercises(chain, desk, second, third) -> None:
         exercise=exercise,
         summary="De avondopenstelling legt een gat in de keten bloot: niemand neemt de P1 aan.",
     )
+    return exercise

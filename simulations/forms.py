@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from contracts.selectors import contract_list
 from governance.access import Access
 from simulations import services
+from simulations.levels import level_choices
 from simulations.models import (
     Action,
     Chain,
@@ -109,6 +110,7 @@ class StepForm(forms.ModelForm):
             "max_seconds",
             "target_wait_seconds",
             "target_share",
+            "service_level_code",
         ]
         widgets = {
             "inputs": forms.Textarea(attrs={"rows": 2}),
@@ -121,6 +123,19 @@ class StepForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.instance.organisation = chain.organisation
         self.instance.chain = chain
+        choices = level_choices(contract=chain.contract)
+        linked = self.instance.service_level_code
+        if linked and linked not in dict(choices):
+            choices.append((linked, linked))  # linked to a level no longer in force
+        self.fields["service_level_code"] = forms.ChoiceField(
+            label=_("Contract service level"),
+            required=False,
+            choices=[("", _("None: use the target above")), *choices],
+            help_text=_(
+                "The service level in force replaces the target share above; the time comes "
+                "from “answered within”, else from the level’s name."
+            ),
+        )
         if self.instance.position is None:
             self.instance.position = 0  # placeholder for validation; the service appends
         self.following = list(

@@ -145,6 +145,15 @@ class Step(models.Model):
     target_wait_seconds = models.PositiveIntegerField(
         _("answered within (s)"), null=True, blank=True
     )
+    service_level_code = models.CharField(
+        _("contract service level"),
+        max_length=40,
+        blank=True,
+        help_text=_(
+            "The contract's service level this step feeds (its code, e.g. SD-ANSWER). Its "
+            "target in force is the norm for the predicted attainment."
+        ),
+    )
     target_share = models.DecimalField(
         _("target share (%)"),
         max_digits=5,
@@ -186,6 +195,16 @@ class Step(models.Model):
             parse_opening_hours(self.opening_hours, default_staff=self.capacity or 0)
         except ScheduleError as error:
             errors["opening_hours"] = str(error)
+        if self.service_level_code and self.chain_id:
+            from contracts.models import ServiceLevel
+
+            known = ServiceLevel.objects.filter(
+                contract_id=self.chain.contract_id, code=self.service_level_code
+            ).exists()
+            if not known:
+                errors["service_level_code"] = _(
+                    "The contract has no service level with code %(code)s."
+                ) % {"code": self.service_level_code}
         if errors:
             raise ValidationError(errors)
 

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy
 
 from governance.charts import Bar, Cell, Series, bar_chart, heatmap, line_chart
 from simulations.engine import HISTOGRAM_EDGES
+from simulations.levels import predictions
 from simulations.models import Lesson, SimulationRun
 
 DAYS = [
@@ -290,6 +291,19 @@ def _level_clause(step: dict) -> str:
     return text
 
 
+def _prediction_clause(prediction) -> str:
+    """“SD-ANSWER (Service desk): 78,2 % predicted against 80,0 % in force: missed”."""
+    return _(
+        "%(code)s (%(step)s): %(predicted)s predicted against %(target)s in force: %(state)s"
+    ) % {
+        "code": prediction.level.code,
+        "step": prediction.step,
+        "predicted": prediction.predicted_text.split(" [")[0],
+        "target": prediction.target_text,
+        "state": ATTAINMENT.get(prediction.state, "–"),
+    }
+
+
 def run_headline(run: SimulationRun) -> str:
     """One sentence of a finished run's main results, e.g. “Current chain: Service desk:
     78,2 % within 20,0 s (target 80,0 %: missed); bottleneck Second line at 91,0 %;
@@ -298,8 +312,9 @@ def run_headline(run: SimulationRun) -> str:
     if run.status != SimulationRun.Status.SUCCEEDED or not results.get("steps"):
         return ""
     bottleneck = _step_named(results, results["bottleneck"])
+    linked = predictions(run)
     parts = [
-        _level_clause(results["steps"][0]),
+        _prediction_clause(linked[0]) if linked else _level_clause(results["steps"][0]),
         _("bottleneck %(step)s at %(utilisation)s")
         % {"step": bottleneck["name"], "utilisation": percent(bottleneck["utilisation"]["mean"])},
         _("%(n)s unreachable contacts a week")

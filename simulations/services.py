@@ -24,6 +24,7 @@ from governance.access import Access
 from governance.models import Membership, Organisation, Role
 from governance.outbox import outbox_enqueue
 from simulations import engine
+from simulations.levels import levels_in_force, snapshot_targets
 from simulations.models import (
     Action,
     Chain,
@@ -261,6 +262,9 @@ def chain_snapshot(*, chain: Chain, scenario: Scenario | None = None) -> dict:
         onward.setdefault(escalation.source_id, []).append(
             [index[escalation.target_id], float(escalation.probability)]
         )
+    levels = (
+        levels_in_force(contract=chain.contract) if any(s.service_level_code for s in steps) else {}
+    )
     rows = []
     for step in steps:
         change = changes.get(step.pk)
@@ -275,6 +279,7 @@ def chain_snapshot(*, chain: Chain, scenario: Scenario | None = None) -> dict:
         def scaled(value, factor=factor):
             return float(value) * factor if value is not None else 0.0
 
+        within, share = snapshot_targets(step, levels.get(step.service_level_code))
         rows.append(
             {
                 "key": str(step.pk),
@@ -287,10 +292,9 @@ def chain_snapshot(*, chain: Chain, scenario: Scenario | None = None) -> dict:
                 "mode": scaled(step.mode_seconds),
                 "high": scaled(step.max_seconds),
                 "escalations": onward.get(step.pk, []),
-                "target_wait": step.target_wait_seconds,
-                "target_share": float(step.target_share) / 100
-                if step.target_share is not None
-                else None,
+                "target_wait": within,
+                "target_share": share,
+                "service_level_code": step.service_level_code,
             }
         )
     factor = float(scenario.arrival_factor) if scenario else 1.0

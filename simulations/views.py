@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from contracts.selectors import contract_list
 from governance.access import get_object_for
 from governance.pdf import render_pdf
-from simulations import reports, selectors, services
+from simulations import levels, reports, selectors, services
 from simulations.forms import (
     PART_FORMS,
     ChainForm,
@@ -142,6 +142,9 @@ def chain_detail(request, org_slug, pk):
     access = request.access
     chain = _chain(request, pk)
     steps = list(selectors.step_list(chain=chain))
+    in_force = levels.levels_in_force(contract=chain.contract)
+    for step in steps:
+        step.level = in_force.get(step.service_level_code)
     return render(
         request,
         "simulations/chain_detail.html",
@@ -322,6 +325,7 @@ def run_detail(request, org_slug, pk):
             closing_times=run.results.get("closing_times", []),
             first_step=run.results["steps"][0]["name"],
             findings=reports.run_findings(run) if may_manage(request.access) else [],
+            level_predictions=levels.predictions(run),
         )
     return render(request, "simulations/run_detail.html", context)
 
@@ -339,6 +343,7 @@ def chain_compare(request, org_slug, pk):
     access = request.access
     chain = _chain(request, pk)
     runs = selectors.latest_runs_per_label(access=access, chain=chain)
+    in_force = levels.levels_in_force(contract=chain.contract)
     rows = []
     for run in runs:
         first = run.results["steps"][0]
@@ -353,6 +358,7 @@ def chain_compare(request, org_slug, pk):
                 "bottleneck": next(
                     s["name"] for s in run.results["steps"] if s["key"] == run.results["bottleneck"]
                 ),
+                "levels": levels.predictions(run, levels=in_force),
             }
         )
     return render(

@@ -71,6 +71,7 @@ class ChainStepSerializer(ScopedModelSerializer):
             "max_seconds",
             "target_wait_seconds",
             "target_share",
+            "service_level_code",
             "escalations",
         ]
         read_only_fields = fields
