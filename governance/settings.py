@@ -272,6 +272,7 @@ SPECTACULAR_SETTINGS = {
         "ComplaintStatusEnum": "complaints.models.Status",
         "ImprovementProposalStatusEnum": "complaints.models.ProposalStatus",
         "MeetingSideEnum": "meetings.models.Side",
+        "SIPStatusEnum": "meetings.models.SIP.Status",
         # Audits' and simulations' owner sides share one choice set (supplier, client, joint).
         "JointOwnerSideEnum": "simulations.models.OwnerSide",
     },

@@ -1,7 +1,6 @@
 """Forms of the meetings app; every related choice is limited to what the user may see."""
 
 from django import forms
-from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from contracts.selectors import contract_list, service_level_list
@@ -17,6 +16,7 @@ from meetings.models import (
     Outcome,
     SIPMilestone,
 )
+from meetings.selectors import client_people, supplier_people
 
 
 class DateInput(forms.DateInput):
@@ -28,18 +28,6 @@ class DateTimeInput(forms.DateTimeInput):
 
     def format_value(self, value):
         return value.strftime("%Y-%m-%dT%H:%M") if hasattr(value, "strftime") else value
-
-
-def client_users(access: Access):
-    return get_user_model().objects.filter(memberships__organisation=access.organisation)
-
-
-def supplier_users(access: Access):
-    return (
-        get_user_model()
-        .objects.filter(supplier_membership__supplier__contracts__organisation=access.organisation)
-        .distinct()
-    )
 
 
 class SeriesForm(forms.ModelForm):
@@ -82,7 +70,7 @@ class SeriesForm(forms.ModelForm):
         # The model's own checks compare the contract's organisation with the series'.
         self.instance.organisation = access.organisation
         self.fields["contract"].queryset = contract_list(access=access)
-        self.fields["chair"].queryset = client_users(access)
+        self.fields["chair"].queryset = client_people(access=access)
         self.fields["cadence_months"].required = False
         if self.instance.pk:
             self.fields["topics"].initial = "\n".join(self.instance.agenda_template)
@@ -197,8 +185,8 @@ class SIPForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.instance.organisation = access.organisation
         self.fields["contract"].queryset = contract_list(access=access)
-        self.fields["client_owner"].queryset = client_users(access)
-        self.fields["supplier_owner"].queryset = supplier_users(access)
+        self.fields["client_owner"].queryset = client_people(access=access)
+        self.fields["supplier_owner"].queryset = supplier_people(access=access)
         self.fields["service_level"].queryset = service_level_list(access=access).filter(
             valid_to__isnull=True
         )

@@ -5,9 +5,11 @@ organisation-wide ones), never client-only agenda items and never the client's i
 
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from django.contrib.auth import get_user_model
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,6 +25,21 @@ from meetings.models import (
     MeetingSeries,
 )
 from meetings.sources import _selector
+
+
+def client_people(*, access: Access) -> QuerySet:
+    """The organisation's own members: who may chair a series or own a SIP for the client."""
+    return get_user_model().objects.filter(memberships__organisation=access.organisation)
+
+
+def supplier_people(*, access: Access) -> QuerySet:
+    """Users of the suppliers with a contract in the organisation (the SIP's model checks that
+    the owner works for the SIP's own contract's supplier)."""
+    return (
+        get_user_model()
+        .objects.filter(supplier_membership__supplier__contracts__organisation=access.organisation)
+        .distinct()
+    )
 
 
 def series_list(
@@ -206,6 +223,10 @@ class Progress:
     sla: Track
     perception: Track
 
+    @property
+    def tracks(self) -> tuple[Track, Track]:
+        return (self.sla, self.perception)
+
     def summary(self) -> str:
         def line(label, track, digits):
             if track.current is None:
@@ -231,30 +252,101 @@ PERCEPTION_FLOOR = 5  # the anonymity floor k: smaller groups are neither shown 
 
 
 def sip_progress(*, sip: SIP, access: Access, today: date | None = None) -> Progress:
-    """Progress measured from the periods after the baseline month: the SLA metric's reported
-    value per later month (current report versions), and the perception score per later
-    calendar month from the surveys covering it. Start is the agreed baseline, current the
-    latest measured period, change their difference."""
+    """The progress of one SIP (see `sip_progress_for`)."""
+    return sip_progress_for(sips=[sip], access=access, today=today)[sip.pk]
+
+
+def sip_progress_for(*, sips, access: Access, today: date | None = None) -> dict[int, Progress]:
+    """Progress of many SIPs at once (a page of a list), measured from the periods after each
+    SIP's baseline month: the SLA metric's reported value per later month (current report
+    versions), and the perception score per later calendar month from the surveys covering
+    it (groups below the anonymity floor left out). Start is the agreed baseline, current the
+    latest measured period, change their difference.
+
+    The SLA side is one query for all SIPs; the perception side is read once per distinct
+    (contract, dimension), not per SIP, and skipped month by month only when the whole span
+    has answers."""
     today = today or timezone.localdate()
-    sla = Track(baseline=float(sip.sla_baseline), target=float(sip.sla_target))
-    history = _selector("contracts.selectors", "level_history")
-    if history is not None:
-        for row in history(level=sip.service_level):
-            if row["period"] > sip.baseline_period:
-                sla.points.append((row["period"], float(row["value"])))
-    perception = Track(baseline=float(sip.perception_baseline), target=float(sip.perception_target))
+    sips = list(sips)
+    progress = {
+        sip.pk: Progress(
+            sla=Track(baseline=float(sip.sla_baseline), target=float(sip.sla_target)),
+            perception=Track(
+                baseline=float(sip.perception_baseline), target=float(sip.perception_target)
+            ),
+        )
+        for sip in sips
+    }
+    if not sips:
+        return progress
+    for sip, points in _sla_points(sips=sips, access=access).items():
+        progress[sip.pk].sla.points.extend(points)
+    for sip, points in _perception_points(sips=sips, today=today).items():
+        progress[sip.pk].perception.points.extend(points)
+    return progress
+
+
+def _sla_points(*, sips: list[SIP], access: Access) -> dict[SIP, list[tuple[date, float]]]:
+    """Per SIP, its metric's value in each reported month after the baseline: one query."""
+    measurements = _selector("contracts.selectors", "measurement_list")
+    counting = getattr(importlib.import_module("contracts.selectors"), "COUNTING", None)
+    if measurements is None or counting is None:
+        return {}
+    rows = (
+        measurements(access=access)
+        .filter(
+            report__contract_id__in={s.contract_id for s in sips},
+            service_level__code__in={s.service_level.code for s in sips},
+            report__is_current=True,
+            report__status__in=counting,
+        )
+        .order_by("report__period_start", "pk")
+        .values_list("report__contract_id", "service_level__code", "report__period_start", "value")
+    )
+    per_metric: dict[tuple[int, str], list[tuple[date, float]]] = {}
+    for contract_id, code, period, value in rows:
+        per_metric.setdefault((contract_id, code), []).append((period, float(value)))
+    return {
+        sip: [
+            (period, value)
+            for period, value in per_metric.get((sip.contract_id, sip.service_level.code), [])
+            if period > sip.baseline_period
+        ]
+        for sip in sips
+    }
+
+
+def _perception_points(*, sips: list[SIP], today: date) -> dict[SIP, list[tuple[date, float]]]:
+    """Per SIP, the perception score of each calendar month after the baseline, read once per
+    (contract, dimension) for every SIP sharing it."""
     perception_for = _selector("kto.selectors", "perception_for")
-    if perception_for is not None:
-        month = _next_month(sip.baseline_period)
-        while month <= today:
-            end = _next_month(month).replace(day=1) - timedelta(days=1)
-            score = perception_for(
-                contract=sip.contract, dimension=sip.dimension, period_start=month, period_end=end
-            )
-            if score is not None and score.n >= PERCEPTION_FLOOR:
-                perception.points.append((month, round(float(score.mean), 4)))
-            month = _next_month(month)
-    return Progress(sla=sla, perception=perception)
+    if perception_for is None:
+        return {}
+    groups: dict[tuple[int, str], list[SIP]] = {}
+    for sip in sips:
+        groups.setdefault((sip.contract_id, sip.dimension), []).append(sip)
+    last = _next_month(today) - timedelta(days=1)
+    result = {}
+    for (_contract_id, dimension), group in groups.items():
+        first = min(_next_month(s.baseline_period) for s in group)
+        contract = group[0].contract
+        scores: list[tuple[date, float]] = []
+        # No answers over the whole span means none in any of its months.
+        if first <= today and perception_for(
+            contract=contract, dimension=dimension, period_start=first, period_end=last
+        ):
+            month = first
+            while month <= today:
+                end = _next_month(month) - timedelta(days=1)
+                score = perception_for(
+                    contract=contract, dimension=dimension, period_start=month, period_end=end
+                )
+                if score is not None and score.n >= PERCEPTION_FLOOR:
+                    scores.append((month, round(float(score.mean), 4)))
+                month = _next_month(month)
+        for sip in group:
+            result[sip] = [(m, v) for m, v in scores if m > sip.baseline_period]
+    return result
 
 
 def _next_month(day: date) -> date:

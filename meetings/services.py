@@ -577,6 +577,13 @@ def milestone_add(*, sip: SIP, title: str, due_date: date) -> SIPMilestone:
     )
 
 
+def milestone_update(*, milestone: SIPMilestone, **fields) -> SIPMilestone:
+    """Rename or move a milestone, or mark it done (or open again)."""
+    for name, value in fields.items():
+        setattr(milestone, name, value)
+    return _save(milestone)
+
+
 def milestone_toggle(*, milestone: SIPMilestone) -> SIPMilestone:
     milestone.done = not milestone.done
     return _save(milestone)

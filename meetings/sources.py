@@ -378,11 +378,15 @@ def sip_progress(context: Context) -> list[Proposal]:
     """Active SIPs with their measured progress (this app's own data)."""
     from meetings import selectors  # imported here: selectors imports this module
 
+    sips = [
+        sip
+        for sip in selectors.sip_list(access=context.access, status="active")
+        if _of_contract(context, sip.contract_id)
+    ]
+    measured = selectors.sip_progress_for(sips=sips, access=context.access, today=context.today)
     result = []
-    for sip in selectors.sip_list(access=context.access, status="active"):
-        if not _of_contract(context, sip.contract_id):
-            continue
-        progress = selectors.sip_progress(sip=sip, access=context.access)
+    for sip in sips:
+        progress = measured[sip.pk]
         result.append(
             Proposal(
                 source=Source.SIP,

@@ -499,12 +499,14 @@ def sip_list(request, org_slug):
     search = request.GET.get("q", "").strip()
     sips = selectors.sip_list(access=access, status=status, search=search)
     page = Paginator(sips, PAGE_SIZE).get_page(request.GET.get("page"))
+    # Progress of the whole page at once, not one SIP at a time.
+    progress = selectors.sip_progress_for(sips=page.object_list, access=access)
     return render(
         request,
         "meetings/sip_list.html",
         {
             "page_obj": page,
-            "sips": page.object_list,
+            "rows": [(sip, progress[sip.pk]) for sip in page.object_list],
             "statuses": selectors.SIP.Status.choices,
             "status_filter": status,
             "may_manage": may_manage(access),

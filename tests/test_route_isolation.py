@@ -533,6 +533,24 @@ ROUTES: dict[str, Route] = {
     "api:meeting-series-detail": Route(TENANT, api=True, object="meeting_series"),
     "api:meeting-list": Route(TENANT, api=True),
     "api:meeting-detail": Route(TENANT, api=True, object="meeting"),
+    "api:meeting-generate": Route(
+        TENANT,
+        api=True,
+        method="post",
+        object="meeting_upcoming",
+        insiders=("alice",),
+        ok=(200,),
+        data={},
+    ),
+    "api:meeting-transition": Route(
+        TENANT,
+        api=True,
+        method="post",
+        object="meeting",
+        insiders=("alice",),
+        ok=(200,),
+        data={"to": "approved"},
+    ),
     "api:agenda-item-list": Route(TENANT, api=True),
     "api:agenda-item-detail": Route(TENANT, api=True, object="agenda_item"),
     "api:agenda-item-prepare": Route(
@@ -566,6 +584,8 @@ ROUTES: dict[str, Route] = {
     ),
     "api:sip-list": Route(TENANT, api=True),
     "api:sip-detail": Route(TENANT, api=True, object="sip"),
+    "api:sip-milestone-list": Route(TENANT, api=True),
+    "api:sip-milestone-detail": Route(TENANT, api=True, object="sip_milestone"),
     # Gap analysis (issue 5): flags are aggregates every party of the contract may read;
     # runs and reports span the whole organisation and are the client's own.
     "kto_gap:matrix": Route(TENANT),

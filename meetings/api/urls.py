@@ -8,4 +8,5 @@ router.register("meetings", views.MeetingViewSet, basename="meeting")
 router.register("agenda-items", views.AgendaItemViewSet, basename="agenda-item")
 router.register("meeting-actions", views.ActionItemViewSet, basename="meeting-action")
 router.register("sips", views.SIPViewSet, basename="sip")
+router.register("sip-milestones", views.SIPMilestoneViewSet, basename="sip-milestone")
 urlpatterns = router.urls
