@@ -228,6 +228,8 @@ class Source(models.TextChoices):
     PROPOSAL = "proposal", _("Improvement proposal")
     AUDIT_FINDING = "audit_finding", _("High-priority audit finding")
     EXERCISE = "exercise", _("Exercise finding")
+    SIMULATION = "simulation", _("Simulation result")
+    SIMULATION_PROPOSAL = "sim_proposal", _("Simulation or exercise proposal")
     SIP = "sip", _("Service Improvement Programme")
     CONTRACT = "contract", _("Notice or renewal approaching")
     KTO_TREND = "kto_trend", _("Satisfaction trend")

@@ -95,6 +95,8 @@ UPSTREAM = [
     ("audits.selectors", "action_list"),
     ("audits.selectors", "finding_list"),
     ("simulations.selectors", "exercise_list"),
+    ("simulations.selectors", "results_for_agenda"),
+    ("simulations.selectors", "proposals_for_agenda"),
     ("kto.selectors", "confirmed_flags"),
     ("kto.selectors", "baseline_proposals"),
     ("kto.selectors", "perception_for"),
@@ -374,6 +376,76 @@ def exercise_findings(context: Context) -> list[Proposal]:
     return result
 
 
+def simulation_results(context: Context) -> list[Proposal]:
+    """The newest finished simulation per chain and scenario: what the chain is predicted to do
+    (service level, bottleneck, unreachable contacts). One item per chain and scenario, so a
+    newer run updates the item and its streak follows it across meetings."""
+    results = _selector("simulations.selectors", "results_for_agenda")
+    if results is None:
+        return []
+    proposals = []
+    for run in results(access=context.access, contract=context.contract_id):
+        if not _of_contract(context, run.chain.contract_id):
+            continue
+        which = f"scenario-{run.scenario_id}" if run.scenario_id else f"current-{run.label}"
+        finished = run.finished_at.date().isoformat() if run.finished_at else ""
+        proposals.append(
+            Proposal(
+                source=Source.SIMULATION,
+                key=f"simulation:{run.chain_id}:{which}"[:100],
+                title=_("Simulation of %(chain)s: %(label)s")
+                % {
+                    "chain": run.chain.name,
+                    "label": run.label,
+                },
+                detail="\n".join(
+                    part
+                    for part in (
+                        run.headline(),
+                        _("Simulated on %(date)s.") % {"date": finished} if finished else "",
+                    )
+                    if part
+                ),
+                link=run.get_absolute_url(),
+            )
+        )
+    return proposals
+
+
+def simulation_proposals(context: Context) -> list[Proposal]:
+    """Improvement proposals made from simulations and exercises, awaiting the tactical
+    meeting. The ones the client owns alone are client-only items; those the supplier owns or
+    shares are discussed with it."""
+    proposals_for_agenda = _selector("simulations.selectors", "proposals_for_agenda")
+    if proposals_for_agenda is None:
+        return []
+    result = []
+    for proposal in proposals_for_agenda(access=context.access):
+        if not _of_contract(context, proposal.chain.contract_id):
+            continue
+        result.append(
+            Proposal(
+                source=Source.SIMULATION_PROPOSAL,
+                key=f"simulation_proposal:{proposal.pk}",
+                title=_("Proposal from %(chain)s (%(finding)s): %(title)s")
+                % {
+                    "chain": proposal.chain.name,
+                    "finding": proposal.get_finding_display().lower(),
+                    "title": proposal.title,
+                },
+                detail="\n".join(
+                    [
+                        _short(proposal.rationale, 600),
+                        _("Owner: %(side)s.") % {"side": proposal.get_owner_side_display().lower()},
+                    ]
+                ),
+                link=proposal.get_absolute_url(),
+                client_only=proposal.owner_side not in ("supplier", "joint"),
+            )
+        )
+    return result
+
+
 def sip_progress(context: Context) -> list[Proposal]:
     """Active SIPs with their measured progress (this app's own data)."""
     from meetings import selectors  # imported here: selectors imports this module
@@ -579,7 +651,10 @@ SOURCES: dict[str, list[Callable[[Context], list[Proposal]]]] = {
         complaint_trend,
         improvement_proposals,
         audit_findings,
+        # Simulation and exercise findings.
         exercise_findings,
+        simulation_results,
+        simulation_proposals,
         sip_progress,
     ],
     Tier.STRATEGIC: [escalations, contract_deadlines, kto_trends, sip_progress],
