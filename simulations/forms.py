@@ -6,7 +6,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from contracts.selectors import contract_list
+from contracts.selectors import contract_list, service_list, services_for_contract
 from governance.access import Access
 from simulations import services
 from simulations.levels import level_choices
@@ -26,10 +26,16 @@ from simulations.models import (
 
 class ChainForm(forms.ModelForm):
     contract = forms.ModelChoiceField(label=_("Contract"), queryset=None)
+    service = forms.ModelChoiceField(
+        label=_("Service"),
+        queryset=None,
+        required=False,
+        help_text=_("The contract's service whose end users reach this chain."),
+    )
 
     class Meta:
         model = Chain
-        fields = ["contract", "name", "description", "internal_notes"]
+        fields = ["contract", "service", "name", "description", "internal_notes"]
         widgets = {
             "description": forms.Textarea(attrs={"rows": 3}),
             "internal_notes": forms.Textarea(attrs={"rows": 3}),
@@ -39,6 +45,8 @@ class ChainForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.instance.organisation = access.organisation
         self.fields["contract"].queryset = contract_list(access=access)
+        self.fields["service"].queryset = service_list(access=access).select_related("contract")
+        self.fields["service"].label_from_instance = lambda s: f"{s.contract.reference} · {s.name}"
 
 
 def profile_grid_text(rates: list[float]) -> str:
@@ -375,3 +383,44 @@ class ProposalStatusForm(forms.Form):
         self.fields["status"].choices = [
             (value, Proposal.Status(value).label) for value in Proposal.NEXT[proposal.status]
         ]
+
+
+class DeriveProfileForm(forms.Form):
+    """Derive the arrival profile from when complaints about a service happened."""
+
+    service = forms.ModelChoiceField(label=_("Service"), queryset=None)
+    since = forms.DateField(
+        label=_("Complaints from"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    until = forms.DateField(
+        label=_("Complaints until"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    factor = forms.DecimalField(
+        label=_("Contacts per complaint"),
+        min_value=Decimal("0.01"),
+        max_value=Decimal("100000"),
+        decimal_places=2,
+        initial=Decimal(1),
+        help_text=_(
+            "A complaint stands for this many contacts, e.g. 20 when one in twenty contacts "
+            "of that hour ends in a complaint."
+        ),
+    )
+
+    MAX_DAYS = 3 * 366
+
+    def __init__(self, *args, chain: Chain, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["service"].queryset = services_for_contract(contract=chain.contract)
+        if chain.service_id:
+            self.fields["service"].initial = chain.service_id
+
+    def clean(self):
+        data = super().clean()
+        since, until = data.get("since"), data.get("until")
+        if since and until:
+            if until < since:
+                self.add_error("until", _("The period ends before it starts."))
+            elif (until - since).days > self.MAX_DAYS:
+                self.add_error("until", _("Take at most three years."))
+        return data

@@ -34,6 +34,7 @@ class Chain(models.Model):
     class ProfileSource(models.TextChoices):
         ENTERED = "entered", _("Entered")
         UPLOADED = "uploaded", _("Derived from uploaded contact times")
+        COMPLAINTS = "complaints", _("Derived from complaint timestamps")
 
     organisation = models.ForeignKey(
         "governance.Organisation", on_delete=models.PROTECT, related_name="+"
@@ -45,6 +46,15 @@ class Chain(models.Model):
         verbose_name=_("contract"),
     )
     name = models.CharField(_("name"), max_length=200)
+    service = models.ForeignKey(
+        "contracts.Service",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("service"),
+        help_text=_("The contract's service whose end users reach this chain."),
+    )
     description = models.TextField(_("description"), blank=True)
     internal_notes = models.TextField(
         _("internal notes"), blank=True, help_text=_("Client only; never shown to the supplier.")
@@ -72,6 +82,8 @@ class Chain(models.Model):
     def clean(self) -> None:
         if self.contract_id and self.organisation_id != self.contract.organisation_id:
             raise ValidationError({"contract": _("The contract belongs to another organisation.")})
+        if self.service_id and self.service.contract_id != self.contract_id:
+            raise ValidationError({"service": _("The service belongs to another contract.")})
         profile = self.arrival_profile
         if (
             not isinstance(profile, list)

@@ -5,10 +5,13 @@ explicit here, and the scope guard is the net under it.
 """
 
 from collections import Counter
+from datetime import time
 
 from django.db.models import Count, Q, QuerySet
+from django.urls import reverse
 
 from governance.access import Access
+from governance.service_links import ContactEstimate
 from simulations.models import (
     Chain,
     Exercise,
@@ -158,4 +161,50 @@ def lesson_list(*, access: Access, category: str = "") -> QuerySet[Lesson]:
         lessons = lessons.filter(category=category)
     return lessons.select_related("exercise", "exercise__chain").order_by(
         "-exercise__scheduled_for", "category", "pk"
+    )
+
+
+def _hours_between(opens: time, closes: time) -> list[tuple[int, float]]:
+    """(hour of the day, share of it) covered by opens…closes; closes at 00:00 is midnight."""
+    start = opens.hour + opens.minute / 60
+    end = closes.hour + closes.minute / 60 or 24.0
+    if end <= start:
+        return []
+    covered = []
+    for hour in range(int(start), min(int(end) + 1, 24)):
+        share = min(end, hour + 1) - max(start, hour)
+        if share > 0:
+            covered.append((hour, share))
+    return covered
+
+
+def contacts_in_hours(
+    rates: list[float], *, weekdays: list[int], opens: time, closes: time
+) -> float:
+    """Expected contacts a week in those weekly hours from an arrival profile (168 hourly rates,
+    Monday 00:00 first); a partly covered hour counts pro rata."""
+    return sum(
+        rates[day * 24 + hour] * share
+        for day in sorted(set(weekdays))
+        for hour, share in _hours_between(opens, closes)
+    )
+
+
+def estimate_contacts(
+    *, access: Access, service_id: int, weekdays: list[int], opens: time, closes: time
+) -> ContactEstimate | None:
+    """For the complaints' extension case (registered in apps.py): the contacts a week that the
+    chain serving the service expects in those hours, from its arrival profile; None when no
+    chain the user may see serves that service. With several, the one with most contacts."""
+    chains = list(chain_list(access=access).filter(service_id=service_id))
+    if not chains:
+        return None
+    chain = max(chains, key=lambda c: (sum(c.arrival_profile), -c.pk))
+    return ContactEstimate(
+        contacts_per_week=round(
+            contacts_in_hours(chain.arrival_profile, weekdays=weekdays, opens=opens, closes=closes),
+            2,
+        ),
+        source=chain.name,
+        link=reverse("simulations:chain_detail", args=[access.organisation.slug, chain.pk]),
     )

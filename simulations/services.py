@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from governance.access import Access
 from governance.models import Membership, Organisation, Role
 from governance.outbox import outbox_enqueue
+from governance.service_links import service_occurrences
 from simulations import engine
 from simulations.levels import levels_in_force, snapshot_targets
 from simulations.models import (
@@ -57,13 +58,20 @@ def _saved(obj):
 
 @transaction.atomic
 def chain_create(
-    *, access: Access, contract, name: str, description: str = "", internal_notes: str = ""
+    *,
+    access: Access,
+    contract,
+    name: str,
+    description: str = "",
+    internal_notes: str = "",
+    service=None,
 ) -> Chain:
     """A new chain for one of the organisation's contracts (flat, empty arrival profile)."""
     return _saved(
         Chain(
             organisation=access.organisation,
             contract=contract,
+            service=service,
             name=name,
             description=description,
             internal_notes=internal_notes,
@@ -148,6 +156,67 @@ def profile_from_timestamps(content: str, *, time_zone: str) -> list[float]:
     for moment in moments:
         counts[moment.weekday() * 24 + moment.hour] += 1
     return [round(c / weeks, 3) for c in counts]
+
+
+def profile_from_occurrences(
+    moments: list[datetime], *, since: date, until: date, time_zone: str, factor: float = 1.0
+) -> list[float]:
+    """Mean arrivals per hour of the week from when things happened (e.g. complaints) in the
+    period `since`…`until` (both days included): for each weekday and hour, the occurrences in
+    that hour divided by how many of that weekday the period holds, times `factor` (e.g.
+    contacts per complaint). Hours are local to `time_zone`; Monday 00:00 first."""
+    if until < since:
+        raise ValidationError({"until": _("The period ends before it starts.")})
+    zone = ZoneInfo(time_zone)
+    days_of = [0] * 7
+    for offset in range((until - since).days + 1):
+        days_of[(since + timedelta(days=offset)).weekday()] += 1
+    counts = [0] * 168
+    for moment in moments:
+        local = moment.astimezone(zone)
+        if since <= local.date() <= until:
+            counts[local.weekday() * 24 + local.hour] += 1
+    return [
+        round(counts[h] / days_of[h // 24] * factor, 4) if days_of[h // 24] else 0.0
+        for h in range(168)
+    ]
+
+
+def chain_profile_from_complaints(
+    *, access: Access, chain: Chain, service, since: date, until: date, factor: float = 1.0
+) -> tuple[list[float], int]:
+    """The arrival profile the complaints about `service` in the period suggest, and how many
+    complaints it rests on (a preview: nothing is saved)."""
+    if service.contract_id != chain.contract_id:
+        raise ValidationError({"service": _("The service belongs to another contract.")})
+    moments = service_occurrences(access=access, service_id=service.pk, since=since, until=until)
+    rates = profile_from_occurrences(
+        moments,
+        since=since,
+        until=until,
+        time_zone=access.organisation.time_zone,
+        factor=factor,
+    )
+    zone = ZoneInfo(access.organisation.time_zone)
+    counted = sum(1 for m in moments if since <= m.astimezone(zone).date() <= until)
+    return rates, counted
+
+
+@transaction.atomic
+def chain_set_profile_from_complaints(
+    *, access: Access, chain: Chain, service, since: date, until: date, factor: float = 1.0
+) -> Chain:
+    """Derive the profile from the complaints about `service` and save it; the chain then
+    serves that service (which is how the complaints' extension case finds it)."""
+    rates, count = chain_profile_from_complaints(
+        access=access, chain=chain, service=service, since=since, until=until, factor=factor
+    )
+    if not count:
+        raise ValidationError(
+            {"since": _("No complaints about %(service)s in that period.") % {"service": service}}
+        )
+    chain.service = service
+    return chain_set_profile(chain=chain, rates=rates, source=Chain.ProfileSource.COMPLAINTS)
 
 
 @transaction.atomic

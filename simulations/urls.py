@@ -9,6 +9,11 @@ urlpatterns = [
     path("chains/<int:pk>/", views.chain_detail, name="chain_detail"),
     path("chains/<int:pk>/edit/", views.chain_edit, name="chain_edit"),
     path("chains/<int:pk>/profile/", views.chain_profile, name="chain_profile"),
+    path(
+        "chains/<int:pk>/profile/complaints/",
+        views.chain_profile_derive,
+        name="chain_profile_derive",
+    ),
     path("chains/<int:pk>/steps/new/", views.step_create, name="step_create"),
     path("chains/<int:pk>/scenarios/new/", views.scenario_create, name="scenario_create"),
     path("chains/<int:pk>/simulate/", views.run_start, name="run_start"),

@@ -18,6 +18,7 @@ from simulations import levels, reports, selectors, services
 from simulations.forms import (
     PART_FORMS,
     ChainForm,
+    DeriveProfileForm,
     ExerciseForm,
     HeldForm,
     ProfileForm,
@@ -186,10 +187,50 @@ def chain_profile(request, org_slug, pk):
         multipart=True,
         extra={
             "intro": _(
-                "Contacts per hour for each hour of the week. Deriving the profile from "
-                "complaint timestamps follows once complaints are registered in Regie."
-            )
+                "Contacts per hour for each hour of the week, typed or derived from a file of "
+                "contact times. The profile can also be derived from complaint timestamps."
+            ),
+            "derive_link": reverse("simulations:chain_profile_derive", args=[org_slug, pk]),
         },
+    )
+
+
+def chain_profile_derive(request, org_slug, pk):
+    """Derive the arrival profile from complaint timestamps: preview first, then save."""
+    access = request.access
+    chain = _chain(request, pk)
+    access.require(may_manage(access))
+    form = DeriveProfileForm(request.POST or None, chain=chain)
+    preview = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        arguments = {
+            "access": access,
+            "chain": chain,
+            "service": data["service"],
+            "since": data["since"],
+            "until": data["until"],
+            "factor": float(data["factor"]),
+        }
+        try:
+            if "save" in request.POST:
+                services.chain_set_profile_from_complaints(**arguments)
+                messages.success(request, _("Arrival profile derived from complaints and saved."))
+                return redirect("simulations:chain_detail", org_slug, chain.pk)
+            rates, count = services.chain_profile_from_complaints(**arguments)
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            preview = {
+                "complaints": count,
+                "per_week": sum(rates),
+                "chart": reports.profile_chart(rates),
+                "current_per_week": sum(chain.arrival_profile),
+            }
+    return render(
+        request,
+        "simulations/profile_derive.html",
+        {"chain": chain, "form": form, "preview": preview},
     )
 
 

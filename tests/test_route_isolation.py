@@ -258,6 +258,7 @@ ROUTES: dict[str, Route] = {
     "simulations:chain_detail": Route(TENANT, object="chain"),
     "simulations:chain_edit": Route(TENANT, object="chain", insiders=("alice",)),
     "simulations:chain_profile": Route(TENANT, object="chain", insiders=("alice",)),
+    "simulations:chain_profile_derive": Route(TENANT, object="chain", insiders=("alice",)),
     "simulations:step_create": Route(TENANT, object="chain", insiders=("alice",)),
     "simulations:scenario_create": Route(TENANT, object="chain", insiders=("alice",)),
     "simulations:run_start": Route(TENANT, object="chain", insiders=("alice",)),
