@@ -8,6 +8,7 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from audits.clauses import clause_choices
+from audits.imports import MAX_FILE_BYTES, MAX_REFERENCE, MAX_TITLE
 from audits.models import (
     Audit,
     AuditProgramme,
@@ -20,6 +21,8 @@ from audits.permissions import CLIENT_AUDIT_ROLES
 from audits.services import MAX_REPORT_BYTES
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+# Findings typed in the browser form; longer lists come as a CSV/XLSX file.
+MAX_ROWS_IN_FORM = 50
 
 
 class PersonChoiceField(forms.ModelChoiceField):
@@ -248,3 +251,84 @@ class ReportUploadForm(forms.Form):
                 _("The file is larger than %(limit)d MB.") % {"limit": MAX_REPORT_BYTES >> 20}
             )
         return upload
+
+
+class SharedReportForm(forms.Form):
+    """The supplier's internal audit report: the PDF, when the audit was held, its summary,
+    and optionally its findings as a CSV/XLSX file (else they come from the rows below)."""
+
+    file = forms.FileField(
+        label=_("Internal audit report (PDF)"),
+        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf"}),
+    )
+    actual_date = forms.DateField(label=_("Date of the internal audit"), widget=DATE)
+    summary = forms.CharField(
+        label=_("Summary"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    findings_file = forms.FileField(
+        label=_("Findings as CSV or XLSX (instead of the rows below)"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx"}),
+    )
+    mark_reported = forms.BooleanField(
+        label=_("Mark the audit as reported"), required=False, initial=True
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_REPORT_BYTES:
+            raise forms.ValidationError(
+                _("The file is larger than %(limit)d MB.") % {"limit": MAX_REPORT_BYTES >> 20}
+            )
+        return upload
+
+    def clean_findings_file(self):
+        upload = self.cleaned_data.get("findings_file")
+        if upload and upload.size > MAX_FILE_BYTES:
+            raise forms.ValidationError(
+                _("The file is larger than %(limit)d MB.") % {"limit": MAX_FILE_BYTES >> 20}
+            )
+        return upload
+
+
+class FindingRowForm(forms.Form):
+    """One finding of the supplier's report. Every field is optional here: an empty row is
+    skipped, and the rules (title, grade, description, clause, services) are checked for all
+    rows at once by the import, which names row and column."""
+
+    reference = forms.CharField(label=_("Reference"), required=False, max_length=MAX_REFERENCE)
+    title = forms.CharField(label=_("Title"), required=False, max_length=MAX_TITLE)
+    grade = forms.ChoiceField(
+        label=_("Grade"),
+        required=False,
+        choices=[("", "—"), *[(r.value, r.label) for r in Result if r != Result.CONFORM]],
+    )
+    clause = forms.ChoiceField(label=_("ISO 9001 clause"), required=False)
+    description = forms.CharField(
+        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    root_cause = forms.CharField(
+        label=_("Root cause"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    services = forms.ModelMultipleChoiceField(
+        label=_("Affected services"),
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, audit, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["clause"].choices = [("", "—"), *clause_choices()]
+        self.fields["services"].queryset = audit.contract.services.order_by("name")
+
+
+def finding_row_formset(*, rows: int = 5):
+    """A formset class of `rows` empty finding rows (at most MAX_ROWS_IN_FORM)."""
+    return forms.formset_factory(
+        FindingRowForm,
+        extra=max(1, min(rows, MAX_ROWS_IN_FORM)),
+        max_num=MAX_ROWS_IN_FORM,
+        absolute_max=MAX_ROWS_IN_FORM,
+        validate_max=True,
+    )

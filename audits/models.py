@@ -201,12 +201,19 @@ class Audit(models.Model):
             self.follow_up_of.contract_id != self.contract_id or self.follow_up_of_id == self.pk
         ):
             errors["follow_up_of"] = _("A follow-up audits the same contract as the original.")
-        if self.actual_date and self.actual_date > self.planned_date.replace(
-            year=self.planned_date.year + 1
-        ):
+        if self.actual_date and self.actual_date > self.latest_actual_date:
             errors["actual_date"] = _("The actual date lies more than a year after the plan.")
         if errors:
             raise ValidationError(errors)
+
+    @property
+    def latest_actual_date(self):
+        """An audit is held at most a year after its plan (29 February counts to 28)."""
+        planned = self.planned_date
+        try:
+            return planned.replace(year=planned.year + 1)
+        except ValueError:
+            return planned.replace(year=planned.year + 1, day=28)
 
     @property
     def is_supplier_type(self) -> bool:
@@ -326,6 +333,21 @@ class Finding(models.Model):
         related_name="findings",
         verbose_name=_("checklist item"),
     )
+    # Set when the finding came with the supplier's own internal audit report.
+    supplier_report = models.ForeignKey(
+        "SupplierReport",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="findings",
+        verbose_name=_("from the supplier's report"),
+    )
+    reference = models.CharField(
+        _("supplier's reference"),
+        max_length=40,
+        blank=True,
+        help_text=_("The finding's number in the supplier's own report."),
+    )
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(_("description"))
     grade = models.CharField(_("grade"), max_length=16, choices=Result.choices)
@@ -388,6 +410,8 @@ class Finding(models.Model):
             errors["clause"] = _("Unknown ISO 9001 clause.")
         if self.checklist_item_id and self.checklist_item.audit_id != self.audit_id:
             errors["checklist_item"] = _("The checklist item belongs to another audit.")
+        if self.supplier_report_id and self.supplier_report.audit_id != self.audit_id:
+            errors["supplier_report"] = _("The supplier's report belongs to another audit.")
         if errors:
             raise ValidationError(errors)
 

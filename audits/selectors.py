@@ -113,14 +113,21 @@ def checklist_for_audit(*, audit: Audit) -> QuerySet[ChecklistItem]:
 
 def findings_for_audit(*, audit: Audit) -> QuerySet[Finding]:
     return (
-        audit.findings.select_related("checklist_item")
+        audit.findings.select_related("organisation", "checklist_item", "supplier_report")
+        .defer("supplier_report__content")
         .prefetch_related("services", "actions")
         .order_by("pk")
     )
 
 
 def supplier_reports_for_audit(*, audit: Audit) -> QuerySet[SupplierReport]:
-    return audit.supplier_reports.defer("content").select_related("uploaded_by")
+    """The reports the supplier shared for the audit (without their files), each with the
+    number of findings that came with it."""
+    return (
+        audit.supplier_reports.defer("content")
+        .select_related("uploaded_by")
+        .annotate(finding_count=Count("findings"))
+    )
 
 
 def supplier_report_list(*, access: Access) -> QuerySet[SupplierReport]:
@@ -182,6 +189,7 @@ def finding_list(
             Q(title__icontains=search)
             | Q(description__icontains=search)
             | Q(root_cause__icontains=search)
+            | Q(reference__iexact=search)
         )
     if grade:
         queryset = queryset.filter(grade=grade)
@@ -191,10 +199,17 @@ def finding_list(
         queryset = queryset.filter(audit__contract_id=contract_id)
     if audit_id:
         queryset = queryset.filter(audit_id=audit_id)
-    return queryset.select_related("audit", "audit__contract", "checklist_item").prefetch_related(
-        "services",
-        Prefetch("actions", queryset=CorrectiveAction.objects.order_by("due_date", "pk")),
-        Prefetch("checks", queryset=EffectivenessCheck.objects.order_by("checked_on", "pk")),
+    # The report's file stays in the database; only its name and size come along.
+    return (
+        queryset.select_related(
+            "organisation", "audit", "audit__contract", "checklist_item", "supplier_report"
+        )
+        .defer("supplier_report__content")
+        .prefetch_related(
+            "services",
+            Prefetch("actions", queryset=CorrectiveAction.objects.order_by("due_date", "pk")),
+            Prefetch("checks", queryset=EffectivenessCheck.objects.order_by("checked_on", "pk")),
+        )
     )
 
 
@@ -253,21 +268,31 @@ def finding_awaits_check(*, finding: Finding) -> bool:
 # --- end-user impact and the ranking ---------------------------------------------------------
 
 
-def finding_impact(*, finding: Finding, today: date | None = None) -> list[ImpactFigure] | None:
-    """Figures on how end users of the finding's affected services fare, from every source
-    registered with governance.impact; None when nothing is known (no affected services, no
-    source, or no figures) — never a made-up zero."""
-    service_ids = sorted(s.pk for s in finding.services.all())
+def services_impact(
+    *, organisation, service_ids: list[int], today: date | None = None
+) -> list[ImpactFigure] | None:
+    """Figures on how end users of these services fare, from every source registered with
+    governance.impact; None when nothing is known (no services, no source, or no figures) —
+    never a made-up zero."""
     if not service_ids:
         return None
     today = today or date.today()
     figures = end_user_impact(
-        organisation=finding.organisation,
-        service_ids=service_ids,
+        organisation=organisation,
+        service_ids=sorted(service_ids),
         since=today - timedelta(days=IMPACT_WINDOW_DAYS),
         until=today,
     )
     return figures or None
+
+
+def finding_impact(*, finding: Finding, today: date | None = None) -> list[ImpactFigure] | None:
+    """The end-user impact of the finding's affected services (see services_impact)."""
+    return services_impact(
+        organisation=finding.organisation,
+        service_ids=[s.pk for s in finding.services.all()],
+        today=today,
+    )
 
 
 @dataclass(frozen=True)
@@ -306,9 +331,19 @@ def ranking_score(*, priority: int | None, impact: float | None) -> float | None
 def rank_findings(findings, *, today: date | None = None) -> list[RankedFinding]:
     """Findings ranked as bottlenecks: highest score first; findings without any score after
     those with one; ties broken by grade (major first), then the oldest first."""
+    today = today or date.today()
+    # Findings about the same services share their figures: the sources are asked once per
+    # distinct set of affected services, not once per finding, so the cost of a board follows
+    # the service catalogue rather than the number of findings.
+    figures_for: dict[tuple, list[ImpactFigure] | None] = {}
     ranked = []
     for finding in findings:
-        figures = finding_impact(finding=finding, today=today)
+        key = (finding.organisation_id, *sorted(s.pk for s in finding.services.all()))
+        if key not in figures_for:
+            figures_for[key] = services_impact(
+                organisation=finding.organisation, service_ids=list(key[1:]), today=today
+            )
+        figures = figures_for[key]
         impact = impact_score(figures) if figures else None
         priority = finding.client_priority
         ranked.append(

@@ -14,6 +14,12 @@ urlpatterns = [
     path("<int:pk>/checklist/add/", views.checklist_add, name="checklist_add"),
     path("<int:pk>/findings/new/", views.finding_create, name="finding_create"),
     path("<int:pk>/upload/", views.report_upload, name="report_upload"),
+    path("<int:pk>/shared-report/", views.shared_report, name="shared_report"),
+    path(
+        "shared-report/template/",
+        views.shared_report_template,
+        name="shared_report_template",
+    ),
     path("<int:pk>/pdf/", views.pdf_request, name="pdf_request"),
     path("<int:pk>/pdf/download/", views.pdf_download, name="pdf_download"),
     path("items/<int:pk>/", views.checklist_item_record, name="checklist_item_record"),

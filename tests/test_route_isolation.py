@@ -353,6 +353,8 @@ ROUTES: dict[str, Route] = {
     "audits:report_upload": Route(
         TENANT, method="post", object="audit", insiders=("bob",), ok=(302,), data={}
     ),
+    "audits:shared_report": Route(TENANT, object="shared_audit", insiders=("bob",)),
+    "audits:shared_report_template": Route(TENANT),
     "audits:checklist_item_record": Route(
         TENANT,
         method="post",
@@ -399,6 +401,15 @@ ROUTES: dict[str, Route] = {
     ),
     "api:audit-generate-checklist": Route(
         TENANT, api=True, method="post", object="audit", insiders=("alice", "bob"), data={}
+    ),
+    "api:audit-shared-report": Route(
+        TENANT,
+        api=True,
+        method="post",
+        object="shared_audit",
+        insiders=("bob",),
+        ok=(400,),
+        data={},
     ),
     "api:audit-checklist-item-list": Route(TENANT, api=True),
     "api:audit-checklist-item-detail": Route(TENANT, api=True, object="checklist_item"),

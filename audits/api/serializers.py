@@ -2,8 +2,11 @@
 gets the client's internal note); input serializers limit every related choice to what the
 caller may see, so a forged id is a 400, never a write."""
 
+import json
+
 from django.contrib.auth import get_user_model
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -18,6 +21,7 @@ from audits.models import (
     Finding,
     Level,
     Result,
+    SupplierReport,
 )
 from audits.selectors import audit_list, finding_list
 from contracts.selectors import contract_list, service_list
@@ -72,9 +76,19 @@ class ProgrammeSerializer(ScopedOutput):
         read_only_fields = fields
 
 
+class SupplierReportSerializer(serializers.ModelSerializer):
+    """A report the supplier shared (the file itself downloads from the audit page)."""
+
+    class Meta:
+        model = SupplierReport
+        fields = ["id", "name", "size", "checksum", "uploaded_at"]
+        read_only_fields = fields
+
+
 class AuditSerializer(ScopedOutput):
     contract_reference = serializers.CharField(source="contract.reference", read_only=True)
     lead_auditor_name = serializers.SerializerMethodField()
+    supplier_reports = SupplierReportSerializer(many=True, read_only=True)
 
     class Meta:
         model = Audit
@@ -97,6 +111,7 @@ class AuditSerializer(ScopedOutput):
             "status",
             "summary",
             "follow_up_of",
+            "supplier_reports",
         ]
         read_only_fields = fields
 
@@ -173,6 +188,8 @@ class FindingSupplierSerializer(ScopedOutput):
             "id",
             "audit",
             "checklist_item",
+            "supplier_report",
+            "reference",
             "title",
             "description",
             "grade",
@@ -349,3 +366,118 @@ class ActionCreateSerializer(_Scoped):
 
 class ActionUpdateSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=CorrectiveAction.Status.choices)
+
+
+class ChecklistItemCreateSerializer(_Scoped):
+    """An auditor's own question on the audit's checklist."""
+
+    audit = ScopedPK()
+    question = serializers.CharField()
+    level = serializers.ChoiceField(choices=Level.choices, default=Level.BOTH)
+    clause = serializers.ChoiceField(choices=CLAUSE_CODES, required=False, allow_blank=True)
+
+
+class FindingsField(serializers.JSONField):
+    """A JSON array of finding rows: a list in a JSON body, or a string holding the JSON array
+    in a multipart form (next to the PDF)."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, (str, bytes)):
+            try:
+                data = json.loads(data)
+            except ValueError:
+                raise serializers.ValidationError(_("Send the findings as a JSON array.")) from None
+        if not isinstance(data, list):
+            raise serializers.ValidationError(_("Send the findings as a JSON array."))
+        return data
+
+
+@extend_schema_field(
+    {
+        "type": "array",
+        "items": {
+            "type": "object",
+            "properties": {
+                "reference": {"type": "string", "maxLength": 40},
+                "title": {"type": "string", "maxLength": 200},
+                "grade": {"type": "string", "example": "major_nc"},
+                "clause": {"type": "string", "example": "8.5"},
+                "description": {"type": "string"},
+                "root_cause": {"type": "string"},
+                "services": {
+                    "type": "array",
+                    "items": {"oneOf": [{"type": "integer"}, {"type": "string"}]},
+                },
+            },
+            "required": ["title", "grade", "description"],
+        },
+    }
+)
+class DocumentedFindingsField(FindingsField):
+    pass
+
+
+class SharedReportSerializer(serializers.Serializer):
+    """Input: the supplier's internal audit report (PDF `file`, multipart) with its findings as
+    JSON rows (`findings`) or a CSV/XLSX `findings_file`; neither means a report without
+    findings."""
+
+    file = serializers.FileField(
+        allow_empty_file=True, help_text="The internal audit report (PDF, at most 10 MB)."
+    )
+    findings = DocumentedFindingsField(
+        required=False,
+        help_text=(
+            "Finding rows [{reference, title, grade, clause, description, root_cause, "
+            "services}]; in multipart a string holding the JSON array. `services`: ids or "
+            "names of the contract's services."
+        ),
+    )
+    findings_file = serializers.FileField(
+        required=False,
+        allow_empty_file=True,
+        help_text="The findings as .csv or .xlsx with the columns reference, title, grade, "
+        "clause, description, root_cause, services (names separated by semicolons).",
+    )
+    actual_date = serializers.DateField(
+        required=False, help_text="When the internal audit was held (default: kept or today)."
+    )
+    summary = serializers.CharField(required=False, allow_blank=True)
+    mark_reported = serializers.BooleanField(
+        required=False, default=True, help_text="Move the audit to reported (default true)."
+    )
+    dry_run = serializers.BooleanField(
+        required=False, default=False, help_text="Validate only; store nothing."
+    )
+
+    def validate(self, attrs):
+        if "findings" in attrs and attrs.get("findings_file"):
+            raise serializers.ValidationError(
+                _("Send the findings as JSON rows or as a file, not both.")
+            )
+        return attrs
+
+
+class ImportProblemSerializer(serializers.Serializer):
+    row = serializers.IntegerField(allow_null=True)
+    column = serializers.CharField()
+    value = serializers.CharField()
+    message = serializers.CharField()
+
+
+class FindingPreviewSerializer(serializers.Serializer):
+    row = serializers.IntegerField()
+    reference = serializers.CharField()
+    title = serializers.CharField()
+    grade = serializers.CharField()
+    clause = serializers.CharField()
+    services = serializers.ListField(child=serializers.IntegerField())
+
+
+class SharedReportResultSerializer(serializers.Serializer):
+    dry_run = serializers.BooleanField()
+    created = serializers.BooleanField()
+    problems = ImportProblemSerializer(many=True)
+    rows = FindingPreviewSerializer(many=True)
+    report = SupplierReportSerializer(allow_null=True)
+    findings = serializers.ListField(child=serializers.IntegerField())

@@ -3,10 +3,12 @@ actions. Writes go through audits.services, which decide who may do what; a rule
 400 naming field and reason, an action the caller may not take a 403."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Prefetch
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from audits import selectors, services
@@ -19,6 +21,7 @@ from audits.api.serializers import (
     AuditTransitionSerializer,
     AuditUpdateSerializer,
     CheckCreateSerializer,
+    ChecklistItemCreateSerializer,
     ChecklistItemSerializer,
     ChecklistItemUpdateSerializer,
     CheckSerializer,
@@ -30,9 +33,18 @@ from audits.api.serializers import (
     ProgrammeCreateSerializer,
     ProgrammeSerializer,
     RankedFindingSerializer,
+    SharedReportResultSerializer,
+    SharedReportSerializer,
 )
-from audits.models import Audit, AuditProgramme, ChecklistItem, CorrectiveAction, Finding
-from audits.permissions import CLIENT_AUDIT_ROLES, may_set_priority
+from audits.models import (
+    Audit,
+    AuditProgramme,
+    ChecklistItem,
+    CorrectiveAction,
+    Finding,
+    SupplierReport,
+)
+from audits.permissions import CLIENT_AUDIT_ROLES, may_set_priority, may_upload_report
 from governance.api import OrganisationScopedViewSet
 
 
@@ -139,7 +151,11 @@ class AuditViewSet(
             audit_type=request.query_params.get("type", ""),
             contract_id=_int_param(request, "contract"),
             year=_int_param(request, "year"),
-        ).prefetch_related("services", "observers")
+        ).prefetch_related(
+            "services",
+            "observers",
+            Prefetch("supplier_reports", queryset=SupplierReport.objects.defer("content")),
+        )
 
     def get_serializer_class(self):
         return {
@@ -187,6 +203,78 @@ class AuditViewSet(
         )
         return Response(self._output(audit))
 
+    @extend_schema(
+        request={"multipart/form-data": SharedReportSerializer},
+        responses={
+            201: SharedReportResultSerializer,
+            200: SharedReportResultSerializer,
+            400: SharedReportResultSerializer,
+        },
+        description=(
+            "The supplier shares its internal audit report for an audit of type "
+            "`shared_report`: the PDF `file` with its structured findings, as JSON rows "
+            "(`findings`, a JSON array string in the multipart form) or a CSV/XLSX "
+            "`findings_file`. Everything is validated as a whole: 400 lists every problem (row, "
+            "column, value, message) and stores nothing. `dry_run=true` validates only (200). "
+            "Stored (201): the audit is in progress with the given `actual_date`, the report "
+            "and the findings are recorded, and with `mark_reported` (default) the audit is "
+            "reported. The findings are ranked and prioritised like any other. Only the "
+            "contract's supplier may share (403 otherwise)."
+        ),
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path="shared-report",
+        parser_classes=[MultiPartParser, FormParser, JSONParser],
+    )
+    def shared_report(self, request, pk=None, **kwargs):
+        """Share the supplier's internal audit report (PDF) with its findings, in one go."""
+        audit = self.get_object()
+        if not may_upload_report(self.access, audit):
+            raise PermissionDenied
+        serializer = SharedReportSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        upload, findings_file = data["file"], data.get("findings_file")
+        result = services.shared_report_submit(
+            access=self.access,
+            audit=audit,
+            name=upload.name,
+            content=upload.read(),
+            json_rows=data.get("findings"),
+            findings_file=(findings_file.name, findings_file.read()) if findings_file else None,
+            actual_date=data.get("actual_date"),
+            summary=data.get("summary"),
+            mark_reported=data["mark_reported"],
+            dry_run=data["dry_run"],
+        )
+        body = {
+            "dry_run": result.dry_run,
+            "created": result.report is not None,
+            "problems": [p.as_dict() for p in result.problems],
+            "rows": [
+                {
+                    "row": r.row,
+                    "reference": r.reference,
+                    "title": r.title,
+                    "grade": r.grade,
+                    "clause": r.clause,
+                    "services": [s.pk for s in r.services],
+                }
+                for r in result.rows
+            ],
+            "report": result.report,
+            "findings": [f.pk for f in result.findings],
+        }
+        if result.problems:
+            code = status.HTTP_400_BAD_REQUEST
+        elif result.report is not None:
+            code = status.HTTP_201_CREATED
+        else:
+            code = status.HTTP_200_OK
+        return Response(SharedReportResultSerializer(body).data, status=code)
+
     @extend_schema(request=None, responses={200: ChecklistItemSerializer(many=True)})
     @action(detail=True, methods=["post"], url_path="generate-checklist")
     def generate_checklist(self, request, pk=None, **kwargs):
@@ -199,6 +287,11 @@ class AuditViewSet(
 
 @extend_schema_view(
     list=extend_schema(parameters=[OpenApiParameter("audit", int)]),
+    create=extend_schema(
+        request=ChecklistItemCreateSerializer,
+        responses={201: ChecklistItemSerializer},
+        description="Add an auditor's own question to a planned or in-progress audit.",
+    ),
     partial_update=extend_schema(
         request=ChecklistItemUpdateSerializer, responses={200: ChecklistItemSerializer}
     ),
@@ -206,10 +299,22 @@ class AuditViewSet(
 class ChecklistItemViewSet(
     AuditWriteMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, OrganisationScopedViewSet
 ):
-    """Checklist items with their result, evidence and the interviewee's role (no names)."""
+    """Checklist items with their result, evidence and the interviewee's role (no names);
+    auditors add their own questions while the audit is planned or in progress."""
 
-    serializer_class = ChecklistItemSerializer
-    http_method_names = ["get", "patch", "head", "options"]
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def get_serializer_class(self):
+        return {
+            "create": ChecklistItemCreateSerializer,
+            "partial_update": ChecklistItemUpdateSerializer,
+        }.get(self.action, ChecklistItemSerializer)
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        item = _call(services.checklist_item_add, access=self.access, **serializer.validated_data)
+        return Response(ChecklistItemSerializer(item).data, status=status.HTTP_201_CREATED)
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):

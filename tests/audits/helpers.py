@@ -175,7 +175,9 @@ def route_samples(world) -> dict:
             "corrective_action": setup.action,
             "supplier_report": setup.report,
             "audit_programme": _programme(world),
+            "shared_audit": make_shared_audit(world),
         }
+        make_shared_audit(world, world.beta, world.beta_northwind_contract, prefix="Beta desk ")
         world._audit_samples = cached
     return cached
 
@@ -188,4 +190,20 @@ def _programme(world):
             year=2027,
             recurrence="half_yearly",
             plan_audits=False,
+        )
+
+
+def make_shared_audit(world, org=None, contract=None, prefix="") -> Audit:
+    """A planned audit of the type "the supplier's shared internal report", waiting for the
+    supplier to share the report with its findings."""
+    org = org or world.alpha
+    contract = contract or world.alpha_contract
+    with scopes_disabled():
+        return services.audit_create(
+            access=supplier(world, org),
+            contract=contract,
+            title=f"{prefix}Internal audit report H2",
+            audit_type=Audit.Type.SHARED_REPORT,
+            planned_date=TODAY - timedelta(days=20),
+            level=Level.BOTH,
         )
