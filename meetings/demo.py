@@ -159,7 +159,7 @@ def _tactical(series: MeetingSeries, today: date, zone) -> None:
         organisation=series.organisation, user_id=None, supplier=series.contract.supplier
     )
     prepared = list(upcoming.items.filter(needs_preparation=True).order_by("position"))
-    # All pre-reads but the last delivered: the agenda shows the one still missing.
+    # Every pre-read delivered but the supplier's last one: the agenda shows that one missing.
     for item in prepared[:-1]:
         services.item_prepare(
             item=item,
@@ -167,6 +167,15 @@ def _tactical(series: MeetingSeries, today: date, zone) -> None:
             supplier_results=(
                 "Oorzaak: onderbezetting bij ziekte; maatregel: flexibele schil van twee "
                 "medewerkers vanaf volgende maand."
+            ),
+        )
+    for item in prepared:
+        services.item_prepare(
+            item=item,
+            access=system_access(series.organisation),
+            client_impact=(
+                "Medewerkers wachten op maandagochtend gemiddeld een kwartier; bij de "
+                "burgerbalie loopt de wachtrij daardoor op."
             ),
         )
     if prepared:

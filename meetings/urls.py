@@ -8,6 +8,7 @@ urlpatterns = [
     path("series/new/", views.series_create, name="series_create"),
     path("series/<int:pk>/", views.series_detail, name="series_detail"),
     path("series/<int:pk>/edit/", views.series_edit, name="series_edit"),
+    path("series/<int:pk>/calendar.ics", views.series_ics, name="series_ics"),
     path("series/<int:pk>/meetings/new/", views.meeting_create, name="meeting_create"),
     path("<int:pk>/", views.meeting_detail, name="meeting_detail"),
     path("<int:pk>/edit/", views.meeting_edit, name="meeting_edit"),

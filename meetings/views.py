@@ -332,6 +332,30 @@ def meeting_ics(request, org_slug, pk):
     return response
 
 
+def series_ics(request, org_slug, pk):
+    """Every meeting of the series as one iCalendar file (to import or subscribe to), with
+    the agenda titles the user may see; cancelled meetings stay in it as cancelled events."""
+    access = request.access
+    series = _series(request, pk)
+    meetings = list(selectors.meeting_list(access=access, series=series).order_by("starts_at"))
+    titles: dict[int, list[str]] = {}
+    for item in selectors.item_list(access=access).filter(meeting__in=meetings):
+        titles.setdefault(item.meeting_id, []).append(item.title)
+    body = ical.meeting_calendar(
+        meetings,
+        descriptions={m.pk: "\n".join(titles.get(m.pk, [])) for m in meetings},
+        urls={
+            m.pk: request.build_absolute_uri(
+                reverse("meetings:meeting_detail", args=[org_slug, m.pk])
+            )
+            for m in meetings
+        },
+    )
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="series-{series.pk}.ics"'
+    return response
+
+
 @require_POST
 def item_add(request, org_slug, pk):
     access = request.access

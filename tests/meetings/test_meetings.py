@@ -387,6 +387,24 @@ def test_icalendar_follows_rfc_5545(world, client_as):
     assert fields["DESCRIPTION"].endswith("Beschikbaarheid werkplek " + "é" * 80)
 
 
+def test_series_calendar_holds_every_meeting_with_what_the_user_may_see(world, client_as):
+    found = make_meetings(world)
+    with scopes_disabled():
+        beta = make_meetings(
+            world, world.beta, world.beta_southwind_contract, title="Beta hosting tactical"
+        )
+    address = reverse("meetings:series_ics", args=["alpha", found.series.pk])
+    manager = unfold(client_as(world.alice).get(address).content.decode())
+    supplier = unfold(client_as(world.bob).get(address).content.decode())
+    uids = re.findall(r"^UID:(.+)$", manager, flags=re.M)
+    assert [u.strip() for u in uids] == [f"{found.past.uid}@regie", f"{found.upcoming.uid}@regie"]
+    assert "Client-only business case" in manager
+    assert "Client-only business case" not in supplier and "Desk availability" in supplier
+    assert client_as(world.charlie).get(address).status_code == 404
+    other = reverse("meetings:series_ics", args=["alpha", beta.series.pk])
+    assert client_as(world.alice).get(other).status_code == 404
+
+
 def test_fold_never_splits_a_utf8_character():
     line = "DESCRIPTION:" + "€" * 60
     folded = ical.fold(line)
