@@ -26,12 +26,8 @@ from simulations.models import (
 
 class ChainForm(forms.ModelForm):
     contract = forms.ModelChoiceField(label=_("Contract"), queryset=None)
-    service = forms.ModelChoiceField(
-        label=_("Service"),
-        queryset=None,
-        required=False,
-        help_text=_("The contract's service whose end users reach this chain."),
-    )
+    # No help text: “contract” in it would make the contract's label ambiguous.
+    service = forms.ModelChoiceField(label=_("Service"), queryset=None, required=False)
 
     class Meta:
         model = Chain
@@ -141,7 +137,7 @@ class StepForm(forms.ModelForm):
             choices=[("", _("None: use the target above")), *choices],
             help_text=_(
                 "The service level in force replaces the target share above; the time comes "
-                "from “answered within”, else from the level’s name."
+                "from “answered within”, else from the level’s wording (“within 20 s”)."
             ),
         )
         if self.instance.position is None:

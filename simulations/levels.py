@@ -18,7 +18,6 @@ from datetime import date
 from django.utils import timezone
 from django.utils.formats import number_format
 
-from contracts.models import ServiceLevel
 from contracts.selectors import service_levels_in_force
 
 WITHIN = re.compile(
@@ -26,11 +25,10 @@ WITHIN = re.compile(
     r"h|u|hours?|uur)\b",
     re.IGNORECASE,
 )
-PREDICTED_KINDS = {
-    ServiceLevel.MetricKind.PERCENTAGE,
-    ServiceLevel.MetricKind.RATIO,
-    ServiceLevel.MetricKind.DURATION,
-}
+# The contracts' ServiceLevel choices, by value (an app reads another's models through its
+# selectors only).
+PERCENTAGE, RATIO, DURATION, HIGHER = "percentage", "ratio", "duration", "higher"
+PREDICTED_KINDS = {PERCENTAGE, RATIO, DURATION}
 
 
 def _unit_seconds(unit: str) -> float:
@@ -54,7 +52,7 @@ def seconds_named(text: str) -> float | None:
     return float(match.group(1).replace(",", ".")) * _unit_seconds(match.group(2))
 
 
-def levels_in_force(*, contract, day: date | None = None) -> dict[str, ServiceLevel]:
+def levels_in_force(*, contract, day: date | None = None) -> dict:
     """The contract's service levels in force on the day (today by default), by code."""
     day = day or timezone.localdate()
     return {
@@ -70,11 +68,11 @@ def level_choices(*, contract, day: date | None = None) -> list[tuple[str, str]]
     ]
 
 
-def share_target(level: ServiceLevel) -> float | None:
+def share_target(level) -> float | None:
     """The target of a percentage or ratio level as a share (0.8 for 80 %)."""
-    if level.metric_kind == ServiceLevel.MetricKind.PERCENTAGE:
+    if level.metric_kind == PERCENTAGE:
         return float(level.target) / 100
-    if level.metric_kind == ServiceLevel.MetricKind.RATIO:
+    if level.metric_kind == RATIO:
         return float(level.target)
     return None
 
@@ -98,7 +96,7 @@ def verdict(summary: dict, target: float, *, higher_is_better: bool) -> str | No
 @dataclass(frozen=True)
 class LevelPrediction:
     step: str
-    level: ServiceLevel
+    level: object  # contracts.models.ServiceLevel
     measure: str  # "share" (answered within `within`) or "mean_wait"
     within: float | None
     predicted: dict  # {mean, low, high} in the level's own terms (percent, ratio or its unit)
@@ -151,13 +149,13 @@ def predictions(
         level = levels.get(linked.get(step["key"], ""))
         if level is None or level.metric_kind not in PREDICTED_KINDS:
             continue
-        higher = level.direction == ServiceLevel.Direction.HIGHER
-        if level.metric_kind == ServiceLevel.MetricKind.DURATION:
+        higher = level.direction == HIGHER
+        if level.metric_kind == DURATION:
             factor = 1 / _unit_seconds(level.unit or "s")
             predicted = _scaled(step["mean_wait"], factor)
             measure, within = "mean_wait", None
         else:
-            factor = 100 if level.metric_kind == ServiceLevel.MetricKind.PERCENTAGE else 1
+            factor = 100 if level.metric_kind == PERCENTAGE else 1
             predicted = _scaled(step["service_level"], factor)
             measure, within = "share", step["within"]
         found.append(
@@ -173,7 +171,7 @@ def predictions(
     return found
 
 
-def snapshot_targets(step, level: ServiceLevel | None) -> tuple[float | None, float | None]:
+def snapshot_targets(step, level) -> tuple[float | None, float | None]:
     """(answered within in seconds, target share) a run uses for a step: the linked level's
     target in force replaces a free-entered share; the step's own time wins over the level's."""
     within = step.target_wait_seconds
@@ -182,6 +180,6 @@ def snapshot_targets(step, level: ServiceLevel | None) -> tuple[float | None, fl
         if within is None:
             within = seconds_named(level.name)
         target = share_target(level)
-        if target is not None and level.direction == ServiceLevel.Direction.HIGHER:
+        if target is not None and level.direction == HIGHER:
             share = target
     return within, share

@@ -208,11 +208,13 @@ class Step(models.Model):
         except ScheduleError as error:
             errors["opening_hours"] = str(error)
         if self.service_level_code and self.chain_id:
-            from contracts.models import ServiceLevel
+            from contracts.selectors import service_levels_for_contract
 
-            known = ServiceLevel.objects.filter(
-                contract_id=self.chain.contract_id, code=self.service_level_code
-            ).exists()
+            known = (
+                service_levels_for_contract(contract=self.chain.contract)
+                .filter(code=self.service_level_code)
+                .exists()
+            )
             if not known:
                 errors["service_level_code"] = _(
                     "The contract has no service level with code %(code)s."
@@ -734,3 +736,51 @@ class Proposal(models.Model):
     @property
     def shared_with_supplier(self) -> bool:
         return self.owner_side in (OwnerSide.SUPPLIER, OwnerSide.JOINT)
+
+
+class ExerciseReport(models.Model):
+    """The exercise report as PDF, rendered by a worker (never in a request) and stored.
+
+    `internal` reports carry the client's internal notes and are for the client only; the
+    supplier gets (and can ask for) the shared form without them."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Being prepared")
+        READY = "ready", _("Ready")
+        FAILED = "failed", _("Failed")
+
+    organisation = models.ForeignKey(
+        "governance.Organisation", on_delete=models.PROTECT, related_name="+"
+    )
+    exercise = models.ForeignKey(
+        Exercise, on_delete=models.CASCADE, related_name="reports", verbose_name=_("exercise")
+    )
+    internal = models.BooleanField(_("with internal notes"), default=False)
+    language = models.CharField(_("language"), max_length=8)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.QUEUED
+    )
+    pdf = models.BinaryField(_("PDF"), null=True, editable=False)
+    pages = models.PositiveSmallIntegerField(_("pages"), null=True, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("requested"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("rendered"), null=True, blank=True)
+
+    objects = ScopedManager(
+        organisation="organisation", supplier="exercise__chain__contract__supplier"
+    )
+
+    class Meta:
+        ordering = ["exercise", "-created_at", "-pk"]
+        verbose_name = _("exercise report PDF")
+        verbose_name_plural = _("exercise report PDFs")
+
+    def __str__(self) -> str:
+        return f"{self.exercise} ({self.created_at:%Y-%m-%d %H:%M})"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status == self.Status.QUEUED

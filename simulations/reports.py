@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 
+from django.utils import timezone, translation
 from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -424,3 +425,30 @@ def proposal_draft_from_action(action) -> dict:
         },
         "owner_side": action.owner_side,
     }
+
+
+# --- The exercise report PDF --------------------------------------------------------------------
+
+
+def exercise_context(exercise, *, internal: bool) -> dict:
+    """What the exercise page and its PDF show; `internal` adds the client's notes."""
+    return {
+        "exercise": exercise,
+        "chain": exercise.chain,
+        "injects": exercise.injects.all(),
+        "participants": exercise.participants.all(),
+        "observations": list(exercise.observations.select_related("step")),
+        "actions": exercise.actions.select_related("step"),
+        "lessons": exercise.lessons.all(),
+        "show_internal": internal,
+    }
+
+
+def exercise_report_pdf(*, exercise, internal: bool, language: str) -> tuple[bytes, int]:
+    """(PDF bytes, pages) of the exercise report in `language` (worker only)."""
+    from governance.pdf import render_pdf_with_pages
+
+    with translation.override(language):
+        context = exercise_context(exercise, internal=internal)
+        context.update(organisation=exercise.organisation, rendered_at=timezone.localtime())
+        return render_pdf_with_pages("simulations/pdf/exercise_report.html", context)

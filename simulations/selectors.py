@@ -15,6 +15,7 @@ from governance.service_links import ContactEstimate
 from simulations.models import (
     Chain,
     Exercise,
+    ExerciseReport,
     Lesson,
     OwnerSide,
     Proposal,
@@ -207,4 +208,17 @@ def estimate_contacts(
         ),
         source=chain.name,
         link=reverse("simulations:chain_detail", args=[access.organisation.slug, chain.pk]),
+    )
+
+
+def exercise_report_latest(*, access: Access, exercise: Exercise) -> ExerciseReport | None:
+    """The newest report PDF of the exercise for the user's side (without the PDF bytes): the
+    client's users get the form with internal notes, a supplier's users the shared form."""
+    return (
+        ExerciseReport.objects.filter(
+            organisation=access.organisation, exercise=exercise, internal=not access.is_supplier
+        )
+        .defer("pdf")
+        .order_by("-created_at", "-pk")
+        .first()
     )

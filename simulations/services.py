@@ -31,6 +31,7 @@ from simulations.models import (
     Chain,
     Escalation,
     Exercise,
+    ExerciseReport,
     Inject,
     Lesson,
     Observation,
@@ -669,3 +670,70 @@ def proposal_set_status(*, proposal: Proposal, status: str, note: str = "") -> P
     decided = status in (Proposal.Status.ACCEPTED, Proposal.Status.REJECTED)
     proposal.decided_at = timezone.now() if decided else None
     return _saved(proposal)
+
+
+# --- The exercise report PDF (rendered by a worker) --------------------------------------------
+
+
+@transaction.atomic
+def exercise_report_request(
+    *, access: Access, exercise: Exercise, language: str, queue: bool = True
+) -> ExerciseReport:
+    """Ask for the exercise report PDF: stored as "being prepared" and rendered by a worker
+    after commit. The client's users get the report with internal notes, a supplier's users the
+    shared form."""
+    report = _saved(
+        ExerciseReport(
+            organisation=access.organisation,
+            exercise=exercise,
+            internal=not access.is_supplier,
+            language=language,
+            requested_by_id=access.user_id,
+        )
+    )
+    organisation_id = access.organisation.pk
+    if queue:
+        transaction.on_commit(
+            lambda: _queue_report(organisation_id=organisation_id, report_id=report.pk)
+        )
+    return report
+
+
+def _queue_report(*, organisation_id: int, report_id: int) -> None:
+    from simulations.tasks import task_render_exercise_report
+
+    try:
+        task_render_exercise_report.apply_async(
+            kwargs={"organisation_id": organisation_id, "report_id": report_id}, retry=False
+        )
+    except Exception:  # noqa: BLE001 - the report says so instead of waiting for ever
+        logger.exception("Exercise report %s could not be queued", report_id)
+        ExerciseReport.objects.filter(pk=report_id, status=ExerciseReport.Status.QUEUED).update(
+            status=ExerciseReport.Status.FAILED,
+            error=_("The job queue is unavailable; ask for the report again later."),
+            finished_at=timezone.now(),
+        )
+
+
+def exercise_report_render(*, report: ExerciseReport) -> ExerciseReport:
+    """Render and store the PDF (worker only)."""
+    from simulations.reports import exercise_report_pdf
+
+    if report.status != ExerciseReport.Status.QUEUED:
+        return report  # a redelivered message
+    try:
+        pdf, pages = exercise_report_pdf(
+            exercise=report.exercise, internal=report.internal, language=report.language
+        )
+    except Exception as error:
+        ExerciseReport.objects.filter(pk=report.pk).update(
+            status=ExerciseReport.Status.FAILED,
+            error=f"{type(error).__name__}: {error}"[:2000],
+            finished_at=timezone.now(),
+        )
+        raise
+    report.pdf, report.pages = pdf, pages
+    report.status = ExerciseReport.Status.READY
+    report.finished_at = timezone.now()
+    report.save(update_fields=["pdf", "pages", "status", "finished_at"])
+    return report

@@ -6,7 +6,7 @@ from governance.celery import app
 from governance.models import Organisation
 from governance.tasking import RecordedTask, TenantTask
 from simulations import services
-from simulations.models import SimulationRun
+from simulations.models import ExerciseReport, SimulationRun
 
 # A year of a busy desk is minutes of CPU; the platform's default limits are for short jobs.
 SIMULATION_TIME_LIMIT = 1800
@@ -20,6 +20,14 @@ SIMULATION_TIME_LIMIT = 1800
 def task_simulation_run(*, organisation_id: int, run_id: int) -> str:
     run = SimulationRun.objects.get(organisation_id=organisation_id, pk=run_id)
     return services.simulation_run_execute(run=run).status
+
+
+@app.task(base=TenantTask)
+def task_render_exercise_report(*, organisation_id: int, report_id: int) -> int | None:
+    report = ExerciseReport.objects.select_related("exercise").get(
+        organisation_id=organisation_id, pk=report_id
+    )
+    return services.exercise_report_render(report=report).pages
 
 
 @app.task(base=TenantTask)

@@ -31,6 +31,14 @@ urlpatterns = [
     path("exercises/<int:pk>/held/", views.exercise_held, name="exercise_held"),
     path("exercises/<int:pk>/add/<slug:kind>/", views.exercise_part_add, name="exercise_part_add"),
     path("exercises/<int:pk>/report.pdf", views.exercise_pdf, name="exercise_pdf"),
+    path(
+        "exercises/<int:pk>/report/", views.exercise_report_request, name="exercise_report_request"
+    ),
+    path(
+        "exercises/<int:pk>/report/status/",
+        views.exercise_report_status,
+        name="exercise_report_status",
+    ),
     path("actions/<int:pk>/toggle/", views.action_toggle, name="action_toggle"),
     path("actions/<int:pk>/propose/", views.action_propose, name="action_propose"),
     path("runs/<int:pk>/propose/<slug:finding>/", views.run_propose, name="run_propose"),

@@ -8,12 +8,12 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from contracts.selectors import contract_list
 from governance.access import get_object_for
-from governance.pdf import render_pdf
 from simulations import levels, reports, selectors, services
 from simulations.forms import (
     PART_FORMS,
@@ -30,7 +30,16 @@ from simulations.forms import (
     part_form,
     profile_grid_text,
 )
-from simulations.models import Action, Exercise, Lesson, Proposal, Scenario, SimulationRun, Step
+from simulations.models import (
+    Action,
+    Exercise,
+    ExerciseReport,
+    Lesson,
+    Proposal,
+    Scenario,
+    SimulationRun,
+    Step,
+)
 from simulations.permissions import may_manage, may_take_part
 
 PAGE_SIZE = 25
@@ -466,17 +475,7 @@ def exercise_edit(request, org_slug, pk):
 
 
 def _exercise_context(exercise, access) -> dict:
-    observations = list(exercise.observations.select_related("step"))
-    return {
-        "exercise": exercise,
-        "chain": exercise.chain,
-        "injects": exercise.injects.all(),
-        "participants": exercise.participants.all(),
-        "observations": observations,
-        "actions": exercise.actions.select_related("step"),
-        "lessons": exercise.lessons.all(),
-        "show_internal": not access.is_supplier,
-    }
+    return reports.exercise_context(exercise, internal=not access.is_supplier)
 
 
 def exercise_detail(request, org_slug, pk, forms=None):
@@ -484,6 +483,7 @@ def exercise_detail(request, org_slug, pk, forms=None):
     exercise = _exercise(request, pk)
     context = _exercise_context(exercise, access)
     context.update(
+        report=selectors.exercise_report_latest(access=access, exercise=exercise),
         may_manage=may_manage(access),
         may_take_part=may_take_part(access),
         held_form=HeldForm(initial={"summary": exercise.summary}),
@@ -541,14 +541,50 @@ def action_toggle(request, org_slug, pk):
     )
 
 
-def exercise_pdf(request, org_slug, pk):
+@require_POST
+def exercise_report_request(request, org_slug, pk):
+    """Ask a worker for the report PDF; the page then shows it as being prepared."""
     access = request.access
     exercise = _exercise(request, pk)
-    context = _exercise_context(exercise, access)
-    context["organisation"] = access.organisation
-    pdf = render_pdf("simulations/pdf/exercise_report.html", context)
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="exercise-{exercise.pk}.pdf"'
+    services.exercise_report_request(access=access, exercise=exercise, language=get_language())
+    if request.headers.get("HX-Request"):
+        return exercise_report_status(request, org_slug, pk)
+    messages.info(request, _("The report is being prepared."))
+    return redirect(reverse("simulations:exercise_detail", args=[org_slug, pk]) + "#report")
+
+
+def exercise_report_status(request, org_slug, pk):
+    """The report's state, polled by htmx while it is being prepared."""
+    access = request.access
+    exercise = _exercise(request, pk)
+    return render(
+        request,
+        "simulations/includes/report_status.html",
+        {
+            "exercise": exercise,
+            "report": selectors.exercise_report_latest(access=access, exercise=exercise),
+        },
+    )
+
+
+def exercise_pdf(request, org_slug, pk):
+    """Download the stored report PDF (rendered by a worker; never rendered here)."""
+    access = request.access
+    exercise = _exercise(request, pk)
+    latest = selectors.exercise_report_latest(access=access, exercise=exercise)
+    if latest is None or latest.status != latest.Status.READY:
+        ready = ExerciseReport.objects.filter(
+            organisation=access.organisation,
+            exercise=exercise,
+            internal=not access.is_supplier,
+            status=ExerciseReport.Status.READY,
+        ).order_by("-created_at", "-pk")
+        latest = ready.first()
+        if latest is None:
+            raise Http404
+    pdf = ExerciseReport.objects.filter(pk=latest.pk).values_list("pdf", flat=True).get()
+    response = HttpResponse(bytes(pdf), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="exercise-{exercise.pk}.pdf"'
     return response
 
 

@@ -293,6 +293,10 @@ ROUTES: dict[str, Route] = {
         data={"lesson-category": "tooling", "lesson-text": "Walked"},
     ),
     "simulations:exercise_pdf": Route(TENANT, object="exercise"),
+    "simulations:exercise_report_request": Route(
+        TENANT, method="post", object="exercise", ok=(302,), data={}
+    ),
+    "simulations:exercise_report_status": Route(TENANT, object="exercise"),
     "simulations:action_toggle": Route(
         TENANT,
         method="post",
@@ -445,7 +449,6 @@ ROUTES: dict[str, Route] = {
     "meetings:series_create": Route(TENANT, insiders=("alice",)),
     "meetings:series_detail": Route(TENANT, object="meeting_series"),
     "meetings:series_edit": Route(TENANT, object="meeting_series", insiders=("alice",)),
-    "meetings:series_ics": Route(TENANT, object="meeting_series"),
     "meetings:meeting_create": Route(TENANT, object="meeting_series", insiders=("alice",)),
     "meetings:meeting_detail": Route(TENANT, object="meeting"),
     "meetings:meeting_edit": Route(TENANT, object="meeting", insiders=("alice",)),

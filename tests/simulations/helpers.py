@@ -8,7 +8,16 @@ from django_scopes import scopes_disabled
 
 from governance.access import system_access
 from simulations import services
-from simulations.models import Action, Chain, Exercise, Party, Scenario, SimulationRun, Step
+from simulations.models import (
+    Action,
+    Chain,
+    Exercise,
+    ExerciseReport,
+    Party,
+    Scenario,
+    SimulationRun,
+    Step,
+)
 
 QUICK_RUN = {"replications": 2, "horizon_days": 2, "warmup_hours": 0, "seed": 3}
 
@@ -96,6 +105,17 @@ def route_samples(world) -> dict:
             rationale="Nobody answers after 18:00",
             owner_side="joint",
         )
+        # Stored report PDFs for both sides, so the download route has something to give.
+        for internal in (True, False):
+            ExerciseReport.objects.create(
+                organisation=world.alpha,
+                exercise=alpha.exercise,
+                internal=internal,
+                language="en",
+                status=ExerciseReport.Status.READY,
+                pdf=b"%PDF-1.4 sample\n%%EOF\n",
+                pages=1,
+            )
     return {
         "simulation_proposal": proposal,
         "chain": alpha.chain,

@@ -273,9 +273,3 @@ def test_supplier_records_a_lesson_but_cannot_plan(world, client_as, alpha):
             "Ticket tool down",
         ]
     assert client.get(url("exercise_create", world.alpha, alpha.chain.pk)).status_code == 403
-
-
-def test_exercise_report_is_a_pdf(world, client_as, alpha):
-    response = client_as(world.alice).get(url("exercise_pdf", world.alpha, alpha.exercise.pk))
-    assert response["Content-Type"] == "application/pdf"
-    assert response.content.startswith(b"%PDF")
