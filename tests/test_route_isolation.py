@@ -330,6 +330,8 @@ ROUTES: dict[str, Route] = {
     "api:simulation-run-detail": Route(TENANT, api=True, object="simulation_run"),
     "api:exercise-list": Route(TENANT, api=True),
     "api:exercise-detail": Route(TENANT, api=True, object="exercise"),
+    "api:simulation-proposal-list": Route(TENANT, api=True),
+    "api:simulation-proposal-detail": Route(TENANT, api=True, object="simulation_proposal"),
     # Audits (issue 7): suppliers record their QA audits and respond, client auditors record,
     # managers set priorities and decide, viewers read.
     "audits:audit_list": Route(TENANT),

@@ -14,13 +14,22 @@ from simulations.models import (
     Lesson,
     Observation,
     Participant,
+    Proposal,
     Scenario,
     ScenarioChange,
     SimulationRun,
     Step,
 )
 
-CHAIN_FIELDS = ["id", "contract", "name", "description", "arrival_profile", "profile_source"]
+CHAIN_FIELDS = [
+    "id",
+    "contract",
+    "service",
+    "name",
+    "description",
+    "arrival_profile",
+    "profile_source",
+]
 
 
 class SimulationChainSupplierSerializer(ScopedModelSerializer):
@@ -224,4 +233,28 @@ class ExerciseSerializer(ExerciseSupplierSerializer):
     class Meta:
         model = Exercise
         fields = [*EXERCISE_FIELDS, "internal_notes"]
+        read_only_fields = fields
+
+
+class SimulationProposalSerializer(ScopedModelSerializer):
+    """An improvement proposal from a simulation run or an exercise, for the tactical meeting;
+    the rationale keeps the figures as they were when it was made."""
+
+    class Meta:
+        model = Proposal
+        fields = [
+            "id",
+            "chain",
+            "finding",
+            "run",
+            "exercise",
+            "action",
+            "title",
+            "rationale",
+            "owner_side",
+            "status",
+            "decision_note",
+            "decided_at",
+            "created_at",
+        ]
         read_only_fields = fields

@@ -8,4 +8,5 @@ router.register("simulation-steps", views.StepViewSet, basename="simulation-step
 router.register("simulation-scenarios", views.ScenarioViewSet, basename="simulation-scenario")
 router.register("simulation-runs", views.RunViewSet, basename="simulation-run")
 router.register("exercises", views.ExerciseViewSet, basename="exercise")
+router.register("simulation-proposals", views.ProposalViewSet, basename="simulation-proposal")
 urlpatterns = router.urls

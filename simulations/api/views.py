@@ -12,12 +12,13 @@ from simulations.api.serializers import (
     ExerciseSupplierSerializer,
     SimulationChainSerializer,
     SimulationChainSupplierSerializer,
+    SimulationProposalSerializer,
     SimulationRunListSerializer,
     SimulationRunSerializer,
     SimulationRunStartSerializer,
     SimulationScenarioSerializer,
 )
-from simulations.models import Chain, Exercise, Scenario, SimulationRun, Step
+from simulations.models import Chain, Exercise, Proposal, Scenario, SimulationRun, Step
 
 
 class ReadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OrganisationScopedViewSet):
@@ -134,3 +135,16 @@ class ExerciseViewSet(ReadViewSet):
         return selectors.exercise_list(access=self.access).prefetch_related(
             "injects", "participants", "observations", "actions", "lessons"
         )
+
+
+class ProposalViewSet(ReadViewSet):
+    """Improvement proposals from simulations and exercises. A supplier sees those of its own
+    contracts whose owner side is the supplier or joint; the client's own stay with the client."""
+
+    model = Proposal
+    serializer_class = SimulationProposalSerializer
+    filterset_fields = ["chain", "status", "owner_side", "finding"]
+    search_fields = ["title"]
+
+    def visible(self):
+        return selectors.proposal_list(access=self.access)

@@ -203,3 +203,14 @@ def test_results_for_agenda_latest_run_per_label(world, alpha):
     assert reports.percent(desk["service_level"]["mean"]) in headline
     assert "unreachable contacts a week" in headline
     assert newer.get_absolute_url() == url("run_detail", world.alpha, newer.pk)
+
+
+def test_api_lists_proposals_by_side(world, client_as, alpha):
+    _proposal(alpha, owner_side="joint", title="Shared one")
+    _proposal(alpha, owner_side="client", title="Client only")
+    endpoint = reverse("api:simulation-proposal-list", kwargs={"org_slug": "alpha"})
+    titles = {
+        user.username: sorted(p["title"] for p in client_as(user).get(endpoint).json()["results"])
+        for user in (world.alice, world.bob)
+    }
+    assert titles == {"alice": ["Client only", "Shared one"], "bob": ["Shared one"]}
