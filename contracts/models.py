@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
@@ -33,6 +34,11 @@ def quarter_period(day: date) -> tuple[date, date]:
     first_month = 3 * ((day.month - 1) // 3) + 1
     start = date(day.year, first_month, 1)
     return start, month_period(date(day.year, first_month + 2, 1))[1]
+
+
+def year_period(day: date) -> tuple[date, date]:
+    """The calendar year containing `day`: (first day, last day)."""
+    return date(day.year, 1, 1), date(day.year, 12, 31)
 
 
 class Contract(models.Model):
@@ -250,6 +256,14 @@ class InformationNeed(models.Model):
     def __str__(self) -> str:
         return self.what
 
+    def period_containing(self, day: date) -> tuple[date, date]:
+        """The delivery period (month, quarter or year, by the frequency) containing `day`."""
+        if self.frequency == Frequency.QUARTERLY:
+            return quarter_period(day)
+        if self.frequency == Frequency.YEARLY:
+            return year_period(day)
+        return month_period(day)
+
 
 class InformationDelivery(models.Model):
     """One delivery (or a still missing one) of an information need for one period."""
@@ -384,6 +398,23 @@ class ServiceHours(models.Model):
         return moment.weekday() == self.weekday and self.opens <= moment.time() < self.closes
 
 
+def value_range_problem(metric_kind: str, value: Decimal) -> str | None:
+    """Why `value` cannot be a figure of this metric kind (percentages 0–100, durations, counts
+    and ratios 0 or more, counts whole), or None. Targets, thresholds and reported values alike."""
+    kind = ServiceLevel.MetricKind
+    if metric_kind == kind.PERCENTAGE and not Decimal(0) <= value <= Decimal(100):
+        return gettext("A percentage must lie between 0 and 100.")
+    if metric_kind == kind.DURATION and value < 0:
+        return gettext("A duration cannot be negative.")
+    if metric_kind == kind.COUNT and (value < 0 or value != value.to_integral()):
+        return gettext("A count must be a whole number of 0 or more.")
+    if metric_kind == kind.RATIO and value < 0:
+        return gettext("A ratio cannot be negative.")
+    if abs(value) >= Decimal(10) ** 10:
+        return gettext("The value is too large.")
+    return None
+
+
 class ServiceLevel(models.Model):
     """One version of an agreed service level. An amendment closes this version (`valid_to`) and
     creates the next with the same code, so each period is judged by the levels in force then."""
@@ -465,6 +496,10 @@ class ServiceLevel(models.Model):
         errors = {}
         if self.valid_to and self.valid_from and self.valid_to < self.valid_from:
             errors["valid_to"] = _("Valid to lies before valid from.")
+        for name in ("target", "breach_threshold"):
+            value = getattr(self, name)
+            if value is not None and (problem := value_range_problem(self.metric_kind, value)):
+                errors[name] = problem
         if self.breach_threshold is not None and self.target is not None:
             worse = (
                 self.breach_threshold > self.target

@@ -1,5 +1,6 @@
 """Small predicates: who may do what with contracts and SLA reports."""
 
+from contracts.models import InformationNeed
 from governance.access import Access
 
 
@@ -11,3 +12,20 @@ def may_upload_report(access: Access, contract) -> bool:
 def may_review_report(access: Access) -> bool:
     """Accepting and disputing is the client's contract managers' work."""
     return access.is_client and access.can_manage
+
+
+def may_manage_contract(access: Access) -> bool:
+    """The terms — contracts, services and their windows, service levels and amendments,
+    expectations and information needs — are the client's contract managers' to write."""
+    return access.is_client and access.can_manage
+
+
+def may_record_delivery(access: Access, need) -> bool:
+    """A contract manager records any delivery of an information need; the contract's supplier
+    records the deliveries it makes itself ("delivered by: supplier"), as it reports its SLA
+    figures. Whether a delivery was on time follows from the date, never from who recorded it."""
+    if may_manage_contract(access):
+        return True
+    return need.delivered_by == InformationNeed.Party.SUPPLIER and may_upload_report(
+        access, need.contract
+    )

@@ -29,12 +29,35 @@ from contracts.models import (
     SLAReport,
     month_period,
 )
-from contracts.permissions import may_review_report, may_upload_report
+from contracts.permissions import (
+    may_record_delivery,
+    may_review_report,
+    may_upload_report,
+)
 from governance import events
 from governance.access import Access
 from governance.models import Organisation, Supplier
 
 # --- contracts -----------------------------------------------------------------------------
+
+
+def _update[M](obj: M, fields: dict) -> M:
+    for name, value in fields.items():
+        setattr(obj, name, value)
+    obj.full_clean()
+    obj.save()
+    return obj
+
+
+def _check_reference(contract: Contract) -> None:
+    # The unique constraint says the same, but not which field the user has to change.
+    taken = Contract.objects.filter(
+        organisation_id=contract.organisation_id, reference=contract.reference
+    ).exclude(pk=contract.pk)
+    if taken.exists():
+        raise ValidationError(
+            {"reference": _("The organisation already has a contract with this reference.")}
+        )
 
 
 def contract_create(
@@ -45,6 +68,20 @@ def contract_create(
     contract = Contract(
         organisation=organisation, supplier=supplier, reference=reference, title=title, **fields
     )
+    _check_reference(contract)
+    contract.full_clean()
+    contract.save()
+    return contract
+
+
+def contract_update(*, contract: Contract, **fields) -> Contract:
+    """Change the contract's terms (reference, title, dates, notice, renewal, value, status,
+    reporting calendar). Organisation and supplier stay: reports and access hang off them."""
+    if {"organisation", "supplier"} & fields.keys():
+        raise ValueError("a contract keeps its organisation and supplier")
+    for name, value in fields.items():
+        setattr(contract, name, value)
+    _check_reference(contract)
     contract.full_clean()
     contract.save()
     return contract
@@ -66,6 +103,15 @@ def expectation_create(
     return expectation
 
 
+def expectation_update(
+    *, expectation: Expectation, statement: str, measured_by: str, owner: str
+) -> Expectation:
+    """Reword an explicit expectation, how it is measured or who owns it."""
+    return _update(
+        expectation, {"statement": statement, "measured_by": measured_by, "owner": owner}
+    )
+
+
 def information_need_create(*, contract: Contract, **fields) -> InformationNeed:
     """Record an information need (what, format, frequency, by whom, to whom, when due)."""
     need = InformationNeed(organisation=contract.organisation, contract=contract, **fields)
@@ -74,26 +120,115 @@ def information_need_create(*, contract: Contract, **fields) -> InformationNeed:
     return need
 
 
+def information_need_update(*, need: InformationNeed, **fields) -> InformationNeed:
+    """Change an information need. Deliveries already recorded keep their due date."""
+    return _update(need, fields)
+
+
 def information_delivery_record(
-    *, need: InformationNeed, period_start: date, period_end: date, delivered_on: date | None
+    *,
+    access: Access,
+    need: InformationNeed,
+    day: date,
+    delivered_on: date,
+    today: date | None = None,
 ) -> InformationDelivery:
-    """Record (or update) the delivery of an information need for one period; the due date
-    follows from the need's `due_days`."""
-    delivery, _created = InformationDelivery.objects.update_or_create(
-        need=need,
-        period_start=period_start,
-        defaults={
-            "organisation": need.organisation,
-            "period_end": period_end,
-            "due_date": period_end + timedelta(days=need.due_days),
-            "delivered_on": delivered_on,
-        },
+    """Record that the information of `need` for the period containing `day` (a month, quarter
+    or year, by the need's frequency) was delivered on `delivered_on`; on time or late follows
+    from the due date, the period's end plus the need's `due_days`.
+
+    A contract manager records and corrects any delivery. The contract's supplier records the
+    deliveries it makes itself, but cannot change a date once recorded: the client holds the
+    record of what arrived when."""
+    if not may_record_delivery(access, need):
+        raise PermissionDenied
+    today = today or local_today(need.organisation)
+    period_start, period_end = need.period_containing(day)
+    contract = need.contract
+    errors = {}
+    if (contract.start_date and period_end < contract.start_date) or (
+        contract.end_date and period_start > contract.end_date
+    ):
+        errors["period"] = _("The period lies outside the contract.")
+    if delivered_on > today:
+        errors["delivered_on"] = _("A delivery can only be recorded once it has been made.")
+    delivery = InformationDelivery.objects.filter(
+        need=need, period_start=period_start
+    ).first() or InformationDelivery(
+        organisation=need.organisation, need=need, period_start=period_start
     )
+    if access.is_supplier and delivery.delivered_on not in (None, delivered_on):
+        errors["delivered_on"] = _(
+            "This delivery is recorded as made on %(date)s; only the contract manager can "
+            "change that."
+        ) % {"date": delivery.delivered_on.isoformat()}
+    if errors:
+        raise ValidationError(errors)
+    delivery.period_end = period_end
+    delivery.due_date = period_end + timedelta(days=need.due_days)
+    delivery.delivered_on = delivered_on
     delivery.full_clean()
+    delivery.save()
     return delivery
 
 
 # --- services ------------------------------------------------------------------------------
+
+
+def _opening_hours(
+    *, organisation: Organisation, hours: list[tuple[int, time, time]]
+) -> list[ServiceHours]:
+    """The weekly window as unsaved intervals, checked as a whole: each closes after it opens,
+    and no two overlap on one day. Every problem is reported at once."""
+    intervals: list[ServiceHours] = []
+    problems = []
+    for weekday, opens, closes in sorted(hours):
+        interval = ServiceHours(
+            organisation=organisation, weekday=weekday, opens=opens, closes=closes
+        )
+        try:
+            interval.full_clean(exclude=["service"])
+        except ValidationError as error:
+            problems += [f"{interval}: {message}" for message in error.messages]
+            continue
+        previous = intervals[-1] if intervals else None
+        if previous is not None and previous.weekday == weekday and opens < previous.closes:
+            problems.append(
+                _("%(interval)s overlaps %(other)s.") % {"interval": interval, "other": previous}
+            )
+            continue
+        intervals.append(interval)
+    if problems:
+        raise ValidationError({"hours": problems})
+    return intervals
+
+
+def _service_save(service: Service, hours) -> Service:
+    """Validate the service and (unless `hours` is None) its new window together, then store
+    both; the window replaces the old one."""
+    errors = {}
+    intervals = None
+    taken = Service.objects.filter(contract_id=service.contract_id, name=service.name)
+    if taken.exclude(pk=service.pk).exists():
+        errors["name"] = [_("The contract already has a service with this name.")]
+    try:
+        service.full_clean(validate_constraints=not errors)
+    except ValidationError as error:
+        errors.update(error.message_dict)
+    if hours is not None:
+        try:
+            intervals = _opening_hours(organisation=service.organisation, hours=hours)
+        except ValidationError as error:
+            errors.update(error.message_dict)
+    if errors:
+        raise ValidationError(errors)
+    service.save()
+    if intervals is not None:
+        service.opening_hours.all().delete()
+        for interval in intervals:
+            interval.service = service
+        ServiceHours.objects.bulk_create(intervals)
+    return service
 
 
 @transaction.atomic
@@ -106,7 +241,8 @@ def service_create(
     open_on_holidays: bool = False,
     hours: list[tuple[int, time, time]] = (),
 ) -> Service:
-    """A service of the contract with its weekly opening hours (weekday 0 = Monday)."""
+    """A service of the contract with its weekly opening hours (weekday 0 = Monday; no hours:
+    always open)."""
     service = Service(
         organisation=contract.organisation,
         contract=contract,
@@ -115,19 +251,17 @@ def service_create(
         criticality=criticality,
         open_on_holidays=open_on_holidays,
     )
-    service.full_clean()
-    service.save()
-    for weekday, opens, closes in hours:
-        interval = ServiceHours(
-            organisation=contract.organisation,
-            service=service,
-            weekday=weekday,
-            opens=opens,
-            closes=closes,
-        )
-        interval.full_clean()
-        interval.save()
-    return service
+    return _service_save(service, list(hours))
+
+
+@transaction.atomic
+def service_update(
+    *, service: Service, hours: list[tuple[int, time, time]] | None = None, **fields
+) -> Service:
+    """Change a service; `hours`, when given, replaces its weekly window."""
+    for name, value in fields.items():
+        setattr(service, name, value)
+    return _service_save(service, hours)
 
 
 # --- service levels ------------------------------------------------------------------------
@@ -154,19 +288,47 @@ def service_level_create(
     return level
 
 
+def service_level_add(*, contract: Contract, code: str, **fields) -> ServiceLevel:
+    """A new service level of the contract. Its code must be new to the contract: changing an
+    agreed level is an amendment (`service_level_amend`), so the old target keeps its periods."""
+    if ServiceLevel.objects.filter(contract=contract, code=code).exists():
+        raise ValidationError(
+            {"code": _("This code is already agreed in the contract; amend that level instead.")}
+        )
+    return service_level_create(contract=contract, code=code, **fields)
+
+
 @transaction.atomic
 def service_level_amend(*, level: ServiceLevel, valid_from: date, **changes) -> ServiceLevel:
     """Amend a service level from `valid_from`: the current version ends the day before and a
     new version with the same code takes over, keeping the dimension mappings unless
-    `dimensions` is given. Earlier periods stay judged by the old version."""
+    `dimensions` is given. Earlier periods stay judged by the old version.
+
+    Only the version in force can be amended, and not from a date on or before the end of a
+    period that was already reported against it: those figures were judged by this version."""
+    if level.valid_to is not None:
+        raise ValidationError(_("This version has ended; amend the version in force."))
     if valid_from <= level.valid_from:
         raise ValidationError({"valid_from": _("An amendment must start after the version.")})
+    reported = (
+        Measurement.objects.filter(service_level=level, report__period_end__gte=valid_from)
+        .order_by("-report__period_start")
+        .values_list("report__period_start", flat=True)
+        .first()
+    )
+    if reported is not None:
+        raise ValidationError(
+            {
+                "valid_from": _(
+                    "The report for %(period)s was judged by this version; an amendment starts "
+                    "after the last reported period."
+                )
+                % {"period": f"{reported:%Y-%m}"}
+            }
+        )
     dimensions = changes.pop("dimensions", None)
     if dimensions is None:
         dimensions = {m.dimension: m.weight for m in level.dimensions.all()}
-    level.valid_to = valid_from - timedelta(days=1)
-    level.full_clean()
-    level.save(update_fields=["valid_to"])
     fields = {
         name: getattr(level, name)
         for name in (
@@ -182,9 +344,16 @@ def service_level_amend(*, level: ServiceLevel, valid_from: date, **changes) -> 
         )
     }
     fields.update(changes)
-    return service_level_create(
-        contract=level.contract, dimensions=dimensions, valid_from=valid_from, **fields
-    )
+    level.valid_to = valid_from - timedelta(days=1)
+    try:
+        level.full_clean()
+        level.save(update_fields=["valid_to"])
+        return service_level_create(
+            contract=level.contract, dimensions=dimensions, valid_from=valid_from, **fields
+        )
+    except ValidationError:
+        level.valid_to = None  # the transaction rolls back; so does the caller's object
+        raise
 
 
 # --- SLA reports ---------------------------------------------------------------------------

@@ -17,7 +17,7 @@ import openpyxl
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext as _
 
-from contracts.models import Measurement, ServiceLevel, quarter_period
+from contracts.models import Measurement, ServiceLevel, quarter_period, value_range_problem
 
 # openpyxl parses the workbook XML with defusedxml when it is installed; refuse to run without
 # it (XML entity expansion attacks).
@@ -294,21 +294,6 @@ def parse_number(text: str, *, decimal_comma: bool) -> Decimal | None:
     return number if number.is_finite() else None
 
 
-def _range_problem(level: ServiceLevel, value: Decimal) -> str | None:
-    kind = level.metric_kind
-    if kind == ServiceLevel.MetricKind.PERCENTAGE and not Decimal(0) <= value <= Decimal(100):
-        return _("A percentage must lie between 0 and 100.")
-    if kind == ServiceLevel.MetricKind.DURATION and value < 0:
-        return _("A duration cannot be negative.")
-    if kind == ServiceLevel.MetricKind.COUNT and (value < 0 or value != value.to_integral()):
-        return _("A count must be a whole number of 0 or more.")
-    if kind == ServiceLevel.MetricKind.RATIO and value < 0:
-        return _("A ratio cannot be negative.")
-    if abs(value) >= Decimal(10) ** 10:
-        return _("The value is too large.")
-    return None
-
-
 def validate_rows(
     *,
     rows: list[RawRow],
@@ -355,7 +340,7 @@ def validate_rows(
         if value is None:
             problems.append(Problem(raw.row, "value", raw.value, _("The value is not a number.")))
             continue
-        out_of_range = _range_problem(level, value)
+        out_of_range = value_range_problem(level.metric_kind, value)
         if out_of_range:
             problems.append(Problem(raw.row, "value", raw.value, out_of_range))
             continue

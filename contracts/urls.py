@@ -1,6 +1,6 @@
 from django.urls import path
 
-from contracts import views
+from contracts import views, views_terms
 
 app_name = "contracts"
 urlpatterns = [
@@ -18,4 +18,24 @@ urlpatterns = [
     path("reports/<int:pk>/appeal/", views.report_appeal, name="report_appeal"),
     path("reports/<int:pk>/withdraw/", views.report_withdraw, name="report_withdraw"),
     path("levels/<int:pk>/", views.LevelChartView.as_view(), name="level_chart"),
+    # The terms, written by the client's contract managers (views_terms).
+    path("new/", views_terms.contract_create, name="contract_create"),
+    path("<int:pk>/edit/", views_terms.contract_edit, name="contract_edit"),
+    path("<int:pk>/services/new/", views_terms.service_create, name="service_create"),
+    path("services/<int:pk>/edit/", views_terms.service_edit, name="service_edit"),
+    path("<int:pk>/levels/new/", views_terms.service_level_create, name="service_level_create"),
+    path("levels/<int:pk>/amend/", views_terms.service_level_amend, name="service_level_amend"),
+    path("<int:pk>/expectations/new/", views_terms.expectation_create, name="expectation_create"),
+    path("expectations/<int:pk>/edit/", views_terms.expectation_edit, name="expectation_edit"),
+    path(
+        "<int:pk>/information/new/",
+        views_terms.information_need_create,
+        name="information_need_create",
+    ),
+    path(
+        "information/<int:pk>/edit/",
+        views_terms.information_need_edit,
+        name="information_need_edit",
+    ),
+    path("information/<int:pk>/delivery/", views_terms.delivery_record, name="delivery_record"),
 ]

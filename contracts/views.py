@@ -17,7 +17,7 @@ from django.views.generic import DetailView, ListView
 from contracts import selectors, services
 from contracts.forms import AppealForm, ContractFilterForm, ReportUploadForm
 from contracts.models import SLAReport, add_months, month_period
-from contracts.permissions import may_review_report, may_upload_report
+from contracts.permissions import may_manage_contract, may_review_report, may_upload_report
 from contracts.templatetags.contracts_tags import num, plain
 from contracts.uploads import COLUMNS, levels_due
 from governance.access import get_object_for
@@ -57,6 +57,7 @@ class ContractListView(TenantMixin, ListView):
         query.pop("page", None)
         context["filter_form"] = self.filter_form
         context["query"] = query.urlencode()
+        context["may_manage"] = may_manage_contract(self.access)
         return context
 
 
@@ -128,6 +129,7 @@ class ContractDetailView(TenantMixin, DetailView):
                 "deliveries_due": deliveries_due,
                 "next_notice_deadline": contract.next_notice_deadline(today),
                 "may_upload": may_upload_report(self.access, contract),
+                "may_manage": may_manage_contract(self.access),
                 "heatmap": _heatmap(codes, months, cells) if months else "",
                 "today": today,
             }

@@ -5,12 +5,20 @@ from decimal import Decimal
 
 from django_scopes import scopes_disabled
 
-from contracts.models import Measurement, Service, ServiceLevel, SLAReport
+from contracts.models import (
+    Expectation,
+    InformationNeed,
+    Measurement,
+    Service,
+    ServiceLevel,
+    SLAReport,
+)
 
 
 def contract_samples(world) -> dict:
     """One submitted SLA report of Alpha's contract A-1 (supplier Northwind) with a
-    measurement, its service and service level; idempotent."""
+    measurement, its service and service level, an expectation and an information need the
+    supplier delivers; idempotent."""
     contract = world.alpha_contract
     with scopes_disabled():
         service, _ = Service.objects.get_or_create(
@@ -47,7 +55,24 @@ def contract_samples(world) -> dict:
             service_level=level,
             defaults={"organisation": world.alpha, "value": Decimal("95"), "state": "met"},
         )
+        expectation, _ = Expectation.objects.get_or_create(
+            contract=contract,
+            statement="Sample expectation",
+            defaults={"organisation": world.alpha, "measured_by": "Sample", "owner": "Sample"},
+        )
+        need, _ = InformationNeed.objects.get_or_create(
+            contract=contract,
+            what="Sample need",
+            defaults={
+                "organisation": world.alpha,
+                "format": "PDF",
+                "delivered_by": InformationNeed.Party.SUPPLIER,
+                "recipient": "Sample",
+            },
+        )
     return {
+        "expectation": expectation,
+        "information_need": need,
         "service": service,
         "service_level": level,
         "sla_report": report,

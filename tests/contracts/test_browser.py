@@ -1,8 +1,11 @@
-"""SLA report journeys in a real browser: the supplier uploads, the manager reviews."""
+"""SLA report journeys in a real browser: the supplier uploads, the manager reviews and
+amends a service level."""
 
 import csv
 import io
 import re
+from datetime import date, timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -11,7 +14,7 @@ from django.urls import reverse
 from django_scopes import scopes_disabled
 from playwright.sync_api import expect
 
-from contracts.models import Contract, SLAReport
+from contracts.models import Contract, ServiceLevel, SLAReport, add_months
 from tests.browser_fixtures import log_in
 
 pytestmark = pytest.mark.browser
@@ -109,3 +112,30 @@ def test_manager_reads_report_and_chart_then_disputes(
     with scopes_disabled():
         report.refresh_from_db()
     assert report.status == "disputed"
+
+
+def test_manager_amends_a_service_level_from_next_month(
+    chromium_executable, live_server, demo, page, screenshot
+):
+    next_month = add_months(date.today().replace(day=1), 1)
+    log_in(page, live_server, "manager@zuidrand.example")
+    page.goto(live_server.url + reverse("contracts:contract_detail", args=["zuidrand", demo.pk]))
+    page.get_by_test_id("amend-SD-FCR").click()
+    expect(page.get_by_test_id("level-versions").locator("tbody tr")).to_have_count(1)
+    page.locator("input[name=valid_from]").fill(next_month.isoformat())
+    page.locator("input[name=target]").fill("72")
+    screenshot("amend")
+    with page.expect_navigation(url=re.compile(rf"/contracts/{demo.pk}/$")):
+        page.get_by_test_id("save").click()
+    expect(page.locator(".message")).to_contain_text(
+        f"Service level SD-FCR is amended from {next_month.isoformat()}."
+    )
+    screenshot("amended")
+    with scopes_disabled():
+        versions = list(
+            ServiceLevel.objects.filter(contract=demo, code="SD-FCR").order_by("valid_from")
+        )
+    assert [(v.valid_to, v.target) for v in versions] == [
+        (next_month - timedelta(days=1), Decimal("70.0000")),
+        (None, Decimal("72.0000")),
+    ]
