@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from django.utils import timezone, translation
 from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from governance.charts import Bar, Cell, Series, bar_chart, heatmap, line_chart
 from simulations.engine import HISTOGRAM_EDGES
@@ -325,7 +325,11 @@ def run_headline(run: SimulationRun) -> str:
 
 
 def _run_source(run: SimulationRun) -> str:
-    text = _("Simulation “%(label)s” of %(chain)s (%(replications)s replications of %(days)s days)")
+    text = ngettext(
+        "Simulation “%(label)s” of %(chain)s (%(replications)s replications of %(days)s day)",
+        "Simulation “%(label)s” of %(chain)s (%(replications)s replications of %(days)s days)",
+        run.horizon_days,
+    )
     return text % {
         "label": run.label,
         "chain": run.chain.name,

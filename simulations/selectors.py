@@ -91,7 +91,11 @@ def results_for_agenda(*, access: Access, contract=None) -> list[SimulationRun]:
     for run in queryset:
         key = (run.chain_id, run.scenario_id, "" if run.scenario_id else run.label)
         seen.setdefault(key, run)
-    return list(seen.values())
+    # Per chain: the current chain first, then the scenarios by label.
+    return sorted(
+        seen.values(),
+        key=lambda r: (r.chain.name, r.chain_id, r.scenario_id is not None, r.label),
+    )
 
 
 def proposal_list(

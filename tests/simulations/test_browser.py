@@ -120,3 +120,70 @@ def test_manager_builds_runs_watches_and_compares(
     expect(rows.nth(1)).to_contain_text("Eén extra")
     expect(page.locator("figure.chart svg")).to_have_count(4)
     screenshot("compare")
+
+
+def test_manager_proposes_a_finding_and_prepares_the_exercise_report(
+    chromium_executable, live_server, transactional_db, page, screenshot
+):
+    """A run's bottleneck becomes a proposal for the tactical meeting; the exercise report is
+    prepared by the worker while the page shows it as being prepared, then offers it."""
+    from datetime import date
+
+    from governance.access import system_access
+    from simulations import services
+    from simulations.models import Exercise, ExerciseReport, Party
+    from simulations.tasks import task_render_exercise_report
+
+    organisation = setup_data()
+    with scopes_disabled():
+        access = system_access(organisation)
+        chain = services.chain_create(
+            access=access, contract=Contract.objects.get(reference="K-1"), name="Meldingenketen"
+        )
+        services.chain_set_profile(chain=chain, rates=[30.0] * 168, source="entered")
+        services.step_create(
+            chain=chain, name="Servicedesk", party=Party.SUPPLIER, capacity=2, mean_seconds=180.0
+        )
+        run = services.simulation_run_execute(
+            run=services.simulation_run_start(
+                access=access,
+                chain=chain,
+                queue=False,
+                replications=2,
+                horizon_days=1,
+                warmup_hours=0,
+            )
+        )
+        exercise = services.exercise_save(
+            chain=chain,
+            title="Avondstoring",
+            kind=Exercise.Kind.TABLETOP,
+            scenario="P1 om 20:00",
+            scheduled_for=date(2025, 11, 14),
+        )
+    log_in(page, live_server, MANAGER)
+    page.goto(f"{live_server.url}/o/keten/simulations/runs/{run.pk}/")
+    page.get_by_test_id("propose").get_by_role("link", name="the bottleneck").click()
+    expect(page.get_by_label("Title")).to_have_value("Relieve the bottleneck at Servicedesk")
+    page.get_by_role("button", name="Propose").click()
+    expect(page.get_by_test_id("proposal-status")).to_have_text("Proposed")
+    expect(page.get_by_test_id("rationale")).to_contain_text("Servicedesk is the bottleneck")
+    page.get_by_label("New status").select_option(label="On the agenda")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_test_id("proposal-status")).to_have_text("On the agenda")
+    screenshot("proposal")
+
+    page.goto(f"{live_server.url}/o/keten/simulations/exercises/{exercise.pk}/")
+    page.get_by_test_id("report-request").click()
+    status = page.get_by_test_id("report-status")
+    expect(status).to_have_attribute("data-status", "queued")
+    expect(status).to_contain_text("being prepared")
+    screenshot("report-queued")
+    with scopes_disabled():
+        report = ExerciseReport.objects.get()
+    task_render_exercise_report.apply(
+        kwargs={"organisation_id": organisation.pk, "report_id": report.pk}
+    )
+    expect(status).to_have_attribute("data-status", "ready", timeout=10000)  # htmx polls
+    expect(page.get_by_test_id("report-download")).to_be_visible()
+    screenshot("report-ready")
