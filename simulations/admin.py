@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from simulations.models import Chain, Exercise, SimulationRun, Step
+from simulations.models import Chain, Exercise, Proposal, SimulationRun, Step
 
 
 @admin.register(Chain)
@@ -24,3 +24,9 @@ class SimulationRunAdmin(admin.ModelAdmin):
 @admin.register(Exercise)
 class ExerciseAdmin(admin.ModelAdmin):
     list_display = ["title", "chain", "kind", "scheduled_for", "status", "next_due"]
+
+
+@admin.register(Proposal)
+class ProposalAdmin(admin.ModelAdmin):
+    list_display = ["title", "chain", "finding", "owner_side", "status", "created_at"]
+    list_filter = ["status", "owner_side", "finding"]
