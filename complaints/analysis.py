@@ -23,6 +23,30 @@ def add_months(day: date, months: int) -> date:
     return date(index // 12, index % 12 + 1, 1)
 
 
+def quarter_label(day: date) -> str:
+    """The quarter `day` falls in, written "2026-Q2"."""
+    return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
+
+
+def quarter_bounds(label: str) -> tuple[date, date] | None:
+    """(first day, last day) of a quarter written "2026-Q2", or None when malformed."""
+    try:
+        year_text, quarter_text = label.split("-Q")
+        year, quarter = int(year_text), int(quarter_text)
+    except ValueError:
+        return None
+    if not (2000 <= year <= 2100 and 1 <= quarter <= 4):
+        return None
+    start = date(year, 3 * quarter - 2, 1)
+    return start, add_months(start, 3) - timedelta(days=1)
+
+
+def closed_quarters(today: date, count: int) -> list[str]:
+    """The `count` quarters that ended before `today`, the most recent first."""
+    first_of_this_quarter = date(today.year, 3 * ((today.month - 1) // 3) + 1, 1)
+    return [quarter_label(add_months(first_of_this_quarter, -3 * n)) for n in range(1, count + 1)]
+
+
 def local(moment: datetime, time_zone: str) -> datetime:
     return moment.astimezone(ZoneInfo(time_zone))
 
@@ -108,17 +132,42 @@ def _minutes(value: time) -> int:
     return value.hour * 60 + value.minute
 
 
+def _extra_minutes(current, interval: Interval) -> set[int]:
+    minutes = set(range(_minutes(interval.opens), _minutes(interval.closes)))
+    for existing in current:
+        if existing.weekday == interval.weekday:
+            minutes -= set(range(_minutes(existing.opens), _minutes(existing.closes)))
+    return minutes
+
+
 def extra_minutes_per_week(current, candidate: list[Interval]) -> int:
     """Minutes of the candidate window not already covered by the current window."""
     current = list(current)
-    total = 0
+    return sum(len(_extra_minutes(current, interval)) for interval in candidate)
+
+
+def extra_intervals(current, candidate: list[Interval]) -> list[Interval]:
+    """The parts of the candidate window the current window does not cover, as intervals
+    (e.g. Monday 07:00–20:00 against 08:00–18:00 gives 07:00–08:00 and 18:00–20:00)."""
+    current = list(current)
+    parts = []
     for interval in candidate:
-        minutes = set(range(_minutes(interval.opens), _minutes(interval.closes)))
-        for existing in current:
-            if existing.weekday == interval.weekday:
-                minutes -= set(range(_minutes(existing.opens), _minutes(existing.closes)))
-        total += len(minutes)
-    return total
+        run: list[int] = []
+        for minute in sorted(_extra_minutes(current, interval)) + [-1]:
+            if run and minute != run[-1] + 1:
+                closes = run[-1] + 1
+                # A candidate closes at 23:59 at the latest, so `closes` is a time of the day.
+                parts.append(
+                    Interval(
+                        interval.weekday,
+                        time(run[0] // 60, run[0] % 60),
+                        time(closes // 60, closes % 60),
+                    )
+                )
+                run = []
+            if minute >= 0:
+                run.append(minute)
+    return parts
 
 
 def in_window(moment_local: datetime, intervals, *, open_on_holidays: bool) -> bool:
@@ -140,6 +189,12 @@ class ExtensionCase:
     annual_cost: Decimal
     avoided_per_year: Decimal
     cost_per_avoided: Decimal | None
+    # Contacts a simulation model expects in the extra hours (None without a model).
+    contacts_per_week: Decimal | None = None
+    contacts_per_year: Decimal | None = None
+    cost_per_contact: Decimal | None = None
+    contacts_source: str = ""
+    contacts_link: str = ""
 
 
 def extension_case(
@@ -152,11 +207,16 @@ def extension_case(
     staff: int,
     hourly_rate: Decimal,
     period_days: int,
+    contacts_per_week: Decimal | None = None,
+    contacts_source: str = "",
+    contacts_link: str = "",
 ) -> ExtensionCase:
     """The complaints (moment, outside the window then) of one service over a period of
     `period_days`: those outside the current window that fall inside current ∪ candidate are
     the ones the longer window would have avoided. Cost = extra staffed hours per week × staff
-    × hourly rate × 52; avoided complaints are scaled to a year from the period."""
+    × hourly rate × 52; avoided complaints are scaled to a year from the period. With the
+    contacts a model expects in the extra hours per week, also the cost per avoided contact
+    (annual cost / (contacts per week × 52))."""
     current = list(current)
     widened = current + list(candidate)
     outside = [m for m, was_outside in occurred if was_outside]
@@ -176,6 +236,14 @@ def extension_case(
     cost_per = (
         (annual_cost / per_year).quantize(Decimal("0.01"), ROUND_HALF_UP) if per_year else None
     )
+    contacts_year = cost_per_contact = None
+    if contacts_per_week is not None:
+        contacts_per_week = Decimal(contacts_per_week).quantize(Decimal("0.1"), ROUND_HALF_UP)
+        contacts_year = contacts_per_week * WEEKS_PER_YEAR
+        if contacts_year:
+            cost_per_contact = (annual_cost / contacts_year).quantize(
+                Decimal("0.01"), ROUND_HALF_UP
+            )
     return ExtensionCase(
         complaints_total=len(occurred),
         complaints_outside=len(outside),
@@ -185,4 +253,9 @@ def extension_case(
         annual_cost=annual_cost,
         avoided_per_year=per_year,
         cost_per_avoided=cost_per,
+        contacts_per_week=contacts_per_week,
+        contacts_per_year=contacts_year,
+        cost_per_contact=cost_per_contact,
+        contacts_source=contacts_source if contacts_per_week is not None else "",
+        contacts_link=contacts_link if contacts_per_week is not None else "",
     )

@@ -4,7 +4,6 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -37,20 +36,7 @@ class MultipleFileField(forms.FileField):
     def clean(self, data, initial=None):
         if not data:
             return []
-        files = data if isinstance(data, (list, tuple)) else [data]
-        if len(files) > uploads.max_files():
-            raise ValidationError(
-                _("Attach at most %(count)s files.") % {"count": uploads.max_files()}
-            )
-        checked, errors = [], []
-        for upload in files:
-            try:
-                checked.append(uploads.check_upload(upload))
-            except ValidationError as error:
-                errors.extend(error.messages)
-        if errors:
-            raise ValidationError(errors)
-        return checked
+        return uploads.check_uploads(data if isinstance(data, (list, tuple)) else [data])
 
 
 class CategoryChoiceField(forms.ModelChoiceField):

@@ -385,8 +385,9 @@ class ProposalStatus(models.TextChoices):
 
 class ImprovementProposal(models.Model):
     """A costed extension case: a longer service window for a service, with the complaints it
-    would have avoided, the extra staffed hours, their cost and the cost per avoided complaint.
-    The figures are frozen when the proposal is saved; the decision follows."""
+    would have avoided (and the contacts a simulation model expects in the extra hours, when
+    one exists), the extra staffed hours, their cost and the cost per avoided complaint and
+    contact. The figures are frozen when the proposal is saved; the decision follows."""
 
     organisation = models.ForeignKey(
         "governance.Organisation",
@@ -422,6 +423,20 @@ class ImprovementProposal(models.Model):
     cost_per_avoided = models.DecimalField(
         _("cost per avoided complaint"), max_digits=12, decimal_places=2, null=True, blank=True
     )
+    # Contacts a simulation model expected in the extra hours, when one could say (frozen with
+    # the rest; empty when no model estimated them).
+    contacts_per_week = models.DecimalField(
+        _("contacts expected in the extra hours per week"),
+        max_digits=10,
+        decimal_places=1,
+        null=True,
+        blank=True,
+    )
+    cost_per_contact = models.DecimalField(
+        _("cost per avoided contact"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    contacts_source = models.CharField(_("contacts estimated by"), max_length=200, blank=True)
+    contacts_link = models.CharField(max_length=500, blank=True, editable=False)
     benefit = models.TextField(_("expected benefit"), blank=True, max_length=4000)
     status = models.CharField(
         _("status"), max_length=16, choices=ProposalStatus.choices, default=ProposalStatus.PROPOSED
@@ -443,6 +458,12 @@ class ImprovementProposal(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    @property
+    def contacts_per_year(self) -> Decimal | None:
+        if self.contacts_per_week is None:
+            return None
+        return self.contacts_per_week * 52
+
     def clean(self) -> None:
         if self.opens is not None and self.closes is not None and self.closes <= self.opens:
             raise ValidationError({"closes": _("Closing time must be after opening time.")})
@@ -450,3 +471,53 @@ class ImprovementProposal(models.Model):
             raise ValidationError({"weekdays": _("Choose at least one weekday.")})
         if self.period_end and self.period_start and self.period_end < self.period_start:
             raise ValidationError({"period_end": _("The period ends before it starts.")})
+
+
+class RegisterReport(models.Model):
+    """The open register of one closed quarter as a PDF, in one language: rendered by a task
+    (never in a request) and kept for download. Aggregated and k-suppressed like the public
+    page; no personal data."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Being prepared")
+        READY = "ready", _("Ready")
+        FAILED = "failed", _("Failed")
+
+    organisation = models.ForeignKey(
+        "governance.Organisation",
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("organisation"),
+    )
+    quarter = models.CharField(_("quarter"), max_length=7)  # "2026-Q1"
+    period_start = models.DateField(_("from"))
+    period_end = models.DateField(_("until"))
+    language = models.CharField(_("language"), max_length=8)
+    state = models.CharField(
+        _("state"), max_length=16, choices=State.choices, default=State.PENDING
+    )
+    requested_at = models.DateTimeField(_("requested"))
+    rendered_at = models.DateTimeField(_("rendered"), null=True, blank=True)
+    pdf = models.BinaryField(_("PDF"), blank=True, default=b"", editable=False)
+    pages = models.PositiveSmallIntegerField(_("pages"), default=0)
+    # Why the last rendering failed, for the operator (never shown on the public page).
+    error = models.CharField(_("error"), max_length=500, blank=True)
+
+    objects = ScopedManager(organisation="organisation")
+
+    class Meta:
+        ordering = ["-period_start", "language"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "quarter", "language"], name="register_report_unique"
+            )
+        ]
+        verbose_name = _("register report")
+        verbose_name_plural = _("register reports")
+
+    def __str__(self) -> str:
+        return f"{self.quarter} ({self.language})"
+
+    @property
+    def is_ready(self) -> bool:
+        return self.state == self.State.READY

@@ -14,4 +14,9 @@ urlpatterns = [
         public_views.register_pdf,
         name="register_pdf",
     ),
+    path(
+        "<slug:org_slug>/register/<str:quarter>/status/",
+        public_views.register_report_status,
+        name="register_report_status",
+    ),
 ]

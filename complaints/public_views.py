@@ -5,9 +5,6 @@ There is no tenant in the middleware's sense here, so each view resolves the org
 itself and enters its scope explicitly; the templates show public fields only.
 """
 
-from datetime import date
-
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
@@ -21,7 +18,6 @@ from complaints.forms import ComplaintForm, VerdictForm
 from complaints.models import HANDLED_STATUSES, ComplaintSettings
 from governance.access import system_access, tenant_scope
 from governance.models import Organisation
-from governance.pdf import render_pdf
 
 
 def _organisation(org_slug: str) -> Organisation:
@@ -32,7 +28,7 @@ def _organisation(org_slug: str) -> Organisation:
 
 
 def _language() -> str:
-    return translation.get_language() or "nl"
+    return "en" if (translation.get_language() or "nl").startswith("en") else "nl"
 
 
 def too_many(request, organisation=None):
@@ -154,86 +150,75 @@ def _published(organisation) -> ComplaintSettings:
 
 @never_cache
 def register_page(request, org_slug):
-    """The open register of handled complaints: aggregated, k-suppressed, no personal data."""
+    """The open register of handled complaints: aggregated, k-suppressed, no personal data; with
+    the quarterly PDFs (the latest one is asked for when it does not exist yet)."""
     organisation = _organisation(org_slug)
     with tenant_scope(system_access(organisation)):
         _published(organisation)
         start, end = selectors.register_period(selectors.local_today(organisation))
         figures = selectors.register(organisation=organisation, period_start=start, period_end=end)
+        quarters = selectors.register_report_quarters(organisation=organisation)[:4]
+        services.register_report_request(
+            organisation=organisation, quarter=quarters[0], language=_language()
+        )
+        reports = selectors.register_reports(
+            organisation=organisation, quarters=quarters, language=_language()
+        )
         return render(
             request,
             "complaints/public/register.html",
             {
                 "public_organisation": organisation,
                 "register": figures,
-                "rows": _register_rows(figures),
-                "quarters": _recent_quarters(end),
+                "rows": figures.rows,
+                "quarters": [(quarter, reports.get(quarter)) for quarter in quarters],
             },
         )
 
 
-def _register_rows(figures):
-    return [
-        (category, [figures.cells.get((category, month)) for month in figures.months])
-        for category in figures.categories
-    ]
-
-
-def quarter_bounds(label: str) -> tuple[date, date] | None:
-    """(first day, last day) of a quarter written "2026-Q2", or None when malformed."""
-    try:
-        year_text, quarter_text = label.split("-Q")
-        year, quarter = int(year_text), int(quarter_text)
-    except ValueError:
-        return None
-    if not (2000 <= year <= 2100 and 1 <= quarter <= 4):
-        return None
-    start = date(year, 3 * quarter - 2, 1)
-    end_month = 3 * quarter
-    end = (
-        date(year + 1, 1, 1) if end_month == 12 else date(year, end_month + 1, 1)
-    ).toordinal() - 1
-    return start, date.fromordinal(end)
-
-
-def _recent_quarters(today: date) -> list[str]:
-    quarter = (today.month - 1) // 3 + 1
-    year = today.year
-    labels = []
-    for _n in range(4):
-        quarter -= 1
-        if quarter == 0:
-            quarter, year = 4, year - 1
-        labels.append(f"{year}-Q{quarter}")
-    return labels
-
-
-def register_pdf(request, org_slug, quarter):
-    """The register of one quarter as a PDF (cached per organisation, quarter and language)."""
-    organisation = _organisation(org_slug)
-    bounds = quarter_bounds(quarter)
-    if bounds is None:
+def _report_or_404(organisation, quarter: str):
+    if quarter not in selectors.register_report_quarters(organisation=organisation):
         raise Http404
+    return selectors.register_reports(
+        organisation=organisation, quarters=[quarter], language=_language()
+    ).get(quarter)
+
+
+@never_cache
+def register_pdf(request, org_slug, quarter):
+    """The register of one closed quarter as PDF, when it has been rendered; otherwise it is
+    asked for and a page says it is being prepared (and follows it). Never rendered here."""
+    organisation = _organisation(org_slug)
     with tenant_scope(system_access(organisation)):
         _published(organisation)
-        if bounds[0] > selectors.local_today(organisation):
-            raise Http404
-        key = f"complaints:register-pdf:{organisation.pk}:{quarter}:{_language()}"
-        content = cache.get(key)
-        if content is None:
-            figures = selectors.register(
-                organisation=organisation, period_start=bounds[0], period_end=bounds[1]
+        _report_or_404(organisation, quarter)
+        ready = selectors.register_report_ready(
+            organisation=organisation, quarter=quarter, language=_language()
+        )
+        if ready is None:
+            report = services.register_report_request(
+                organisation=organisation, quarter=quarter, language=_language()
             )
-            content = render_pdf(
-                "complaints/pdf/register.html",
-                {
-                    "organisation": organisation,
-                    "register": figures,
-                    "rows": _register_rows(figures),
-                    "quarter": quarter,
-                },
+            return render(
+                request,
+                "complaints/public/register_preparing.html",
+                {"public_organisation": organisation, "quarter": quarter, "report": report},
+                status=202,
             )
-            cache.set(key, content, timeout=3600)
-    response = HttpResponse(content, content_type="application/pdf")
+    response = HttpResponse(bytes(ready.pdf), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="klachtenregister-{quarter}.pdf"'
     return response
+
+
+@never_cache
+def register_report_status(request, org_slug, quarter):
+    """The state of one quarter's PDF, polled with htmx until it is ready (asks for nothing)."""
+    organisation = _organisation(org_slug)
+    with tenant_scope(system_access(organisation)):
+        _published(organisation)
+        report = _report_or_404(organisation, quarter)
+        return render(
+            request,
+            "complaints/public/includes/register_report.html",
+            {"public_organisation": organisation, "quarter": quarter, "report": report},
+        )

@@ -25,6 +25,7 @@ from complaints.models import (
     ComplaintEvent,
     ComplaintSettings,
     ImprovementProposal,
+    RegisterReport,
     Status,
     Verdict,
 )
@@ -429,6 +430,14 @@ class Register:
     verdict_resolved: dict[str, int | None]
     published: bool
 
+    @property
+    def rows(self) -> list[tuple[str, list[int | None]]]:
+        """(category, the count per month) for the table by category and month."""
+        return [
+            (category, [self.cells.get((category, month)) for month in self.months])
+            for category in self.categories
+        ]
+
 
 def register_period(today: date) -> tuple[date, date]:
     """The register's standard period: the twelve months before `today`'s month, plus this
@@ -439,10 +448,10 @@ def register_period(today: date) -> tuple[date, date]:
 def register(
     *, organisation: Organisation, period_start: date, period_end: date, k: int | None = None
 ) -> Register:
-    """The open register: complaints handled (resolved or closed) in the period, by category and
-    month of resolution; the median handling time in working days; the share resolved within
-    the deadline; the distribution of verdicts. Aggregated only, with every group of fewer than
-    k complaints hidden (and not derivable from the totals shown)."""
+    """The open register: complaints handled (resolved or closed) in the period, by category (in
+    the active language) and month of resolution; the median handling time in working days; the
+    share resolved within the deadline; the distribution of verdicts. Aggregated only, with every
+    group of fewer than k complaints hidden (and not derivable from the totals shown)."""
     procedure = settings_for(organisation=organisation)
     k = k or procedure.min_group_size
     tz = organisation.time_zone
@@ -458,15 +467,16 @@ def register(
     while month <= period_end:
         months.append(month)
         month = add_months(month, 1)
+    language = get_language() or "nl"
     counts: dict[tuple[str, date], int] = defaultdict(int)
-    categories = sorted({c.category.name_nl for c in handled})
+    categories = sorted({c.category.label(language) for c in handled})
     for category in categories:
         for m in months:
             counts[(category, m)] = 0
     days, on_time = [], 0
     for complaint in handled:
         resolved_local = analysis.local_date(complaint.resolved_at, tz)
-        counts[(complaint.category.name_nl, resolved_local.replace(day=1))] += 1
+        counts[(complaint.category.label(language), resolved_local.replace(day=1))] += 1
         days.append(
             analysis.working_days_between(
                 analysis.local_date(complaint.received_at, tz), resolved_local
@@ -505,6 +515,41 @@ def register(
         ),
         published=procedure.register_public,
     )
+
+
+# Quarters whose register PDF can be asked for: the last two years, so a stranger cannot make
+# the worker render an unbounded number of them.
+REGISTER_REPORT_QUARTERS = 8
+
+
+def register_report_quarters(*, organisation: Organisation, today: date | None = None) -> list[str]:
+    """The closed quarters whose register can be had as PDF, the most recent first."""
+    return analysis.closed_quarters(today or local_today(organisation), REGISTER_REPORT_QUARTERS)
+
+
+def register_reports(
+    *, organisation: Organisation, quarters: list[str], language: str
+) -> dict[str, RegisterReport]:
+    """The register PDFs of these quarters in `language` that were asked for (any state), by
+    quarter, without their content."""
+    return {
+        report.quarter: report
+        for report in RegisterReport.objects.filter(
+            organisation=organisation, quarter__in=quarters, language=language
+        ).defer("pdf")
+    }
+
+
+def register_report_ready(
+    *, organisation: Organisation, quarter: str, language: str
+) -> RegisterReport | None:
+    """The rendered register PDF of one quarter, with its content, or None."""
+    return RegisterReport.objects.filter(
+        organisation=organisation,
+        quarter=quarter,
+        language=language,
+        state=RegisterReport.State.READY,
+    ).first()
 
 
 # --- proposals -----------------------------------------------------------------------------

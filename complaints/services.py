@@ -3,8 +3,9 @@ e-mail through the outbox (so a request never waits for, or fails on, the broker
 
 from __future__ import annotations
 
+import logging
 import secrets
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -27,15 +28,19 @@ from complaints.models import (
     ImprovementProposal,
     ProposalStatus,
     ReferenceCounter,
+    RegisterReport,
     Status,
     Verdict,
 )
 from complaints.uploads import CheckedFile
 from contracts import selectors as contract_selectors
+from governance import events, service_links
 from governance.access import Access, system_access
 from governance.models import Organisation, Supplier, SupplierMembership
 from governance.outbox import outbox_enqueue
 from governance.workdays import add_working_days
+
+logger = logging.getLogger(__name__)
 
 DEFAULT_CATEGORIES = [
     ("Bereikbaarheid", "Reachability"),
@@ -316,6 +321,10 @@ def complaint_transition(
         complaint.reminded_for = ""
     complaint.full_clean()
     complaint.save()
+    first_resolution = (
+        to == Status.RESOLVED
+        and not complaint.events.filter(kind=EventKind.STATUS, to_status=Status.RESOLVED).exists()
+    )
     _event(
         complaint,
         EventKind.STATUS,
@@ -328,7 +337,25 @@ def complaint_transition(
     )
     if to in (Status.ACKNOWLEDGED, Status.RESOLVED, Status.REJECTED):
         _mail_complainant(complaint, to, {"text": text}, base_url)
+    if first_resolution:
+        _verdict_requested(complaint)
     return complaint
+
+
+def _verdict_requested(complaint: Complaint) -> None:
+    """The complaint is resolved for the first time: its own verdict is asked on the tracking
+    page (the e-mail above); a satisfaction-survey app may also invite the complainant to its
+    anonymous verdict survey of the contract, pooled with others so it can be reported. Only
+    with an address the complainant left and a service whose contract is known."""
+    if not complaint.email or complaint.service is None:
+        return
+    events.publish(
+        events.COMPLAINT_VERDICT_REQUESTED,
+        organisation_id=complaint.organisation_id,
+        contract_id=complaint.service.contract_id,
+        email=complaint.email,
+        language=complaint.language,
+    )
 
 
 @transaction.atomic
@@ -514,19 +541,59 @@ def extension_case_for(
         else selectors.settings_for(organisation=access.organisation).hourly_rate
     )
     candidate = [analysis.Interval(day, opens, closes) for day in sorted(set(weekdays))]
+    current = [analysis.Interval(h.weekday, h.opens, h.closes) for h in service.opening_hours.all()]
+    estimate = _contacts_in(
+        access=access, service=service, extra=analysis.extra_intervals(current, candidate)
+    )
     return analysis.extension_case(
         occurred=selectors.service_occurrences(
             access=access, service_id=service.pk, since=period_start, until=period_end
         ),
-        current=[
-            analysis.Interval(h.weekday, h.opens, h.closes) for h in service.opening_hours.all()
-        ],
+        current=current,
         candidate=candidate,
         open_on_holidays=service.open_on_holidays,
         time_zone=access.organisation.time_zone,
         staff=staff,
         hourly_rate=rate,
         period_days=(period_end - period_start).days + 1,
+        contacts_per_week=(
+            Decimal(str(estimate.contacts_per_week)) if estimate is not None else None
+        ),
+        contacts_source=estimate.source if estimate is not None else "",
+        contacts_link=estimate.link if estimate is not None else "",
+    )
+
+
+def _contacts_in(*, access: Access, service, extra: list[analysis.Interval]):
+    """The contacts a simulation model (through governance.service_links) expects per week in
+    the extra hours, summed over their stretches; None when there are no extra hours, when no
+    model answers for every stretch, or when a model fails (the case stands without it)."""
+    # One question per stretch of the day, for all weekdays that share it (usually one).
+    stretches: dict[tuple[time, time], list[int]] = {}
+    for part in extra:
+        stretches.setdefault((part.opens, part.closes), []).append(part.weekday)
+    if not stretches:
+        return None
+    total, first = 0.0, None
+    for (opens, closes), days in stretches.items():
+        try:
+            with transaction.atomic():  # a failing provider must not break our transaction
+                estimate = service_links.estimated_contacts(
+                    access=access,
+                    service_id=service.pk,
+                    weekdays=sorted(days),
+                    opens=opens,
+                    closes=closes,
+                )
+        except Exception:  # noqa: BLE001 - another app's model; the complaints case stands
+            logger.exception("Contact estimate for service %s failed", service.pk)
+            return None
+        if estimate is None:
+            return None
+        total += estimate.contacts_per_week
+        first = first or estimate
+    return service_links.ContactEstimate(
+        contacts_per_week=total, source=first.source, link=first.link
     )
 
 
@@ -588,6 +655,10 @@ def proposal_create(
     proposal.annual_cost = case.annual_cost
     proposal.avoided_per_year = case.avoided_per_year
     proposal.cost_per_avoided = case.cost_per_avoided
+    proposal.contacts_per_week = case.contacts_per_week
+    proposal.cost_per_contact = case.cost_per_contact
+    proposal.contacts_source = case.contacts_source[:200]
+    proposal.contacts_link = case.contacts_link[:500]
     proposal.full_clean()
     proposal.save()
     return proposal
@@ -625,3 +696,90 @@ def proposal_decide(
     proposal.full_clean()
     proposal.save()
     return proposal
+
+
+# --- the register's quarterly PDF -----------------------------------------------------------
+
+# A request still pending after this long lost its task (e.g. the broker was down): ask again.
+# A failed rendering is tried again after the same pause, not at every page view.
+REGISTER_REPORT_RETRY_AFTER = timedelta(minutes=15)
+
+
+def register_report_request(
+    *, organisation: Organisation, quarter: str, language: str, now: datetime | None = None
+) -> RegisterReport | None:
+    """Make sure the register PDF of a closed quarter gets rendered: the stored report when it
+    exists, else a pending one whose rendering a task does after commit. None when the register
+    is not published or the quarter is not one of the closed quarters on offer. Never renders
+    itself, so a page may call it."""
+    if not selectors.settings_for(organisation=organisation).register_public:
+        return None
+    now = now or timezone.now()
+    today = selectors.local_today(organisation, now)
+    if quarter not in selectors.register_report_quarters(organisation=organisation, today=today):
+        return None
+    language = "en" if language.startswith("en") else "nl"
+    start, end = analysis.quarter_bounds(quarter)
+    report, created = RegisterReport.objects.defer("pdf").get_or_create(
+        organisation=organisation,
+        quarter=quarter,
+        language=language,
+        defaults={"period_start": start, "period_end": end, "requested_at": now},
+    )
+    if not created:
+        stale = report.requested_at < now - REGISTER_REPORT_RETRY_AFTER
+        if report.is_ready or not stale:
+            return report
+        report.state = RegisterReport.State.PENDING
+        report.requested_at = now
+        report.save(update_fields=["state", "requested_at"])
+    report_id, organisation_id = report.pk, organisation.pk
+    transaction.on_commit(lambda: _enqueue_register_report(organisation_id, report_id))
+    return report
+
+
+def _enqueue_register_report(organisation_id: int, report_id: int) -> None:
+    from complaints.tasks import task_render_register_report
+
+    try:
+        task_render_register_report.apply_async(
+            kwargs={"organisation_id": organisation_id, "report_id": report_id}, retry=False
+        )
+    except Exception:  # noqa: BLE001 - the next request after the retry pause asks again
+        logger.warning("Register report %s not queued: the broker is unreachable.", report_id)
+
+
+def register_report_render(*, report: RegisterReport) -> RegisterReport:
+    """Render and store the register PDF (called by the task, never in a request). A failure
+    is recorded on the report and raised."""
+    from complaints.register_report import register_report_pdf
+
+    try:
+        pdf, pages = register_report_pdf(
+            organisation=report.organisation,
+            quarter=report.quarter,
+            period_start=report.period_start,
+            period_end=report.period_end,
+            language=report.language,
+        )
+    except Exception as error:
+        report.state = RegisterReport.State.FAILED
+        report.error = f"{type(error).__name__}: {error}"[:500]
+        report.save(update_fields=["state", "error"])
+        raise
+    report.pdf = pdf
+    report.pages = pages
+    report.state = RegisterReport.State.READY
+    report.rendered_at = timezone.now()
+    report.error = ""
+    report.save(update_fields=["pdf", "pages", "state", "rendered_at", "error"])
+    return report
+
+
+def register_reports_request_closed(*, organisation: Organisation) -> RegisterReport | None:
+    """For the scheduler: the register PDF of the quarter that closed last, in the
+    organisation's language, once the register is published."""
+    quarters = selectors.register_report_quarters(organisation=organisation)
+    return register_report_request(
+        organisation=organisation, quarter=quarters[0], language=organisation.default_language
+    )

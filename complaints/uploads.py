@@ -1,5 +1,5 @@
-"""Attachments of the public form: PDF, PNG or JPEG, recognised by their first bytes (never by
-the name the browser sends), size-limited, at most a few per complaint."""
+"""Attachments of the public form and the public API: PDF, PNG or JPEG, recognised by their
+first bytes (never by the name the browser sends), size-limited, at most a few per complaint."""
 
 from dataclasses import dataclass
 from pathlib import PurePath
@@ -75,3 +75,20 @@ def check_upload(upload) -> CheckedFile:
             % {"name": name, "ext": PurePath(name).suffix or _("known")}
         )
     return CheckedFile(filename=name, mime_type=mime_type, content=content)
+
+
+def check_uploads(uploads) -> list[CheckedFile]:
+    """Check every uploaded file of one complaint (the web form and the public API alike);
+    raise one ValidationError listing each refused file with its reason."""
+    uploads = [upload for upload in uploads or [] if upload]
+    if len(uploads) > max_files():
+        raise ValidationError(_("Attach at most %(count)s files.") % {"count": max_files()})
+    checked, errors = [], []
+    for upload in uploads:
+        try:
+            checked.append(check_upload(upload))
+        except ValidationError as error:
+            errors.extend(error.messages)
+    if errors:
+        raise ValidationError(errors)
+    return checked

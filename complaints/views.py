@@ -391,14 +391,19 @@ def analysis_page(request, org_slug):
             ),
             "category_chart": line_chart(
                 x_labels=month_labels,
-                series=[
-                    Series(name, [float(v) for v in values])
-                    for name, values in sorted(trends.by_category.items())
-                ][:6],
+                series=_largest_series(trends.by_category),
                 y_min=0,
                 title=_("Complaints per category per month"),
             )
             if trends.by_category
+            else "",
+            "service_trend_chart": line_chart(
+                x_labels=month_labels,
+                series=_largest_series(trends.by_service),
+                y_min=0,
+                title=_("Complaints per service per month"),
+            )
+            if trends.by_service
             else "",
             "service_chart": bar_chart(
                 bars=[Bar(name, float(count)) for name, count in parts["service"]],
@@ -411,6 +416,12 @@ def analysis_page(request, org_slug):
             "verdicts": selectors.verdict_summary(access=access),
         },
     )
+
+
+def _largest_series(per_name: dict[str, list[int]], count: int = 6) -> list[Series]:
+    """The `count` largest lines (by total), in name order, so a chart stays readable."""
+    largest = sorted(per_name.items(), key=lambda item: (-sum(item[1]), item[0]))[:count]
+    return [Series(name, [float(v) for v in values]) for name, values in sorted(largest)]
 
 
 # --- extension cases and proposals ---------------------------------------------------------

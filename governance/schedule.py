@@ -34,6 +34,11 @@ BEAT_SCHEDULE = {
         "task": "complaints.tasks.task_remind_overdue_complaints",
         "schedule": crontab(hour="8-17", minute=5, day_of_week="mon-fri"),
     },
+    # The open register's PDF of the quarter that closed last (a no-op once it exists).
+    "complaints-register-reports": {
+        "task": "complaints.tasks.task_request_register_reports",
+        "schedule": crontab(hour=4, minute=20),
+    },
     # Owners of corrective actions due within three working days or overdue, once a day.
     "audits-action-reminders": {
         "task": "audits.tasks.task_send_action_reminders",

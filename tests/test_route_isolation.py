@@ -120,6 +120,7 @@ ROUTES: dict[str, Route] = {
     "api:complaint-detail": Route(TENANT, api=True, object="complaint"),
     "api:complaint-events": Route(TENANT, api=True, object="complaint"),
     "api:complaint-verdicts": Route(TENANT, api=True),
+    "api:complaint-statistics": Route(TENANT, api=True, insiders=("alice", "victor")),
     "api:complaint-transition": Route(
         TENANT,
         api=True,
@@ -137,6 +138,9 @@ ROUTES: dict[str, Route] = {
     "complaints_public:track": Route(PUBLIC, extra={"token": "x" * 32}, ok=(404,)),
     "complaints_public:register": Route(PUBLIC, extra={"org_slug": "alpha"}, ok=(404,)),
     "complaints_public:register_pdf": Route(
+        PUBLIC, extra={"org_slug": "alpha", "quarter": "2026-Q1"}, ok=(404,)
+    ),
+    "complaints_public:register_report_status": Route(
         PUBLIC, extra={"org_slug": "alpha", "quarter": "2026-Q1"}, ok=(404,)
     ),
     "complaints_public_api:submit": Route(

@@ -3,11 +3,13 @@ only with consent, no internal notes), and the public submission."""
 
 from datetime import timedelta
 
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from complaints import uploads
 from complaints.models import (
     DESCRIPTION_MAX,
     Category,
@@ -121,6 +123,68 @@ class VerdictSummarySerializer(serializers.Serializer):
     mean_handling_score = serializers.FloatField(allow_null=True)
 
 
+class StatisticsQuerySerializer(serializers.Serializer):
+    since = serializers.DateField(required=False, help_text=_("First day (default: a year ago)."))
+    until = serializers.DateField(required=False, help_text=_("Last day (default: today)."))
+    service = serializers.IntegerField(
+        required=False, help_text=_("A service id: its window is judged in the hour grid.")
+    )
+
+    def validate(self, data):
+        if data.get("since") and data.get("until") and data["until"] < data["since"]:
+            raise serializers.ValidationError({"until": _("The period ends before it starts.")})
+        return data
+
+
+class HeadlineSerializer(serializers.Serializer):
+    handled = serializers.IntegerField()
+    verdicts = serializers.IntegerField()
+    closed_not_resolved = serializers.IntegerField(
+        help_text=_("Closed by procedure but not resolved for the complainant.")
+    )
+    not_resolved = serializers.IntegerField()
+    mean_handling_score = serializers.FloatField(allow_null=True)
+    open = serializers.IntegerField()
+    overdue = serializers.IntegerField()
+
+
+class HourCellSerializer(serializers.Serializer):
+    weekday = serializers.IntegerField(help_text=_("0 = Monday"))
+    hour = serializers.IntegerField()
+    count = serializers.IntegerField()
+    inside_window = serializers.BooleanField(allow_null=True)
+
+
+class NamedCountSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    count = serializers.IntegerField()
+
+
+class MonthTrendSerializer(serializers.Serializer):
+    month = serializers.CharField(help_text=_("YYYY-MM"))
+    total = serializers.IntegerField()
+    outside_window = serializers.IntegerField()
+    not_resolved_for_complainant = serializers.IntegerField()
+
+
+class StatisticsSerializer(serializers.Serializer):
+    """The analysis page in figures: the headline, when complaints happened (weekday × hour in
+    the organisation's time zone) and how many outside the window, counts per category and
+    service over the period, and the last twelve months."""
+
+    since = serializers.DateField()
+    until = serializers.DateField()
+    headline = HeadlineSerializer()
+    total = serializers.IntegerField()
+    judged = serializers.IntegerField(help_text=_("Complaints about a known service."))
+    outside_window = serializers.IntegerField()
+    outside_share_percent = serializers.FloatField(allow_null=True)
+    hours = HourCellSerializer(many=True)
+    by_category = NamedCountSerializer(many=True)
+    by_service = NamedCountSerializer(many=True)
+    months = MonthTrendSerializer(many=True)
+
+
 class ProposalSerializer(ScopedModelSerializer):
     service = serializers.CharField(source="service.name", read_only=True)
 
@@ -144,6 +208,9 @@ class ProposalSerializer(ScopedModelSerializer):
             "annual_cost",
             "avoided_per_year",
             "cost_per_avoided",
+            "contacts_per_week",
+            "cost_per_contact",
+            "contacts_source",
             "benefit",
             "status",
             "decision_note",
@@ -164,17 +231,29 @@ class PublicComplaintSerializer(serializers.Serializer):
     occurred_at = serializers.DateTimeField(required=False)
     channel = serializers.ChoiceField(choices=Channel.choices)
     impact = serializers.ChoiceField(choices=Impact.choices)
-    name = serializers.CharField(
-        required=False, allow_blank=True, max_length=120, validators=[no_control_characters]
-    )
-    email = serializers.EmailField(
-        required=False, allow_blank=True, validators=[no_control_characters]
-    )
+    # Control characters are refused in validate_name/validate_email rather than by a validator
+    # on the field: the schema generator would publish the refusing pattern as a required one.
+    name = serializers.CharField(required=False, allow_blank=True, max_length=120)
+    email = serializers.EmailField(required=False, allow_blank=True)
     phone = serializers.CharField(
         required=False, allow_blank=True, max_length=20, validators=[phone_validator]
     )
     consent_to_contact = serializers.BooleanField(required=False, default=False)
     language = serializers.ChoiceField(choices=["nl", "en"], required=False, default="nl")
+
+    @staticmethod
+    def _one_line(value: str) -> str:
+        try:
+            no_control_characters(value)
+        except ValidationError as error:
+            raise serializers.ValidationError(error.messages) from None
+        return value
+
+    def validate_name(self, value):
+        return self._one_line(value)
+
+    def validate_email(self, value):
+        return self._one_line(value)
 
     def validate(self, data):
         organisation = self.context["organisation"]
@@ -195,12 +274,42 @@ class PublicComplaintSerializer(serializers.Serializer):
         occurred = data.get("occurred_at") or now
         if occurred > now + timedelta(minutes=5):
             raise serializers.ValidationError({"occurred_at": _("This moment lies in the future.")})
+        if occurred < now - timedelta(days=366):
+            raise serializers.ValidationError(
+                {"occurred_at": _("Complaints can be filed up to a year later.")}
+            )
         data["occurred_at"] = occurred
         if data.get("consent_to_contact") and not (data.get("email") or data.get("phone")):
             raise serializers.ValidationError(
                 {"consent_to_contact": _("Leave an e-mail address or phone number.")}
             )
         return data
+
+
+@extend_schema_field({"type": "string", "format": "binary"})
+class UploadField(serializers.FileField):
+    """A file part of a multipart request (documented as binary)."""
+
+
+class PublicComplaintUploadSerializer(PublicComplaintSerializer):
+    """The public submission as multipart/form-data, with optional attachments: checked by
+    content exactly as on the web form."""
+
+    attachments = serializers.ListField(
+        child=UploadField(allow_empty_file=False, use_url=False),
+        required=False,
+        default=list,
+        help_text=_(
+            "PDF, PNG or JPEG files, recognised by their content (the name must match it); "
+            "at most 3 of 5 MB each by default. Repeat the field for each file."
+        ),
+    )
+
+    def validate_attachments(self, files):
+        try:
+            return uploads.check_uploads(files)
+        except ValidationError as error:
+            raise serializers.ValidationError(error.messages) from None
 
 
 class PublicReceiptSerializer(serializers.Serializer):

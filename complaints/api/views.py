@@ -2,8 +2,12 @@
 their timeline, verdict figures and improvement proposals; plus the public submission and the
 open register, which need no account."""
 
+from dataclasses import asdict
+from datetime import timedelta
+
 from django.core.exceptions import ValidationError
 from django.http import Http404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
@@ -19,13 +23,17 @@ from complaints.api.serializers import (
     ComplaintSerializer,
     ProposalSerializer,
     PublicComplaintSerializer,
+    PublicComplaintUploadSerializer,
     PublicReceiptSerializer,
     RegisterSerializer,
+    StatisticsQuerySerializer,
+    StatisticsSerializer,
     TransitionSerializer,
     VerdictSummarySerializer,
 )
 from complaints.models import Complaint, ImprovementProposal
 from complaints.permissions import may_transition
+from contracts.selectors import service_list
 from governance.access import system_access, tenant_scope
 from governance.api import OrganisationScopedViewSet
 from governance.models import Organisation
@@ -94,6 +102,65 @@ class ComplaintViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Organis
             VerdictSummarySerializer(selectors.verdict_summary(access=self.access)).data
         )
 
+    @extend_schema(
+        parameters=[StatisticsQuerySerializer],
+        responses={200: StatisticsSerializer, 403: OpenApiResponse(description="Supplier")},
+    )
+    @action(detail=False, methods=["get"])
+    def statistics(self, request, *args, **kwargs):
+        """The analysis in figures (the client's own, like the analysis page): the headline with
+        "closed but not resolved for the complainant", the weekday × hour grid with the chosen
+        service's window, counts per category and service, and twelve months of trend."""
+        access = self.access
+        if not access.is_client:
+            raise PermissionDenied
+        query = StatisticsQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        today = selectors.local_today(access.organisation)
+        until = query.validated_data.get("until") or today
+        since = query.validated_data.get("since") or until - timedelta(days=364)
+        service_id = query.validated_data.get("service")
+        if (
+            service_id is not None
+            and not service_list(access=access).filter(pk=service_id).exists()
+        ):
+            raise serializers.ValidationError({"service": [_("Unknown service.")]})
+        figures = selectors.hour_analysis(
+            access=access, since=since, until=until, service_id=service_id
+        )
+        parts = selectors.breakdown(access=access, since=since, until=until)
+        trends = selectors.complaint_trends(access=access, months=12, today=today)
+        data = {
+            "since": since,
+            "until": until,
+            "headline": asdict(selectors.headline(access=access, today=today)),
+            "total": figures.total,
+            "judged": figures.judged,
+            "outside_window": figures.outside,
+            "outside_share_percent": figures.outside_share,
+            "hours": [
+                {
+                    "weekday": weekday,
+                    "hour": hour,
+                    "count": count,
+                    "inside_window": (weekday, hour) in figures.window if service_id else None,
+                }
+                for (weekday, hour), count in sorted(figures.grid.items())
+            ],
+            "by_category": [{"name": n, "count": c} for n, c in parts["category"]],
+            "by_service": [{"name": n, "count": c} for n, c in parts["service"]],
+            "months": [
+                {
+                    "month": month.strftime("%Y-%m"),
+                    "total": trends.total[i],
+                    "outside_window": trends.outside_window[i],
+                    "not_resolved_for_complainant": trends.not_resolved_for_complainant[i],
+                }
+                for i, month in enumerate(trends.months)
+            ],
+        }
+        return Response(StatisticsSerializer(data).data)
+
 
 class ProposalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OrganisationScopedViewSet):
     """Improvement proposals (costed extension cases) — the client's own business cases."""
@@ -120,18 +187,27 @@ class TooManyRequestsSerializer(serializers.Serializer):
 
 
 class PublicComplaintView(APIView):
-    """File a complaint without an account (rate-limited per address and organisation).
-    Attachments go through the web form only."""
+    """File a complaint without an account (rate-limited per address and organisation). Send
+    JSON, or multipart/form-data to add attachments (PDF, PNG or JPEG, checked by content and
+    size as on the web form). A refused file is a 400 naming the field and the reason; then
+    nothing is stored and no e-mail is sent."""
 
     authentication_classes = []
     permission_classes = [AllowAny]
     parser_classes = [JSONParser, FormParser, MultiPartParser]
 
     @extend_schema(
-        request=PublicComplaintSerializer,
+        request={
+            "application/json": PublicComplaintSerializer,
+            "application/x-www-form-urlencoded": PublicComplaintSerializer,
+            "multipart/form-data": PublicComplaintUploadSerializer,
+        },
         responses={
             201: PublicReceiptSerializer,
-            400: OpenApiResponse(description="Invalid input, per field"),
+            400: OpenApiResponse(
+                description="Invalid input, per field (e.g. an attachment too large or not "
+                "what its name says)"
+            ),
             429: TooManyRequestsSerializer,
         },
     )
@@ -142,11 +218,11 @@ class PublicComplaintView(APIView):
                 raise Http404
             if not antiabuse.allow_submission(request=request, organisation_id=organisation.pk):
                 return Response(
-                    {"detail": "Too many complaints from this address; try again later."},
+                    {"detail": _("Too many complaints from this address; try again later.")},
                     status=status.HTTP_429_TOO_MANY_REQUESTS,
                 )
             services.complaint_intake_prepare(organisation=organisation)
-            payload = PublicComplaintSerializer(
+            payload = PublicComplaintUploadSerializer(
                 data=request.data, context={"organisation": organisation}
             )
             payload.is_valid(raise_exception=True)

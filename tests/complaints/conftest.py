@@ -12,7 +12,7 @@ from django.test import Client
 from django_scopes import scopes_disabled
 
 from complaints import antiabuse, services
-from complaints.models import Category
+from complaints.models import Category, Status
 from contracts.models import Service, ServiceHours
 from governance.access import system_access, tenant_scope
 
@@ -105,3 +105,54 @@ def form_data(category, service=None, **overrides):
     }
     data.update(overrides)
     return data
+
+
+def handle(complaint, resolved_at, verdict=None):
+    access = system_access(complaint.organisation)
+    with tenant_scope(access):
+        complaint = services.complaint_transition(
+            access=access,
+            complaint=complaint,
+            to=Status.RESOLVED,
+            text="Opgelost.",
+            now=resolved_at,
+        )
+        if verdict:
+            services.verdict_submit(
+                complaint=complaint,
+                resolved_for_me=verdict[0],
+                handling_score=verdict[1],
+                now=resolved_at,
+            )
+    return complaint
+
+
+@pytest.fixture
+def register_data(world):
+    with tenant_scope(system_access(world.alpha)):
+        services.complaint_intake_prepare(organisation=world.alpha)
+        reach = Category.objects.get(organisation=world.alpha, name_nl="Bereikbaarheid")
+        wait = Category.objects.get(organisation=world.alpha, name_nl="Wachttijd")
+    march = datetime(2026, 3, 2, 10, tzinfo=AMSTERDAM)  # Monday
+    april = datetime(2026, 4, 1, 10, tzinfo=AMSTERDAM)  # Wednesday before Easter
+    rows = [
+        # category, received, resolved (local), verdict (resolved for me, score)
+        (reach, march, datetime(2026, 3, 4, 12, tzinfo=AMSTERDAM), (True, 5)),  # 2 working days
+        (reach, march, datetime(2026, 3, 5, 12, tzinfo=AMSTERDAM), (True, 5)),  # 3
+        (reach, march, datetime(2026, 3, 6, 12, tzinfo=AMSTERDAM), (True, 4)),  # 4
+        (reach, march, datetime(2026, 3, 9, 12, tzinfo=AMSTERDAM), (False, 2)),  # 5
+        (reach, april, datetime(2026, 4, 7, 12, tzinfo=AMSTERDAM), (False, 1)),  # 2 (Easter)
+        (wait, april, datetime(2026, 4, 8, 12, tzinfo=AMSTERDAM), (True, 5)),  # 3
+        (wait, april, datetime(2026, 4, 9, 12, tzinfo=AMSTERDAM), None),  # 4
+        (wait, april, datetime(2026, 4, 20, 12, tzinfo=AMSTERDAM), None),  # 11: late (due 17th)
+    ]
+    for category, received, resolved, verdict in rows:
+        handle(file_complaint(world.alpha, category=category, now=received), resolved, verdict)
+    # Still open, and rejected: neither counts in the register.
+    file_complaint(world.alpha, category=reach, now=march)
+    rejected = file_complaint(world.alpha, category=wait, now=march)
+    with tenant_scope(system_access(world.alpha)):
+        services.complaint_transition(
+            access=system_access(world.alpha), complaint=rejected, to=Status.REJECTED, text="Vraag"
+        )
+    return world

@@ -1,10 +1,12 @@
 """The complaint API: internal list and actions, verdict figures, the public submission."""
 
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django_scopes import scopes_disabled
 
 from complaints import services
-from complaints.models import Complaint, Status
+from complaints.models import Attachment, Complaint, Status
 from governance.access import system_access, tenant_scope
 from governance.models import OutboxMessage
 from tests.complaints.conftest import categories, file_complaint
@@ -68,8 +70,138 @@ def test_public_submission_refuses_bad_input(world, client, beta_desk):
         content_type="application/json",
     )
     assert response.json() == {"service": ["Unknown service."]}
+    response = client.post(
+        submit_url(),
+        {
+            "category": category.pk,
+            "description": "x",
+            "channel": "phone",
+            "impact": "low",
+            "occurred_at": "2020-01-01T10:00:00+01:00",
+        },
+        content_type="application/json",
+    )
+    assert response.json() == {"occurred_at": ["Complaints can be filed up to a year later."]}
     with scopes_disabled():
         assert Complaint.objects.count() == 0
+
+
+def multipart(category, service=None, **extra):
+    """A public API submission as multipart/form-data (the Django client's default)."""
+    data = {
+        "category": category.pk,
+        "description": "De servicedesk nam om 20:00 niet op.",
+        "channel": "phone",
+        "impact": "high",
+        "email": "kees@example.test",
+        **extra,
+    }
+    if service is not None:
+        data["service"] = service.pk
+    return data
+
+
+def stored():
+    with scopes_disabled():
+        return (
+            Complaint.objects.count(),
+            Attachment.objects.count(),
+            OutboxMessage.objects.count(),
+        )
+
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+PDF = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n" + b"0" * 64
+
+
+def test_public_submission_stores_checked_attachments(world, client, alpha_desk):
+    category = categories(world.alpha)[0]
+    files = [
+        SimpleUploadedFile("scherm.png", PNG, content_type="application/octet-stream"),
+        SimpleUploadedFile("../brief.pdf", PDF, content_type="application/pdf"),
+    ]
+    response = client.post(submit_url(), multipart(category, alpha_desk, attachments=files))
+    assert response.status_code == 201
+    with scopes_disabled():
+        complaint = Complaint.objects.get()
+        rows = list(
+            Attachment.objects.filter(complaint=complaint).values_list(
+                "filename", "mime_type", "size"
+            )
+        )
+        content = bytes(Attachment.objects.get(filename="scherm.png").content)
+    assert response.json()["reference"] == complaint.reference
+    assert rows == [
+        ("scherm.png", "image/png", len(PNG)),
+        ("brief.pdf", "application/pdf", len(PDF)),
+    ]
+    assert content == PNG
+    assert stored() == (1, 2, 1)
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        (
+            "scan.pdf",
+            PDF + b"0" * 1000,
+            "scan.pdf is too large (1.1\xa0KB); the limit is 1000\xa0bytes per file.",
+        ),
+        (
+            "invoice.pdf",
+            b"MZ\x90\x00\x03" + b"\x00" * 64,
+            "invoice.pdf is not a PDF, PNG or JPEG file.",
+        ),
+        (
+            "report.pdf",
+            PNG,
+            "report.pdf does not contain what its name says (it is not a .pdf file).",
+        ),
+    ],
+)
+def test_public_submission_refuses_oversized_or_disguised_attachment(
+    world, client, alpha_desk, settings, django_capture_on_commit_callbacks, name, content, message
+):
+    settings.COMPLAINTS_ATTACHMENT_MAX_BYTES = 1000
+    category = categories(world.alpha)[0]
+    upload = SimpleUploadedFile(name, content, content_type="application/pdf")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(submit_url(), multipart(category, alpha_desk, attachments=[upload]))
+    assert response.status_code == 400
+    assert response.json() == {"attachments": [message]}
+    assert stored() == (0, 0, 0)
+
+
+def test_public_submission_refuses_too_many_attachments_and_json_files(world, client):
+    category = categories(world.alpha)[0]
+    files = [SimpleUploadedFile(f"p{n}.png", PNG, content_type="image/png") for n in range(4)]
+    too_many = client.post(submit_url(), multipart(category, attachments=files))
+    as_json = client.post(
+        submit_url(),
+        {**multipart(category), "attachments": ["JVBERi0xLjcK"]},
+        content_type="application/json",
+    )
+    assert (too_many.status_code, too_many.json()) == (
+        400,
+        {"attachments": ["Attach at most 3 files."]},
+    )
+    assert as_json.status_code == 400
+    assert list(as_json.json()) == ["attachments"]
+    assert stored() == (0, 0, 0)
+
+
+def test_public_submission_with_attachments_shares_the_rate_limit(world, client, settings):
+    settings.COMPLAINTS_RATE_LIMITS = {"address": (1, 3600), "organisation": (100, 3600)}
+    category = categories(world.alpha)[0]
+
+    def send():
+        upload = SimpleUploadedFile("scherm.png", PNG, content_type="image/png")
+        return client.post(submit_url(), multipart(category, attachments=[upload]))
+
+    first, second = send(), send()
+    assert (first.status_code, second.status_code) == (201, 429)
+    assert second.json() == {"detail": "Too many complaints from this address; try again later."}
+    assert stored() == (1, 1, 1)
 
 
 def test_public_submission_is_rate_limited(world, client, settings):
@@ -133,8 +265,24 @@ def test_schema_documents_the_complaint_api(db, client):
         "/api/v1/o/{org_slug}/complaints/",
         "/api/v1/o/{org_slug}/complaints/{id}/transition/",
         "/api/v1/o/{org_slug}/complaints/verdicts/",
+        "/api/v1/o/{org_slug}/complaints/statistics/",
         "/api/v1/o/{org_slug}/complaints/proposals/",
         "/api/v1/k/{org_slug}/complaints/",
         "/api/v1/k/{org_slug}/register/",
     ):
         assert path in schema, path
+
+
+def test_schema_documents_attachments_as_multipart_files(db, client):
+    schema = client.get(reverse("api_schema"), HTTP_ACCEPT="application/json").json()
+    body = schema["paths"]["/api/v1/k/{org_slug}/complaints/"]["post"]["requestBody"]["content"]
+    upload = schema["components"]["schemas"]["PublicComplaintUpload"]["properties"]
+    assert sorted(body) == [
+        "application/json",
+        "application/x-www-form-urlencoded",
+        "multipart/form-data",
+    ]
+    assert body["multipart/form-data"]["schema"]["$ref"].endswith("/PublicComplaintUpload")
+    assert upload["attachments"]["items"] == {"type": "string", "format": "binary"}
+    # The refusal of control characters is not published as a pattern the name must match.
+    assert "pattern" not in upload["name"]

@@ -3,7 +3,7 @@ and gets a reference; the manager assigns it to the supplier; the supplier resol
 complainant gives its verdict through the private link; the manager sees it in the figures."""
 
 import re
-from datetime import time
+from datetime import datetime, time, timedelta
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -153,3 +153,48 @@ def test_complaint_journey_from_form_to_verdict(
     manager.close()
     supplier.close()
     assert organisation.slug == "kustwacht"
+
+
+def test_register_pdf_is_prepared_while_the_visitor_waits(
+    chromium_browser, live_server, transactional_db, page
+):
+    """The open register asks for the last quarter's PDF; the page says it is being prepared
+    and, polling with htmx, offers the download once the worker has rendered it."""
+    from complaints import analysis, selectors, services
+    from complaints.models import RegisterReport
+    from complaints.tasks import task_render_register_report
+    from governance.access import system_access, tenant_scope
+    from tests.complaints.conftest import AMSTERDAM, file_complaint, handle
+
+    organisation = make_world()
+    quarter = analysis.closed_quarters(selectors.local_today(organisation), 1)[0]
+    start, _end = analysis.quarter_bounds(quarter)
+    for n in range(3):
+        received = datetime.combine(start + timedelta(days=10 + n), time(10), tzinfo=AMSTERDAM)
+        handle(file_complaint(organisation, now=received), received + timedelta(days=2))
+    with tenant_scope(system_access(organisation)):
+        services.complaint_settings_update(
+            access=system_access(organisation), register_public=True, min_group_size=2
+        )
+
+    page.goto(
+        live_server.url + reverse("complaints_public:register", kwargs={"org_slug": "kustwacht"})
+    )
+    switch_language(page, "nl")
+    latest = page.get_by_test_id("register-report").first
+    expect(latest).to_have_attribute("data-state", "pending")
+    expect(latest).to_contain_text(dutch("the PDF is being prepared…"))
+    shot(page, "08-register-preparing")
+
+    # The worker renders it (no broker in this test: the task runs here).
+    with scopes_disabled():
+        report = RegisterReport.objects.get(quarter=quarter, language="nl")
+    task_render_register_report(organisation_id=organisation.pk, report_id=report.pk)
+
+    link = latest.get_by_role("link")
+    expect(latest).to_have_attribute("data-state", "ready", timeout=15_000)
+    expect(link).to_contain_text(f"{quarter} (PDF")
+    shot(page, "09-register-ready")
+    download = page.request.get(live_server.url + link.get_attribute("href"))
+    assert (download.status, download.headers["content-type"]) == (200, "application/pdf")
+    assert download.body().startswith(b"%PDF-")

@@ -6,9 +6,10 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from complaints import analysis, selectors, services
-from complaints.models import Category, Status
+from governance import service_links
 from governance.access import access_for, system_access, tenant_scope
 from governance.impact import end_user_impact
 from tests.complaints.conftest import AMSTERDAM, file_complaint, office_service
@@ -20,61 +21,17 @@ def at(day, hour, minute=0):
     )
 
 
-def handle(complaint, resolved_at, verdict=None):
-    access = system_access(complaint.organisation)
-    with tenant_scope(access):
-        complaint = services.complaint_transition(
-            access=access,
-            complaint=complaint,
-            to=Status.RESOLVED,
-            text="Opgelost.",
-            now=resolved_at,
-        )
-        if verdict:
-            services.verdict_submit(
-                complaint=complaint,
-                resolved_for_me=verdict[0],
-                handling_score=verdict[1],
-                now=resolved_at,
-            )
-    return complaint
-
-
-@pytest.fixture
-def register_data(world):
-    with tenant_scope(system_access(world.alpha)):
-        services.complaint_intake_prepare(organisation=world.alpha)
-        reach = Category.objects.get(organisation=world.alpha, name_nl="Bereikbaarheid")
-        wait = Category.objects.get(organisation=world.alpha, name_nl="Wachttijd")
-    march = datetime(2026, 3, 2, 10, tzinfo=AMSTERDAM)  # Monday
-    april = datetime(2026, 4, 1, 10, tzinfo=AMSTERDAM)  # Wednesday before Easter
-    rows = [
-        # category, received, resolved (local), verdict (resolved for me, score)
-        (reach, march, datetime(2026, 3, 4, 12, tzinfo=AMSTERDAM), (True, 5)),  # 2 working days
-        (reach, march, datetime(2026, 3, 5, 12, tzinfo=AMSTERDAM), (True, 5)),  # 3
-        (reach, march, datetime(2026, 3, 6, 12, tzinfo=AMSTERDAM), (True, 4)),  # 4
-        (reach, march, datetime(2026, 3, 9, 12, tzinfo=AMSTERDAM), (False, 2)),  # 5
-        (reach, april, datetime(2026, 4, 7, 12, tzinfo=AMSTERDAM), (False, 1)),  # 2 (Easter)
-        (wait, april, datetime(2026, 4, 8, 12, tzinfo=AMSTERDAM), (True, 5)),  # 3
-        (wait, april, datetime(2026, 4, 9, 12, tzinfo=AMSTERDAM), None),  # 4
-        (wait, april, datetime(2026, 4, 20, 12, tzinfo=AMSTERDAM), None),  # 11: late (due 17th)
-    ]
-    for category, received, resolved, verdict in rows:
-        handle(file_complaint(world.alpha, category=category, now=received), resolved, verdict)
-    # Still open, and rejected: neither counts in the register.
-    file_complaint(world.alpha, category=reach, now=march)
-    rejected = file_complaint(world.alpha, category=wait, now=march)
-    with tenant_scope(system_access(world.alpha)):
-        services.complaint_transition(
-            access=system_access(world.alpha), complaint=rejected, to=Status.REJECTED, text="Vraag"
-        )
-    return world
-
-
 def test_register_equals_hand_computed_figures(register_data):
     world = register_data
-    with tenant_scope(system_access(world.alpha)):
+    with tenant_scope(system_access(world.alpha)), translation.override("nl"):
         figures = selectors.register(
+            organisation=world.alpha,
+            period_start=date(2026, 3, 1),
+            period_end=date(2026, 4, 30),
+            k=3,
+        )
+    with tenant_scope(system_access(world.alpha)), translation.override("en"):
+        english = selectors.register(
             organisation=world.alpha,
             period_start=date(2026, 3, 1),
             period_end=date(2026, 4, 30),
@@ -83,6 +40,8 @@ def test_register_equals_hand_computed_figures(register_data):
     march, april = date(2026, 3, 1), date(2026, 4, 1)
     assert figures.months == [march, april]
     assert figures.categories == ["Bereikbaarheid", "Wachttijd"]
+    assert english.categories == ["Reachability", "Waiting time"]
+    assert english.cells[("Reachability", march)] == 4
     # (Bereikbaarheid, April) = 1 is below k; hiding only it would let 8 − 4 − 3 reveal it, so
     # the smallest shown group (Wachttijd, April) = 3 is hidden too.
     assert figures.cells == {
@@ -263,6 +222,177 @@ def test_proposal_is_saved_with_frozen_figures_and_decided(world, evening, clien
     assert victor.status_code == 403
 
 
+@pytest.fixture
+def chain_model(monkeypatch, evening):
+    """A stand-in for the simulations app's contact estimator: 3.5 contacts an hour on the
+    evening desk's weekdays, nothing for other services. Registered for this test only."""
+    calls = []
+
+    def estimator(*, access, service_id, weekdays, opens, closes):
+        calls.append((service_id, tuple(weekdays), opens, closes))
+        if service_id != evening.pk:
+            return None
+        hours = ((closes.hour - opens.hour) * 60 + closes.minute - opens.minute) / 60
+        return service_links.ContactEstimate(
+            contacts_per_week=3.5 * hours * len(weekdays),
+            source="Keten servicedesk",
+            link="/o/alpha/simulations/chains/7/",
+        )
+
+    monkeypatch.setattr(service_links, "_contact_estimators", [])
+    service_links.register_contact_estimator(estimator)
+    return calls
+
+
+def case_for(world, service, weekdays, opens, closes, staff=2):
+    access = system_access(world.alpha)
+    with tenant_scope(access):
+        return services.extension_case_for(
+            access=access,
+            service=service,
+            weekdays=weekdays,
+            opens=opens,
+            closes=closes,
+            staff=staff,
+            period_start=date(2026, 3, 1),
+            period_end=date(2026, 3, 31),
+            hourly_rate=Decimal("55.00"),
+        )
+
+
+def test_extension_case_counts_the_contacts_a_chain_model_expects(world, evening, chain_model):
+    case = case_for(world, evening, [0, 1, 2, 3, 4], time(18), time(20))
+    assert chain_model == [(evening.pk, (0, 1, 2, 3, 4), time(18), time(20))]
+    assert case.contacts_per_week == Decimal("35.0")  # 3.5 an hour × 2 h × 5 evenings
+    assert case.contacts_per_year == Decimal("1820.0")  # × 52
+    assert case.cost_per_contact == Decimal("31.43")  # € 57,200 / 1,820
+    assert (case.contacts_source, case.contacts_link) == (
+        "Keten servicedesk",
+        "/o/alpha/simulations/chains/7/",
+    )
+    assert case.cost_per_avoided == Decimal("2434.04")  # the complaints' side is unchanged
+
+
+def test_contacts_are_asked_for_the_extra_hours_only(world, evening, chain_model):
+    # Monday 07:00–20:00 against 08:00–18:00: 07–08 and 18–20 are new.
+    case = case_for(world, evening, [0], time(7), time(20), staff=1)
+    assert sorted(chain_model) == [
+        (evening.pk, (0,), time(7), time(8)),
+        (evening.pk, (0,), time(18), time(20)),
+    ]
+    assert (case.extra_hours_per_week, case.contacts_per_week) == (Decimal("3.00"), Decimal("10.5"))
+    assert analysis.extra_intervals(
+        [analysis.Interval(0, time(8), time(18))], [analysis.Interval(0, time(7), time(20))]
+    ) == [analysis.Interval(0, time(7), time(8)), analysis.Interval(0, time(18), time(20))]
+
+
+def test_without_a_chain_model_the_case_stands_on_complaints(
+    world, evening, monkeypatch, client_as
+):
+    monkeypatch.setattr(service_links, "_contact_estimators", [])
+    case = case_for(world, evening, [0, 1, 2, 3, 4], time(18), time(20))
+    assert (case.contacts_per_week, case.contacts_per_year, case.cost_per_contact) == (
+        None,
+        None,
+        None,
+    )
+    assert case.cost_per_avoided == Decimal("2434.04")
+
+    def broken(**kwargs):
+        raise RuntimeError("model unavailable")
+
+    service_links.register_contact_estimator(broken)
+    page = client_as(world.alice).get(
+        reverse("complaints:extension", kwargs={"org_slug": "alpha"}),
+        {
+            "service": evening.pk,
+            "weekdays": [0, 1, 2, 3, 4],
+            "opens": "18:00",
+            "closes": "20:00",
+            "staff": 2,
+            "period_start": "2026-03-01",
+            "period_end": "2026-03-31",
+        },
+    )
+    body = page.content.decode()
+    assert (page.status_code, page.context["case"].contacts_per_week) == (200, None)
+    assert "not known: no chain model estimates the contacts" in body
+    assert 'data-testid="cost-per-contact"' not in body
+
+
+def test_proposal_freezes_the_contact_figures(world, evening, chain_model, client_as, monkeypatch):
+    client = client_as(world.alice)
+    case = {
+        "service": evening.pk,
+        "weekdays": [0, 1, 2, 3, 4],
+        "opens": "18:00",
+        "closes": "20:00",
+        "staff": 2,
+        "period_start": "2026-03-01",
+        "period_end": "2026-03-31",
+    }
+    url = reverse("complaints:extension", kwargs={"org_slug": "alpha"})
+    preview = client.get(url, case).content.decode()
+    saved = client.post(url, {**case, "title": "Servicedesk tot 20:00"})
+    with tenant_scope(system_access(world.alpha)):
+        proposal = selectors.proposal_list(access=system_access(world.alpha)).get()
+    assert saved.status_code == 302
+    assert (proposal.contacts_per_week, proposal.cost_per_contact, proposal.contacts_source) == (
+        Decimal("35.0"),
+        Decimal("31.43"),
+        "Keten servicedesk",
+    )
+    assert "35 per week, 1820 per year" in preview
+    assert (
+        '<a href="/o/alpha/simulations/chains/7/">from the chain model Keten servicedesk</a>'
+        in (preview)
+    )
+    # The model changes its mind (or goes away): the saved proposal keeps its figures.
+    monkeypatch.setattr(service_links, "_contact_estimators", [])
+    detail = client.get(
+        reverse("complaints:proposal_detail", kwargs={"org_slug": "alpha", "pk": proposal.pk})
+    ).content.decode()
+    api = client.get(
+        reverse("api:complaint-proposal-detail", kwargs={"org_slug": "alpha", "pk": proposal.pk})
+    ).json()
+    assert "35 per week, 1820 per year" in detail and "€ 31.43" in detail
+    assert (api["contacts_per_week"], api["cost_per_contact"], api["contacts_source"]) == (
+        "35.0",
+        "31.43",
+        "Keten servicedesk",
+    )
+
+
+def test_statistics_api_equals_the_hand_computed_analysis(world, evening, client_as):
+    url = reverse("api:complaint-statistics", kwargs={"org_slug": "alpha"})
+    query = {"since": "2026-03-01", "until": "2026-03-31", "service": evening.pk}
+    data = client_as(world.victor).get(url, query).json()
+    assert (data["total"], data["judged"], data["outside_window"]) == (6, 6, 5)
+    assert data["outside_share_percent"] == 83.3
+    assert [(c["weekday"], c["hour"], c["count"], c["inside_window"]) for c in data["hours"]] == [
+        (0, 19, 1, False),
+        (0, 20, 1, False),
+        (1, 19, 1, False),
+        (2, 10, 1, True),
+        (5, 11, 1, False),
+        (6, 4, 1, False),
+    ]
+    assert data["by_service"] == [
+        {"name": "Servicedesk", "count": 6},
+        {"name": "Unknown service", "count": 1},
+    ]
+    assert data["headline"]["open"] == 7
+    assert len(data["months"]) == 12
+    everything = client_as(world.alice).get(url, {"since": "2026-03-01", "until": "2026-03-31"})
+    assert (everything.json()["total"], everything.json()["hours"][0]["inside_window"]) == (
+        7,
+        None,
+    )
+    other = client_as(world.alice).get(url, {"service": evening.pk + 1000})
+    assert (other.status_code, other.json()) == (400, {"service": ["Unknown service."]})
+    assert client_as(world.bob).get(url).status_code == 403
+
+
 def test_complaint_count_and_trends_for_other_apps(world, evening):
     access = access_for(world.alice, world.alpha)
     with tenant_scope(access):
@@ -307,24 +437,3 @@ def test_overdue_list_for_meetings(world, evening):
     with tenant_scope(access):
         overdue = selectors.overdue_complaints(access=access, today=date(2026, 4, 15))
     assert len(overdue) == 7
-
-
-def test_quarterly_register_pdf(register_data, client):
-    world = register_data
-    with tenant_scope(system_access(world.alpha)):
-        services.complaint_settings_update(
-            access=system_access(world.alpha), register_public=True, min_group_size=3
-        )
-
-    def pdf(quarter):
-        return client.get(
-            reverse(
-                "complaints_public:register_pdf",
-                kwargs={"org_slug": "alpha", "quarter": quarter},
-            )
-        )
-
-    first = pdf("2026-Q1")
-    assert (first.status_code, first["Content-Type"]) == (200, "application/pdf")
-    assert first.content.startswith(b"%PDF-")
-    assert [pdf(q).status_code for q in ("2026-Q5", "26-Q1", "2099-Q1")] == [404, 404, 404]
