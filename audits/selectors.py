@@ -179,8 +179,47 @@ def finding_list(
     status: str = "",
     contract_id: int | None = None,
     audit_id: int | None = None,
+    with_actions: bool = True,
 ) -> QuerySet[Finding]:
-    """Findings of the audits the user may see."""
+    """Findings of the audits the user may see, with their affected services and (unless
+    `with_actions` is false, for lists that show neither) their actions and checks."""
+    queryset = _filtered_findings(
+        access=access,
+        search=search,
+        grade=grade,
+        status=status,
+        contract_id=contract_id,
+        audit_id=audit_id,
+    )
+    # The report's file stays in the database; only its name and size come along.
+    queryset = (
+        queryset.select_related(
+            "organisation", "audit", "audit__contract", "checklist_item", "supplier_report"
+        )
+        .defer("supplier_report__content")
+        .prefetch_related("services")
+    )
+    if with_actions:
+        queryset = queryset.prefetch_related(*_actions_and_checks())
+    return queryset
+
+
+def _actions_and_checks():
+    return (
+        Prefetch("actions", queryset=CorrectiveAction.objects.order_by("due_date", "pk")),
+        Prefetch("checks", queryset=EffectivenessCheck.objects.order_by("checked_on", "pk")),
+    )
+
+
+def _filtered_findings(
+    *,
+    access: Access,
+    search: str = "",
+    grade: str = "",
+    status: str = "",
+    contract_id: int | None = None,
+    audit_id: int | None = None,
+) -> QuerySet[Finding]:
     queryset = Finding.objects.filter(
         organisation=access.organisation, audit__contract__in=contract_list(access=access)
     )
@@ -199,18 +238,7 @@ def finding_list(
         queryset = queryset.filter(audit__contract_id=contract_id)
     if audit_id:
         queryset = queryset.filter(audit_id=audit_id)
-    # The report's file stays in the database; only its name and size come along.
-    return (
-        queryset.select_related(
-            "organisation", "audit", "audit__contract", "checklist_item", "supplier_report"
-        )
-        .defer("supplier_report__content")
-        .prefetch_related(
-            "services",
-            Prefetch("actions", queryset=CorrectiveAction.objects.order_by("due_date", "pk")),
-            Prefetch("checks", queryset=EffectivenessCheck.objects.order_by("checked_on", "pk")),
-        )
-    )
+    return queryset
 
 
 def open_major_findings(*, access: Access) -> QuerySet[Finding]:
@@ -301,6 +329,7 @@ class RankedFinding:
     priority side by side, and the score they give together."""
 
     finding: Finding
+    services: list  # the affected services
     figures: list[ImpactFigure] | None
     impact: float | None  # 0…1, None = no data yet
     priority: int | None  # 1…5, None = not set
@@ -328,9 +357,10 @@ def ranking_score(*, priority: int | None, impact: float | None) -> float | None
     return sum(w * v for w, v in parts) / sum(w for w, _v in parts)
 
 
-def rank_findings(findings, *, today: date | None = None) -> list[RankedFinding]:
+def rank_findings(findings, *, today: date | None = None, organisation=None) -> list[RankedFinding]:
     """Findings ranked as bottlenecks: highest score first; findings without any score after
-    those with one; ties broken by grade (major first), then the oldest first."""
+    those with one; ties broken by grade (major first), then the oldest first. The affected
+    services come from `finding.affected_services` when the caller prefetched them there."""
     today = today or date.today()
     # Findings about the same services share their figures: the sources are asked once per
     # distinct set of affected services, not once per finding, so the cost of a board follows
@@ -338,10 +368,15 @@ def rank_findings(findings, *, today: date | None = None) -> list[RankedFinding]
     figures_for: dict[tuple, list[ImpactFigure] | None] = {}
     ranked = []
     for finding in findings:
-        key = (finding.organisation_id, *sorted(s.pk for s in finding.services.all()))
+        affected = getattr(finding, "affected_services", None)
+        if affected is None:
+            affected = list(finding.services.all())
+        key = (finding.organisation_id, *sorted(s.pk for s in affected))
         if key not in figures_for:
             figures_for[key] = services_impact(
-                organisation=finding.organisation, service_ids=list(key[1:]), today=today
+                organisation=organisation or finding.organisation,
+                service_ids=list(key[1:]),
+                today=today,
             )
         figures = figures_for[key]
         impact = impact_score(figures) if figures else None
@@ -349,6 +384,7 @@ def rank_findings(findings, *, today: date | None = None) -> list[RankedFinding]
         ranked.append(
             RankedFinding(
                 finding=finding,
+                services=affected,
                 figures=figures,
                 impact=impact,
                 priority=priority,
@@ -368,12 +404,25 @@ def rank_findings(findings, *, today: date | None = None) -> list[RankedFinding]
 
 
 def bottleneck_ranking(
-    *, access: Access, contract_id: int | None = None, grade: str = "", search: str = ""
+    *,
+    access: Access,
+    contract_id: int | None = None,
+    grade: str = "",
+    search: str = "",
+    with_actions: bool = False,
 ) -> list[RankedFinding]:
-    """The open findings that point at a problem (not strengths), ranked."""
+    """The open findings that point at a problem (not strengths), ranked; with their actions
+    and checks loaded only when asked (the export counts open actions, the board does not).
+
+    Every open finding is ranked (a page shows only some), so the queryset is lean: the
+    audit and contract joined, the affected services prefetched into a plain list."""
     findings = (
-        finding_list(access=access, contract_id=contract_id, grade=grade, search=search)
+        _filtered_findings(access=access, contract_id=contract_id, grade=grade, search=search)
         .filter(status=Finding.Status.OPEN)
         .exclude(grade=Result.STRENGTH)
+        .select_related("audit", "audit__contract")
+        .prefetch_related(Prefetch("services", to_attr="affected_services"))
     )
-    return rank_findings(findings)
+    if with_actions:
+        findings = findings.prefetch_related(*_actions_and_checks())
+    return rank_findings(findings, organisation=access.organisation)

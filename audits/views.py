@@ -642,7 +642,9 @@ def finding_board(request, org_slug):
 
 def finding_export(request, org_slug):
     """The ranked board as CSV or XLSX."""
-    ranked = selectors.bottleneck_ranking(access=request.access, **_board_filters(request))
+    ranked = selectors.bottleneck_ranking(
+        access=request.access, with_actions=True, **_board_filters(request)
+    )
     header = [
         _("Rank"),
         _("Contract"),
@@ -664,7 +666,7 @@ def finding_export(request, org_slug):
             r.finding.title,
             r.finding.get_grade_display(),
             r.finding.clause,
-            ", ".join(s.name for s in r.finding.services.all()),
+            ", ".join(s.name for s in r.services),
             r.priority if r.priority is not None else "",
             r.impact_percent if r.impact is not None else "",
             r.score_percent if r.score is not None else "",

@@ -219,7 +219,7 @@ def test_lists_do_not_grow_queries_with_rows(world, client_as, django_assert_num
     client = client_as(world.alice)
     with django_assert_num_queries(11):
         client.get(url("audit_list", "alpha"), {"year": TODAY.year})
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(9):
         client.get(url("finding_board", "alpha"))
     with django_assert_num_queries(7):
         client.get(url("action_board", "alpha"))

@@ -1,0 +1,259 @@
+"""Benchmark of the audit findings board: ranking many findings must cost time in proportion to
+the findings at most, and database queries not at all.
+
+Measured in one run, in a throw-away test database (SQLite in memory, or `test_<name>` next to
+DATABASE_URL's PostgreSQL database), with the real impact sources (complaints and the KTO gap
+flags) registered and fed with data:
+- the ranking (`audits.selectors.bottleneck_ranking`) and the whole board page (first page of
+  25, through Django's test client) for an organisation with few findings (baseline) and one
+  with many findings across 100 audits — both on the same service catalogue, since the impact
+  sources are asked once per distinct set of affected services;
+- the number of queries of each, which must be the same for few and many.
+Run: `.venv/bin/python bench/audits_board.py [many] [few] [repeats]`.
+"""
+
+import os
+import random
+import statistics
+import sys
+import time
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "governance.settings")
+os.environ.setdefault("REGIE_DEBUG", "true")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.contrib.auth import get_user_model  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import setup_test_environment  # noqa: E402
+from django.urls import reverse  # noqa: E402
+from django_scopes import scopes_disabled  # noqa: E402
+
+from audits import selectors, services  # noqa: E402
+from audits.models import Audit, Finding, Result  # noqa: E402
+from complaints.models import Category, Complaint  # noqa: E402
+from contracts import services as contract_services  # noqa: E402
+from governance.access import Access, system_access  # noqa: E402
+from governance.models import Membership, Organisation, Role, Supplier  # noqa: E402
+from kto.gap_models import GapFlag  # noqa: E402
+
+CONTRACTS = 4
+SERVICES_PER_CONTRACT = 3
+AUDITS_MANY = 100
+GRADES = [Result.MAJOR, Result.MINOR, Result.MINOR, Result.OBSERVATION, Result.IMPROVEMENT]
+
+
+def make_organisation(slug, rng):
+    """An organisation with its contracts, services, a manager, complaints about the services
+    in the impact window and a watermelon flag on one contract."""
+    organisation = Organisation.objects.create(name=slug.title(), slug=slug)
+    supplier = Supplier.objects.create(name=f"{slug} supplier")
+    manager = get_user_model().objects.create_user(username=f"manager-{slug}", password="x")  # noqa: S106
+    Membership.objects.create(user=manager, organisation=organisation, role=Role.CONTRACT_MANAGER)
+    category = Category.objects.create(organisation=organisation, name_nl="Overig", name_en="Other")
+    catalogue = []
+    for c in range(CONTRACTS):
+        contract = contract_services.contract_create(
+            organisation=organisation, supplier=supplier, reference=f"{slug}-{c}", title=f"C{c}"
+        )
+        services_ = [
+            contract_services.service_create(contract=contract, name=f"Service {c}.{s}")
+            for s in range(SERVICES_PER_CONTRACT)
+        ]
+        catalogue.append((contract, services_))
+    now = datetime.now(UTC)
+    complaints = []
+    for n in range(400):
+        contract, services_ = catalogue[n % CONTRACTS]
+        when = now - timedelta(days=rng.randint(1, 80))
+        complaints.append(
+            Complaint(
+                organisation=organisation,
+                reference=f"KL-{n:06d}",
+                token=f"{slug}-{n}",
+                service=rng.choice(services_),
+                category=category,
+                description="Unreachable in the evening",
+                occurred_at=when,
+                channel="phone",
+                impact="medium",
+                received_at=when,
+                acknowledge_due=when.date(),
+                resolve_due=when.date(),
+            )
+        )
+    Complaint.objects.bulk_create(complaints)
+    month = date.today().replace(day=1) - timedelta(days=1)
+    GapFlag.objects.create(
+        organisation=organisation,
+        contract=catalogue[0][0],
+        dimension="reliability",
+        period_start=month.replace(day=1),
+        period_end=month,
+        flag="watermelon",
+        sla_state="green",
+        perception_state="below",
+        n=40,
+        mean=2.9,
+        target=3.5,
+        delta=0.2,
+        k=5,
+        first_period_start=month.replace(day=1),
+        reason_en="Bench",
+        reason_nl="Bench",
+    )
+    return organisation, manager, catalogue
+
+
+def add_findings(organisation, catalogue, *, audits, findings, rng):
+    """`findings` open findings spread over `audits` reported audits. Finding n is about
+    contract n % 4 and affects one of four combinations of its services (each single one, or
+    the first two together), so the first 16 findings already cover all 16 combinations."""
+    access = system_access(organisation)
+    per_contract = {contract.pk: [] for contract, _services in catalogue}
+    for n in range(audits):
+        contract, _services = catalogue[n % CONTRACTS]
+        per_contract[contract.pk].append(
+            services.audit_create(
+                access=access,
+                contract=contract,
+                title=f"Audit {n}",
+                audit_type=Audit.Type.SHARED_REPORT,
+                planned_date=date.today() - timedelta(days=n % 300),
+            )
+        )
+    Audit.objects.filter(organisation=organisation).update(status=Audit.Status.REPORTED)
+    rows, chosen = [], []
+    for n in range(findings):
+        contract, services_ = catalogue[n % CONTRACTS]
+        contract_audits = per_contract[contract.pk]
+        combo = (n // CONTRACTS) % 4
+        chosen.append([services_[combo]] if combo < 3 else services_[:2])
+        rows.append(
+            Finding(
+                organisation=organisation,
+                audit=contract_audits[(n // CONTRACTS) % len(contract_audits)],
+                title=f"Finding {n}",
+                description="Found in the supplier's internal audit",
+                grade=GRADES[n % len(GRADES)],
+                clause="8.5",
+                client_priority=rng.choice([None, None, 1, 2, 3, 4, 5]),
+            )
+        )
+    created = Finding.objects.bulk_create(rows)
+    through = Finding.services.through
+    through.objects.bulk_create(
+        through(finding_id=finding.pk, service_id=service.pk)
+        for finding, services_ in zip(created, chosen, strict=True)
+        for service in services_
+    )
+    return len({tuple(s.pk for s in services_) for services_ in chosen})
+
+
+def timed_rounds(functions: dict, repeats: int) -> dict:
+    """The median wall-clock time of each function, measured in interleaved rounds."""
+    durations = {key: [] for key in functions}
+    for _ in range(repeats):
+        for key, function in functions.items():
+            start = time.perf_counter()
+            function()
+            durations[key].append(time.perf_counter() - start)
+    return {key: statistics.median(values) for key, values in durations.items()}
+
+
+def queries(function) -> int:
+    """How many queries `function` runs (counted as they execute, so no log limit applies)."""
+    count = 0
+
+    def counter(execute, sql, params, many, context):
+        nonlocal count
+        count += 1
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(counter):
+        function()
+    return count
+
+
+def main() -> None:
+    many = int(sys.argv[1]) if len(sys.argv) > 1 else 2000
+    few = int(sys.argv[2]) if len(sys.argv) > 2 else 20
+    repeats = int(sys.argv[3]) if len(sys.argv) > 3 else 11
+    setup_test_environment()
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
+    rng = random.Random(7)
+    results = {}
+    try:
+        with scopes_disabled():
+            orgs = {}
+            for slug, audits, count in (("few", 5, few), ("many", AUDITS_MANY, many)):
+                organisation, manager, catalogue = make_organisation(slug, rng)
+                sets = add_findings(organisation, catalogue, audits=audits, findings=count, rng=rng)
+                orgs[slug] = (organisation, manager, sets)
+        runs = {}
+        for slug, (organisation, manager, sets) in orgs.items():
+            access = Access(organisation=organisation, user_id=manager.pk, role="contract_manager")
+            client = Client()
+            client.force_login(manager)
+            url = reverse("audits:finding_board", args=[organisation.slug])
+
+            def rank(access=access):
+                with scopes_disabled():
+                    return selectors.bottleneck_ranking(access=access)
+
+            def page(client=client, url=url):
+                response = client.get(url)
+                assert response.status_code == 200, response.status_code
+
+            ranked = rank()
+            results[slug] = {
+                "findings": len(ranked),
+                "audits": len({r.finding.audit_id for r in ranked}),
+                "sets": sets,
+                "scored": sum(1 for r in ranked if r.score is not None),
+                "rank_queries": queries(rank),
+                "page_queries": queries(page),
+            }
+            runs[(slug, "rank")], runs[(slug, "page")] = rank, page
+        # Round-robin, so a busy moment of the machine hits every measurement alike.
+        for (slug, key), duration in timed_rounds(runs, repeats).items():
+            results[slug][key] = duration
+    finally:
+        connection.creation.destroy_test_db(old_name, verbosity=0)
+
+    small, large = results["few"], results["many"]
+    print(f"Audit findings board benchmark ({connection.vendor}), median of {repeats}")
+    for label, key in (("ranking (selector)", "rank"), ("board page (25 rows)", "page")):
+        print(
+            f"  {label:22} {small['findings']:5,} findings {small[key] * 1000:9.2f} ms"
+            f"   {large['findings']:5,} findings {large[key] * 1000:9.2f} ms"
+            f"   {large[key] / small[key]:6.1f}× baseline"
+            f"   ({large['findings'] / small['findings']:.0f}× the findings)"
+        )
+    print(
+        f"  queries: ranking {small['rank_queries']} vs {large['rank_queries']},"
+        f" board page {small['page_queries']} vs {large['page_queries']}"
+        f" (few vs many; {large['scored']:,} of {large['findings']:,} findings scored)"
+    )
+    print(
+        f"  {small['findings']} findings in {small['audits']} audits vs {large['findings']:,} in"
+        f" {large['audits']} audits; {small['sets']} and {large['sets']} distinct sets of"
+        " affected services"
+    )
+    if (small["rank_queries"], small["page_queries"]) != (
+        large["rank_queries"],
+        large["page_queries"],
+    ):
+        sys.exit("The number of queries grows with the number of findings.")
+
+
+if __name__ == "__main__":
+    main()
