@@ -585,6 +585,7 @@ ROUTES: dict[str, Route] = {
     "meetings:series_create": Route(TENANT, insiders=("alice",)),
     "meetings:series_detail": Route(TENANT, object="meeting_series"),
     "meetings:series_edit": Route(TENANT, object="meeting_series", insiders=("alice",)),
+    "meetings:series_ics": Route(TENANT, object="meeting_series"),
     "meetings:meeting_create": Route(TENANT, object="meeting_series", insiders=("alice",)),
     "meetings:meeting_detail": Route(TENANT, object="meeting"),
     "meetings:meeting_edit": Route(TENANT, object="meeting", insiders=("alice",)),
