@@ -343,15 +343,6 @@ class LevelResult:
 MISSING = "missing"
 
 
-def current_report(*, contract: Contract, period_start: date) -> SLAReport | None:
-    """The current (latest, non-superseded) version of the report for the period, if any."""
-    return (
-        SLAReport.objects.filter(contract=contract, period_start=period_start, is_current=True)
-        .defer("source_file")
-        .first()
-    )
-
-
 def sla_dimension_results(
     *, contract: Contract, period_start: date, period_end: date
 ) -> dict[str, list[LevelResult]]:
@@ -359,27 +350,76 @@ def sla_dimension_results(
     due in the period (a month; quarterly levels in the quarter's last month), judged from the
     current version of that period's report. A level without a measurement, or a period
     without a counting report (none, a draft, a withdrawn one), is "missing"."""
-    if (period_start, period_end) != month_period(period_start):
-        raise ValueError("sla_dimension_results takes a month period (first day, last day)")
-    levels = list(
-        service_levels_in_force(
-            contract=contract, period_start=period_start, period_end=period_end
-        ).prefetch_related("dimensions")
+    results = sla_dimension_results_many(
+        contract_ids=[contract.pk], periods=[(period_start, period_end)]
     )
-    quarter_end = quarter_period(period_end)[1]
-    due: dict[str, ServiceLevel] = {}
+    return results[(contract.pk, period_start)]
+
+
+def sla_dimension_results_many(
+    *, contract_ids: list[int], periods: list[tuple[date, date]]
+) -> dict[tuple[int, date], dict[str, list[LevelResult]]]:
+    """`sla_dimension_results` for many contracts and month periods in four queries, keyed by
+    (contract id, period start)."""
+    if any((start, end) != month_period(start) for start, end in periods):
+        raise ValueError("sla_dimension_results takes month periods (first day, last day)")
+    if not periods or not contract_ids:
+        return {}
+    first = min(start for start, _ in periods)
+    last = max(end for _, end in periods)
+    levels_of: dict[int, list[ServiceLevel]] = defaultdict(list)
+    levels = (
+        ServiceLevel.objects.filter(contract_id__in=contract_ids, valid_from__lte=last)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=first))
+        .order_by("code", "valid_from")
+        .prefetch_related("dimensions")
+    )
     for level in levels:
-        if level.period == ServiceLevel.Period.QUARTERLY and period_end != quarter_end:
+        levels_of[level.contract_id].append(level)
+    reports = {
+        (report.contract_id, report.period_start): report
+        for report in SLAReport.objects.filter(
+            contract_id__in=contract_ids,
+            period_start__in={start for start, _ in periods},
+            is_current=True,
+        ).only("id", "contract_id", "period_start", "status", "version")
+    }
+    counting = [r.pk for r in reports.values() if r.status in COUNTING]
+    values: dict[tuple[int, int], tuple[Decimal, str]] = {
+        (report_id, level_id): (value, state)
+        for report_id, level_id, value, state in Measurement.objects.filter(report_id__in=counting)
+        .order_by()
+        .values_list("report_id", "service_level_id", "value", "state")
+    }
+    found = {}
+    for contract_id in contract_ids:
+        for start, end in periods:
+            report = reports.get((contract_id, start))
+            found[(contract_id, start)] = _judge_levels(
+                levels_of[contract_id],
+                start,
+                end,
+                report,
+                values if report is not None and report.status in COUNTING else {},
+            )
+    return found
+
+
+def _judge_levels(levels, start, end, report, values) -> dict[str, list[LevelResult]]:
+    quarter_end = quarter_period(end)[1]
+    due: dict[str, ServiceLevel] = {}
+    for level in levels:  # by code, then valid_from: the latest version in force wins
+        if level.valid_from > end or (level.valid_to is not None and level.valid_to < start):
+            continue
+        if level.period == ServiceLevel.Period.QUARTERLY and end != quarter_end:
             continue
         due[level.code] = level
-    report = current_report(contract=contract, period_start=period_start)
-    values: dict[int, Measurement] = {}
-    if report is not None and report.status in COUNTING:
-        values = {m.service_level_id: m for m in report.measurements.all()}
     results: dict[str, list[LevelResult]] = defaultdict(list)
     for code in sorted(due):
         level = due[code]
-        measurement = values.get(level.pk)
+        value, state = (
+            values.get((report.pk, level.pk), (None, MISSING)) if report else (None, MISSING)
+        )
         for mapping in level.dimensions.all():
             results[mapping.dimension].append(
                 LevelResult(
@@ -387,9 +427,9 @@ def sla_dimension_results(
                     name=level.name,
                     direction=level.direction,
                     target=level.target,
-                    actual=measurement.value if measurement else None,
-                    state=measurement.state if measurement else MISSING,
-                    margin=level.margin(measurement.value) if measurement else None,
+                    actual=value,
+                    state=state,
+                    margin=level.margin(value) if value is not None else None,
                     report_status=report.status if report else MISSING,
                     report_version=report.version if report else None,
                     weight=mapping.weight,

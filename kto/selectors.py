@@ -22,6 +22,7 @@ from kto.models import (
     Rollup,
     StakeholderGroup,
     Survey,
+    SurveyGroup,
     SurveyKind,
 )
 from kto.suppression import TOTAL, respondent_counts, suppress, survey_tree
@@ -56,90 +57,160 @@ def perception_for(
     single survey of this one contract whose groups all have a known population N and the
     sample is over 5 % of it. `target` is the target T for the dimension of the most recent
     contributing survey that set one."""
+    table = perception_table(
+        contract_ids=[contract.pk], until=period_end, group=group, confidence=confidence
+    )
+    return table.cell(contract.pk, dimension, period_start, period_end)
+
+
+class PerceptionTable:
+    """The perception rollups of many contracts, combined per cell in memory: the gap
+    analysis asks for thousands of (contract, dimension, period) cells in a few queries.
+
+    Surveys whose results page hides a cell (fewer than k respondents, or hidden so a smaller
+    group cannot be derived) do not contribute to it: the gap analysis must not show what the
+    results page hides."""
+
+    def __init__(self, rows, surveys, contracts_of, populations, group, confidence):
+        self._rows: dict[tuple[int, str], list[Rollup]] = {}
+        for row in rows:  # newest first, so the first target found is the latest
+            self._rows.setdefault((row.contract_id, row.dimension), []).append(row)
+        self._surveys = surveys
+        self._contracts_of = contracts_of
+        self._populations = populations
+        self._group = group
+        self._confidence = confidence
+        self._combined: dict[tuple, Perception | None] = {}
+
+    def _overlapping(self, contract_id, dimension, start, end) -> list[Rollup]:
+        rows = self._rows.get((contract_id, dimension), [])
+        return [r for r in rows if r.period_start <= end and r.period_end >= start]
+
+    def cell(self, contract_id: int, dimension: str, start: date, end: date) -> Perception | None:
+        return self._combine(
+            contract_id, dimension, self._overlapping(contract_id, dimension, start, end)
+        )
+
+    def previous(
+        self, contract_id: int, dimension: str, start: date, end: date
+    ) -> Perception | None:
+        """The cell of the survey period before the one(s) covering `start`–`end`: what drift
+        compares against. None when nothing covers the period or nothing came before."""
+        current = self._overlapping(contract_id, dimension, start, end)
+        if not current:
+            return None
+        began = min(r.period_start for r in current)
+        before = [r for r in self._rows.get((contract_id, dimension), []) if r.period_end < began]
+        if not before:
+            return None
+        latest = max(r.period_end for r in before)
+        return self._combine(contract_id, dimension, [r for r in before if r.period_end == latest])
+
+    def _combine(self, contract_id, dimension, rows) -> Perception | None:
+        key = tuple(r.pk for r in rows)
+        if key not in self._combined:
+            self._combined[key] = self._perception(contract_id, dimension, rows)
+        return self._combined[key]
+
+    def _perception(self, contract_id, dimension, rows) -> Perception | None:
+        n = sum(r.n for r in rows)
+        if n == 0:
+            return None
+        survey_ids = {r.survey_id for r in rows}
+        population = None
+        if len(survey_ids) == 1:
+            survey_id = next(iter(survey_ids))
+            if self._contracts_of.get(survey_id) == [contract_id]:
+                population = self._populations.get(survey_id)
+        interval = stats.mean_interval(
+            n=n,
+            total=sum(r.sum_x for r in rows),
+            total_sq=sum(r.sum_x2 for r in rows),
+            confidence=self._confidence,
+            population=population,
+        )
+        targets = (self._surveys[r.survey_id].target_for(dimension) for r in rows)
+        finite = n >= 2
+        return Perception(
+            n=n,
+            mean=interval.mean,
+            sd=interval.sd,
+            ci_low=interval.low if finite else None,
+            ci_high=interval.high if finite else None,
+            target=next((t for t in targets if t), None),
+        )
+
+
+def perception_table(
+    *, contract_ids: list[int], until: date, group: str | None = None, confidence: float = 0.95
+) -> PerceptionTable:
+    """Every perception rollup of the contracts for periods starting by `until` (one group,
+    or all), without the contributions the results pages hide; five queries."""
     rows = Rollup.objects.filter(
-        contract=contract,
-        role=ItemRole.PERCEPTION,
-        dimension=dimension,
-        period_start__lte=period_end,
-        period_end__gte=period_start,
+        contract_id__in=contract_ids, role=ItemRole.PERCEPTION, period_start__lte=until
     )
     if group is not None:
         rows = rows.filter(group=group)
-    rows = list(rows.select_related("survey").order_by("-period_end", "-survey_id"))
-    rows = _without_hidden(rows, contract, group)
-    n = sum(r.n for r in rows)
-    if n == 0:
-        return None
-    population = _population_for(rows, contract, group)
-    interval = stats.mean_interval(
-        n=n,
-        total=sum(r.sum_x for r in rows),
-        total_sq=sum(r.sum_x2 for r in rows),
-        confidence=confidence,
-        population=population,
+    rows = list(
+        rows.only(
+            "id",
+            "survey_id",
+            "contract_id",
+            "dimension",
+            "group",
+            "period_start",
+            "period_end",
+            "n",
+            "sum_x",
+            "sum_x2",
+        ).order_by("-period_end", "-survey_id", "pk")
     )
-    target = next(
-        (r.survey.target_for(dimension) for r in rows if r.survey.target_for(dimension)), None
+    survey_ids = {r.survey_id for r in rows}
+    surveys = {
+        s.pk: s
+        for s in Survey.objects.filter(pk__in=survey_ids).only("id", "anonymity_mode", "targets")
+    }
+    contracts_of: dict[int, list[int]] = {}
+    links = Survey.contracts.through.objects.filter(survey_id__in=survey_ids).order_by(
+        "contract_id"
     )
-    finite = n >= 2
-    return Perception(
-        n=n,
-        mean=interval.mean,
-        sd=interval.sd,
-        ci_low=interval.low if finite else None,
-        ci_high=interval.high if finite else None,
-        target=target,
-    )
-
-
-def _without_hidden(rows: list[Rollup], contract, group: str | None) -> list[Rollup]:
-    """Drop the contributions of surveys whose results page hides this cell (fewer than k
-    respondents, or hidden so a smaller group cannot be derived): the gap analysis must not
-    show what the results page hides."""
-    surveys = {r.survey_id: r.survey for r in rows}
-    if not surveys:
-        return rows
-    counts = (
+    for survey_id, contract_id in links.values_list("survey_id", "contract_id"):
+        contracts_of.setdefault(survey_id, []).append(contract_id)
+    counts: dict[int, list] = {}
+    for survey_id, contract_id, row_group, n in (
         Rollup.objects.filter(
-            survey_id__in=surveys, role__in=[ItemRole.PERCEPTION, ItemRole.EXPECTATION]
+            survey_id__in=survey_ids, role__in=[ItemRole.PERCEPTION, ItemRole.EXPECTATION]
         )
         .values_list("survey_id", "contract_id", "group", "n")
         .order_by()
-    )
-    per_survey: dict[int, list] = {}
-    for survey_id, contract_id, row_group, n in counts:
-        per_survey.setdefault(survey_id, []).append((contract_id, row_group, n))
-    contracts: dict[int, list[int]] = {}
-    links = Survey.contracts.through.objects.filter(survey_id__in=surveys).order_by("contract_id")
-    for survey_id, contract_id in links.values_list("survey_id", "contract_id"):
-        contracts.setdefault(survey_id, []).append(contract_id)
-    key = (contract.pk, group if group is not None else TOTAL)
-    shown = set()
-    for survey_id, survey in surveys.items():
-        tree = survey_tree(
-            respondent_counts(per_survey.get(survey_id, [])),
-            contracts.get(survey_id, []),
-            list(StakeholderGroup.values),
+    ):
+        counts.setdefault(survey_id, []).append((contract_id, row_group, n))
+    hidden = {
+        survey_id: suppress(
+            survey_tree(
+                respondent_counts(counts.get(survey_id, [])),
+                contracts_of.get(survey_id, []),
+                list(StakeholderGroup.values),
+            ),
+            survey.k,
         )
-        if key not in suppress(tree, survey.k):
-            shown.add(survey_id)
-    return [r for r in rows if r.survey_id in shown]
-
-
-def _population_for(rows: list[Rollup], contract, group: str | None) -> int | None:
-    surveys = {r.survey_id: r.survey for r in rows}
-    if len(surveys) != 1:
-        return None
-    survey = next(iter(surveys.values()))
-    if list(survey.contracts.values_list("pk", flat=True)) != [contract.pk]:
-        return None
-    plans = survey.groups.all()
+        for survey_id, survey in surveys.items()
+    }
+    shown = [
+        r
+        for r in rows
+        if (r.contract_id, group if group is not None else TOTAL) not in hidden[r.survey_id]
+    ]
+    populations: dict[int, int | None] = {}
+    plans: dict[int, list] = {}
+    groups = SurveyGroup.objects.filter(survey_id__in=survey_ids)
     if group is not None:
-        plans = plans.filter(group=group)
-    populations = [p.population for p in plans]
-    if not populations or any(p is None for p in populations):
-        return None
-    return sum(populations)
+        groups = groups.filter(group=group)
+    for survey_id, population in groups.values_list("survey_id", "population"):
+        plans.setdefault(survey_id, []).append(population)
+    for survey_id, values in plans.items():
+        populations[survey_id] = None if any(v is None for v in values) else sum(values)
+    return PerceptionTable(shown, surveys, contracts_of, populations, group, confidence)
 
 
 # --- surveys ---------------------------------------------------------------------------------
