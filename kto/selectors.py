@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import NamedTuple
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
@@ -58,7 +59,11 @@ def perception_for(
     sample is over 5 % of it. `target` is the target T for the dimension of the most recent
     contributing survey that set one."""
     table = perception_table(
-        contract_ids=[contract.pk], until=period_end, group=group, confidence=confidence
+        contract_ids=[contract.pk],
+        since=period_start,
+        until=period_end,
+        group=group,
+        confidence=confidence,
     )
     return table.cell(contract.pk, dimension, period_start, period_end)
 
@@ -72,7 +77,7 @@ class PerceptionTable:
     results page hides."""
 
     def __init__(self, rows, surveys, contracts_of, populations, group, confidence):
-        self._rows: dict[tuple[int, str], list[Rollup]] = {}
+        self._rows: dict[tuple[int, str], list[RollupFigures]] = {}
         for row in rows:  # newest first, so the first target found is the latest
             self._rows.setdefault((row.contract_id, row.dimension), []).append(row)
         self._surveys = surveys
@@ -81,30 +86,36 @@ class PerceptionTable:
         self._group = group
         self._confidence = confidence
         self._combined: dict[tuple, Perception | None] = {}
-
-    def _overlapping(self, contract_id, dimension, start, end) -> list[Rollup]:
-        rows = self._rows.get((contract_id, dimension), [])
-        return [r for r in rows if r.period_start <= end and r.period_end >= start]
+        self._pairs: dict[tuple, tuple] = {}
 
     def cell(self, contract_id: int, dimension: str, start: date, end: date) -> Perception | None:
-        return self._combine(
-            contract_id, dimension, self._overlapping(contract_id, dimension, start, end)
-        )
+        return self.cell_and_previous(contract_id, dimension, start, end)[0]
 
     def previous(
         self, contract_id: int, dimension: str, start: date, end: date
     ) -> Perception | None:
-        """The cell of the survey period before the one(s) covering `start`–`end`: what drift
-        compares against. None when nothing covers the period or nothing came before."""
-        current = self._overlapping(contract_id, dimension, start, end)
-        if not current:
-            return None
-        began = min(r.period_start for r in current)
-        before = [r for r in self._rows.get((contract_id, dimension), []) if r.period_end < began]
-        if not before:
-            return None
-        latest = max(r.period_end for r in before)
-        return self._combine(contract_id, dimension, [r for r in before if r.period_end == latest])
+        return self.cell_and_previous(contract_id, dimension, start, end)[1]
+
+    def cell_and_previous(
+        self, contract_id: int, dimension: str, start: date, end: date
+    ) -> tuple[Perception | None, Perception | None]:
+        """The cell, and the cell of the survey period before the one(s) covering
+        `start`–`end` (what drift compares against; None when nothing covers the period or
+        nothing came before). The same objects for months covered by the same surveys."""
+        rows = self._rows.get((contract_id, dimension), ())
+        current = tuple(r for r in rows if r.period_start <= end and r.period_end >= start)
+        if current not in self._pairs:
+            previous = None
+            if current:
+                began = min(r.period_start for r in current)
+                before = [r for r in rows if r.period_end < began]
+                if before:
+                    latest = max(r.period_end for r in before)
+                    previous = self._combine(
+                        contract_id, dimension, [r for r in before if r.period_end == latest]
+                    )
+            self._pairs[current] = (self._combine(contract_id, dimension, current), previous)
+        return self._pairs[current]
 
     def _combine(self, contract_id, dimension, rows) -> Perception | None:
         key = tuple(r.pk for r in rows)
@@ -141,30 +152,51 @@ class PerceptionTable:
         )
 
 
+class RollupFigures(NamedTuple):
+    pk: int
+    survey_id: int
+    contract_id: int
+    dimension: str
+    period_start: date
+    period_end: date
+    n: int
+    sum_x: float
+    sum_x2: float
+
+
 def perception_table(
-    *, contract_ids: list[int], until: date, group: str | None = None, confidence: float = 0.95
+    *,
+    contract_ids: list[int],
+    since: date,
+    until: date,
+    group: str | None = None,
+    confidence: float = 0.95,
 ) -> PerceptionTable:
-    """Every perception rollup of the contracts for periods starting by `until` (one group,
-    or all), without the contributions the results pages hide; five queries."""
-    rows = Rollup.objects.filter(
-        contract_id__in=contract_ids, role=ItemRole.PERCEPTION, period_start__lte=until
-    )
+    """The perception rollups of the contracts whose period overlaps `since`–`until`, plus per
+    (contract, dimension) the latest survey period before `since` (what drift compares with);
+    one group or all, without the contributions the results pages hide. Seven queries."""
+    perception = Rollup.objects.filter(contract_id__in=contract_ids, role=ItemRole.PERCEPTION)
     if group is not None:
-        rows = rows.filter(group=group)
-    rows = list(
-        rows.only(
-            "id",
-            "survey_id",
-            "contract_id",
-            "dimension",
-            "group",
-            "period_start",
-            "period_end",
-            "n",
-            "sum_x",
-            "sum_x2",
-        ).order_by("-period_end", "-survey_id", "pk")
-    )
+        perception = perception.filter(group=group)
+    earlier = {
+        (contract_id, dimension): last
+        for contract_id, dimension, last in perception.filter(period_end__lt=since)
+        .values_list("contract_id", "dimension")
+        .annotate(last=Max("period_end"))
+        .order_by()
+    }
+    wanted = perception.filter(period_start__lte=until, period_end__gte=since)
+    if earlier:
+        wanted = perception.filter(
+            Q(period_start__lte=until, period_end__gte=since)
+            | Q(period_end__in=set(earlier.values()), period_end__lt=since)
+        )
+    fields = [f for f in RollupFigures._fields if f != "pk"]
+    rows = [
+        RollupFigures(*row)
+        for row in wanted.order_by("-period_end", "-survey_id", "pk").values_list("pk", *fields)
+        if row[5] >= since or earlier.get((row[2], row[3])) == row[5]
+    ]
     survey_ids = {r.survey_id for r in rows}
     surveys = {
         s.pk: s
