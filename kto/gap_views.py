@@ -136,6 +136,6 @@ def gap_report_download_view(request, org_slug, pk):
     if report is None:
         raise Http404
     response = HttpResponse(bytes(report.pdf), content_type="application/pdf")
-    filename = f"regie-gaps-{run.organisation.slug}-{run.period_start:%Y-%m}.pdf"
+    filename = f"regie-gaps-{run.organisation.slug}-{run.last_month:%Y-%m}.pdf"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
