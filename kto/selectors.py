@@ -175,7 +175,10 @@ def perception_table(
     """The perception rollups of the contracts whose period overlaps `since`–`until`, plus per
     (contract, dimension) the latest survey period before `since` (what drift compares with);
     one group or all, without the contributions the results pages hide. Seven queries."""
-    perception = Rollup.objects.filter(contract_id__in=contract_ids, role=ItemRole.PERCEPTION)
+    # Complainants answering a verdict survey are a skewed sample: only KTOs count here.
+    perception = Rollup.objects.filter(
+        contract_id__in=contract_ids, role=ItemRole.PERCEPTION
+    ).exclude(survey__kind=SurveyKind.VERDICT)
     if group is not None:
         perception = perception.filter(group=group)
     earlier = {
