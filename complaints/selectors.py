@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -176,6 +177,30 @@ def complaint_count(
     if service_ids is not None:
         queryset = queryset.filter(service_id__in=service_ids)
     return queryset.count()
+
+
+def complaint_counts_by_month(
+    *, organisation: Organisation, contract_ids: list[int], since: date, until: date
+) -> dict[tuple[int, date], int]:
+    """Complaints received per (contract id, first day of the local month), from `since` to
+    `until` inclusive, in one query: the context the gap analysis sets beside its flags."""
+    rows = (
+        Complaint.objects.filter(
+            organisation=organisation,
+            service__contract_id__in=contract_ids,
+            received_at__gte=day_start(organisation, since),
+            received_at__lt=day_start(organisation, until + timedelta(days=1)),
+        )
+        .exclude(status=Status.REJECTED)
+        .annotate(month=TruncMonth("received_at", tzinfo=_tz(organisation)))
+        .values_list("service__contract_id", "month")
+        .annotate(count=Count("pk"))
+        .order_by()
+    )
+    return {
+        (contract_id, month.date() if isinstance(month, datetime) else month): count
+        for contract_id, month, count in rows
+    }
 
 
 def overdue_complaints(*, access: Access, today: date | None = None) -> list[Complaint]:

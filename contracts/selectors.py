@@ -339,7 +339,7 @@ def attainment_matrix(*, contract: Contract, months: int = 12, today: date | Non
 # --- what the gap analysis (kto) reads -----------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class LevelResult:
     """One service level mapped to a dimension, judged for one period."""
 
@@ -374,7 +374,8 @@ def sla_dimension_results(
 def sla_dimension_results_many(
     *, contract_ids: list[int], periods: list[tuple[date, date]]
 ) -> dict[tuple[int, date], dict[str, list[LevelResult]]]:
-    """`sla_dimension_results` for many contracts and month periods in four queries, keyed by
+    """`sla_dimension_results` for many contracts and month periods in four queries (the levels
+    subquery included), keyed by
     (contract id, period start)."""
     if any((start, end) != month_period(start) for start, end in periods):
         raise ValueError("sla_dimension_results takes month periods (first day, last day)")
@@ -387,10 +388,16 @@ def sla_dimension_results_many(
         ServiceLevel.objects.filter(contract_id__in=contract_ids, valid_from__lte=last)
         .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=first))
         .order_by("code", "valid_from")
-        .prefetch_related("dimensions")
     )
     for level in levels:
         levels_of[level.contract_id].append(level)
+    mappings: dict[int, list[tuple[str, Decimal]]] = defaultdict(list)
+    for level_id, dimension, weight in (
+        ServiceLevelDimension.objects.filter(service_level__in=levels)
+        .order_by("service_level", "dimension")
+        .values_list("service_level_id", "dimension", "weight")
+    ):
+        mappings[level_id].append((dimension, weight))
     reports = {
         (report.contract_id, report.period_start): report
         for report in SLAReport.objects.filter(
@@ -406,48 +413,63 @@ def sla_dimension_results_many(
         .order_by()
         .values_list("report_id", "service_level_id", "value", "state")
     }
+    # Each level's facts once, not model attribute and prefetch lookups per level and period.
+    facts = {
+        contract_id: [
+            (
+                level.code,
+                level.valid_from,
+                level.valid_to,
+                level.period == ServiceLevel.Period.QUARTERLY,
+                level,
+                mappings[level.id],
+            )
+            for level in levels
+        ]
+        for contract_id, levels in levels_of.items()
+    }
     found = {}
     for contract_id in contract_ids:
         for start, end in periods:
             report = reports.get((contract_id, start))
+            counts = report is not None and report.status in COUNTING
             found[(contract_id, start)] = _judge_levels(
-                levels_of[contract_id],
-                start,
-                end,
-                report,
-                values if report is not None and report.status in COUNTING else {},
+                facts.get(contract_id, []), start, end, report, values if counts else {}
             )
     return found
 
 
 def _judge_levels(levels, start, end, report, values) -> dict[str, list[LevelResult]]:
     quarter_end = quarter_period(end)[1]
-    due: dict[str, ServiceLevel] = {}
-    for level in levels:  # by code, then valid_from: the latest version in force wins
-        if level.valid_from > end or (level.valid_to is not None and level.valid_to < start):
+    due: dict[str, tuple] = {}
+    for code, valid_from, valid_to, quarterly, level, mappings in levels:
+        # By code, then valid_from: the latest version in force wins.
+        if valid_from > end or (valid_to is not None and valid_to < start):
             continue
-        if level.period == ServiceLevel.Period.QUARTERLY and end != quarter_end:
+        if quarterly and end != quarter_end:
             continue
-        due[level.code] = level
+        due[code] = (level, mappings)
+    status = report.status if report else MISSING
+    version = report.version if report else None
+    report_id = report.id if report else None
     results: dict[str, list[LevelResult]] = defaultdict(list)
     for code in sorted(due):
-        level = due[code]
-        value, state = (
-            values.get((report.pk, level.pk), (None, MISSING)) if report else (None, MISSING)
-        )
-        for mapping in level.dimensions.all():
-            results[mapping.dimension].append(
+        level, mappings = due[code]
+        value, state = values.get((report_id, level.id), (None, MISSING))
+        margin = level.margin(value) if value is not None else None
+        for dimension, weight in mappings:
+            results[dimension].append(
                 LevelResult(
-                    code=level.code,
+                    code=code,
                     name=level.name,
                     direction=level.direction,
                     target=level.target,
                     actual=value,
                     state=state,
-                    margin=level.margin(value) if value is not None else None,
-                    report_status=report.status if report else MISSING,
-                    report_version=report.version if report else None,
-                    weight=mapping.weight,
+                    margin=margin,
+                    report_status=status,
+                    report_version=version,
+                    weight=weight,
                 )
             )
     return dict(results)

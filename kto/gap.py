@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from complaints import selectors as complaint_selectors
 from contracts import selectors as contract_selectors
@@ -20,7 +20,7 @@ from governance.dimensions import Dimension
 from governance.models import Organisation
 from kto import selectors as kto_selectors
 from kto.gap_models import GapAnalysisRun, GapFlag, GapThreshold
-from kto.gap_reasons import gap_reason
+from kto.gap_reasons import Phrasebook, reason_text
 from kto.gap_rules import (
     Flag,
     LevelFigure,
@@ -53,6 +53,14 @@ def previous_month(start: date) -> tuple[date, date]:
     return month_bounds(start - timedelta(days=1))
 
 
+def months_between(first: date, last: date) -> list[tuple[date, date]]:
+    """The month periods from the month of `first` to the month of `last`, oldest first."""
+    periods = [month_bounds(first)]
+    while periods[-1][1] < month_bounds(last)[0]:
+        periods.append(month_bounds(periods[-1][1] + timedelta(days=1)))
+    return periods
+
+
 def latest_closed_period(today: date) -> tuple[date, date]:
     """The last complete month before `today`."""
     return previous_month(today.replace(day=1))
@@ -62,6 +70,8 @@ def latest_closed_period(today: date) -> tuple[date, date]:
 class CellResult:
     contract_id: int
     dimension: str
+    period_start: date
+    period_end: date
     flag: Flag
     sla: SlaAssessment
     levels: list[dict]
@@ -69,17 +79,15 @@ class CellResult:
     perception_state: str
     drift: str | None
     thresholds: Thresholds
-    reason_en: str
-    reason_nl: str
 
 
 def thresholds_for(
-    *, rows: list[GapThreshold], contract, dimension: str, survey_target
+    *, rows: list[GapThreshold], contract_id: int, dimension: str, survey_target
 ) -> Thresholds:
     """The most specific of the organisation's threshold `rows` wins (contract before
     organisation, dimension before all dimensions); T falls back to the survey's target."""
     matching = [
-        r for r in rows if r.contract_id in (None, contract.pk) and r.dimension in ("", dimension)
+        r for r in rows if r.contract_id in (None, contract_id) and r.dimension in ("", dimension)
     ]
 
     def specificity(row):
@@ -109,115 +117,219 @@ def _level_figures(results) -> list[LevelFigure]:
     ]
 
 
-def _perception(*, contract, dimension, start, end) -> tuple[Perception | None, float | None]:
-    found = kto_selectors.perception_for(
-        contract=contract, dimension=dimension, period_start=start, period_end=end, group=GAP_GROUP
-    )
-    if found is None:
-        return None, None
-    perception = Perception(
-        n=found.n, mean=found.mean, ci_low=found.ci_low, ci_high=found.ci_high, sd=found.sd
-    )
-    return perception, found.target
+class GapEngine:
+    """Classifies the cells of one organisation for a list of months from figures read in
+    bulk: the SLA results, the perception table and the thresholds, each in a few queries."""
 
+    def __init__(self, *, organisation, contract_ids: list[int], periods):
+        self.periods = periods
+        self.sla = contract_selectors.sla_dimension_results_many(
+            contract_ids=contract_ids, periods=periods
+        )
+        self.perception = kto_selectors.perception_table(
+            contract_ids=contract_ids, since=periods[0][0], until=periods[-1][1], group=GAP_GROUP
+        )
+        self.threshold_rows = list(GapThreshold.objects.filter(organisation=organisation))
+        self._thresholds: dict[tuple, Thresholds] = {}
+        self._perceived: dict[tuple, tuple] = {}
 
-def gap_cell(
-    *, contract, dimension: str, sla_results, thresholds: list, start: date, end: date
-) -> CellResult:
-    """Classify one (contract, dimension, period) from the selectors' figures."""
-    figures = _level_figures(sla_results.get(dimension, []))
-    sla = assess_sla(figures)
-    perception, survey_target = _perception(
-        contract=contract, dimension=dimension, start=start, end=end
-    )
-    thresholds = thresholds_for(
-        rows=thresholds, contract=contract, dimension=dimension, survey_target=survey_target
-    )
-    state = assess_perception(perception, thresholds)
-    flag = classify(sla.state, state, perception.mean if perception else None, thresholds.target)
-    before_start, before_end = previous_month(start)
-    previous, _target = _perception(
-        contract=contract, dimension=dimension, start=before_start, end=before_end
-    )
-    drift = assess_drift(previous, perception, thresholds) if previous != perception else None
-    reasons = {
-        language: gap_reason(
-            flag=flag,
+    def thresholds(self, contract_id: int, dimension: str, survey_target) -> Thresholds:
+        key = (contract_id, dimension, survey_target)
+        if key not in self._thresholds:
+            self._thresholds[key] = thresholds_for(
+                rows=self.threshold_rows,
+                contract_id=contract_id,
+                dimension=dimension,
+                survey_target=survey_target,
+            )
+        return self._thresholds[key]
+
+    def cell(self, contract_id: int, dimension: str, start: date, end: date) -> CellResult:
+        figures = _level_figures(self.sla.get((contract_id, start), {}).get(dimension, ()))
+        sla = assess_sla(figures)
+        # Months covered by the same surveys share their perception, thresholds and drift.
+        perception, previous = self.perception.cell_and_previous(contract_id, dimension, start, end)
+        key = (contract_id, dimension, id(perception), id(previous))
+        if key not in self._perceived:
+            thresholds = self.thresholds(
+                contract_id, dimension, perception.target if perception else None
+            )
+            self._perceived[key] = (
+                thresholds,
+                assess_perception(perception, thresholds),
+                # Drift: against the survey period before the one(s) covering this month.
+                assess_drift(previous, perception, thresholds),
+            )
+        thresholds, state, drift = self._perceived[key]
+        flag = classify(
+            sla.state, state, perception.mean if perception else None, thresholds.target
+        )
+        return CellResult(
+            contract_id=contract_id,
             dimension=dimension,
+            period_start=start,
+            period_end=end,
+            flag=flag,
             sla=sla,
-            level_count=len(figures),
-            perception_state=state,
+            levels=[
+                {"code": f.code, "target": f.target, "actual": f.actual, "margin": f.margin}
+                for f in figures
+            ],
             perception=perception,
+            perception_state=state,
+            drift=drift,
             thresholds=thresholds,
-            language=language,
         )
-        for language in ("en", "nl")
-    }
-    return CellResult(
-        contract_id=contract.pk,
-        dimension=dimension,
-        flag=flag,
-        sla=sla,
-        levels=[
-            {"code": f.code, "target": f.target, "actual": f.actual, "margin": f.margin}
-            for f in figures
-        ],
-        perception=perception,
-        perception_state=state,
-        drift=drift,
-        thresholds=thresholds,
-        reason_en=reasons["en"],
-        reason_nl=reasons["nl"],
-    )
 
 
-def _store(
-    *, run: GapAnalysisRun, contract, cell: CellResult, start: date, end: date, complaints: int
-) -> GapFlag:
-    previous = (
-        GapFlag.objects.filter(
-            contract=contract, dimension=cell.dimension, period_start=previous_month(start)[0]
-        )
-        .only("flag", "first_period_start")
-        .first()
-    )
-    continues = previous is not None and previous.flag == cell.flag
+def _reasons(cells: list[CellResult]) -> dict[str, list[str]]:
+    """Each cell's reason in English and Dutch (one language switch per language)."""
+    found = {}
+    for language in ("en", "nl"):
+        with translation.override(language):
+            phrases = Phrasebook()
+            found[language] = [
+                reason_text(
+                    phrases,
+                    flag=cell.flag,
+                    dimension=cell.dimension,
+                    sla=cell.sla,
+                    level_count=len(cell.levels),
+                    perception_state=cell.perception_state,
+                    perception=cell.perception,
+                    thresholds=cell.thresholds,
+                )
+                for cell in cells
+            ]
+    return found
+
+
+# What a cell's figures decide; the reasons are written from them, in two languages.
+FIGURE_FIELDS = [
+    "period_end",
+    "flag",
+    "sla_state",
+    "perception_state",
+    "drift",
+    "n",
+    "mean",
+    "sd",
+    "ci_low",
+    "ci_high",
+    "target",
+    "delta",
+    "k",
+    "min_margin",
+    "levels",
+    "complaints",
+    "confirmed",
+    "first_period_start",
+]
+
+
+def _figures(cell: CellResult, complaints: int, confirmed: bool, first_seen: date) -> dict:
     perception = cell.perception
-    flag, _created = GapFlag.objects.update_or_create(
-        contract=contract,
-        dimension=cell.dimension,
-        period_start=start,
-        defaults={
-            "organisation": contract.organisation,
-            "period_end": end,
-            "flag": cell.flag,
-            "sla_state": cell.sla.state,
-            "perception_state": cell.perception_state,
-            "drift": cell.drift or "",
-            "n": perception.n if perception else 0,
-            "mean": perception.mean if perception else None,
-            "sd": perception.sd if perception else None,
-            "ci_low": perception.ci_low if perception else None,
-            "ci_high": perception.ci_high if perception else None,
-            "target": cell.thresholds.target,
-            "delta": cell.thresholds.delta,
-            "k": cell.thresholds.k,
-            "min_margin": cell.sla.min_margin,
-            "levels": cell.levels,
-            "complaints": complaints,
-            "confirmed": is_confirmed(cell.flag, previous.flag if previous else None),
-            "first_period_start": previous.first_period_start if continues else start,
-            "reason_en": cell.reason_en,
-            "reason_nl": cell.reason_nl,
-            "run": run,
-        },
+    return {
+        "period_end": cell.period_end,
+        "flag": cell.flag.value,
+        "sla_state": cell.sla.state.value,
+        "perception_state": cell.perception_state.value,
+        "drift": cell.drift.value if cell.drift else "",
+        "n": perception.n if perception else 0,
+        "mean": perception.mean if perception else None,
+        "sd": perception.sd if perception else None,
+        "ci_low": perception.ci_low if perception else None,
+        "ci_high": perception.ci_high if perception else None,
+        "target": cell.thresholds.target,
+        "delta": cell.thresholds.delta,
+        "k": cell.thresholds.k,
+        "min_margin": cell.sla.min_margin,
+        "levels": cell.levels,
+        "complaints": complaints,
+        "confirmed": confirmed,
+        "first_period_start": first_seen,
+    }
+
+
+def _store(*, run: GapAnalysisRun, cells: list[CellResult], complaints: dict) -> int:
+    """Upsert the GapFlag of every cell whose figures changed (a rerun over unchanged data
+    writes nothing); confirmation and 'first seen' follow the months in order, starting from
+    what is stored for the month before the first. Returns the number of flags written."""
+    cells = sorted(cells, key=lambda c: c.period_start)
+    first, last = cells[0].period_start, cells[-1].period_start
+    stored = GapFlag.objects.filter(
+        organisation_id=run.organisation_id,
+        period_start__gte=previous_month(first)[0],
+        period_start__lte=last,
     )
-    return flag
+    existing = {
+        (contract_id, dimension, start): dict(zip(FIGURE_FIELDS, figures, strict=True))
+        for contract_id, dimension, start, *figures in stored.values_list(
+            "contract_id", "dimension", "period_start", *FIGURE_FIELDS
+        ).order_by()
+    }
+    before = previous_month(first)[0]
+    chain = {
+        (contract_id, dimension): (figures["flag"], figures["first_period_start"])
+        for (contract_id, dimension, start), figures in existing.items()
+        if start == before
+    }
+    changed = []
+    for cell in cells:
+        key = (cell.contract_id, cell.dimension)
+        previous_flag, previous_first = chain.get(key, (None, None))
+        first_seen = previous_first if previous_flag == cell.flag else cell.period_start
+        chain[key] = (cell.flag.value, first_seen)
+        figures = _figures(
+            cell,
+            complaints.get((cell.contract_id, cell.period_start), 0),
+            is_confirmed(cell.flag, previous_flag),
+            first_seen,
+        )
+        if existing.get((*key, cell.period_start)) != figures:
+            changed.append((cell, figures))
+    reasons = _reasons([cell for cell, _figures in changed])
+    GapFlag.objects.bulk_create(
+        [
+            GapFlag(
+                organisation_id=run.organisation_id,
+                contract_id=cell.contract_id,
+                dimension=cell.dimension,
+                period_start=cell.period_start,
+                reason_en=reasons["en"][index],
+                reason_nl=reasons["nl"][index],
+                run=run,
+                **figures,
+            )
+            for index, (cell, figures) in enumerate(changed)
+        ],
+        batch_size=1000,
+        update_conflicts=True,
+        unique_fields=["contract", "dimension", "period_start"],
+        update_fields=[
+            "organisation",
+            *FIGURE_FIELDS,
+            "reason_en",
+            "reason_nl",
+            "run",
+            "updated_at",
+        ],
+    )
+    return len(changed)
 
 
-def gap_run_create(*, organisation: Organisation, period_start: date, trigger: str, user=None):
-    """Queue a run (the task executes it after commit)."""
-    start, end = month_bounds(period_start)
+def gap_run_create(
+    *,
+    organisation: Organisation,
+    period_start: date,
+    trigger: str,
+    user=None,
+    period_end: date | None = None,
+):
+    """Queue a run for the month of `period_start`, or every month up to that of `period_end`
+    (the task executes it after commit)."""
+    start = month_bounds(period_start)[0]
+    end = month_bounds(period_end or period_start)[1]
     run = GapAnalysisRun(
         organisation=organisation,
         period_start=start,
@@ -236,42 +348,40 @@ def gap_run_create(*, organisation: Organisation, period_start: date, trigger: s
 
 
 def gap_analysis_execute(*, run: GapAnalysisRun) -> GapAnalysisRun:
-    """Classify every (contract, dimension) of the run's organisation for its period."""
+    """Classify every (contract, dimension) of the run's organisation for each month of the
+    run's period. Reads in bulk and writes with one upsert per thousand cells."""
     GapAnalysisRun.objects.filter(pk=run.pk).update(
         status=GapAnalysisRun.Status.RUNNING, started_at=timezone.now()
     )
     try:
         with transaction.atomic():
             # Serialise runs of one organisation: the second waits and then updates in place.
-            Organisation.objects.select_for_update().get(pk=run.organisation_id)
+            organisation = Organisation.objects.select_for_update().get(pk=run.organisation_id)
+            periods = months_between(run.period_start, run.period_end)
+            access = system_access(organisation)
+            contract_ids = list(
+                contract_selectors.contract_list(access=access).values_list("pk", flat=True)
+            )
             counts = {flag.value: 0 for flag in Flag}
-            thresholds = list(GapThreshold.objects.filter(organisation=run.organisation))
-            access = system_access(run.organisation)
-            for contract in contract_selectors.contract_list(access=access):
-                sla_results = contract_selectors.sla_dimension_results(
-                    contract=contract, period_start=run.period_start, period_end=run.period_end
+            if contract_ids:
+                engine = GapEngine(
+                    organisation=organisation, contract_ids=contract_ids, periods=periods
                 )
-                # Context beside the two states: what users complained about in the period.
-                complaints = complaint_selectors.complaint_count(
-                    contract=contract, period_start=run.period_start, period_end=run.period_end
+                cells = [
+                    engine.cell(contract_id, dimension, start, end)
+                    for contract_id in contract_ids
+                    for start, end in periods
+                    for dimension in Dimension.values
+                ]
+                # Context beside the two states: what users complained about in each month.
+                complaints = complaint_selectors.complaint_counts_by_month(
+                    organisation=organisation,
+                    contract_ids=contract_ids,
+                    since=periods[0][0],
+                    until=periods[-1][1],
                 )
-                for dimension in Dimension.values:
-                    cell = gap_cell(
-                        contract=contract,
-                        dimension=dimension,
-                        sla_results=sla_results,
-                        thresholds=thresholds,
-                        start=run.period_start,
-                        end=run.period_end,
-                    )
-                    _store(
-                        run=run,
-                        contract=contract,
-                        cell=cell,
-                        start=run.period_start,
-                        end=run.period_end,
-                        complaints=complaints,
-                    )
+                _store(run=run, cells=cells, complaints=complaints)
+                for cell in cells:
                     counts[cell.flag] += 1
     except Exception as error:
         GapAnalysisRun.objects.filter(pk=run.pk).update(

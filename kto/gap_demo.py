@@ -16,24 +16,23 @@ def seed(*, slugs=("zuidrand", "deltabank")) -> None:
 
     for organisation in Organisation.objects.filter(slug__in=slugs):
         with tenant_scope(system_access(organisation)):
-            months = [latest_closed_period(timezone.localdate())[0]]
-            while len(months) < MONTHS:
-                months.append(previous_month(months[-1])[0])
-            run = None
-            for month in reversed(months):
-                run, _created = GapAnalysisRun.objects.get_or_create(
-                    organisation=organisation,
-                    period_start=month,
-                    trigger=GapAnalysisRun.Trigger.COMMAND,
-                    defaults={"period_end": month_bounds(month)[1]},
-                )
-                run = gap_analysis_execute(run=run)
-            if run and not GapReport.objects.filter(run=run).exists():
+            last = latest_closed_period(timezone.localdate())[0]
+            first = last
+            for _month in range(MONTHS - 1):
+                first = previous_month(first)[0]
+            run, _created = GapAnalysisRun.objects.get_or_create(
+                organisation=organisation,
+                period_start=first,
+                trigger=GapAnalysisRun.Trigger.COMMAND,
+                defaults={"period_end": month_bounds(last)[1]},
+            )
+            run = gap_analysis_execute(run=run)
+            if not GapReport.objects.filter(run=run).exists():
                 access = system_access(organisation)
                 pdf, pages = gap_report_pdf(
                     access=access,
                     contracts=list(contract_selectors.contract_list(access=access)),
-                    period_start=run.period_start,
+                    period_start=run.last_month,
                     language=organisation.default_language,
                 )
                 GapReport.objects.create(organisation=organisation, run=run, pdf=pdf, pages=pages)

@@ -1,6 +1,6 @@
 """The gap analysis reacts to other apps: new figures start a run; audits ask for impact."""
 
-from datetime import date, timedelta
+from datetime import date
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,29 +17,28 @@ from kto.gap_rules import Flag
 FLAG_SEVERITY = {Flag.BOTH_RED: 1.0, Flag.WATERMELON: 0.9, Flag.WATCH: 0.5}
 
 
-def _start_runs(organisation_id: int, months: list[date], trigger: str) -> None:
+def _start_run(organisation_id: int, first: date, last: date, trigger: str) -> None:
     organisation = Organisation.objects.get(pk=organisation_id)
     with tenant_scope(system_access(organisation)):
-        for month in months:
-            gap_run_create(organisation=organisation, period_start=month, trigger=trigger)
+        gap_run_create(
+            organisation=organisation, period_start=first, period_end=last, trigger=trigger
+        )
 
 
 def on_sla_report_accepted(*, organisation_id: int, period_start: date, **_payload) -> None:
-    _start_runs(organisation_id, [period_start], GapAnalysisRun.Trigger.REPORT_ACCEPTED)
+    _start_run(organisation_id, period_start, period_start, GapAnalysisRun.Trigger.REPORT_ACCEPTED)
 
 
 def on_survey_closed(
     *, organisation_id: int, period_start: date, period_end: date | None = None, **_payload
 ) -> None:
-    """Every closed month the survey covers gets a fresh run."""
-    last = latest_closed_period(timezone.localdate())[0]
-    month = month_bounds(period_start)[0]
-    end = month_bounds(period_end or period_start)[0]
-    months = []
-    while month <= min(end, last):
-        months.append(month)
-        month = month_bounds(month + timedelta(days=32))[0]
-    _start_runs(organisation_id, months, GapAnalysisRun.Trigger.SURVEY_CLOSED)
+    """One run over every closed month the survey covers."""
+    last = min(
+        month_bounds(period_end or period_start)[0],
+        latest_closed_period(timezone.localdate())[0],
+    )
+    if month_bounds(period_start)[0] <= last:
+        _start_run(organisation_id, period_start, last, GapAnalysisRun.Trigger.SURVEY_CLOSED)
 
 
 def gap_impact(*, organisation, service_ids: list[int], since: date, until: date):

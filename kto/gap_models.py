@@ -1,8 +1,11 @@
 """Storage of the gap analysis: thresholds, runs, flags, reports and digests."""
 
+from datetime import date
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
@@ -117,6 +120,19 @@ class GapAnalysisRun(models.Model):
     @property
     def is_done(self) -> bool:
         return self.status in (self.Status.SUCCEEDED, self.Status.FAILED)
+
+    @property
+    def last_month(self) -> date:
+        """The first day of the run's last month: the period its report and matrix show."""
+        return self.period_end.replace(day=1)
+
+    @property
+    def period_label(self) -> str:
+        """ "March 2026", or "January 2026 – March 2026" for a run over several months."""
+        label = date_format(self.period_start, "F Y")
+        if self.last_month != self.period_start:
+            label += f" – {date_format(self.period_end, 'F Y')}"
+        return label
 
     @property
     def count_rows(self) -> list[tuple[str, str, int]]:

@@ -15,11 +15,12 @@ reports measure) is set beside the users' *perceived* state (gap 5, what a KTO m
 """
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db.models import TextChoices
 from django.utils.translation import gettext_lazy as _
-from scipy import stats
+
+from kto.stats import t_value
 
 AMBER_MARGIN = 0.02
 
@@ -58,23 +59,25 @@ class Drift(TextChoices):
 CONFIRMABLE = frozenset({Flag.WATERMELON, Flag.BOTH_RED})
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class LevelFigure:
-    """One service level mapped to the dimension, with the figure reported for the period."""
+    """One service level mapped to the dimension, with the figure reported for the period.
+
+    `margin` is the signed relative margin: positive is better than target, negative a miss."""
 
     code: str
     target: float
     actual: float | None
     higher_is_better: bool
+    margin: float | None = field(init=False)
 
-    @property
-    def margin(self) -> float | None:
-        """Signed relative margin: positive is better than target, negative is a miss."""
-        if self.actual is None:
-            return None
-        scale = abs(self.target) or 1.0
-        sign = 1 if self.higher_is_better else -1
-        return sign * (self.actual - self.target) / scale
+    def __post_init__(self):
+        margin = None
+        if self.actual is not None:
+            scale = abs(self.target) or 1.0
+            sign = 1 if self.higher_is_better else -1
+            margin = sign * (self.actual - self.target) / scale
+        object.__setattr__(self, "margin", margin)
 
 
 @dataclass(frozen=True)
@@ -110,9 +113,8 @@ def assess_sla(levels: list[LevelFigure]) -> SlaAssessment:
     without = tuple(level.code for level in levels if level.actual is None)
     if not with_figure:
         return SlaAssessment(SlaState.NO_SLA, None, (), without)
-    margins = [level.margin for level in with_figure]
     missed = tuple(level.code for level in with_figure if level.margin < 0)
-    smallest = min(margins)
+    smallest = min(level.margin for level in with_figure)
     if missed:
         state = SlaState.RED
     elif smallest < AMBER_MARGIN:
@@ -175,7 +177,7 @@ def welch_interval(
     if se == 0:
         return difference, difference, difference
     df = (v0 + v1) ** 2 / (v0**2 / (previous.n - 1) + v1**2 / (current.n - 1))
-    half = stats.t.ppf(0.5 + confidence / 2, df) * se
+    half = t_value(confidence, df) * se
     return difference, difference - half, difference + half
 
 

@@ -38,7 +38,7 @@ def task_render_gap_report(*, organisation_id: int, run_id: int) -> int:
     pdf, pages = gap_report_pdf(
         access=access,
         contracts=contracts,
-        period_start=run.period_start,
+        period_start=run.last_month,
         language=run.organisation.default_language,
     )
     report = GapReport.objects.create(organisation=run.organisation, run=run, pdf=pdf, pages=pages)

@@ -26,6 +26,7 @@ from kto.gap_selectors import (
     gap_report_latest,
     gap_run_list,
 )
+from kto.selectors import survey_list
 
 
 def _client_only(access) -> None:
@@ -81,7 +82,29 @@ def gap_flag_view(request, org_slug, pk):
         level | {"margin_pct": None if level["margin"] is None else level["margin"] * 100}
         for level in flag.levels
     ]
-    return render(request, "kto/gap/flag.html", {"flag": flag, "reason": reason, "levels": levels})
+    # The figures behind the flag: the SLA report of the month and the surveys covering it.
+    report = (
+        contract_selectors.sla_report_list(access=access)
+        .filter(contract=flag.contract, period_start=flag.period_start, is_current=True)
+        .first()
+    )
+    surveys = survey_list(access=access).filter(
+        contracts=flag.contract,
+        period_start__lte=flag.period_end,
+        period_end__gte=flag.period_start,
+        launched_on__isnull=False,
+    )
+    return render(
+        request,
+        "kto/gap/flag.html",
+        {
+            "flag": flag,
+            "reason": reason,
+            "levels": levels,
+            "report": report,
+            "surveys": surveys if access.is_client else [],
+        },
+    )
 
 
 def gap_run_list_view(request, org_slug):
@@ -136,6 +159,6 @@ def gap_report_download_view(request, org_slug, pk):
     if report is None:
         raise Http404
     response = HttpResponse(bytes(report.pdf), content_type="application/pdf")
-    filename = f"regie-gaps-{run.organisation.slug}-{run.period_start:%Y-%m}.pdf"
+    filename = f"regie-gaps-{run.organisation.slug}-{run.last_month:%Y-%m}.pdf"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

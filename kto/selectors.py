@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import NamedTuple
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
@@ -22,6 +23,7 @@ from kto.models import (
     Rollup,
     StakeholderGroup,
     Survey,
+    SurveyGroup,
     SurveyKind,
 )
 from kto.suppression import TOTAL, respondent_counts, suppress, survey_tree
@@ -56,90 +58,194 @@ def perception_for(
     single survey of this one contract whose groups all have a known population N and the
     sample is over 5 % of it. `target` is the target T for the dimension of the most recent
     contributing survey that set one."""
-    rows = Rollup.objects.filter(
-        contract=contract,
-        role=ItemRole.PERCEPTION,
-        dimension=dimension,
-        period_start__lte=period_end,
-        period_end__gte=period_start,
-    )
-    if group is not None:
-        rows = rows.filter(group=group)
-    rows = list(rows.select_related("survey").order_by("-period_end", "-survey_id"))
-    rows = _without_hidden(rows, contract, group)
-    n = sum(r.n for r in rows)
-    if n == 0:
-        return None
-    population = _population_for(rows, contract, group)
-    interval = stats.mean_interval(
-        n=n,
-        total=sum(r.sum_x for r in rows),
-        total_sq=sum(r.sum_x2 for r in rows),
+    table = perception_table(
+        contract_ids=[contract.pk],
+        since=period_start,
+        until=period_end,
+        group=group,
         confidence=confidence,
-        population=population,
     )
-    target = next(
-        (r.survey.target_for(dimension) for r in rows if r.survey.target_for(dimension)), None
-    )
-    finite = n >= 2
-    return Perception(
-        n=n,
-        mean=interval.mean,
-        sd=interval.sd,
-        ci_low=interval.low if finite else None,
-        ci_high=interval.high if finite else None,
-        target=target,
-    )
+    return table.cell(contract.pk, dimension, period_start, period_end)
 
 
-def _without_hidden(rows: list[Rollup], contract, group: str | None) -> list[Rollup]:
-    """Drop the contributions of surveys whose results page hides this cell (fewer than k
-    respondents, or hidden so a smaller group cannot be derived): the gap analysis must not
-    show what the results page hides."""
-    surveys = {r.survey_id: r.survey for r in rows}
-    if not surveys:
-        return rows
-    counts = (
+class PerceptionTable:
+    """The perception rollups of many contracts, combined per cell in memory: the gap
+    analysis asks for thousands of (contract, dimension, period) cells in a few queries.
+
+    Surveys whose results page hides a cell (fewer than k respondents, or hidden so a smaller
+    group cannot be derived) do not contribute to it: the gap analysis must not show what the
+    results page hides."""
+
+    def __init__(self, rows, surveys, contracts_of, populations, group, confidence):
+        self._rows: dict[tuple[int, str], list[RollupFigures]] = {}
+        for row in rows:  # newest first, so the first target found is the latest
+            self._rows.setdefault((row.contract_id, row.dimension), []).append(row)
+        self._surveys = surveys
+        self._contracts_of = contracts_of
+        self._populations = populations
+        self._group = group
+        self._confidence = confidence
+        self._combined: dict[tuple, Perception | None] = {}
+        self._pairs: dict[tuple, tuple] = {}
+
+    def cell(self, contract_id: int, dimension: str, start: date, end: date) -> Perception | None:
+        return self.cell_and_previous(contract_id, dimension, start, end)[0]
+
+    def previous(
+        self, contract_id: int, dimension: str, start: date, end: date
+    ) -> Perception | None:
+        return self.cell_and_previous(contract_id, dimension, start, end)[1]
+
+    def cell_and_previous(
+        self, contract_id: int, dimension: str, start: date, end: date
+    ) -> tuple[Perception | None, Perception | None]:
+        """The cell, and the cell of the survey period before the one(s) covering
+        `start`–`end` (what drift compares against; None when nothing covers the period or
+        nothing came before). The same objects for months covered by the same surveys."""
+        rows = self._rows.get((contract_id, dimension), ())
+        current = tuple(r for r in rows if r.period_start <= end and r.period_end >= start)
+        if current not in self._pairs:
+            previous = None
+            if current:
+                began = min(r.period_start for r in current)
+                before = [r for r in rows if r.period_end < began]
+                if before:
+                    latest = max(r.period_end for r in before)
+                    previous = self._combine(
+                        contract_id, dimension, [r for r in before if r.period_end == latest]
+                    )
+            self._pairs[current] = (self._combine(contract_id, dimension, current), previous)
+        return self._pairs[current]
+
+    def _combine(self, contract_id, dimension, rows) -> Perception | None:
+        key = tuple(r.pk for r in rows)
+        if key not in self._combined:
+            self._combined[key] = self._perception(contract_id, dimension, rows)
+        return self._combined[key]
+
+    def _perception(self, contract_id, dimension, rows) -> Perception | None:
+        n = sum(r.n for r in rows)
+        if n == 0:
+            return None
+        survey_ids = {r.survey_id for r in rows}
+        population = None
+        if len(survey_ids) == 1:
+            survey_id = next(iter(survey_ids))
+            if self._contracts_of.get(survey_id) == [contract_id]:
+                population = self._populations.get(survey_id)
+        interval = stats.mean_interval(
+            n=n,
+            total=sum(r.sum_x for r in rows),
+            total_sq=sum(r.sum_x2 for r in rows),
+            confidence=self._confidence,
+            population=population,
+        )
+        targets = (self._surveys[r.survey_id].target_for(dimension) for r in rows)
+        finite = n >= 2
+        return Perception(
+            n=n,
+            mean=interval.mean,
+            sd=interval.sd,
+            ci_low=interval.low if finite else None,
+            ci_high=interval.high if finite else None,
+            target=next((t for t in targets if t), None),
+        )
+
+
+class RollupFigures(NamedTuple):
+    pk: int
+    survey_id: int
+    contract_id: int
+    dimension: str
+    period_start: date
+    period_end: date
+    n: int
+    sum_x: float
+    sum_x2: float
+
+
+def perception_table(
+    *,
+    contract_ids: list[int],
+    since: date,
+    until: date,
+    group: str | None = None,
+    confidence: float = 0.95,
+) -> PerceptionTable:
+    """The perception rollups of the contracts whose period overlaps `since`–`until`, plus per
+    (contract, dimension) the latest survey period before `since` (what drift compares with);
+    one group or all, without the contributions the results pages hide. Seven queries."""
+    # Complainants answering a verdict survey are a skewed sample: only KTOs count here.
+    perception = Rollup.objects.filter(
+        contract_id__in=contract_ids, role=ItemRole.PERCEPTION
+    ).exclude(survey__kind=SurveyKind.VERDICT)
+    if group is not None:
+        perception = perception.filter(group=group)
+    earlier = {
+        (contract_id, dimension): last
+        for contract_id, dimension, last in perception.filter(period_end__lt=since)
+        .values_list("contract_id", "dimension")
+        .annotate(last=Max("period_end"))
+        .order_by()
+    }
+    wanted = perception.filter(period_start__lte=until, period_end__gte=since)
+    if earlier:
+        wanted = perception.filter(
+            Q(period_start__lte=until, period_end__gte=since)
+            | Q(period_end__in=set(earlier.values()), period_end__lt=since)
+        )
+    fields = [f for f in RollupFigures._fields if f != "pk"]
+    rows = [
+        RollupFigures(*row)
+        for row in wanted.order_by("-period_end", "-survey_id", "pk").values_list("pk", *fields)
+        if row[5] >= since or earlier.get((row[2], row[3])) == row[5]
+    ]
+    survey_ids = {r.survey_id for r in rows}
+    surveys = {
+        s.pk: s
+        for s in Survey.objects.filter(pk__in=survey_ids).only("id", "anonymity_mode", "targets")
+    }
+    contracts_of: dict[int, list[int]] = {}
+    links = Survey.contracts.through.objects.filter(survey_id__in=survey_ids).order_by(
+        "contract_id"
+    )
+    for survey_id, contract_id in links.values_list("survey_id", "contract_id"):
+        contracts_of.setdefault(survey_id, []).append(contract_id)
+    counts: dict[int, list] = {}
+    for survey_id, contract_id, row_group, n in (
         Rollup.objects.filter(
-            survey_id__in=surveys, role__in=[ItemRole.PERCEPTION, ItemRole.EXPECTATION]
+            survey_id__in=survey_ids, role__in=[ItemRole.PERCEPTION, ItemRole.EXPECTATION]
         )
         .values_list("survey_id", "contract_id", "group", "n")
         .order_by()
-    )
-    per_survey: dict[int, list] = {}
-    for survey_id, contract_id, row_group, n in counts:
-        per_survey.setdefault(survey_id, []).append((contract_id, row_group, n))
-    contracts: dict[int, list[int]] = {}
-    links = Survey.contracts.through.objects.filter(survey_id__in=surveys).order_by("contract_id")
-    for survey_id, contract_id in links.values_list("survey_id", "contract_id"):
-        contracts.setdefault(survey_id, []).append(contract_id)
-    key = (contract.pk, group if group is not None else TOTAL)
-    shown = set()
-    for survey_id, survey in surveys.items():
-        tree = survey_tree(
-            respondent_counts(per_survey.get(survey_id, [])),
-            contracts.get(survey_id, []),
-            list(StakeholderGroup.values),
+    ):
+        counts.setdefault(survey_id, []).append((contract_id, row_group, n))
+    hidden = {
+        survey_id: suppress(
+            survey_tree(
+                respondent_counts(counts.get(survey_id, [])),
+                contracts_of.get(survey_id, []),
+                list(StakeholderGroup.values),
+            ),
+            survey.k,
         )
-        if key not in suppress(tree, survey.k):
-            shown.add(survey_id)
-    return [r for r in rows if r.survey_id in shown]
-
-
-def _population_for(rows: list[Rollup], contract, group: str | None) -> int | None:
-    surveys = {r.survey_id: r.survey for r in rows}
-    if len(surveys) != 1:
-        return None
-    survey = next(iter(surveys.values()))
-    if list(survey.contracts.values_list("pk", flat=True)) != [contract.pk]:
-        return None
-    plans = survey.groups.all()
+        for survey_id, survey in surveys.items()
+    }
+    shown = [
+        r
+        for r in rows
+        if (r.contract_id, group if group is not None else TOTAL) not in hidden[r.survey_id]
+    ]
+    populations: dict[int, int | None] = {}
+    plans: dict[int, list] = {}
+    groups = SurveyGroup.objects.filter(survey_id__in=survey_ids)
     if group is not None:
-        plans = plans.filter(group=group)
-    populations = [p.population for p in plans]
-    if not populations or any(p is None for p in populations):
-        return None
-    return sum(populations)
+        groups = groups.filter(group=group)
+    for survey_id, population in groups.values_list("survey_id", "population"):
+        plans.setdefault(survey_id, []).append(population)
+    for survey_id, values in plans.items():
+        populations[survey_id] = None if any(v is None for v in values) else sum(values)
+    return PerceptionTable(shown, surveys, contracts_of, populations, group, confidence)
 
 
 # --- surveys ---------------------------------------------------------------------------------

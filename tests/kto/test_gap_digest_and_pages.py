@@ -170,3 +170,42 @@ def test_api_filters_flags(world, flagged, client_as):
     url = reverse("api:gap-flag-list", kwargs={"org_slug": "alpha"})
     rows = client.get(url, {"flag": "watermelon", "confirmed": "true"}).json()["results"]
     assert [(r["dimension"], r["period_start"]) for r in rows] == [("responsiveness", "2026-11-01")]
+
+
+def test_matrix_page_queries_do_not_grow_with_contracts(world, figures, client_as):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from contracts.models import Contract
+
+    client = client_as(world.alice)
+    url = reverse("kto_gap:matrix", kwargs={"org_slug": "alpha"})
+
+    def queries_with(contracts) -> int:
+        for contract in contracts:
+            for period in (OCTOBER, NOVEMBER):
+                figures[(contract.pk, period)] = (
+                    {"responsiveness": GREEN},
+                    {"responsiveness": UNHAPPY},
+                )
+        run_gap(world.alpha, OCTOBER)
+        run_gap(world.alpha, NOVEMBER)
+        client.get(url)  # warm the session
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url)
+        assert len(response.context["rows"]) == len(contracts)
+        assert response.content.decode().count("flag-watermelon") >= len(contracts)
+        return len(queries)
+
+    one = queries_with([world.alpha_contract])
+    with scopes_disabled():
+        more = [
+            Contract.objects.create(
+                organisation=world.alpha,
+                supplier=world.northwind,
+                reference=f"A-{number}",
+                title=f"Alpha {number}",
+            )
+            for number in (2, 3)
+        ]
+    assert queries_with([world.alpha_contract, *more]) == one

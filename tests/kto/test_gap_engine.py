@@ -48,14 +48,34 @@ def figures(monkeypatch):
     """`figures[(contract_pk, period_start)] = (levels by dimension, perception by dimension)`."""
     table = {}
 
-    def sla(*, contract, period_start, period_end):
-        return table.get((contract.pk, period_start), ({}, {}))[0]
+    def sla(*, contract_ids, periods):
+        return {
+            (contract_id, start): table.get((contract_id, start), ({}, {}))[0]
+            for contract_id in contract_ids
+            for start, _end in periods
+        }
 
-    def perception(*, contract, dimension, period_start, period_end, group=None):
-        return table.get((contract.pk, period_start), ({}, {}))[1].get(dimension)
+    class Perceptions:
+        """Each month stands for one survey period; drift compares with the month before."""
 
-    monkeypatch.setattr(engine.contract_selectors, "sla_dimension_results", sla)
-    monkeypatch.setattr(engine.kto_selectors, "perception_for", perception)
+        def cell(self, contract_id, dimension, start, end):
+            return table.get((contract_id, start), ({}, {}))[1].get(dimension)
+
+        def previous(self, contract_id, dimension, start, end):
+            if self.cell(contract_id, dimension, start, end) is None:
+                return None
+            earlier = sorted(
+                (month, figures[1][dimension])
+                for (pk, month), figures in table.items()
+                if pk == contract_id and month < start and dimension in figures[1]
+            )
+            return earlier[-1][1] if earlier else None
+
+        def cell_and_previous(self, *cell):
+            return self.cell(*cell), self.previous(*cell)
+
+    monkeypatch.setattr(engine.contract_selectors, "sla_dimension_results_many", sla)
+    monkeypatch.setattr(engine.kto_selectors, "perception_table", lambda **_: Perceptions())
     return table
 
 
@@ -170,7 +190,7 @@ def test_failed_run_records_the_error(world, figures, monkeypatch):
     def broken(**kwargs):
         raise RuntimeError("selector exploded")
 
-    monkeypatch.setattr(engine.contract_selectors, "sla_dimension_results", broken)
+    monkeypatch.setattr(engine.contract_selectors, "sla_dimension_results_many", broken)
     with pytest.raises(RuntimeError):
         run_gap(world.alpha, NOVEMBER)
     with scopes_disabled():
@@ -247,11 +267,11 @@ def gap_route_samples(world) -> dict:
 def test_complaint_volume_is_stored_as_context(world, figures, monkeypatch):
     seen = []
 
-    def count(*, contract, period_start, period_end, service_ids=None):
-        seen.append((contract.pk, period_start, period_end))
-        return 7
+    def counts(*, organisation, contract_ids, since, until):
+        seen.append((organisation, contract_ids, since, until))
+        return {(world.alpha_contract.pk, NOVEMBER): 7}
 
-    monkeypatch.setattr(engine.complaint_selectors, "complaint_count", count)
+    monkeypatch.setattr(engine.complaint_selectors, "complaint_counts_by_month", counts)
     run_gap(world.alpha, NOVEMBER)
-    assert seen == [(world.alpha_contract.pk, NOVEMBER, date(2026, 11, 30))]
+    assert seen == [(world.alpha, [world.alpha_contract.pk], NOVEMBER, date(2026, 11, 30))]
     assert {f.complaints for f in flags_of(world.alpha_contract, NOVEMBER).values()} == {7}

@@ -378,3 +378,22 @@ def test_a_group_without_answers_does_not_hide_the_others(world):
             group=EU,
         )
     assert (found.n, found.mean) == (6, 4.0)
+
+
+def test_perception_leaves_out_complainants_verdict_surveys(world):
+    periodic = make_survey(world.alpha, [world.alpha_contract], groups=[EU])
+    verdict = make_survey(
+        world.alpha, [world.alpha_contract], groups=[EU], kind=SurveyKind.VERDICT, title="Oordeel"
+    )
+    for _ in range(6):
+        submit(periodic, world.alpha_contract, EU, raw_answers(periodic, likert=4))
+        submit(verdict, world.alpha_contract, EU, raw_answers(verdict, likert=1))
+    today = timezone.localdate()
+    with scope(organisation=world.alpha.pk, supplier=None):
+        found = perception_for(
+            contract=world.alpha_contract,
+            dimension="responsiveness",
+            period_start=today - timedelta(days=10),
+            period_end=today,
+        )
+    assert (found.n, found.mean) == (6, 4.0)

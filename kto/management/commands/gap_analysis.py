@@ -17,16 +17,17 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--organisation", help="slug; every organisation when omitted")
         parser.add_argument("--period", help="YYYY-MM; the last closed month when omitted")
+        parser.add_argument("--until", help="YYYY-MM: every month from --period to this one")
 
-    def handle(self, *args, organisation=None, period=None, **options):
-        try:
-            start = (
-                month_bounds(date.fromisoformat(f"{period}-01"))[0]
-                if period
-                else latest_closed_period(timezone.localdate())[0]
-            )
-        except ValueError:
-            raise CommandError(f"--period {period!r}: use YYYY-MM.") from None
+    def handle(self, *args, organisation=None, period=None, until=None, **options):
+        start = (
+            self._month("--period", period)
+            if period
+            else latest_closed_period(timezone.localdate())[0]
+        )
+        end = month_bounds(self._month("--until", until) if until else start)[1]
+        if end < start:
+            raise CommandError("--until lies before --period.")
         organisations = Organisation.objects.all()
         if organisation:
             organisations = organisations.filter(slug=organisation)
@@ -37,9 +38,17 @@ class Command(BaseCommand):
                 run = GapAnalysisRun.objects.create(
                     organisation=org,
                     period_start=start,
-                    period_end=month_bounds(start)[1],
+                    period_end=end,
                     trigger=GapAnalysisRun.Trigger.COMMAND,
                 )
                 run = gap_analysis_execute(run=run)
             counts = ", ".join(f"{flag} {n}" for flag, n in run.counts.items() if n)
-            self.stdout.write(f"{org.slug} {start:%Y-%m}: {run.status} ({counts or 'no cells'})")
+            months = f"{start:%Y-%m}" + (f"..{end:%Y-%m}" if until else "")
+            self.stdout.write(f"{org.slug} {months}: {run.status} ({counts or 'no cells'})")
+
+    @staticmethod
+    def _month(option: str, value: str) -> date:
+        try:
+            return month_bounds(date.fromisoformat(f"{value}-01"))[0]
+        except ValueError:
+            raise CommandError(f"{option} {value!r}: use YYYY-MM.") from None

@@ -1,0 +1,189 @@
+"""The gap analysis on real selectors: a run over several months, drift against the previous
+survey period, confirmation inside one run, and a rerun that writes nothing."""
+
+from datetime import date, timedelta
+from decimal import Decimal
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.utils import timezone
+from django_scopes import scopes_disabled
+
+from contracts.models import Measurement, ServiceLevel, ServiceLevelDimension, SLAReport
+from governance.access import system_access, tenant_scope
+from kto import gap as engine
+from kto.gap_models import GapAnalysisRun, GapFlag
+from kto.gap_rules import Drift, Flag
+from kto.models import StakeholderGroup, Survey
+from kto.selectors import perception_table
+from tests.kto.helpers import make_survey, raw_answers, submit
+
+EU = StakeholderGroup.END_USERS
+Q2 = (date(2026, 4, 1), date(2026, 6, 30))
+Q3 = (date(2026, 7, 1), date(2026, 9, 30))
+JULY, AUGUST, SEPTEMBER = date(2026, 7, 1), date(2026, 8, 1), date(2026, 9, 1)
+
+
+def survey_for(world, period, scores, title):
+    """A survey covering `period`, answered by end users with these Likert scores."""
+    survey = make_survey(world.alpha, [world.alpha_contract], groups=[EU], title=title)
+    with scopes_disabled():
+        Survey.objects.filter(pk=survey.pk).update(period_start=period[0], period_end=period[1])
+        survey.refresh_from_db()
+    for score in scores:
+        submit(survey, world.alpha_contract, EU, raw_answers(survey, likert=score))
+    return survey
+
+
+@pytest.fixture
+def history(world):
+    """Reliability reported green every month of Q3; users content in Q2, unhappy in Q3."""
+    survey_for(world, Q2, [4, 5, 4, 5, 4, 4, 5, 4, 5, 4] * 2, "Q2")
+    survey_for(world, Q3, [2, 3, 2, 2, 3, 2, 2, 3, 2, 2] * 2, "Q3")
+    with scopes_disabled():
+        level = ServiceLevel.objects.create(
+            organisation=world.alpha,
+            contract=world.alpha_contract,
+            code="SD-01",
+            name="Incidents resolved in time",
+            metric_kind=ServiceLevel.MetricKind.PERCENTAGE,
+            direction=ServiceLevel.Direction.HIGHER,
+            target=Decimal("90"),
+            valid_from=date(2026, 1, 1),
+        )
+        ServiceLevelDimension.objects.create(
+            organisation=world.alpha, service_level=level, dimension="reliability"
+        )
+        for month in (JULY, AUGUST, SEPTEMBER):
+            report = SLAReport.objects.create(
+                organisation=world.alpha,
+                contract=world.alpha_contract,
+                period_start=month,
+                period_end=engine.month_bounds(month)[1],
+                status=SLAReport.Status.ACCEPTED,
+                checksum=f"{month:%Y%m}",
+            )
+            Measurement.objects.create(
+                organisation=world.alpha,
+                report=report,
+                service_level=level,
+                value=Decimal("96"),
+                state=Measurement.State.MET,
+            )
+    return world
+
+
+def run_range(org, first, last):
+    with tenant_scope(system_access(org)):
+        run = GapAnalysisRun.objects.create(
+            organisation=org,
+            period_start=first,
+            period_end=engine.month_bounds(last)[1],
+            trigger=GapAnalysisRun.Trigger.COMMAND,
+        )
+        return engine.gap_analysis_execute(run=run)
+
+
+def reliability(world):
+    with scopes_disabled():
+        return {
+            f.period_start: f
+            for f in GapFlag.objects.filter(contract=world.alpha_contract, dimension="reliability")
+        }
+
+
+def test_drift_compares_with_the_previous_survey_period_not_the_previous_month(history):
+    contract = history.alpha_contract.pk
+    with tenant_scope(system_access(history.alpha)):
+        table = perception_table(contract_ids=[contract], since=AUGUST, until=date(2026, 8, 31))
+        august, before_august = table.cell_and_previous(
+            contract, "reliability", AUGUST, date(2026, 8, 31)
+        )
+        july, before_july = table.cell_and_previous(
+            contract, "reliability", JULY, date(2026, 7, 31)
+        )
+    # Q2 was not loaded for its overlap with August, but as the survey period before Q3.
+    assert (august.n, before_august.n) == (20, 20)
+    assert august.mean == pytest.approx(2.3)
+    assert before_august.mean == pytest.approx(4.4)
+    assert (july, before_july) == (august, before_august)
+
+
+def test_a_run_over_three_months_flags_confirms_and_tracks_first_seen(history):
+    run = run_range(history.alpha, JULY, SEPTEMBER)
+    assert run.status == GapAnalysisRun.Status.SUCCEEDED
+    assert sum(run.counts.values()) == 3 * 5  # months × dimensions of the one contract
+    flags = reliability(history)
+    assert [flags[m].flag for m in (JULY, AUGUST, SEPTEMBER)] == [Flag.WATERMELON] * 3
+    assert [flags[m].confirmed for m in (JULY, AUGUST, SEPTEMBER)] == [False, True, True]
+    assert {flags[m].first_period_start for m in flags} == {JULY}
+    assert {flags[m].drift for m in flags} == {Drift.DETERIORATING}
+    assert "2.30" in flags[AUGUST].reason_en and "2,30" in flags[AUGUST].reason_nl
+
+
+def test_a_rerun_over_unchanged_figures_writes_nothing(history):
+    first = run_range(history.alpha, JULY, SEPTEMBER)
+    before = {m: (f.run_id, f.updated_at) for m, f in reliability(history).items()}
+    second = run_range(history.alpha, JULY, SEPTEMBER)
+    assert second.counts == first.counts
+    assert {m: (f.run_id, f.updated_at) for m, f in reliability(history).items()} == before
+    with scopes_disabled():
+        Measurement.objects.filter(report__period_start=AUGUST).update(
+            value=Decimal("80"), state=Measurement.State.MISSED
+        )
+    run_range(history.alpha, JULY, SEPTEMBER)
+    flags = reliability(history)
+    assert flags[AUGUST].flag == Flag.BOTH_RED and flags[AUGUST].run_id != first.pk
+    # September no longer follows a watermelon: it is not confirmed and first seen again.
+    assert (flags[SEPTEMBER].confirmed, flags[SEPTEMBER].first_period_start) == (False, SEPTEMBER)
+    assert flags[JULY].run_id == first.pk
+
+
+def test_months_between_spans_year_ends():
+    assert engine.months_between(date(2025, 11, 15), date(2026, 1, 3)) == [
+        (date(2025, 11, 1), date(2025, 11, 30)),
+        (date(2025, 12, 1), date(2025, 12, 31)),
+        (date(2026, 1, 1), date(2026, 1, 31)),
+    ]
+
+
+def test_a_closed_survey_starts_one_run_over_its_closed_months(
+    world, django_capture_on_commit_callbacks
+):
+    from kto.gap_handlers import on_sla_report_accepted, on_survey_closed
+
+    today = timezone.localdate()
+    last_closed = engine.latest_closed_period(today)[0]
+    first = engine.previous_month(engine.previous_month(last_closed)[0])[0]
+    with django_capture_on_commit_callbacks():  # the task is queued after commit, not run here
+        on_survey_closed(
+            organisation_id=world.alpha.pk,
+            period_start=first,
+            period_end=today + timedelta(days=40),  # months not yet closed are left out
+        )
+        on_sla_report_accepted(organisation_id=world.alpha.pk, period_start=last_closed)
+    with scopes_disabled():
+        runs = list(GapAnalysisRun.objects.filter(organisation=world.alpha).order_by("pk"))
+    assert [(r.trigger, r.period_start, r.period_end) for r in runs] == [
+        (GapAnalysisRun.Trigger.SURVEY_CLOSED, first, engine.month_bounds(last_closed)[1]),
+        (
+            GapAnalysisRun.Trigger.REPORT_ACCEPTED,
+            last_closed,
+            engine.month_bounds(last_closed)[1],
+        ),
+    ]
+    assert runs[0].period_label.count("–") == 1
+
+
+def test_the_command_runs_a_range_of_months(history):
+    out = StringIO()
+    call_command(
+        "gap_analysis", organisation="alpha", period="2026-07", until="2026-09", stdout=out
+    )
+    assert "alpha 2026-07..2026-09: succeeded" in out.getvalue()
+    assert set(reliability(history)) == {JULY, AUGUST, SEPTEMBER}
+    with pytest.raises(CommandError, match="--until"):
+        call_command("gap_analysis", organisation="alpha", period="2026-07", until="2026-05")
+    with pytest.raises(CommandError, match="YYYY-MM"):
+        call_command("gap_analysis", organisation="alpha", period="July")
