@@ -8,6 +8,7 @@ Run inside `platform_scope()` after the contracts demo (seed_demo does both)."""
 from datetime import date, timedelta
 
 from django.contrib.auth import get_user_model
+from django.utils import translation
 
 from audits import services
 from audits.models import Audit, AuditProgramme, ChecklistItem, CorrectiveAction, Level, Result
@@ -93,6 +94,49 @@ STORY = {
         },
     },
 }
+# The supplier's own internal audit, shared as a report with its structured findings.
+SHARED_REPORTS = {
+    "ZR-2024-001": {
+        "title": "Interne audit werkplekbeheer",
+        "summary": "Interne operationele audit van het werkplekbeheer voor de provincie: de "
+        "uitgifte en inname van laptops en de afhandeling van hardwaremeldingen. Het proces "
+        "is bekend en wordt grotendeels gevolgd; de werkinstructie loopt achter.",
+        "findings": [
+            {
+                "reference": "04",
+                "title": "Werkinstructie uitgifte laptops verouderd",
+                "grade": Result.MINOR,
+                "clause": "7.5",
+                "description": "De werkinstructie beschrijft nog het oude image; specialisten "
+                "werken volgens een eigen lijst.",
+                "root_cause": "Na de imagewissel is niemand eigenaar van de instructie gemaakt.",
+                "services": ["Werkplekbeheer"],
+            },
+            {
+                "reference": "05",
+                "title": "Nieuwe specialisten niet getraind op het imageproces",
+                "grade": Result.OBSERVATION,
+                "clause": "7.2",
+                "description": "Twee van de drie nieuwe werkplekspecialisten leerden het "
+                "imageproces van collega's, zonder vastgestelde training.",
+                "root_cause": "",
+                "services": ["Werkplekbeheer"],
+            },
+            {
+                "reference": "06",
+                "title": "Inname laptops koppelen aan de servicedesk",
+                "grade": Result.IMPROVEMENT,
+                "clause": "10.3",
+                "description": "Als de servicedesk de inname registreert, hoeft de medewerker "
+                "niet twee keer te bellen.",
+                "root_cause": "",
+                "services": ["Werkplekbeheer", "Servicedesk"],
+            },
+        ],
+    }
+}
+SHARED_REPORT_AGE = timedelta(days=30)
+
 # The reported audit is at least this old, so its actions have had time to run.
 REPORTED_AGE = timedelta(days=45)
 STORY_OF = {"ZR-2024-001": "desk", "ZR-2025-004": "hosting", "DB-2023-017": "desk"}
@@ -166,6 +210,10 @@ def _seed_contract(contract, year: int, today: date) -> None:
     for audit in earlier:
         _closed_audit(audit, supplier, client)
     _reported_audit(latest, story, service_list, supplier, client, manager, supplier_user, today)
+    if contract.reference in SHARED_REPORTS:
+        _shared_report(
+            contract, programme, SHARED_REPORTS[contract.reference], supplier, client, today
+        )
     for audit in past[len(done) :]:
         # A recent audit is under way: checklist generated, not yet assessed.
         services.audit_transition(
@@ -333,4 +381,63 @@ def _reported_audit(audit, story, service_list, supplier, client, manager, suppl
         action=done,
         status=CorrectiveAction.Status.DONE,
         today=after(33),
+    )
+
+
+def _shared_report(contract, programme, story, supplier, client, today) -> None:
+    """The supplier's internal audit report (a PDF as the supplier would write it) shared with
+    its findings, reported; the client has set its priority on the nonconformity."""
+    from governance.pdf import render_pdf
+
+    held = today - SHARED_REPORT_AGE
+    while held.weekday() >= 5:
+        held -= timedelta(days=1)
+    title = f"{story['title']} {held.year}"
+    prefix = f"IA-{held.year}-"
+    audit = services.audit_create(
+        access=supplier,
+        contract=contract,
+        programme=programme,
+        title=title,
+        audit_type=Audit.Type.SHARED_REPORT,
+        level=Level.BOTH,
+        clauses=sorted({f["clause"] for f in story["findings"]}),
+        processes="Uitgifte en inname van laptops\nAfhandeling hardwaremeldingen",
+        planned_date=held,
+    )
+    # The supplier writes Dutch, whatever language the seeding runs in.
+    with translation.override("nl"):
+        labels = {value: str(label) for value, label in Result.choices}
+    pdf = render_pdf(
+        "audits/demo/internal_report.html",
+        {
+            "title": title,
+            "supplier": contract.supplier.name,
+            "contract": contract,
+            "held": held,
+            "summary": story["summary"],
+            "findings": [
+                {**f, "reference": prefix + f["reference"], "grade_label": labels[f["grade"]]}
+                for f in story["findings"]
+            ],
+        },
+    )
+    result = services.shared_report_submit(
+        access=supplier,
+        audit=audit,
+        name=f"intern-auditrapport-{contract.reference}-{held:%Y%m%d}.pdf",
+        content=pdf,
+        json_rows=[{**f, "reference": prefix + f["reference"]} for f in story["findings"]],
+        actual_date=held,
+        summary=story["summary"],
+        today=today,
+    )
+    if result.problems:
+        raise RuntimeError(f"Demo shared report refused: {result.problems}")
+    minor = next(f for f in result.findings if f.grade == Result.MINOR)
+    services.finding_set_priority(
+        access=client,
+        finding=minor,
+        priority=4,
+        note="Verouderde instructies geven fouten bij uitgifte; vraag om een eigenaar.",
     )

@@ -2,13 +2,28 @@
 form — client-internal notes are never in it. Rendered by a task only."""
 
 from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy
 
 from audits.clauses import clause_label
 from audits.models import Result
-from audits.selectors import checklist_for_audit, findings_for_audit, rank_findings
+from audits.selectors import (
+    checklist_for_audit,
+    findings_for_audit,
+    rank_findings,
+    supplier_reports_for_audit,
+)
 from governance.charts import Bar, bar_chart
 from governance.pdf import render_pdf_with_pages
 
+# Short names under the chart's bars (the full names do not fit side by side).
+CHART_LABELS = {
+    Result.CONFORM: gettext_lazy("Conform"),
+    Result.MINOR: gettext_lazy("Minor NC"),
+    Result.MAJOR: gettext_lazy("Major NC"),
+    Result.OBSERVATION: gettext_lazy("Observation"),
+    Result.IMPROVEMENT: gettext_lazy("Improvement"),
+    Result.STRENGTH: gettext_lazy("Strength"),
+}
 RESULT_STATE = {
     Result.CONFORM: "good",
     Result.STRENGTH: "good",
@@ -28,7 +43,7 @@ def result_chart(items) -> str:
     if not any(counts.values()):
         return ""
     bars = [
-        Bar(label=str(Result(value).label), value=count, state=RESULT_STATE[value])
+        Bar(label=str(CHART_LABELS[value]), value=count, state=RESULT_STATE[value])
         for value, count in counts.items()
     ]
     # At least 0–5 so a handful of items gets whole-number ticks.
@@ -46,6 +61,7 @@ def audit_report_context(*, audit) -> dict:
         "clauses": [clause_label(code) for code in audit.clauses],
         "items": items,
         "ranked": rank_findings(findings),
+        "supplier_reports": list(supplier_reports_for_audit(audit=audit)),
         "chart": result_chart(items),
         "rendered_at": timezone.localtime(),
     }

@@ -72,3 +72,49 @@ def test_pdf_is_requested_in_the_request_and_rendered_by_the_task(
             check=True,
         )
         assert sorted(p.name for p in ARTIFACTS.glob("audit-report*.png")) != []
+
+
+def test_report_of_a_shared_audit_names_the_suppliers_report_and_references(world):
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    from audits import services
+    from audits.imports import RawFindingRow
+    from audits.report import audit_report_context, audit_report_pdf
+    from tests.audits.helpers import PDF_BYTES, TODAY, make_shared_audit, supplier
+
+    audit = make_shared_audit(world)
+    with scopes_disabled():
+        result = services.shared_report_submit(
+            access=supplier(world),
+            audit=audit,
+            name="ia-h2.pdf",
+            content=PDF_BYTES,
+            rows=[
+                RawFindingRow(
+                    row=1,
+                    reference="IA-9",
+                    title="Work instruction out of date",
+                    grade="minor_nc",
+                    clause="7.5",
+                    description="Old image described.",
+                )
+            ],
+            today=TODAY,
+        )
+        assert result.problems == []
+        audit.refresh_from_db()
+        with translation.override("en"):
+            html = render_to_string("audits/report_pdf.html", audit_report_context(audit=audit))
+            pdf, pages = audit_report_pdf(audit=audit, language="en")
+    assert "ia-h2.pdf (" in html
+    assert "Work instruction out of date</strong> <small>(supplier's report IA-9)</small>" in html
+    assert (pdf.startswith(b"%PDF-"), pages) == (True, 1)
+    if shutil.which("pdftoppm"):
+        ARTIFACTS.mkdir(exist_ok=True)
+        source = ARTIFACTS / "audit-report-shared.pdf"
+        source.write_bytes(pdf)
+        subprocess.run(
+            ["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "1", str(source), str(source)[:-4]],
+            check=True,
+        )
