@@ -396,6 +396,16 @@ class Finding(models.Model):
     class Meta:
         ordering = ["audit", "pk"]
         indexes = [models.Index(fields=["organisation", "status", "grade"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["audit", "reference"],
+                condition=~models.Q(reference=""),
+                name="finding_reference_unique",
+                violation_error_message=_(
+                    "A finding with this reference is already recorded for this audit."
+                ),
+            )
+        ]
         verbose_name = _("finding")
         verbose_name_plural = _("findings")
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -785,6 +785,17 @@ def shared_report_submit(
                 mark_reported=mark_reported,
                 today=today,
             )
+    except IntegrityError:
+        # The same reference stored by a simultaneous submission for this audit.
+        result.report, result.findings = None, []
+        result.problems.append(
+            imports.Problem(
+                None,
+                "reference",
+                "",
+                _("A finding with this reference is already recorded for this audit."),
+            )
+        )
     except ValidationError as error:
         # A rule checked only on saving (e.g. a change by someone else meanwhile): the
         # transaction is rolled back, so nothing is stored; say why.

@@ -207,6 +207,7 @@ def test_auditor_adds_own_checklist_question_through_the_api(world, client_as, r
     )
     assert client_as(world.victor).post(url, payload).status_code == 403
     assert client_as(world.charlie).post(url, payload).status_code == 404
+    assert client_as(world.dave).post(url, payload).status_code == 404
     with scopes_disabled():
         assert ChecklistItem.objects.filter(question="Is the on-call rota known?").count() == 1
 

@@ -9,7 +9,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django_scopes import scopes_disabled
 
-from audits import selectors, services
+from audits import imports, selectors, services
 from audits.imports import RawFindingRow
 from audits.models import Audit, Finding, Level, Result, SupplierReport
 from contracts import services as contract_services
@@ -420,3 +420,40 @@ def test_level_of_the_shared_audit_is_kept(world, shared):
     with scopes_disabled():
         audit.refresh_from_db()
     assert (audit.level, audit.status) == (Level.BOTH, Audit.Status.REPORTED)
+
+
+def test_a_reference_stored_meanwhile_by_someone_else_is_a_problem_not_an_error(
+    world, shared, monkeypatch
+):
+    audit, _desk, _hosting = shared
+    validate = imports.validate_rows
+
+    def and_meanwhile(**kwargs):
+        # Another submission for this audit stores IA-1 between validation and storage.
+        outcome = validate(**kwargs)
+        with scopes_disabled():
+            Finding.objects.create(
+                organisation=audit.organisation,
+                audit=audit,
+                reference="IA-1",
+                title="Stored meanwhile",
+                description="d",
+                grade=Result.MINOR,
+            )
+        return outcome
+
+    monkeypatch.setattr(imports, "validate_rows", and_meanwhile)
+    result = _share(
+        world,
+        audit,
+        rows=[RawFindingRow(row=1, reference="IA-1", title="t", grade="minor", description="d")],
+    )
+    assert [(p.column, p.message) for p in result.problems] == [
+        ("", "A finding with this reference is already recorded for this audit.")
+    ]
+    assert (result.report, result.findings) == (None, [])
+    with scopes_disabled():
+        assert list(Finding.objects.filter(audit=audit).values_list("title", flat=True)) == [
+            "Stored meanwhile"
+        ]
+        assert SupplierReport.objects.filter(audit=audit).count() == 0
