@@ -24,6 +24,7 @@ from contracts.forms import (
 )
 from contracts.permissions import may_manage_contract, may_record_delivery
 from governance.access import get_object_for
+from governance.forms import apply_errors
 
 
 def _managed(request, selector, pk):
@@ -33,26 +34,13 @@ def _managed(request, selector, pk):
     return found
 
 
-def _apply_errors(form, error: ValidationError, *, aside: str = "") -> list[str]:
-    """Put a service's errors on the form's fields (the others above the form). The errors of
-    `aside`, a part of the page outside the form, are returned to be shown there."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error.messages)
-        return []
-    found = error.message_dict
-    kept = found.pop(aside, [])
-    for field, errors in found.items():
-        form.add_error(field if field in form.fields else None, errors)
-    return kept
-
-
 def _write(form, write):
     """Run the service on a valid form: the stored object, or None with the errors on the
     form."""
     try:
         return write()
     except ValidationError as error:
-        _apply_errors(form, error)
+        apply_errors(form, error)
         return None
 
 
@@ -123,7 +111,7 @@ def _service_page(request, *, contract, service=None):
                 stored = services.service_update(service=service, **fields)
         except ValidationError as error:
             # The window's problems are shown with the window.
-            window_errors = _apply_errors(form, error, aside="hours")
+            window_errors = apply_errors(form, error, aside="hours")
         else:
             return _to_contract(
                 request, contract, _("The service %(name)s is saved.") % {"name": stored.name}

@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+from django.core.exceptions import ValidationError
 from django.template import loader
 from django.utils.translation import gettext_lazy as _
 
@@ -36,3 +37,17 @@ class LoginForm(AuthenticationForm):
         max_length=254,
         widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username"}),
     )
+
+
+def apply_errors(form, error: ValidationError, *, aside: str = "") -> list[str]:
+    """Put a service's validation errors on the form's fields (those of unknown fields above
+    the form). The errors of `aside`, a part of the page outside the form, are returned to be
+    shown there."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error.messages)
+        return []
+    found = error.message_dict
+    kept = found.pop(aside, []) if aside else []
+    for field, errors in found.items():
+        form.add_error(field if field in form.fields else None, errors)
+    return kept

@@ -13,6 +13,7 @@ from django.views.generic import ListView, TemplateView
 
 from contracts import selectors as contract_selectors
 from governance.access import get_object_for
+from governance.forms import apply_errors
 from governance.views import TenantMixin
 from kto import selectors, services
 from kto.forms import (
@@ -30,14 +31,6 @@ from kto.results import survey_results
 from kto.tokens import open_link_token
 
 PAGE_SIZE = 25
-
-
-def _apply_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 class SurveyMixin(TenantMixin):
@@ -128,7 +121,7 @@ class SurveyCreateView(TenantMixin, View):
                     anonymity_mode=data["anonymity_mode"],
                 )
             except ValidationError as error:
-                _apply_errors(form, error)
+                apply_errors(form, error)
             else:
                 messages.success(request, _("Survey created. Check the plan before sending."))
                 return redirect("kto:survey_detail", org_slug, survey.pk)
@@ -222,7 +215,7 @@ class SurveyEditView(SurveyMixin, View):
                     targets=form.targets(),
                 )
             except ValidationError as error:
-                _apply_errors(form, error)
+                apply_errors(form, error)
             else:
                 messages.success(request, _("Survey saved."))
                 return redirect("kto:survey_detail", org_slug, survey.pk)
@@ -367,7 +360,7 @@ class QuestionCreateView(TenantMixin, View):
             try:
                 services.question_create(organisation=self.organisation, **form.cleaned_data)
             except ValidationError as error:
-                _apply_errors(form, error)
+                apply_errors(form, error)
             else:
                 messages.success(request, _("Question added to the bank."))
                 return redirect("kto:question_list", org_slug)

@@ -263,9 +263,8 @@ def sip_progress_for(*, sips, access: Access, today: date | None = None) -> dict
     it (groups below the anonymity floor left out). Start is the agreed baseline, current the
     latest measured period, change their difference.
 
-    The SLA side is one query for all SIPs; the perception side is read once per distinct
-    (contract, dimension), not per SIP, and skipped month by month only when the whole span
-    has answers."""
+    The SLA side is one query for all SIPs, the perception side one table for all their
+    contracts."""
     today = today or timezone.localdate()
     sips = list(sips)
     progress = {
@@ -317,35 +316,30 @@ def _sla_points(*, sips: list[SIP], access: Access) -> dict[SIP, list[tuple[date
 
 
 def _perception_points(*, sips: list[SIP], today: date) -> dict[SIP, list[tuple[date, float]]]:
-    """Per SIP, the perception score of each calendar month after the baseline, read once per
-    (contract, dimension) for every SIP sharing it."""
-    perception_for = _selector("kto.selectors", "perception_for")
-    if perception_for is None:
+    """Per SIP, the perception score of each calendar month after the baseline, from one
+    perception table for every contract on the page."""
+    perception_table = _selector("kto.selectors", "perception_table")
+    if perception_table is None:
         return {}
-    groups: dict[tuple[int, str], list[SIP]] = {}
-    for sip in sips:
-        groups.setdefault((sip.contract_id, sip.dimension), []).append(sip)
-    last = _next_month(today) - timedelta(days=1)
+    first = min(_next_month(s.baseline_period) for s in sips)
+    if first > today:
+        return {sip: [] for sip in sips}
+    table = perception_table(
+        contract_ids=sorted({s.contract_id for s in sips}),
+        since=first,
+        until=_next_month(today) - timedelta(days=1),
+    )
     result = {}
-    for (_contract_id, dimension), group in groups.items():
-        first = min(_next_month(s.baseline_period) for s in group)
-        contract = group[0].contract
-        scores: list[tuple[date, float]] = []
-        # No answers over the whole span means none in any of its months.
-        if first <= today and perception_for(
-            contract=contract, dimension=dimension, period_start=first, period_end=last
-        ):
-            month = first
-            while month <= today:
-                end = _next_month(month) - timedelta(days=1)
-                score = perception_for(
-                    contract=contract, dimension=dimension, period_start=month, period_end=end
-                )
-                if score is not None and score.n >= PERCEPTION_FLOOR:
-                    scores.append((month, round(float(score.mean), 4)))
-                month = _next_month(month)
-        for sip in group:
-            result[sip] = [(m, v) for m, v in scores if m > sip.baseline_period]
+    for sip in sips:
+        scores = []
+        month = _next_month(sip.baseline_period)
+        while month <= today:
+            end = _next_month(month) - timedelta(days=1)
+            score = table.cell(sip.contract_id, sip.dimension, month, end)
+            if score is not None and score.n >= PERCEPTION_FLOOR:
+                scores.append((month, round(float(score.mean), 4)))
+            month = _next_month(month)
+        result[sip] = scores
     return result
 
 

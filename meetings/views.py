@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from contracts.selectors import contract_list
 from governance.access import get_object_for
+from governance.forms import apply_errors
 from meetings import ical, selectors, services, sources
 from meetings.forms import (
     ActionForm,
@@ -53,14 +54,6 @@ def _action(request, pk):
 
 def _sip(request, pk):
     return get_object_for(request.access, selectors.sip_list(access=request.access), pk=pk)
-
-
-def _apply_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 def _form_page(request, *, title, form, back):
@@ -128,7 +121,7 @@ def _series_save(request, form, series=None):
                 data["agenda_template"] = topics
             return services.series_update(series=series, roles=roles, **data)
     except ValidationError as error:
-        _apply_errors(form, error)
+        apply_errors(form, error)
     return None
 
 
@@ -192,7 +185,7 @@ def meeting_create(request, org_slug, pk):
         try:
             meeting = services.meeting_schedule(series=series, **form.cleaned_data)
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             return redirect("meetings:meeting_detail", org_slug, meeting.pk)
     return _form_page(
@@ -250,7 +243,7 @@ def meeting_edit(request, org_slug, pk):
             meeting.refresh_from_db()
             services.meeting_update(meeting=meeting, **form.cleaned_data)
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             return redirect("meetings:meeting_detail", org_slug, pk)
     return _form_page(
@@ -549,7 +542,7 @@ def _sip_form(request, org_slug, sip=None):
             else:
                 sip = services.sip_update(sip=sip, **form.cleaned_data)
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             return redirect("meetings:sip_detail", org_slug, sip.pk)
     back = reverse("meetings:sip_list", args=[org_slug])

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from contracts.selectors import contract_list
 from governance.access import get_object_for
+from governance.forms import apply_errors
 from simulations import levels, reports, selectors, services
 from simulations.forms import (
     PART_FORMS,
@@ -69,14 +70,6 @@ def _exercise(request, pk):
     return get_object_for(request.access, selectors.exercise_list(access=request.access), pk=pk)
 
 
-def _apply_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
-
-
 def _form_page(request, *, title, form, back, submit=None, multipart=False, extra=None):
     context = {
         "title": title,
@@ -121,7 +114,7 @@ def chain_create(request, org_slug):
         try:
             chain = services.chain_create(access=access, **form.cleaned_data)
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             return redirect("simulations:chain_detail", org_slug, chain.pk)
     return _form_page(
@@ -228,7 +221,7 @@ def chain_profile_derive(request, org_slug, pk):
                 return redirect("simulations:chain_detail", org_slug, chain.pk)
             rates, count = services.chain_profile_from_complaints(**arguments)
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             preview = {
                 "complaints": count,
@@ -259,7 +252,7 @@ def step_create(request, org_slug, pk):
         try:
             services.step_create(chain=chain, **_step_fields(form))
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             return redirect("simulations:chain_detail", org_slug, chain.pk)
     return _form_page(
@@ -281,7 +274,7 @@ def step_edit(request, org_slug, pk):
                 step=step, fields=_step_fields(form), escalations=form.escalations()
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             return redirect("simulations:chain_detail", org_slug, step.chain_id)
     return _form_page(
@@ -327,7 +320,7 @@ def _scenario_form(request, *, chain, scenario):
         try:
             form.save()
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             return redirect("simulations:chain_detail", org_slug, chain.pk)
     return _form_page(
@@ -347,7 +340,7 @@ def run_start(request, org_slug, pk):
         try:
             run = services.simulation_run_start(access=access, chain=chain, **form.cleaned_data)
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             return redirect("simulations:run_detail", org_slug, run.pk)
     return _form_page(
@@ -521,7 +514,7 @@ def exercise_part_add(request, org_slug, pk, kind):
         try:
             services.exercise_part_add(exercise=exercise, kind=kind, **fields)
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             return redirect(
                 reverse("simulations:exercise_detail", args=[org_slug, pk]) + f"#{kind}s"
@@ -623,7 +616,7 @@ def _proposal_form_page(request, *, initial, back, create):
         try:
             proposal = create(**form.cleaned_data)
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, _("Proposal saved for the tactical meeting."))
             return redirect(proposal.get_absolute_url())
@@ -722,7 +715,7 @@ def proposal_status(request, org_slug, pk):
                 proposal=proposal, status=data["status"], note=data["note"]
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, _("Status changed."))
             return redirect(proposal.get_absolute_url())

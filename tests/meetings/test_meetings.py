@@ -219,12 +219,13 @@ def test_sip_progress_equals_hand_computed_values(world, monkeypatch):
         )
     scores = {date(2025, 1, 1): (12, 3.1), date(2025, 2, 1): (3, 4.9), date(2025, 3, 1): (20, 3.4)}
 
-    def perception_for(*, contract, dimension, period_start, period_end, group=None):
-        assert (contract.pk, dimension) == (world.alpha_contract.pk, "responsiveness")
-        found = scores.get(period_start)
-        return SimpleNamespace(n=found[0], mean=found[1]) if found else None
+    class Table:
+        def cell(self, contract_id, dimension, start, end):
+            assert (contract_id, dimension) == (world.alpha_contract.pk, "responsiveness")
+            found = scores.get(start)
+            return SimpleNamespace(n=found[0], mean=found[1]) if found else None
 
-    monkeypatch.setattr(kto.selectors, "perception_for", perception_for)
+    monkeypatch.setattr(kto.selectors, "perception_table", lambda **_: Table())
     with scopes_disabled():
         progress = selectors.sip_progress(
             sip=sip, access=system_access(world.alpha), today=date(2025, 4, 15)
