@@ -133,6 +133,23 @@ def programme_create(
     return programme
 
 
+def programme_next_year(*, access: Access, programme: AuditProgramme) -> AuditProgramme:
+    """Next year's programme of the same contract: the same recurrence, level, clauses and
+    notes, with its audits planned (of the type most of this year's audits have)."""
+    types = list(programme.audits.values_list("audit_type", flat=True))
+    audit_type = max(sorted(set(types)), key=types.count) if types else Audit.Type.SUPPLIER_QA
+    return programme_create(
+        access=access,
+        contract=programme.contract,
+        year=programme.year + 1,
+        recurrence=programme.recurrence,
+        level=programme.level,
+        clauses=list(programme.clauses),
+        notes=programme.notes,
+        audit_type=audit_type,
+    )
+
+
 # --- audits ---------------------------------------------------------------------------------
 
 

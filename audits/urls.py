@@ -7,6 +7,11 @@ urlpatterns = [
     path("", views.audit_list, name="audit_list"),
     path("new/", views.audit_create, name="audit_create"),
     path("programmes/new/", views.programme_create, name="programme_create"),
+    path(
+        "programmes/<int:pk>/next-year/",
+        views.programme_next_year,
+        name="programme_next_year",
+    ),
     path("<int:pk>/", views.audit_detail, name="audit_detail"),
     path("<int:pk>/edit/", views.audit_edit, name="audit_edit"),
     path("<int:pk>/status/", views.audit_transition, name="audit_transition"),

@@ -150,6 +150,12 @@ def audit_list(request, org_slug):
             "programmes": selectors.programme_list(
                 access=access, year=year, contract_id=contract_id
             ),
+            # Contracts whose programme for next year exists already.
+            "planned_next": set(
+                selectors.programme_list(access=access, year=year + 1).values_list(
+                    "contract_id", flat=True
+                )
+            ),
             "page_obj": page,
             "audits": page.object_list,
             "contracts": contracts,
@@ -199,6 +205,29 @@ def programme_create(request, org_slug):
         "audits/form.html",
         {"form": form, "title": _("New audit programme")},
         status=400 if request.method == "POST" else 200,
+    )
+
+
+@require_POST
+def programme_next_year(request, org_slug, pk):
+    """Plan next year's programme from this one (the yearly recurrence of the plan)."""
+    access = request.access
+    programme = get_object_for(access, selectors.programme_list(access=access), pk=pk)
+    access.require(may_plan(access, programme.contract))
+    try:
+        planned = services.programme_next_year(access=access, programme=programme)
+    except ValidationError as error:
+        _report_errors(request, error)
+        year = programme.year
+    else:
+        messages.success(
+            request,
+            _("Programme %(programme)s is planned with %(count)d audit(s).")
+            % {"programme": planned, "count": planned.audits.count()},
+        )
+        year = planned.year
+    return redirect(
+        f"{_url('audits:audit_list', org_slug)}?year={year}&contract={programme.contract_id}"
     )
 
 

@@ -116,6 +116,22 @@ class ProgrammeViewSet(
         )
         return Response(ProgrammeSerializer(programme).data, status=status.HTTP_201_CREATED)
 
+    @extend_schema(
+        request=None,
+        responses={201: ProgrammeSerializer},
+        description=(
+            "Plan next year's programme of the same contract from this one: the same "
+            "recurrence, level, clauses and notes, with its audits planned. 400 when that "
+            "year has a programme already."
+        ),
+    )
+    @action(detail=True, methods=["post"], url_path="next-year")
+    def next_year(self, request, pk=None, **kwargs):
+        """The yearly recurrence of the plan: next year's programme from this one."""
+        programme = self.get_object()
+        planned = _call(services.programme_next_year, access=self.access, programme=programme)
+        return Response(ProgrammeSerializer(planned).data, status=status.HTTP_201_CREATED)
+
 
 @extend_schema_view(
     list=extend_schema(

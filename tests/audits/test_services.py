@@ -217,3 +217,35 @@ def test_reminder_horizon_counts_working_days(world, setup):
             due_date=TODAY + timedelta(days=10)
         )
         assert services.action_reminders_send(organisation=world.alpha, today=TODAY) == 0
+
+
+def test_next_years_programme_recurs_with_the_same_plan(world):
+    with scopes_disabled():
+        programme = services.programme_create(
+            access=manager(world),
+            contract=world.alpha_contract,
+            year=2026,
+            recurrence="half_yearly",
+            level="staff",
+            clauses=["7.2", "8.5"],
+            notes="Service desk first",
+            audit_type=Audit.Type.SHARED_REPORT,
+        )
+        following = services.programme_next_year(access=supplier(world), programme=programme)
+        audits = list(following.audits.order_by("planned_date"))
+        copied = (following.year, following.recurrence, following.level, following.clauses)
+        assert following.notes == "Service desk first"
+    assert copied == (2027, "half_yearly", "staff", ["7.2", "8.5"])
+    assert [(a.planned_date.month, a.audit_type, a.level) for a in audits] == [
+        (3, "shared_report", "staff"),
+        (9, "shared_report", "staff"),
+    ]
+    assert all(is_working_day(a.planned_date) for a in audits)
+    with scopes_disabled():
+        with pytest.raises(ValidationError) as error:
+            services.programme_next_year(access=manager(world), programme=programme)
+        assert error.value.message_dict == {
+            "year": ["This contract already has a programme for that year."]
+        }
+        with pytest.raises(PermissionDenied):
+            services.programme_next_year(access=viewer(world), programme=following)

@@ -5,7 +5,7 @@ from django.urls import reverse
 from django_scopes import scopes_disabled
 
 from audits import services
-from audits.models import CorrectiveAction, Finding
+from audits.models import AuditProgramme, CorrectiveAction, Finding
 from governance import impact
 from tests.audits.helpers import TODAY, make_setup, manager, supplier
 
@@ -217,7 +217,7 @@ def test_lists_do_not_grow_queries_with_rows(world, client_as, django_assert_num
                 due_date=TODAY,
             )
     client = client_as(world.alice)
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(12):
         client.get(url("audit_list", "alpha"), {"year": TODAY.year})
     with django_assert_num_queries(9):
         client.get(url("finding_board", "alpha"))
@@ -239,3 +239,35 @@ def test_programme_calendar_places_audits_in_their_month(world, client_as):
     november = response.context["calendar"][10]
     assert [a.title for a in november["audits"]] == ["Operational audit Q4"]
     assert sum(len(m["audits"]) for m in response.context["calendar"]) == 1
+
+
+def test_next_year_is_planned_from_the_programme_calendar(world, client_as):
+    with scopes_disabled():
+        programme = services.programme_create(
+            access=manager(world), contract=world.alpha_contract, year=2026, recurrence="yearly"
+        )
+    client = client_as(world.alice)
+    page = client.get(url("audit_list", "alpha"), {"year": 2026}).content.decode()
+    assert page.count(f'data-testid="next-year-{programme.pk}"') == 1
+    response = client.post(url("programme_next_year", "alpha", programme.pk))
+    assert response["Location"] == (
+        f"{url('audit_list', 'alpha')}?year=2027&contract={world.alpha_contract.pk}"
+    )
+    page = client.get(url("audit_list", "alpha"), {"year": 2026}).content.decode()
+    assert f'data-testid="next-year-{programme.pk}"' not in page
+    with scopes_disabled():
+        assert list(
+            AuditProgramme.objects.filter(contract=world.alpha_contract).values_list(
+                "year", flat=True
+            )
+        ) == [2027, 2026]
+    # The API does the same, and refuses a year that is planned already.
+    api = reverse("api:audit-programme-next-year", kwargs={"org_slug": "alpha", "pk": programme.pk})
+    response = client.post(api, HTTP_ACCEPT_LANGUAGE="en")
+    assert (response.status_code, response.json()) == (
+        400,
+        {"year": ["This contract already has a programme for that year."]},
+    )
+    assert client_as(world.victor).post(api).status_code == 403
+    assert client_as(world.charlie).post(api).status_code == 404
+    assert client_as(world.dave).post(api).status_code == 404
