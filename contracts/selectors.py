@@ -9,7 +9,16 @@ from datetime import date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import (
+    Count,
+    DecimalField,
+    ExpressionWrapper,
+    F,
+    Prefetch,
+    Q,
+    QuerySet,
+    Sum,
+)
 
 from contracts.models import (
     Contract,
@@ -365,78 +374,180 @@ def sla_dimension_results(
     due in the period (a month; quarterly levels in the quarter's last month), judged from the
     current version of that period's report. A level without a measurement, or a period
     without a counting report (none, a draft, a withdrawn one), is "missing"."""
-    results = sla_dimension_results_many(
+    return sla_dimension_results_many(
         contract_ids=[contract.pk], periods=[(period_start, period_end)]
-    )
-    return results[(contract.pk, period_start)]
+    )[(contract.pk, period_start)]
 
 
 def sla_dimension_results_many(
     *, contract_ids: list[int], periods: list[tuple[date, date]]
 ) -> dict[tuple[int, date], dict[str, list[LevelResult]]]:
-    """`sla_dimension_results` for many contracts and month periods in four queries (the levels
-    subquery included), keyed by
-    (contract id, period start)."""
+    """`sla_dimension_results` for many contracts and month periods, keyed by (contract id,
+    period start), in four queries."""
+    figures = sla_figures(contract_ids=contract_ids, periods=periods)
+    return figures.results(figures.keys())
+
+
+class SlaFigures:
+    """The reported side for many contracts and months, in two steps: a signature per
+    (contract, month) of everything its results derive from (the current report version and
+    the contract's service levels) from three queries, then the results of the months asked
+    for, with one more query for their measurements. A caller that kept the signatures of
+    earlier results need not fetch the measurements of months whose signature is unchanged."""
+
+    def __init__(self, contract_ids, periods, levels, reports):
+        self._contract_ids = contract_ids
+        self._periods = dict(periods)
+        # contract id → [(code, valid_from, valid_to, quarterly, level values, mappings)]
+        self._levels = levels
+        # (contract id, month) → (id, version, status, fingerprint of its measurements)
+        self._reports = reports
+        self._level_text: dict[int, str] = {}
+        self._level_signature = {
+            contract_id: tuple(
+                (
+                    level["id"],
+                    code,
+                    level["target"],
+                    level["direction"],
+                    quarterly,
+                    valid_from,
+                    valid_to,
+                    tuple(mappings),
+                )
+                for code, valid_from, valid_to, quarterly, level, mappings in facts
+            )
+            for contract_id, facts in levels.items()
+        }
+
+    def keys(self) -> list[tuple[int, date]]:
+        return [(c, start) for c in self._contract_ids for start in self._periods]
+
+    def signature_text(self, contract_id: int, start: date) -> str:
+        """The signature as text, the contract's levels written once per contract."""
+        if contract_id not in self._level_text:
+            self._level_text[contract_id] = repr(self._level_signature.get(contract_id))
+        return f"{self._reports.get((contract_id, start))!r}|{self._level_text[contract_id]}"
+
+    def results(self, keys) -> dict[tuple[int, date], dict[str, list[LevelResult]]]:
+        keys = list(keys)
+        counting = {
+            self._reports[key][0]
+            for key in keys
+            if key in self._reports and self._reports[key][2] in COUNTING
+        }
+        values: dict[tuple[int, int], tuple[Decimal, str]] = (
+            {
+                (report_id, level_id): (value, state)
+                for report_id, level_id, value, state in Measurement.objects.filter(
+                    report_id__in=counting
+                )
+                .order_by()
+                .values_list("report_id", "service_level_id", "value", "state")
+            }
+            if counting
+            else {}
+        )
+        return {
+            (contract_id, start): _judge_levels(
+                self._levels.get(contract_id, []),
+                start,
+                self._periods[start],
+                self._reports.get((contract_id, start)),
+                values,
+            )
+            for contract_id, start in keys
+        }
+
+
+def sla_figures(*, contract_ids: list[int], periods: list[tuple[date, date]]) -> SlaFigures:
+    """The signatures of the reported side for these contracts and month periods; their
+    results on demand (see `SlaFigures`)."""
     if any((start, end) != month_period(start) for start, end in periods):
         raise ValueError("sla_dimension_results takes month periods (first day, last day)")
     if not periods or not contract_ids:
-        return {}
+        return SlaFigures(contract_ids, periods, {}, {})
     first = min(start for start, _ in periods)
     last = max(end for _, end in periods)
-    levels_of: dict[int, list[ServiceLevel]] = defaultdict(list)
-    levels = (
+    levels = list(
         ServiceLevel.objects.filter(contract_id__in=contract_ids, valid_from__lte=last)
         .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=first))
         .order_by("code", "valid_from")
+        .values(
+            "id",
+            "contract_id",
+            "code",
+            "name",
+            "direction",
+            "target",
+            "period",
+            "valid_from",
+            "valid_to",
+        )
     )
-    for level in levels:
-        levels_of[level.contract_id].append(level)
     mappings: dict[int, list[tuple[str, Decimal]]] = defaultdict(list)
     for level_id, dimension, weight in (
-        ServiceLevelDimension.objects.filter(service_level__in=levels)
+        ServiceLevelDimension.objects.filter(service_level_id__in=[lv["id"] for lv in levels])
         .order_by("service_level", "dimension")
         .values_list("service_level_id", "dimension", "weight")
     ):
         mappings[level_id].append((dimension, weight))
+    # Each level's facts once, not model attribute lookups per level and month.
+    facts: dict[int, list[tuple]] = defaultdict(list)
+    for level in levels:
+        facts[level["contract_id"]].append(
+            (
+                level["code"],
+                level["valid_from"],
+                level["valid_to"],
+                level["period"] == ServiceLevel.Period.QUARTERLY,
+                level,
+                mappings[level["id"]],
+            )
+        )
     reports = {
-        (report.contract_id, report.period_start): report
-        for report in SLAReport.objects.filter(
+        (contract_id, start): (report_id, version, status)
+        for report_id, contract_id, start, version, status in SLAReport.objects.filter(
             contract_id__in=contract_ids,
             period_start__in={start for start, _ in periods},
             is_current=True,
-        ).only("id", "contract_id", "period_start", "status", "version")
-    }
-    counting = [r.pk for r in reports.values() if r.status in COUNTING]
-    values: dict[tuple[int, int], tuple[Decimal, str]] = {
-        (report_id, level_id): (value, state)
-        for report_id, level_id, value, state in Measurement.objects.filter(report_id__in=counting)
+        )
         .order_by()
-        .values_list("report_id", "service_level_id", "value", "state")
+        .values_list("id", "contract_id", "period_start", "version", "status")
     }
-    # Each level's facts once, not model attribute and prefetch lookups per level and period.
-    facts = {
-        contract_id: [
-            (
-                level.code,
-                level.valid_from,
-                level.valid_to,
-                level.period == ServiceLevel.Period.QUARTERLY,
-                level,
-                mappings[level.id],
-            )
-            for level in levels
-        ]
-        for contract_id, levels in levels_of.items()
+    # A fingerprint of each report's measurements, so a value changed in place counts too.
+    fingerprints = {
+        report_id: (count, total, weighted)
+        for report_id, count, total, weighted in Measurement.objects.filter(
+            report_id__in=[report_id for report_id, _version, _status in reports.values()]
+        )
+        .order_by()
+        .values("report_id")
+        .annotate(
+            count=Count("pk"),
+            total=Sum("value"),
+            weighted=Sum(
+                ExpressionWrapper(
+                    F("value") * F("service_level_id"),
+                    output_field=DecimalField(max_digits=30, decimal_places=4),
+                )
+            ),
+        )
+        .values_list("report_id", "count", "total", "weighted")
     }
-    found = {}
-    for contract_id in contract_ids:
-        for start, end in periods:
-            report = reports.get((contract_id, start))
-            counts = report is not None and report.status in COUNTING
-            found[(contract_id, start)] = _judge_levels(
-                facts.get(contract_id, []), start, end, report, values if counts else {}
-            )
-    return found
+    signed = {key: (*report, fingerprints.get(report[0])) for key, report in reports.items()}
+    return SlaFigures(contract_ids, periods, dict(facts), signed)
+
+
+def _margin(level: dict, actual: Decimal) -> float | None:
+    """ServiceLevel.margin on the level's values."""
+    target = level["target"]
+    if target == 0:
+        return None
+    difference = actual - target
+    if level["direction"] == ServiceLevel.Direction.LOWER:
+        difference = -difference
+    return float(difference / abs(target))
 
 
 def _judge_levels(levels, start, end, report, values) -> dict[str, list[LevelResult]]:
@@ -449,21 +560,21 @@ def _judge_levels(levels, start, end, report, values) -> dict[str, list[LevelRes
         if quarterly and end != quarter_end:
             continue
         due[code] = (level, mappings)
-    status = report.status if report else MISSING
-    version = report.version if report else None
-    report_id = report.id if report else None
+    report_id, version, status, _fingerprint = report if report else (None, None, MISSING, None)
+    if status not in COUNTING:
+        report_id = None
     results: dict[str, list[LevelResult]] = defaultdict(list)
     for code in sorted(due):
         level, mappings = due[code]
-        value, state = values.get((report_id, level.id), (None, MISSING))
-        margin = level.margin(value) if value is not None else None
+        value, state = values.get((report_id, level["id"]), (None, MISSING))
+        margin = _margin(level, value) if value is not None else None
         for dimension, weight in mappings:
             results[dimension].append(
                 LevelResult(
                     code=code,
-                    name=level.name,
-                    direction=level.direction,
-                    target=level.target,
+                    name=level["name"],
+                    direction=level["direction"],
+                    target=level["target"],
                     actual=value,
                     state=state,
                     margin=margin,

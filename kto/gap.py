@@ -6,6 +6,7 @@ concurrent runs serialise and end with one result, and it upserts one `GapFlag` 
 dimension, period) so a rerun updates rather than duplicates.
 """
 
+import hashlib
 import logging
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -117,21 +118,33 @@ def _level_figures(results) -> list[LevelFigure]:
     ]
 
 
+def _perception_text(p) -> str:
+    if p is None:
+        return "-"
+    return f"{p.n}:{p.mean!r}:{p.sd!r}:{p.ci_low!r}:{p.ci_high!r}:{p.target!r}"
+
+
+def _digest(text: str) -> str:
+    return hashlib.md5(text.encode(), usedforsecurity=False).hexdigest()[:12]
+
+
 class GapEngine:
     """Classifies the cells of one organisation for a list of months from figures read in
-    bulk: the SLA results, the perception table and the thresholds, each in a few queries."""
+    bulk: the SLA figures, the perception table and the thresholds, each in a few queries.
+
+    `inputs` is a digest of everything a cell's figures derive from; a cell whose digest
+    equals the stored one need not be computed again, nor its SLA measurements read."""
 
     def __init__(self, *, organisation, contract_ids: list[int], periods):
         self.periods = periods
-        self.sla = contract_selectors.sla_dimension_results_many(
-            contract_ids=contract_ids, periods=periods
-        )
+        self.sla = contract_selectors.sla_figures(contract_ids=contract_ids, periods=periods)
         self.perception = kto_selectors.perception_table(
             contract_ids=contract_ids, since=periods[0][0], until=periods[-1][1], group=GAP_GROUP
         )
         self.threshold_rows = list(GapThreshold.objects.filter(organisation=organisation))
         self._thresholds: dict[tuple, Thresholds] = {}
         self._perceived: dict[tuple, tuple] = {}
+        self._results: dict[tuple[int, date], dict] = {}
 
     def thresholds(self, contract_id: int, dimension: str, survey_target) -> Thresholds:
         key = (contract_id, dimension, survey_target)
@@ -144,23 +157,51 @@ class GapEngine:
             )
         return self._thresholds[key]
 
-    def cell(self, contract_id: int, dimension: str, start: date, end: date) -> CellResult:
-        figures = _level_figures(self.sla.get((contract_id, start), {}).get(dimension, ()))
-        sla = assess_sla(figures)
-        # Months covered by the same surveys share their perception, thresholds and drift.
-        perception, previous = self.perception.cell_and_previous(contract_id, dimension, start, end)
-        key = (contract_id, dimension, id(perception), id(previous))
-        if key not in self._perceived:
+    def _perception(self, contract_id: int, dimension: str, start: date) -> tuple:
+        """(pair, perception, previous, thresholds, perception state, drift, digest) of a month;
+        months covered by the same surveys share them (the table returns the same pair)."""
+        pair = self.perception.month_cell_and_previous(contract_id, dimension, start)
+        found = self._perceived.get(id(pair))
+        if found is None:
+            perception, previous = pair
             thresholds = self.thresholds(
                 contract_id, dimension, perception.target if perception else None
             )
-            self._perceived[key] = (
+            # The pair is kept in the memo, so no other object can take over its id.
+            found = self._perceived[id(pair)] = (
+                pair,
+                perception,
+                previous,
                 thresholds,
                 assess_perception(perception, thresholds),
                 # Drift: against the survey period before the one(s) covering this month.
                 assess_drift(previous, perception, thresholds),
+                _digest(
+                    f"{_perception_text(perception)}|{_perception_text(previous)}|"
+                    f"{thresholds.target!r}:{thresholds.delta!r}:{thresholds.k}"
+                ),
             )
-        thresholds, state, drift = self._perceived[key]
+        return found
+
+    def sla_digest(self, contract_id: int, start: date) -> str:
+        return _digest(self.sla.signature_text(contract_id, start))
+
+    def inputs(self, sla_digest: str, contract_id: int, dimension: str, start: date, complaints):
+        """32 characters: digests of the SLA signature and of the perception side (each
+        computed once, shared by the cells that share it) and the complaint count."""
+        return f"{sla_digest}{self._perception(contract_id, dimension, start)[6]}{complaints:08x}"
+
+    def read_sla(self, keys) -> None:
+        """Read the SLA results of these (contract, month) keys, in one query."""
+        self._results.update(self.sla.results(k for k in keys if k not in self._results))
+
+    def cell(self, contract_id: int, dimension: str, start: date, end: date) -> CellResult:
+        self.read_sla([(contract_id, start)])
+        figures = _level_figures(self._results[(contract_id, start)].get(dimension, ()))
+        sla = assess_sla(figures)
+        _pair, perception, _previous, thresholds, state, drift, _digest = self._perception(
+            contract_id, dimension, start
+        )
         flag = classify(
             sla.state, state, perception.mean if perception else None, thresholds.target
         )
@@ -227,7 +268,7 @@ FIGURE_FIELDS = [
 ]
 
 
-def _figures(cell: CellResult, complaints: int, confirmed: bool, first_seen: date) -> dict:
+def _figures(cell: CellResult, complaints: int) -> dict:
     perception = cell.perception
     return {
         "period_end": cell.period_end,
@@ -246,49 +287,76 @@ def _figures(cell: CellResult, complaints: int, confirmed: bool, first_seen: dat
         "min_margin": cell.sla.min_margin,
         "levels": cell.levels,
         "complaints": complaints,
-        "confirmed": confirmed,
-        "first_period_start": first_seen,
     }
 
 
-def _store(*, run: GapAnalysisRun, cells: list[CellResult], complaints: dict) -> int:
-    """Upsert the GapFlag of every cell whose figures changed (a rerun over unchanged data
-    writes nothing); confirmation and 'first seen' follow the months in order, starting from
-    what is stored for the month before the first. Returns the number of flags written."""
-    cells = sorted(cells, key=lambda c: c.period_start)
-    first, last = cells[0].period_start, cells[-1].period_start
-    stored = GapFlag.objects.filter(
-        organisation_id=run.organisation_id,
-        period_start__gte=previous_month(first)[0],
-        period_start__lte=last,
-    )
-    existing = {
-        (contract_id, dimension, start): dict(zip(FIGURE_FIELDS, figures, strict=True))
-        for contract_id, dimension, start, *figures in stored.values_list(
-            "contract_id", "dimension", "period_start", *FIGURE_FIELDS
-        ).order_by()
-    }
-    before = previous_month(first)[0]
-    chain = {
-        (contract_id, dimension): (figures["flag"], figures["first_period_start"])
-        for (contract_id, dimension, start), figures in existing.items()
-        if start == before
-    }
-    changed = []
-    for cell in cells:
-        key = (cell.contract_id, cell.dimension)
-        previous_flag, previous_first = chain.get(key, (None, None))
-        first_seen = previous_first if previous_flag == cell.flag else cell.period_start
-        chain[key] = (cell.flag.value, first_seen)
-        figures = _figures(
-            cell,
-            complaints.get((cell.contract_id, cell.period_start), 0),
-            is_confirmed(cell.flag, previous_flag),
-            first_seen,
+def _classify_and_store(
+    *, run: GapAnalysisRun, engine: GapEngine, contract_ids: list[int], complaints: dict
+) -> dict[str, int]:
+    """Classify every (contract, dimension, month) whose inputs changed since it was stored,
+    upsert those flags, carry confirmation and 'first seen' through the months in order
+    (starting from what is stored for the month before the first), and count the flags."""
+    periods = engine.periods
+    stored = {
+        (contract_id, dimension, start): (pk, inputs, flag, confirmed, first_seen)
+        for pk, contract_id, dimension, start, inputs, flag, confirmed, first_seen in (
+            GapFlag.objects.filter(
+                organisation_id=run.organisation_id,
+                period_start__gte=previous_month(periods[0][0])[0],
+                period_start__lte=periods[-1][0],
+            )
+            .order_by()
+            .values_list(
+                "pk",
+                "contract_id",
+                "dimension",
+                "period_start",
+                "inputs",
+                "flag",
+                "confirmed",
+                "first_period_start",
+            )
         )
-        if existing.get((*key, cell.period_start)) != figures:
-            changed.append((cell, figures))
-    reasons = _reasons([cell for cell, _figures in changed])
+    }
+    dimensions = Dimension.values
+    digests = {}
+    for contract_id in contract_ids:
+        for start, _end in periods:
+            sla_digest = engine.sla_digest(contract_id, start)
+            context = min(complaints.get((contract_id, start), 0), 2**32 - 1)
+            for dimension in dimensions:
+                digests[(contract_id, dimension, start)] = engine.inputs(
+                    sla_digest, contract_id, dimension, start, context
+                )
+    changed = [key for key, digest in digests.items() if stored.get(key, (0, ""))[1] != digest]
+    engine.read_sla({(contract_id, start) for contract_id, _dimension, start in changed})
+    ends = dict(periods)
+    cells = {(c, d, start): engine.cell(c, d, start, ends[start]) for c, d, start in changed}
+    counts = {flag.value: 0 for flag in Flag}
+    written, chained = [], []
+    before = previous_month(periods[0][0])[0]
+    for contract_id in contract_ids:
+        for dimension in dimensions:
+            _pk, _inputs, previous_flag, _confirmed, previous_first = stored.get(
+                (contract_id, dimension, before), (None, "", None, False, None)
+            )
+            for start, _end in periods:
+                key = (contract_id, dimension, start)
+                cell = cells.get(key)
+                flag = cell.flag.value if cell else stored[key][2]
+                first_seen = previous_first if previous_flag == flag else start
+                confirmed = is_confirmed(Flag(flag), previous_flag)
+                counts[flag] += 1
+                if cell:
+                    written.append((cell, confirmed, first_seen, digests[key]))
+                elif stored[key][3:] != (confirmed, first_seen):
+                    chained.append(
+                        GapFlag(
+                            pk=stored[key][0], confirmed=confirmed, first_period_start=first_seen
+                        )
+                    )
+                previous_flag, previous_first = flag, first_seen
+    reasons = _reasons([cell for cell, *_rest in written])
     GapFlag.objects.bulk_create(
         [
             GapFlag(
@@ -296,12 +364,15 @@ def _store(*, run: GapAnalysisRun, cells: list[CellResult], complaints: dict) ->
                 contract_id=cell.contract_id,
                 dimension=cell.dimension,
                 period_start=cell.period_start,
+                confirmed=confirmed,
+                first_period_start=first_seen,
+                inputs=digest,
                 reason_en=reasons["en"][index],
                 reason_nl=reasons["nl"][index],
                 run=run,
-                **figures,
+                **_figures(cell, complaints.get((cell.contract_id, cell.period_start), 0)),
             )
-            for index, (cell, figures) in enumerate(changed)
+            for index, (cell, confirmed, first_seen, digest) in enumerate(written)
         ],
         batch_size=1000,
         update_conflicts=True,
@@ -309,13 +380,16 @@ def _store(*, run: GapAnalysisRun, cells: list[CellResult], complaints: dict) ->
         update_fields=[
             "organisation",
             *FIGURE_FIELDS,
+            "inputs",
             "reason_en",
             "reason_nl",
             "run",
             "updated_at",
         ],
     )
-    return len(changed)
+    # Only the chain moved (an earlier month changed): confirmation and 'first seen'.
+    GapFlag.objects.bulk_update(chained, ["confirmed", "first_period_start"], batch_size=1000)
+    return counts
 
 
 def gap_run_create(
@@ -349,7 +423,7 @@ def gap_run_create(
 
 def gap_analysis_execute(*, run: GapAnalysisRun) -> GapAnalysisRun:
     """Classify every (contract, dimension) of the run's organisation for each month of the
-    run's period. Reads in bulk and writes with one upsert per thousand cells."""
+    run's period. Reads in bulk; recomputes and writes only cells whose inputs changed."""
     GapAnalysisRun.objects.filter(pk=run.pk).update(
         status=GapAnalysisRun.Status.RUNNING, started_at=timezone.now()
     )
@@ -367,12 +441,6 @@ def gap_analysis_execute(*, run: GapAnalysisRun) -> GapAnalysisRun:
                 engine = GapEngine(
                     organisation=organisation, contract_ids=contract_ids, periods=periods
                 )
-                cells = [
-                    engine.cell(contract_id, dimension, start, end)
-                    for contract_id in contract_ids
-                    for start, end in periods
-                    for dimension in Dimension.values
-                ]
                 # Context beside the two states: what users complained about in each month.
                 complaints = complaint_selectors.complaint_counts_by_month(
                     organisation=organisation,
@@ -380,9 +448,9 @@ def gap_analysis_execute(*, run: GapAnalysisRun) -> GapAnalysisRun:
                     since=periods[0][0],
                     until=periods[-1][1],
                 )
-                _store(run=run, cells=cells, complaints=complaints)
-                for cell in cells:
-                    counts[cell.flag] += 1
+                counts = _classify_and_store(
+                    run=run, engine=engine, contract_ids=contract_ids, complaints=complaints
+                )
     except Exception as error:
         GapAnalysisRun.objects.filter(pk=run.pk).update(
             status=GapAnalysisRun.Status.FAILED,

@@ -171,6 +171,8 @@ class GapFlag(models.Model):
     complaints = models.PositiveIntegerField(_("complaints"), null=True, blank=True)
     confirmed = models.BooleanField(_("confirmed"), default=False)
     first_period_start = models.DateField(_("first seen"))
+    # A digest of everything the figures derive from: a rerun skips the cell while it holds.
+    inputs = models.CharField(_("inputs digest"), max_length=32, blank=True, editable=False)
     reason_en = models.TextField(_("reason (English)"))
     reason_nl = models.TextField(_("reason (Dutch)"))
     run = models.ForeignKey(

@@ -87,6 +87,7 @@ class PerceptionTable:
         self._confidence = confidence
         self._combined: dict[tuple, Perception | None] = {}
         self._pairs: dict[tuple, tuple] = {}
+        self._months: dict[tuple[int, str], dict] = {}
 
     def cell(self, contract_id: int, dimension: str, start: date, end: date) -> Perception | None:
         return self.cell_and_previous(contract_id, dimension, start, end)[0]
@@ -103,19 +104,45 @@ class PerceptionTable:
         `start`–`end` (what drift compares against; None when nothing covers the period or
         nothing came before). The same objects for months covered by the same surveys."""
         rows = self._rows.get((contract_id, dimension), ())
-        current = tuple(r for r in rows if r.period_start <= end and r.period_end >= start)
-        if current not in self._pairs:
+        current = [r for r in rows if r.period_start <= end and r.period_end >= start]
+        return self._pair(contract_id, dimension, current)
+
+    def month_cell_and_previous(
+        self, contract_id: int, dimension: str, month: date
+    ) -> tuple[Perception | None, Perception | None]:
+        """`cell_and_previous` for the calendar month starting on `month`, from an index."""
+        return self._pair(
+            contract_id, dimension, self._by_month(contract_id, dimension).get(month, [])
+        )
+
+    def _pair(self, contract_id, dimension, current) -> tuple:
+        key = (contract_id, dimension, *(r.pk for r in current))
+        if key not in self._pairs:
             previous = None
             if current:
                 began = min(r.period_start for r in current)
+                rows = self._rows.get((contract_id, dimension), ())
                 before = [r for r in rows if r.period_end < began]
                 if before:
                     latest = max(r.period_end for r in before)
                     previous = self._combine(
                         contract_id, dimension, [r for r in before if r.period_end == latest]
                     )
-            self._pairs[current] = (self._combine(contract_id, dimension, current), previous)
-        return self._pairs[current]
+            self._pairs[key] = (self._combine(contract_id, dimension, current), previous)
+        return self._pairs[key]
+
+    def _by_month(self, contract_id: int, dimension: str) -> dict[date, list[RollupFigures]]:
+        """The rows overlapping each calendar month (first day → rows, in the rows' order)."""
+        key = (contract_id, dimension)
+        if key not in self._months:
+            months: dict[date, list[RollupFigures]] = {}
+            for row in self._rows.get(key, ()):
+                month = row.period_start.replace(day=1)
+                while month <= row.period_end:
+                    months.setdefault(month, []).append(row)
+                    month = (month + timedelta(days=32)).replace(day=1)
+            self._months[key] = months
+        return self._months[key]
 
     def _combine(self, contract_id, dimension, rows) -> Perception | None:
         key = tuple(r.pk for r in rows)

@@ -13,7 +13,7 @@ from django_scopes import scopes_disabled
 from contracts.models import Measurement, ServiceLevel, ServiceLevelDimension, SLAReport
 from governance.access import system_access, tenant_scope
 from kto import gap as engine
-from kto.gap_models import GapAnalysisRun, GapFlag
+from kto.gap_models import GapAnalysisRun, GapFlag, GapThreshold
 from kto.gap_rules import Drift, Flag
 from kto.models import StakeholderGroup, Survey
 from kto.selectors import perception_table
@@ -108,6 +108,11 @@ def test_drift_compares_with_the_previous_survey_period_not_the_previous_month(h
     assert august.mean == pytest.approx(2.3)
     assert before_august.mean == pytest.approx(4.4)
     assert (july, before_july) == (august, before_august)
+    # The engine's month index gives the same cells as the scan.
+    assert table.month_cell_and_previous(contract, "reliability", AUGUST) == (
+        august,
+        before_august,
+    )
 
 
 def test_a_run_over_three_months_flags_confirms_and_tracks_first_seen(history):
@@ -187,3 +192,32 @@ def test_the_command_runs_a_range_of_months(history):
         call_command("gap_analysis", organisation="alpha", period="2026-07", until="2026-05")
     with pytest.raises(CommandError, match="YYYY-MM"):
         call_command("gap_analysis", organisation="alpha", period="July")
+
+
+def test_a_new_threshold_or_new_answers_recompute_the_cells_they_touch(history):
+    first = run_range(history.alpha, JULY, SEPTEMBER)
+    with scopes_disabled():
+        GapThreshold.objects.create(
+            organisation=history.alpha,
+            contract=history.alpha_contract,
+            dimension="reliability",
+            target=Decimal("2.0"),
+        )
+    second = run_range(history.alpha, JULY, SEPTEMBER)
+    flags = reliability(history)
+    # Users at 2.3 are above a target of 2.0: the report and the users agree now.
+    assert {flags[m].flag for m in flags} == {Flag.ALIGNED}
+    assert {flags[m].run_id for m in flags} == {second.pk}
+    with scopes_disabled():
+        untouched = GapFlag.objects.filter(contract=history.alpha_contract).exclude(
+            dimension="reliability"
+        )
+        assert set(untouched.values_list("run_id", flat=True)) == {first.pk}
+    with scopes_disabled():
+        q3 = Survey.objects.get(title="Q3")
+    for _ in range(5):
+        submit(q3, history.alpha_contract, EU, raw_answers(q3, likert=1))
+    third = run_range(history.alpha, JULY, SEPTEMBER)
+    flags = reliability(history)
+    assert {flags[m].run_id for m in flags} == {third.pk}
+    assert {flags[m].n for m in flags} == {25}

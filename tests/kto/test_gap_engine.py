@@ -48,12 +48,14 @@ def figures(monkeypatch):
     """`figures[(contract_pk, period_start)] = (levels by dimension, perception by dimension)`."""
     table = {}
 
-    def sla(*, contract_ids, periods):
-        return {
-            (contract_id, start): table.get((contract_id, start), ({}, {}))[0]
-            for contract_id in contract_ids
-            for start, _end in periods
-        }
+    class Sla:
+        """The figures chosen per test; their repr is the signature a rerun compares."""
+
+        def signature_text(self, contract_id, start):
+            return repr(table.get((contract_id, start), ({}, {}))[0])
+
+        def results(self, keys):
+            return {key: table.get(key, ({}, {}))[0] for key in keys}
 
     class Perceptions:
         """Each month stands for one survey period; drift compares with the month before."""
@@ -71,10 +73,11 @@ def figures(monkeypatch):
             )
             return earlier[-1][1] if earlier else None
 
-        def cell_and_previous(self, *cell):
+        def month_cell_and_previous(self, contract_id, dimension, month):
+            cell = (contract_id, dimension, month, None)
             return self.cell(*cell), self.previous(*cell)
 
-    monkeypatch.setattr(engine.contract_selectors, "sla_dimension_results_many", sla)
+    monkeypatch.setattr(engine.contract_selectors, "sla_figures", lambda **_: Sla())
     monkeypatch.setattr(engine.kto_selectors, "perception_table", lambda **_: Perceptions())
     return table
 
@@ -190,7 +193,7 @@ def test_failed_run_records_the_error(world, figures, monkeypatch):
     def broken(**kwargs):
         raise RuntimeError("selector exploded")
 
-    monkeypatch.setattr(engine.contract_selectors, "sla_dimension_results_many", broken)
+    monkeypatch.setattr(engine.contract_selectors, "sla_figures", broken)
     with pytest.raises(RuntimeError):
         run_gap(world.alpha, NOVEMBER)
     with scopes_disabled():
