@@ -88,6 +88,12 @@ def system_access(organisation: Organisation) -> Access:
     return Access(organisation=organisation, user_id=None)
 
 
+def supplier_system_access(organisation: Organisation, supplier: Supplier) -> Access:
+    """Access for background jobs writing to a supplier about the organisation (e.g. a digest
+    of its own contracts): what that supplier's users may see, without a user."""
+    return Access(organisation=organisation, user_id=None, supplier=supplier)
+
+
 def supplier_of(user) -> Supplier | None:
     link = SupplierMembership.objects.select_related("supplier").filter(user=user).first()
     return link.supplier if link else None

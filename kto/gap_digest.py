@@ -9,7 +9,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from contracts import selectors as contract_selectors
-from governance.access import Access, system_access, tenant_scope
+from governance.access import Access, supplier_system_access, system_access, tenant_scope
 from governance.models import Membership, Organisation, Role, SupplierMembership
 from governance.outbox import outbox_enqueue
 from kto.gap_models import GapDigest, GapDigestSchedule
@@ -144,7 +144,7 @@ def _send_to_suppliers(organisation, contracts, period_start, language) -> int:
         )
         if not emails:
             continue
-        access = Access(organisation=organisation, user_id=None, supplier=supplier)
+        access = supplier_system_access(organisation, supplier)
         _message(
             access=access, period_start=period_start, to=emails, contracts=own, language=language
         )
