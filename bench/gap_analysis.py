@@ -194,7 +194,7 @@ def make_surveys(organisation, contracts, answers_total, rng) -> int:
             opens_on=end + timedelta(days=1),
             closes_on=end + timedelta(days=21),
             groups=GROUPS,
-            targets={dimension: 3.6 for dimension in Dimension.values},
+            targets=dict.fromkeys(Dimension.values, 3.6),
         )
         items = [
             item
