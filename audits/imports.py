@@ -1,37 +1,27 @@
 """Reading and validating the structured findings of a supplier's internal audit report, from a
 CSV or XLSX file, JSON rows (API) or the rows of the browser form.
 
-The same patterns as the SLA upload (contracts/uploads.py): the whole input is read and every
-problem is collected — row, column, value, message — so the supplier sees all of them at once;
-the caller stores nothing unless there is none. Nothing here writes to the database.
+Files are read by governance.spreadsheets, like the SLA upload's (contracts/uploads.py): the
+whole input is read and every problem is collected — row, column, value, message — so the
+supplier sees all of them at once; the caller stores nothing unless there is none. Nothing here
+writes to the database.
 """
 
 from __future__ import annotations
 
-import csv
-import io
-import zipfile
 from dataclasses import dataclass
-from decimal import Decimal
 
-import openpyxl
-from django.core.exceptions import ImproperlyConfigured
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from audits.clauses import CLAUSES
 from audits.models import Result
+from governance import spreadsheets
 
-# openpyxl parses the workbook XML with defusedxml when it is installed; refuse to run without
-# it (XML entity expansion attacks).
-if not openpyxl.DEFUSEDXML:  # pragma: no cover - the dependency is pinned
-    raise ImproperlyConfigured("defusedxml must be installed for safe XLSX parsing.")
-
-MAX_FILE_BYTES = 5 * 2**20
-MAX_ROWS = 1000
-XLSX_MAX_ENTRIES = 100
-XLSX_MAX_UNCOMPRESSED = 50 * 2**20
-XLSX_MAX_RATIO = 200
+LIMITS = spreadsheets.Limits(max_bytes=5 * 2**20, max_rows=1000, xlsx_max_uncompressed=50 * 2**20)
+# The form refuses a larger file before it is read.
+MAX_FILE_BYTES = LIMITS.max_bytes
 MAX_TITLE = 200
 MAX_REFERENCE = 40
 
@@ -70,6 +60,14 @@ ALIASES = {
     "diensten": "services",
     "geraakte_diensten": "services",
 }
+SPREADSHEET = spreadsheets.Spec(
+    aliases=ALIASES,
+    required=REQUIRED,
+    limits=LIMITS,
+    too_many_parts=gettext_lazy("The .xlsx file has too many parts to be a simple list."),
+    # Problems with the file as a whole belong to the form's file field.
+    file_column="findings_file",
+)
 # Names of several services in one cell are separated by semicolons (or put on new lines).
 SERVICE_SEPARATORS = (";", "\n", "|")
 GRADE_ALIASES = {
@@ -87,23 +85,11 @@ GRADE_ALIASES = {
 }
 
 
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong with the report or its findings. `row` is the spreadsheet row (the header
-    is row 1), the JSON item or the form row (both from 1); None for the input as a whole."""
-
-    row: int | None
-    column: str
-    value: str
-    message: str
-
-    def as_dict(self) -> dict:
-        return {
-            "row": self.row,
-            "column": self.column,
-            "value": self.value,
-            "message": self.message,
-        }
+# One thing wrong with the report or its findings; `row` is the spreadsheet row (the header is
+# row 1), the JSON item or the form row (both from 1), None for the input as a whole.
+Problem = spreadsheets.Problem
+# The file cannot be read at all; its `problems` say why.
+ImportRejected = spreadsheets.Rejected
 
 
 @dataclass(frozen=True)
@@ -131,167 +117,24 @@ class CleanFindingRow:
     reference: str
 
 
-class ImportRejected(Exception):
-    """The file cannot be read at all; `problems` says why."""
-
-    def __init__(self, problems: list[Problem]):
-        super().__init__(problems)
-        self.problems = problems
-
-
-def _file_problem(message: str, value: str = "") -> ImportRejected:
-    return ImportRejected([Problem(row=None, column="findings_file", value=value, message=message)])
-
-
 # --- reading -------------------------------------------------------------------------------
 
 
 def read_file(*, name: str, content: bytes) -> list[RawFindingRow]:
     """The finding rows of an uploaded CSV or XLSX file; raises ImportRejected for a file that
     cannot be read at all (wrong type, too large, empty, no header, unreadable)."""
-    lower = (name or "").lower()
-    if lower.endswith((".xlsm", ".xls", ".xlsb")):
-        raise _file_problem(
-            _("Macro-enabled and old Excel files (.xls, .xlsm) are refused; save as .xlsx."),
-            name,
-        )
-    if not lower.endswith((".csv", ".xlsx")):
-        raise _file_problem(_("Wrong file type: upload a .csv or .xlsx file."), name)
-    if len(content) > MAX_FILE_BYTES:
-        raise _file_problem(
-            _("The file is larger than %(limit)d MB.") % {"limit": MAX_FILE_BYTES >> 20}
-        )
-    if not content.strip():
-        raise _file_problem(_("The file is empty."), name)
-    table = _read_xlsx(content) if lower.endswith(".xlsx") else _read_csv(content)
-    return _rows_from_table(table)
-
-
-def _read_csv(content: bytes) -> list[list[str]]:
-    try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        line = content[: error.start].count(b"\n") + 1
-        raise ImportRejected(
-            [
-                Problem(
-                    row=line,
-                    column="findings_file",
-                    value="",
-                    message=_("Wrong encoding: save the file as UTF-8 (CSV UTF-8 in Excel)."),
-                )
-            ]
-        ) from None
-    first_line = text.split("\n", 1)[0]
-    # Dutch Excel writes semicolons because the comma is its decimal mark.
-    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
-    return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
-
-
-def _read_xlsx(content: bytes) -> list[list[str]]:
-    if not content.startswith(b"PK"):
-        raise _file_problem(_("This is not a valid .xlsx file."))
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(content))
-        entries = archive.infolist()
-    except zipfile.BadZipFile:
-        raise _file_problem(_("This is not a valid .xlsx file.")) from None
-    _guard_zip(entries, compressed_size=len(content))
-    names = {entry.filename for entry in entries}
-    content_types = archive.read("[Content_Types].xml") if "[Content_Types].xml" in names else b""
-    if b"macroEnabled" in content_types or any(n.endswith("vbaProject.bin") for n in names):
-        raise _file_problem(
-            _("Macro-enabled and old Excel files (.xls, .xlsm) are refused; save as .xlsx.")
-        )
-    try:
-        workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except Exception:  # noqa: BLE001 - any parser failure means the same to the user
-        raise _file_problem(_("This is not a valid .xlsx file.")) from None
-    try:
-        table = []
-        for values in workbook.worksheets[0].iter_rows(values_only=True):
-            table.append(["" if v is None else _cell_text(v) for v in values])
-            if len(table) > MAX_ROWS + 1:
-                break
-    finally:
-        workbook.close()
-    return table
-
-
-def _guard_zip(entries: list[zipfile.ZipInfo], *, compressed_size: int) -> None:
-    """Zip-bomb guard: entry count, total uncompressed size and compression ratio."""
-    if len(entries) > XLSX_MAX_ENTRIES:
-        raise _file_problem(_("The .xlsx file has too many parts to be a simple list."))
-    total = sum(entry.file_size for entry in entries)
-    if total > XLSX_MAX_UNCOMPRESSED:
-        raise _file_problem(_("The .xlsx file unpacks to more than we accept."))
-    if compressed_size and total / compressed_size > XLSX_MAX_RATIO:
-        raise _file_problem(_("The .xlsx file is compressed suspiciously well; refused."))
-    for entry in entries:
-        if entry.compress_size and entry.file_size / entry.compress_size > XLSX_MAX_RATIO:
-            raise _file_problem(_("The .xlsx file is compressed suspiciously well; refused."))
-
-
-def _cell_text(value) -> str:
-    if isinstance(value, float):
-        # Excel stores the clause 8.5 as a number; keep what it shows ("8.5", "10.2").
-        return format(Decimal(repr(value)).normalize(), "f")
-    return str(value).strip()
-
-
-def _normalise_heading(cell: str) -> str:
-    return cell.strip().lstrip("\ufeff").lower().replace(" ", "_").replace("-", "_")
+    table = spreadsheets.read_table(name=name, content=content, spec=SPREADSHEET)
+    rows = []
+    for number, cells in table.records():
+        services = _split_services(cells.pop("services", ""))
+        rows.append(RawFindingRow(row=number, services=services, **cells))
+    return rows
 
 
 def _split_services(text: str) -> tuple[str, ...]:
     for separator in SERVICE_SEPARATORS[1:]:
         text = text.replace(separator, SERVICE_SEPARATORS[0])
     return tuple(part.strip() for part in text.split(SERVICE_SEPARATORS[0]) if part.strip())
-
-
-def _rows_from_table(table: list[list[str]]) -> list[RawFindingRow]:
-    table = list(table)
-    while table and not any(cell.strip() for cell in table[-1]):
-        table.pop()
-    if not table:
-        raise _file_problem(_("The file is empty."))
-    positions: dict[str, int] = {}
-    for index, heading in enumerate(_normalise_heading(cell) for cell in table[0]):
-        column = ALIASES.get(heading)
-        if column and column not in positions:
-            positions[column] = index
-    missing = [column for column in REQUIRED if column not in positions]
-    if missing:
-        raise ImportRejected(
-            [
-                Problem(row=1, column=column, value="", message=_("Required column is missing."))
-                for column in missing
-            ]
-        )
-    if len(table) - 1 > MAX_ROWS:
-        raise _file_problem(_("The file has more than %(max)d rows.") % {"max": MAX_ROWS})
-
-    def cell(row: list[str], column: str) -> str:
-        index = positions.get(column)
-        return row[index].strip() if index is not None and index < len(row) else ""
-
-    rows = []
-    for number, row in enumerate(table[1:], start=2):
-        if not any(c.strip() for c in row):
-            continue
-        rows.append(
-            RawFindingRow(
-                row=number,
-                reference=cell(row, "reference"),
-                title=cell(row, "title"),
-                grade=cell(row, "grade"),
-                clause=cell(row, "clause"),
-                description=cell(row, "description"),
-                root_cause=cell(row, "root_cause"),
-                services=_split_services(cell(row, "services")),
-            )
-        )
-    return rows
 
 
 def rows_from_json(items: list) -> list[RawFindingRow]:

@@ -6,29 +6,22 @@ at once; nothing here writes to the database.
 
 from __future__ import annotations
 
-import csv
-import io
-import zipfile
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
-import openpyxl
-from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from contracts.models import Measurement, ServiceLevel, quarter_period, value_range_problem
+from governance import spreadsheets
 
-# openpyxl parses the workbook XML with defusedxml when it is installed; refuse to run without
-# it (XML entity expansion attacks).
-if not openpyxl.DEFUSEDXML:  # pragma: no cover - the dependency is pinned
-    raise ImproperlyConfigured("defusedxml must be installed for safe XLSX parsing.")
-
-MAX_UPLOAD_BYTES = 10 * 1024 * 1024
-MAX_ROWS = 50_000
-XLSX_MAX_ENTRIES = 100
-XLSX_MAX_UNCOMPRESSED = 100 * 1024 * 1024
-XLSX_MAX_RATIO = 200
+LIMITS = spreadsheets.Limits(
+    max_bytes=10 * 2**20, max_rows=50_000, xlsx_max_uncompressed=100 * 2**20
+)
+# The form and the API refuse a larger file before it is read.
+MAX_UPLOAD_BYTES = LIMITS.max_bytes
+XLSX_MAX_ENTRIES = LIMITS.xlsx_max_entries
 
 COLUMNS = ["code", "value", "cause", "impact", "corrective_action"]
 # Dutch headings are accepted as well, since users fill in Dutch templates by hand.
@@ -44,25 +37,18 @@ ALIASES = {
     "corrective_action": "corrective_action",
     "corrigerende_maatregel": "corrective_action",
 }
+SPREADSHEET = spreadsheets.Spec(
+    aliases=ALIASES,
+    required=("code", "value"),
+    limits=LIMITS,
+    too_many_parts=gettext_lazy("The .xlsx file has too many parts to be a simple report."),
+)
 
-
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong with an upload. `row` is the spreadsheet row (the header is row 1; JSON
-    rows count from 1), None for the file as a whole."""
-
-    row: int | None
-    column: str
-    value: str
-    message: str
-
-    def as_dict(self) -> dict:
-        return {
-            "row": self.row,
-            "column": self.column,
-            "value": self.value,
-            "message": self.message,
-        }
+# One thing wrong with an upload; `row` is the spreadsheet row (the header is row 1; JSON rows
+# count from 1), None for the file as a whole.
+Problem = spreadsheets.Problem
+# The file cannot be read at all; its `problems` say why.
+UploadRejected = spreadsheets.Rejected
 
 
 @dataclass(frozen=True)
@@ -86,18 +72,6 @@ class CleanRow:
     corrective_action: str
 
 
-class UploadRejected(Exception):
-    """The file cannot be read at all; `problems` says why."""
-
-    def __init__(self, problems: list[Problem]):
-        super().__init__(problems)
-        self.problems = problems
-
-
-def _file_problem(message: str, value: str = "") -> UploadRejected:
-    return UploadRejected([Problem(row=None, column="", value=value, message=message)])
-
-
 # --- reading -------------------------------------------------------------------------------
 
 
@@ -105,147 +79,10 @@ def read_file(*, name: str, content: bytes) -> tuple[list[RawRow], bool]:
     """Rows of an uploaded file and whether numbers use a decimal comma (Dutch Excel CSV).
 
     Raises UploadRejected for a file that cannot be read at all."""
-    lower = name.lower()
-    if lower.endswith((".xlsm", ".xls", ".xlsb")):
-        raise _file_problem(
-            _("Macro-enabled and old Excel files (.xls, .xlsm) are refused; save as .xlsx."),
-            name,
-        )
-    if not lower.endswith((".csv", ".xlsx")):
-        raise _file_problem(_("Wrong file type: upload a .csv or .xlsx file."), name)
-    if len(content) > MAX_UPLOAD_BYTES:
-        raise _file_problem(
-            _("The file is larger than %(limit)d MB.") % {"limit": MAX_UPLOAD_BYTES // 2**20}
-        )
-    if not content.strip():
-        raise _file_problem(_("The file is empty."), name)
-    if lower.endswith(".xlsx"):
-        return _read_xlsx(content), False
-    return _read_csv(content)
-
-
-def _read_csv(content: bytes) -> tuple[list[RawRow], bool]:
-    try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        line = content[: error.start].count(b"\n") + 1
-        raise UploadRejected(
-            [
-                Problem(
-                    row=line,
-                    column="",
-                    value="",
-                    message=_("Wrong encoding: save the file as UTF-8 (CSV UTF-8 in Excel)."),
-                )
-            ]
-        ) from None
-    first_line = text.split("\n", 1)[0]
-    # Dutch Excel writes semicolons (and decimal commas) because the comma is its decimal mark.
-    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    rows = list(reader)
-    return _rows_from_table(rows), delimiter == ";"
-
-
-def _read_xlsx(content: bytes) -> list[RawRow]:
-    if not content.startswith(b"PK"):
-        raise _file_problem(_("This is not a valid .xlsx file."))
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(content))
-        entries = archive.infolist()
-    except zipfile.BadZipFile:
-        raise _file_problem(_("This is not a valid .xlsx file.")) from None
-    _guard_zip(entries, compressed_size=len(content))
-    names = {entry.filename for entry in entries}
-    content_types = archive.read("[Content_Types].xml") if "[Content_Types].xml" in names else b""
-    if b"macroEnabled" in content_types or any(n.endswith("vbaProject.bin") for n in names):
-        raise _file_problem(
-            _("Macro-enabled and old Excel files (.xls, .xlsm) are refused; save as .xlsx.")
-        )
-    try:
-        workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except Exception:  # noqa: BLE001 - any parser failure means the same to the user
-        raise _file_problem(_("This is not a valid .xlsx file.")) from None
-    try:
-        sheet = workbook.worksheets[0]
-        table = []
-        for values in sheet.iter_rows(values_only=True):
-            table.append(["" if v is None else _cell_text(v) for v in values])
-            if len(table) > MAX_ROWS + 1:
-                break
-    finally:
-        workbook.close()
-    return _rows_from_table(table)
-
-
-def _guard_zip(entries: list[zipfile.ZipInfo], *, compressed_size: int) -> None:
-    """Zip-bomb guard: entry count, total uncompressed size and compression ratio."""
-    if len(entries) > XLSX_MAX_ENTRIES:
-        raise _file_problem(_("The .xlsx file has too many parts to be a simple report."))
-    total = sum(entry.file_size for entry in entries)
-    if total > XLSX_MAX_UNCOMPRESSED:
-        raise _file_problem(_("The .xlsx file unpacks to more than we accept."))
-    if compressed_size and total / compressed_size > XLSX_MAX_RATIO:
-        raise _file_problem(_("The .xlsx file is compressed suspiciously well; refused."))
-    for entry in entries:
-        if entry.compress_size and entry.file_size / entry.compress_size > XLSX_MAX_RATIO:
-            raise _file_problem(_("The .xlsx file is compressed suspiciously well; refused."))
-
-
-def _cell_text(value) -> str:
-    if isinstance(value, float):
-        # Keep what Excel shows: 99.5 stays "99.5", 98.0 becomes "98".
-        return format(Decimal(repr(value)).normalize(), "f")
-    return str(value).strip()
-
-
-def _rows_from_table(table: list[list[str]]) -> list[RawRow]:
-    table = list(table)
-    while table and not any(cell.strip() for cell in table[-1]):
-        table.pop()
-    if not table:
-        raise _file_problem(_("The file is empty."))
-    header = [_normalise_heading(cell) for cell in table[0]]
-    positions = {}
-    for index, heading in enumerate(header):
-        column = ALIASES.get(heading)
-        if column and column not in positions:
-            positions[column] = index
-    problems = [
-        Problem(row=1, column=column, value="", message=_("Required column is missing."))
-        for column in ("code", "value")
-        if column not in positions
-    ]
-    if problems:
-        raise UploadRejected(problems)
-    if len(table) == 1:
-        raise _file_problem(_("The file has a header but no rows."))
-    if len(table) - 1 > MAX_ROWS:
-        raise _file_problem(_("The file has more than %(max)d rows.") % {"max": MAX_ROWS})
-
-    def cell(row: list[str], column: str) -> str:
-        index = positions.get(column)
-        return row[index].strip() if index is not None and index < len(row) else ""
-
-    rows = []
-    for number, row in enumerate(table[1:], start=2):
-        if not any(c.strip() for c in row):
-            continue
-        rows.append(
-            RawRow(
-                row=number,
-                code=cell(row, "code"),
-                value=cell(row, "value"),
-                cause=cell(row, "cause"),
-                impact=cell(row, "impact"),
-                corrective_action=cell(row, "corrective_action"),
-            )
-        )
-    return rows
-
-
-def _normalise_heading(cell: str) -> str:
-    return cell.strip().lstrip("\ufeff").lower().replace(" ", "_").replace("-", "_")
+    table = spreadsheets.read_table(name=name, content=content, spec=SPREADSHEET)
+    if len(table.rows) == 1:
+        raise spreadsheets.rejected(_("The file has a header but no rows."))
+    return [RawRow(row=number, **cells) for number, cells in table.records()], table.decimal_comma
 
 
 def rows_from_json(items: list[dict]) -> list[RawRow]:
