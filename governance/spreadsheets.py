@@ -173,7 +173,17 @@ def _read_csv(content: bytes, *, file_column: str) -> tuple[list[list[str]], str
     first_line = text.split("\n", 1)[0]
     # Dutch Excel writes semicolons (and decimal commas) because the comma is its decimal mark.
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
-    return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)), delimiter
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        return list(reader), delimiter
+    except csv.Error:
+        # e.g. a field longer than the csv module's limit, or a stray NUL character.
+        message = _("This CSV file cannot be read (near line %(line)d): check its quoting.") % {
+            "line": reader.line_num
+        }
+        raise Rejected(
+            [Problem(row=reader.line_num, column=file_column, value="", message=message)]
+        ) from None
 
 
 def _read_xlsx(content: bytes, *, spec: Spec) -> list[list[str]]:

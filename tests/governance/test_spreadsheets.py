@@ -196,3 +196,10 @@ def test_problem_as_dict():
         "value": "n/a",
         "message": "The value is not a number.",
     }
+
+
+def test_an_unreadable_csv_is_rejected_with_its_line():
+    # A field beyond the csv module's limit (128 KiB) used to escape as an uncaught error.
+    content = b"code,value\nA," + b'"' + b"x" * (200 * 1024) + b'"\n'
+    [(row, _column, _value, message)] = refusal(content)
+    assert row == 2 and "cannot be read (near line 2)" in message
