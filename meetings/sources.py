@@ -99,7 +99,7 @@ UPSTREAM = [
     ("simulations.selectors", "proposals_for_agenda"),
     ("kto.selectors", "confirmed_flags"),
     ("kto.selectors", "baseline_proposals"),
-    ("kto.selectors", "perception_for"),
+    ("kto.selectors", "perception_table"),
 ]
 
 
@@ -522,36 +522,34 @@ GROUPS = [("end_users", "End users"), ("business", "Business"), ("it", "IT organ
 
 def kto_trends(context: Context) -> list[Proposal]:
     """Per dimension, the perception of the last two half-years, and the stakeholder triangle
-    (end users, business, IT) of the last half-year."""
-    perception_for = _selector("kto.selectors", "perception_for")
+    (end users, business, IT) of the last half-year; five perception tables for all contracts."""
+    perception_table = _selector("kto.selectors", "perception_table")
     contracts = _selector("contracts.selectors", "contract_list")
-    if perception_for is None or contracts is None:
+    if perception_table is None or contracts is None:
         return []
     recent = (context.today - timedelta(days=182), context.today)
     before = (recent[0] - timedelta(days=183), recent[0] - timedelta(days=1))
+    chosen = [c for c in contracts(access=context.access) if _of_contract(context, c.pk)]
+    if not chosen:
+        return []
+    ids = [c.pk for c in chosen]
+
+    def table(period, group=None):
+        return perception_table(contract_ids=ids, since=period[0], until=period[1], group=group)
+
+    now_table, then_table = table(recent), table(before)
+    group_tables = {group: table(recent, group) for group, _label in GROUPS}
     result = []
-    for contract in contracts(access=context.access):
-        if not _of_contract(context, contract.pk):
-            continue
+    for contract in chosen:
         lines = []
         for dimension in Dimension:
-            now = perception_for(
-                contract=contract, dimension=dimension, period_start=recent[0], period_end=recent[1]
-            )
+            now = now_table.cell(contract.pk, dimension, *recent)
             if now is None:
                 continue
-            then = perception_for(
-                contract=contract, dimension=dimension, period_start=before[0], period_end=before[1]
-            )
+            then = then_table.cell(contract.pk, dimension, *before)
             triangle = []
             for group, label in GROUPS:
-                score = perception_for(
-                    contract=contract,
-                    dimension=dimension,
-                    period_start=recent[0],
-                    period_end=recent[1],
-                    group=group,
-                )
+                score = group_tables[group].cell(contract.pk, dimension, *recent)
                 if score is not None and score.n >= 5:  # the anonymity floor k
                     triangle.append(f"{_(label)} {score.mean:.2f}")
             change = f" ({now.mean - then.mean:+.2f})" if then is not None else ""

@@ -108,15 +108,21 @@ def test_strategic_agenda_shows_satisfaction_trend_and_triangle(world, monkeypat
     today = date(2026, 11, 2)
     scores = {None: (40, 3.4), "end_users": (20, 3.1), "business": (12, 3.9), "it": (4, 4.4)}
 
-    def perception_for(*, contract, dimension, period_start, period_end, group=None):
-        if dimension != "reliability":
-            return None
-        if period_end < today - timedelta(days=182):
-            return SimpleNamespace(n=30, mean=3.6)  # the half-year before
-        n, mean = scores[group]
-        return SimpleNamespace(n=n, mean=mean)
+    class Table:
+        def __init__(self, group):
+            self.group = group
 
-    monkeypatch.setattr(kto.selectors, "perception_for", perception_for)
+        def cell(self, contract_id, dimension, period_start, period_end):
+            if dimension != "reliability":
+                return None
+            if period_end < today - timedelta(days=182):
+                return SimpleNamespace(n=30, mean=3.6)  # the half-year before
+            n, mean = scores[self.group]
+            return SimpleNamespace(n=n, mean=mean)
+
+    monkeypatch.setattr(
+        kto.selectors, "perception_table", lambda *, group=None, **_period: Table(group)
+    )
     with scopes_disabled():
         series = services.series_create(
             access=system_access(world.alpha),
