@@ -38,6 +38,7 @@ from governance import events, service_links
 from governance.access import Access, system_access
 from governance.models import Organisation, Supplier, SupplierMembership
 from governance.outbox import outbox_enqueue
+from governance.tasking import enqueue
 from governance.workdays import add_working_days
 
 logger = logging.getLogger(__name__)
@@ -741,12 +742,12 @@ def register_report_request(
 def _enqueue_register_report(organisation_id: int, report_id: int) -> None:
     from complaints.tasks import task_render_register_report
 
-    try:
-        task_render_register_report.apply_async(
-            kwargs={"organisation_id": organisation_id, "report_id": report_id}, retry=False
-        )
-    except Exception:  # noqa: BLE001 - the next request after the retry pause asks again
-        logger.warning("Register report %s not queued: the broker is unreachable.", report_id)
+    # When it is lost, the next request after the retry pause asks again.
+    enqueue(
+        task_render_register_report,
+        kwargs={"organisation_id": organisation_id, "report_id": report_id},
+        what=f"Register report {report_id}",
+    )
 
 
 def register_report_render(*, report: RegisterReport) -> RegisterReport:

@@ -57,3 +57,17 @@ class TenantTask(RecordedTask):
         organisation = Organisation.objects.get(pk=organisation_id)
         with tenant_scope(system_access(organisation)):
             return self.run(*args, organisation_id=organisation_id, **kwargs)
+
+
+def enqueue(task, *, kwargs: dict, what: str, on_failure=None) -> bool:
+    """Send `task` once, without Celery's publish retries (a request must not hang on a broker
+    that is down). When the broker cannot take it, log `what` and call `on_failure()` so the
+    waiting record can say so instead of waiting for ever. Returns whether it was sent."""
+    try:
+        task.apply_async(kwargs=kwargs, retry=False)
+    except Exception:  # noqa: BLE001 - the caller decides what a lost message means
+        logger.warning("%s not queued: the broker is unreachable.", what, exc_info=True)
+        if on_failure is not None:
+            on_failure()
+        return False
+    return True

@@ -18,6 +18,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from governance.outbox import outbox_enqueue
+from governance.tasking import enqueue
 from governance.workdays import is_working_day
 from kto.models import Invitation, StakeholderGroup, Survey, SurveyKind
 from kto.planning import plan_for
@@ -120,10 +121,8 @@ def survey_launch(*, survey: Survey, today: date | None = None) -> Survey:
 def _nudge_dispatch(organisation_id: int) -> None:
     from kto.tasks import task_kto_dispatch
 
-    try:
-        task_kto_dispatch.apply_async(kwargs={"organisation_id": organisation_id}, retry=False)
-    except Exception:  # noqa: BLE001 - the hourly schedule sends them anyway
-        logger.warning("KTO dispatch nudge not published; the schedule will send them.")
+    # When it is lost, the hourly schedule sends them anyway.
+    enqueue(task_kto_dispatch, kwargs={"organisation_id": organisation_id}, what="KTO dispatch")
 
 
 def _send(invitation: Invitation, *, reminder: bool) -> None:

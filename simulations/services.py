@@ -24,6 +24,7 @@ from governance.access import Access
 from governance.models import Membership, Organisation, Role
 from governance.outbox import outbox_enqueue
 from governance.service_links import service_occurrences
+from governance.tasking import enqueue
 from simulations import engine
 from simulations.levels import levels_in_force, snapshot_targets
 from simulations.models import (
@@ -448,17 +449,19 @@ def simulation_run_start(
 def _queue_run(*, organisation_id: int, run_id: int) -> None:
     from simulations.tasks import task_simulation_run
 
-    try:
-        task_simulation_run.apply_async(
-            kwargs={"organisation_id": organisation_id, "run_id": run_id}, retry=False
-        )
-    except Exception:  # noqa: BLE001 - the run says so instead of waiting for ever
-        logger.exception("Simulation run %s could not be queued", run_id)
-        SimulationRun.objects.filter(pk=run_id, status=SimulationRun.Status.QUEUED).update(
+    enqueue(
+        task_simulation_run,
+        kwargs={"organisation_id": organisation_id, "run_id": run_id},
+        what=f"Simulation run {run_id}",
+        # The run says so instead of waiting for ever.
+        on_failure=lambda: SimulationRun.objects.filter(
+            pk=run_id, status=SimulationRun.Status.QUEUED
+        ).update(
             status=SimulationRun.Status.FAILED,
             error=_("The job queue is unavailable; start the run again later."),
             finished_at=timezone.now(),
-        )
+        ),
+    )
 
 
 def simulation_run_execute(*, run: SimulationRun) -> SimulationRun:
@@ -702,17 +705,19 @@ def exercise_report_request(
 def _queue_report(*, organisation_id: int, report_id: int) -> None:
     from simulations.tasks import task_render_exercise_report
 
-    try:
-        task_render_exercise_report.apply_async(
-            kwargs={"organisation_id": organisation_id, "report_id": report_id}, retry=False
-        )
-    except Exception:  # noqa: BLE001 - the report says so instead of waiting for ever
-        logger.exception("Exercise report %s could not be queued", report_id)
-        ExerciseReport.objects.filter(pk=report_id, status=ExerciseReport.Status.QUEUED).update(
+    enqueue(
+        task_render_exercise_report,
+        kwargs={"organisation_id": organisation_id, "report_id": report_id},
+        what=f"Exercise report {report_id}",
+        # The report says so instead of waiting for ever.
+        on_failure=lambda: ExerciseReport.objects.filter(
+            pk=report_id, status=ExerciseReport.Status.QUEUED
+        ).update(
             status=ExerciseReport.Status.FAILED,
             error=_("The job queue is unavailable; ask for the report again later."),
             finished_at=timezone.now(),
-        )
+        ),
+    )
 
 
 def exercise_report_render(*, report: ExerciseReport) -> ExerciseReport:
