@@ -162,23 +162,6 @@ def manager_emails(*, organisation: Organisation) -> list[str]:
 # --- for other apps ------------------------------------------------------------------------
 
 
-def complaint_count(
-    *, contract, period_start: date, period_end: date, service_ids: list[int] | None = None
-) -> int:
-    """Complaints received in the period (both days inclusive, the organisation's local dates)
-    about the contract's services, or about `service_ids` among them."""
-    organisation = contract.organisation
-    queryset = Complaint.objects.filter(
-        organisation=organisation,
-        service__contract=contract,
-        received_at__gte=day_start(organisation, period_start),
-        received_at__lt=day_start(organisation, period_end + timedelta(days=1)),
-    ).exclude(status=Status.REJECTED)
-    if service_ids is not None:
-        queryset = queryset.filter(service_id__in=service_ids)
-    return queryset.count()
-
-
 def complaint_counts_by_month(
     *, organisation: Organisation, contract_ids: list[int], since: date, until: date
 ) -> dict[tuple[int, date], int]:
