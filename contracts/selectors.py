@@ -374,29 +374,21 @@ def sla_dimension_results(
     due in the period (a month; quarterly levels in the quarter's last month), judged from the
     current version of that period's report. A level without a measurement, or a period
     without a counting report (none, a draft, a withdrawn one), is "missing"."""
-    return sla_dimension_results_many(
-        contract_ids=[contract.pk], periods=[(period_start, period_end)]
-    )[(contract.pk, period_start)]
-
-
-def sla_dimension_results_many(
-    *, contract_ids: list[int], periods: list[tuple[date, date]]
-) -> dict[tuple[int, date], dict[str, list[LevelResult]]]:
-    """`sla_dimension_results` for many contracts and month periods, keyed by (contract id,
-    period start), in four queries."""
-    figures = sla_figures(contract_ids=contract_ids, periods=periods)
-    return figures.results(figures.keys())
+    key = (contract.pk, period_start)
+    return sla_figures(contract_ids=[contract.pk], periods=[(period_start, period_end)]).results(
+        [key]
+    )[key]
 
 
 class SlaFigures:
     """The reported side for many contracts and months, in two steps: a signature per
-    (contract, month) of everything its results derive from (the current report version and
-    the contract's service levels) from three queries, then the results of the months asked
-    for, with one more query for their measurements. A caller that kept the signatures of
-    earlier results need not fetch the measurements of months whose signature is unchanged."""
+    (contract, month) of everything its results derive from (the current report version with a
+    fingerprint of its measurements, and the contract's service levels) from four queries, then
+    the results of the months asked for, with one more query for their measurements. A caller
+    that kept the signatures of earlier results need not read the measurements of months whose
+    signature is unchanged."""
 
-    def __init__(self, contract_ids, periods, levels, reports):
-        self._contract_ids = contract_ids
+    def __init__(self, periods, levels, reports):
         self._periods = dict(periods)
         # contract id → [(code, valid_from, valid_to, quarterly, level values, mappings)]
         self._levels = levels
@@ -419,9 +411,6 @@ class SlaFigures:
             )
             for contract_id, facts in levels.items()
         }
-
-    def keys(self) -> list[tuple[int, date]]:
-        return [(c, start) for c in self._contract_ids for start in self._periods]
 
     def signature_text(self, contract_id: int, start: date) -> str:
         """The signature as text, the contract's levels written once per contract."""
@@ -466,7 +455,7 @@ def sla_figures(*, contract_ids: list[int], periods: list[tuple[date, date]]) ->
     if any((start, end) != month_period(start) for start, end in periods):
         raise ValueError("sla_dimension_results takes month periods (first day, last day)")
     if not periods or not contract_ids:
-        return SlaFigures(contract_ids, periods, {}, {})
+        return SlaFigures(periods, {}, {})
     first = min(start for start, _ in periods)
     last = max(end for _, end in periods)
     levels = list(
@@ -536,7 +525,7 @@ def sla_figures(*, contract_ids: list[int], periods: list[tuple[date, date]]) ->
         .values_list("report_id", "count", "total", "weighted")
     }
     signed = {key: (*report, fingerprints.get(report[0])) for key, report in reports.items()}
-    return SlaFigures(contract_ids, periods, dict(facts), signed)
+    return SlaFigures(periods, dict(facts), signed)
 
 
 def _margin(level: dict, actual: Decimal) -> float | None:
