@@ -26,6 +26,7 @@ from kto.gap_selectors import (
     gap_report_latest,
     gap_run_list,
 )
+from kto.models import SurveyKind
 from kto.selectors import survey_list
 
 
@@ -88,11 +89,15 @@ def gap_flag_view(request, org_slug, pk):
         .filter(contract=flag.contract, period_start=flag.period_start, is_current=True)
         .first()
     )
-    surveys = survey_list(access=access).filter(
-        contracts=flag.contract,
-        period_start__lte=flag.period_end,
-        period_end__gte=flag.period_start,
-        launched_on__isnull=False,
+    surveys = (
+        survey_list(access=access)
+        .filter(
+            contracts=flag.contract,
+            period_start__lte=flag.period_end,
+            period_end__gte=flag.period_start,
+            launched_on__isnull=False,
+        )
+        .exclude(kind=SurveyKind.VERDICT)  # not part of the perception, as in the engine
     )
     return render(
         request,
