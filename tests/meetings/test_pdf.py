@@ -14,6 +14,7 @@ from meetings import services
 from meetings.models import MeetingDocument
 from meetings.tasks import task_render_meeting_document
 from tests.meetings.helpers import make_meetings
+from tests.pdf_text import pdf_text
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
@@ -46,11 +47,7 @@ def text_of(pdf: bytes, name: str) -> str:
             ],
             check=True,
         )
-    if not shutil.which("pdftotext"):
-        pytest.skip("pdftotext not installed")
-    return subprocess.run(
-        ["pdftotext", str(path), "-"], check=True, capture_output=True, text=True
-    ).stdout
+    return pdf_text(pdf)
 
 
 def test_agenda_pack_and_minutes_are_valid_pdfs_per_audience(world, client_as):

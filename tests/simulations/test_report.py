@@ -12,6 +12,7 @@ from django_scopes import scopes_disabled
 from governance.models import TaskRun
 from simulations.models import ExerciseReport
 from simulations.tasks import task_render_exercise_report
+from tests.pdf_text import pdf_text
 from tests.simulations.helpers import make_chain
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -100,14 +101,7 @@ def test_worker_renders_a_valid_pdf_with_pages_per_side(
     for name, response in (("client", client_pdf), ("supplier", supplier_pdf)):
         paths[name] = ARTIFACTS / f"exercise-report-{name}.pdf"
         paths[name].write_bytes(response.content)
-    if not shutil.which("pdftotext"):
-        pytest.skip("pdftotext not installed")
-    client_text, supplier_text = (
-        subprocess.run(
-            ["pdftotext", str(p), "-"], check=True, capture_output=True, text=True
-        ).stdout
-        for p in paths.values()
-    )
+    client_text, supplier_text = (pdf_text(p.read_bytes()) for p in paths.values())
     for text in (client_text, supplier_text):
         assert "Friday evening outage" in text and "Closed at 18:00" in text
     assert "Client-only exercise note" in client_text
