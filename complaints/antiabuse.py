@@ -1,8 +1,20 @@
 """Anti-abuse for the public form: honeypot, minimum fill time and rate limits.
 
-Rate limits count in the shared Django cache (Redis when REDIS_URL is set, so every web process
-counts together; local memory in the embedded mode) in fixed windows. Addresses are kept only
-as a keyed hash inside the cache key, for one window.
+Rate limits count *stored* complaints, not attempts: a place is reserved once the input is
+valid and given back when the complaint is not registered after all, so a typo, a refused file
+or a discarded bot submission never uses up anyone's allowance. The figures (per fixed window
+of an hour, both settable with COMPLAINTS_RATE_LIMITS):
+
+- 60 complaints per address. Offices, schools and care locations sit behind one NAT address;
+  during an outage a whole team files at once, and each of them must get through. Sixty an hour
+  is far above what one person sends and still stops a single script from filling the register.
+- 500 complaints per organisation: the flood guard. A script rotating addresses is cut off there,
+  so the complaint handlers' queue and the outbox cannot be flooded; a real incident, even in a
+  large organisation, stays well below it.
+
+The counters live in governance.ratelimit: in the shared cache (Redis when REDIS_URL is set),
+falling back to a per-process counter when the cache is unreachable, so intake never depends on
+Redis. Addresses are kept only as a keyed hash inside the counter's key, for one window.
 """
 
 import hashlib
@@ -11,7 +23,8 @@ import time
 
 from django.conf import settings
 from django.core import signing
-from django.core.cache import cache
+
+from governance import ratelimit
 
 HONEYPOT_FIELD = "website"
 STARTED_FIELD = "started"
@@ -24,11 +37,11 @@ def min_fill_seconds() -> int:
 
 
 def limits() -> dict[str, tuple[int, int]]:
-    """(allowed submissions, window in seconds) per address and per organisation."""
+    """(allowed stored complaints, window in seconds) per address and per organisation."""
     return getattr(
         settings,
         "COMPLAINTS_RATE_LIMITS",
-        {"address": (5, 3600), "organisation": (200, 3600)},
+        {"address": (60, 3600), "organisation": (500, 3600)},
     )
 
 
@@ -67,23 +80,11 @@ def _hashed(value: str) -> str:
     return hmac.new(settings.SECRET_KEY.encode(), value.encode(), hashlib.sha256).hexdigest()[:32]
 
 
-def _hit(key: str, allowed: int, window: int) -> bool:
-    """Count one hit in the current window; False when the limit is exceeded."""
-    bucket = f"complaints:rate:{key}:{int(time.time()) // window}"
-    if cache.add(bucket, 1, timeout=window + 5):
-        count = 1
-    else:
-        try:
-            count = cache.incr(bucket)
-        except ValueError:  # expired between add and incr
-            cache.add(bucket, 1, timeout=window + 5)
-            count = 1
-    return count <= allowed
-
-
-def allow_submission(*, request, organisation_id: int) -> bool:
-    """Count a submission attempt against the address and the organisation limits."""
+def reserve_submission(*, request, organisation_id: int) -> ratelimit.Reservation | None:
+    """Take a place for one complaint within the address and organisation limits; None when
+    either is full. Release the place when the complaint is not stored after all."""
     per_address, per_organisation = limits()["address"], limits()["organisation"]
-    address_ok = _hit(f"a:{_hashed(client_address(request))}", *per_address)
-    organisation_ok = _hit(f"o:{organisation_id}", *per_organisation)
-    return address_ok and organisation_ok
+    return ratelimit.reserve(
+        ratelimit.Limit(f"complaints:a:{_hashed(client_address(request))}", *per_address),
+        ratelimit.Limit(f"complaints:o:{organisation_id}", *per_organisation),
+    )

@@ -10,6 +10,7 @@ from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 
@@ -18,6 +19,12 @@ from complaints.forms import ComplaintForm, VerdictForm
 from complaints.models import HANDLED_STATUSES, ComplaintSettings
 from governance.access import system_access, tenant_scope
 from governance.models import Organisation
+
+RATE_LIMITED_MESSAGE = gettext_lazy(
+    "Many complaints have reached us from your connection or for this organisation in the last "
+    "hour, so we cannot take this one right now. What you typed is still here: please try again "
+    "in a while. Nothing of this attempt has been stored."
+)
 
 
 def _organisation(org_slug: str) -> Organisation:
@@ -29,15 +36,6 @@ def _organisation(org_slug: str) -> Organisation:
 
 def _language() -> str:
     return "en" if (translation.get_language() or "nl").startswith("en") else "nl"
-
-
-def too_many(request, organisation=None):
-    return render(
-        request,
-        "complaints/public/too_many.html",
-        {"public_organisation": organisation},
-        status=429,
-    )
 
 
 @never_cache
@@ -54,14 +52,22 @@ def complaint_form(request, org_slug):
         if request.method != "POST":
             form = ComplaintForm(organisation=organisation)
             return render(request, "complaints/public/form.html", {**context, "form": form})
-        if not antiabuse.allow_submission(request=request, organisation_id=organisation.pk):
-            return too_many(request, organisation)
         if antiabuse.honeypot_filled(request.POST) or antiabuse.filled_too_fast(
             request.POST.get(antiabuse.STARTED_FIELD, "")
         ):
             return render(request, "complaints/public/discarded.html", context)
         form = ComplaintForm(request.POST, request.FILES, organisation=organisation)
         if form.is_valid():
+            # Only stored complaints count: the place is taken now and given back below when
+            # the complaint is not registered after all.
+            reservation = antiabuse.reserve_submission(
+                request=request, organisation_id=organisation.pk
+            )
+            if reservation is None:
+                form.add_error(None, RATE_LIMITED_MESSAGE)
+                return render(
+                    request, "complaints/public/form.html", {**context, "form": form}, status=429
+                )
             data = form.cleaned_data
             try:
                 complaint = services.complaint_register(
@@ -81,7 +87,11 @@ def complaint_form(request, org_slug):
                     base_url=request.build_absolute_uri("/"),
                 )
             except ValidationError as error:
+                reservation.release()
                 _add_errors(form, error)
+            except BaseException:
+                reservation.release()
+                raise
             else:
                 path = reverse("complaints_public:track", kwargs={"token": complaint.token})
                 return HttpResponseRedirect(path + "?new=1")

@@ -1,13 +1,13 @@
 """Answering a survey without an account: by one-time invitation token or by the open link.
 
 Nothing about the respondent is kept: no IP address, no user agent, no time of day. The open
-link's rate limit counts per hashed address in the cache only, for an hour.
+link's rate limit counts per hashed address in the cache only (in process memory while the
+cache is unreachable), for an hour.
 """
 
 import hashlib
 import re
 
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django_scopes import scopes_disabled
 
+from governance import ratelimit
 from governance.access import system_access, tenant_scope
 from kto.models import (
     LIKERT_MAX,
@@ -166,20 +167,15 @@ def answer(request, token: str):
 
 
 def _rate_limited(request, survey: Survey) -> bool:
+    """Count one answer attempt on the open link; True when over the limits. Counts in the
+    cache, and in process memory while the cache is unreachable (governance.ratelimit)."""
     address = request.META.get("REMOTE_ADDR", "")
     hour = timezone.now().strftime("%Y%m%d%H")
     hashed = hashlib.sha256(f"{survey.pk}:{address}:{hour}".encode()).hexdigest()[:32]
-    keys = {f"kto-open:{hashed}": OPEN_LINK_PER_ADDRESS_PER_HOUR}
-    keys[f"kto-open-survey:{survey.pk}:{hour}"] = OPEN_LINK_PER_SURVEY_PER_HOUR
-    for key, limit in keys.items():
-        cache.add(key, 0, timeout=3600)
-        try:
-            count = cache.incr(key)
-        except ValueError:
-            count = 1
-        if count > limit:
-            return True
-    return False
+    return not ratelimit.hit(
+        ratelimit.Limit(f"kto-open:{hashed}", OPEN_LINK_PER_ADDRESS_PER_HOUR, 3600),
+        ratelimit.Limit(f"kto-open-survey:{survey.pk}", OPEN_LINK_PER_SURVEY_PER_HOUR, 3600),
+    )
 
 
 @never_cache

@@ -216,16 +216,21 @@ class PublicComplaintView(APIView):
         with tenant_scope(system_access(organisation)):
             if not selectors.settings_for(organisation=organisation).intake_open:
                 raise Http404
-            if not antiabuse.allow_submission(request=request, organisation_id=organisation.pk):
-                return Response(
-                    {"detail": _("Too many complaints from this address; try again later.")},
-                    status=status.HTTP_429_TOO_MANY_REQUESTS,
-                )
             services.complaint_intake_prepare(organisation=organisation)
             payload = PublicComplaintUploadSerializer(
                 data=request.data, context={"organisation": organisation}
             )
             payload.is_valid(raise_exception=True)
+            # Only stored complaints count against the limits: invalid input never does, and the
+            # place is given back when the complaint is not registered after all.
+            reservation = antiabuse.reserve_submission(
+                request=request, organisation_id=organisation.pk
+            )
+            if reservation is None:
+                return Response(
+                    {"detail": _("Too many complaints from this address; try again later.")},
+                    status=status.HTTP_429_TOO_MANY_REQUESTS,
+                )
             try:
                 complaint = services.complaint_register(
                     organisation=organisation,
@@ -233,9 +238,13 @@ class PublicComplaintView(APIView):
                     **payload.validated_data,
                 )
             except ValidationError as error:
+                reservation.release()
                 raise serializers.ValidationError(
                     error.message_dict if hasattr(error, "error_dict") else error.messages
                 ) from None
+            except BaseException:
+                reservation.release()
+                raise
             receipt = {
                 "reference": complaint.reference,
                 "tracking_url": services.tracking_url(complaint, request.build_absolute_uri("/")),

@@ -14,6 +14,7 @@ from django_scopes import scopes_disabled
 from complaints import antiabuse, services
 from complaints.models import Category, Status
 from contracts.models import Service, ServiceHours
+from governance import ratelimit
 from governance.access import system_access, tenant_scope
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
@@ -27,10 +28,13 @@ def client():
 
 @pytest.fixture(autouse=True)
 def _fresh_rate_limits():
-    # The rate-limit counters live in the (local-memory) cache, shared by every test.
+    # The rate-limit counters live in the (local-memory) cache, shared by every test, and in
+    # process memory while the cache is unreachable.
     cache.clear()
+    ratelimit.reset_local()
     yield
     cache.clear()
+    ratelimit.reset_local()
 
 
 def office_service(contract, name="Servicedesk"):
