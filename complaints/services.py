@@ -8,7 +8,6 @@ import secrets
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
@@ -36,6 +35,7 @@ from complaints.uploads import CheckedFile
 from contracts import selectors as contract_selectors
 from governance import events, service_links
 from governance.access import Access, system_access
+from governance.links import public_base_url
 from governance.models import Organisation, Supplier, SupplierMembership
 from governance.outbox import outbox_enqueue
 from governance.tasking import enqueue
@@ -51,18 +51,6 @@ DEFAULT_CATEGORIES = [
     ("Communicatie", "Communication"),
     ("Anders", "Other"),
 ]
-
-
-def public_base_url() -> str:
-    """Where links in e-mails point: REGIE_PUBLIC_URL, else the first trusted origin, else the
-    first allowed host."""
-    configured = getattr(settings, "REGIE_PUBLIC_URL", "") or ""
-    if configured:
-        return configured.rstrip("/")
-    if settings.CSRF_TRUSTED_ORIGINS:
-        return settings.CSRF_TRUSTED_ORIGINS[0].rstrip("/")
-    host = settings.ALLOWED_HOSTS[0] if settings.ALLOWED_HOSTS else "localhost"
-    return f"{'http' if settings.DEBUG else 'https'}://{host}"
 
 
 def tracking_url(complaint: Complaint, base_url: str | None = None) -> str:

@@ -19,14 +19,24 @@ DATA_DIR = Path(env_str("REGIE_DATA_DIR", str(BASE_DIR / "data")))
 
 DEBUG = env_bool("REGIE_DEBUG", False)
 
+# Django's own deploy check asks for at least 50 characters; a shorter key is refused at start-up.
+MIN_SECRET_KEY_LENGTH = 50
 SECRET_KEY = env_str("REGIE_SECRET_KEY")
 if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured("REGIE_SECRET_KEY is required unless REGIE_DEBUG=true.")
     SECRET_KEY = "regie-insecure-development-key-never-use-in-production"  # noqa: S105
+elif not DEBUG and len(SECRET_KEY) < MIN_SECRET_KEY_LENGTH:
+    raise ImproperlyConfigured(
+        f"REGIE_SECRET_KEY has {len(SECRET_KEY)} characters; use at least "
+        f"{MIN_SECRET_KEY_LENGTH} (python -c 'import secrets; print(secrets.token_urlsafe(50))')."
+    )
 
 ALLOWED_HOSTS = env_list("REGIE_ALLOWED_HOSTS", ["localhost", "127.0.0.1"])
 CSRF_TRUSTED_ORIGINS = env_list("REGIE_CSRF_TRUSTED_ORIGINS")
+# Where links in e-mails point (survey invitations, complaint tracking). `make run` sets it to the
+# address it serves; without it, the first trusted origin or allowed host is used.
+REGIE_PUBLIC_URL = (env_str("REGIE_PUBLIC_URL") or "").rstrip("/")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -92,6 +102,15 @@ if not DATABASE_URL:
 DATABASES = {
     "default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60))
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The embedded default has the web server and a worker writing to one file. WAL lets readers
+    # go on during a write; IMMEDIATE takes the write lock when a transaction starts, so a
+    # writer waits up to `timeout` seconds for another instead of failing on a lock upgrade.
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": env_int("SQLITE_TIMEOUT", 20),
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache and Celery -----------------------------------------------------------------------
@@ -99,7 +118,13 @@ REDIS_URL = env_str("REDIS_URL")
 
 if REDIS_URL:
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            # A cache that is down must cost a request a second, not the operating system's
+            # TCP timeout: callers fall back (rate limits count in process memory).
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
@@ -111,7 +136,22 @@ CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 240)
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 300)
 REGIE_LONGEST_TASK_TIME_LIMIT = 1800
 
+# Worker loss: a running job renews its TaskRun heartbeat; the reaper (beat, every
+# REGIE_TASK_REAPER_SECONDS) re-sends a job whose heartbeat is older than the lease, and the
+# next delivery claims the row. A job that lost its worker this many times is marked failed.
+REGIE_TASK_HEARTBEAT_SECONDS = env_int("REGIE_TASK_HEARTBEAT_SECONDS", 20)
+REGIE_TASK_LEASE_SECONDS = env_int("REGIE_TASK_LEASE_SECONDS", 120)
+REGIE_TASK_REAPER_SECONDS = env_int("REGIE_TASK_REAPER_SECONDS", 60)
+REGIE_TASK_MAX_ATTEMPTS = 3
+if REGIE_TASK_LEASE_SECONDS < 3 * REGIE_TASK_HEARTBEAT_SECONDS:
+    raise ImproperlyConfigured(
+        "REGIE_TASK_LEASE_SECONDS must be at least three heartbeats (REGIE_TASK_HEARTBEAT_SECONDS)."
+    )
+
 if REDIS_URL:
+    # The visibility timeout is only the broker's fallback for a lost worker (the reaper above
+    # recovers within minutes); it stays above the longest task limit so that a healthy slow
+    # task is not handed to a second worker.
     CELERY_BROKER_URL = REDIS_URL
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "visibility_timeout": 2 * REGIE_LONGEST_TASK_TIME_LIMIT,
@@ -120,6 +160,8 @@ if REDIS_URL:
     }
 else:
     BROKER_DIR = DATA_DIR / "broker"
+    for folder in ("queue", "processed"):
+        (BROKER_DIR / folder).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_URL = "filesystem://"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(BROKER_DIR / "queue"),
@@ -161,6 +203,7 @@ if SMTP_HOST:
         }
     }
 else:
+    (DATA_DIR / "mail").mkdir(parents=True, exist_ok=True)
     MAILERS = {
         "default": {
             "BACKEND": "django.core.mail.backends.filebased.EmailBackend",

@@ -2,7 +2,7 @@
 
 import os
 
-os.environ.setdefault("REGIE_SECRET_KEY", "regie-tests-only-secret-key-0123456789abcdef")
+os.environ.setdefault("REGIE_SECRET_KEY", "regie-tests-only-secret-key-0123456789abcdef-0123456789")
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's live server
 
 from governance.settings import *  # noqa: E402,F403

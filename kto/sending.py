@@ -9,7 +9,6 @@ import random
 from collections import defaultdict
 from datetime import date, timedelta
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.template.loader import render_to_string
@@ -17,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from governance.links import public_base_url
 from governance.outbox import outbox_enqueue
 from governance.tasking import enqueue
 from governance.workdays import is_working_day
@@ -30,19 +30,6 @@ BATCH_SIZE = 200
 REMINDER_AFTER_DAYS = 7
 MAX_REMINDERS = 2
 VERDICT_WINDOW_DAYS = 28
-
-
-def public_base_url() -> str:
-    """Where links in e-mails point: REGIE_PUBLIC_URL, else the first trusted origin, else the
-    first allowed host."""
-    configured = getattr(settings, "REGIE_PUBLIC_URL", "") or ""
-    if configured:
-        return configured.rstrip("/")
-    if settings.CSRF_TRUSTED_ORIGINS:
-        return settings.CSRF_TRUSTED_ORIGINS[0].rstrip("/")
-    host = settings.ALLOWED_HOSTS[0] if settings.ALLOWED_HOSTS else "localhost"
-    scheme = "http" if settings.DEBUG else "https"
-    return f"{scheme}://{host}"
 
 
 def answer_url(token: str) -> str:

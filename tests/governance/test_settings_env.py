@@ -54,3 +54,34 @@ def test_secret_key_is_required_when_not_in_debug():
 def test_debug_is_off_and_cookies_secure_unless_asked():
     assert load_settings({"REGIE_SECRET_KEY": "x" * 50}).stdout.split() == ["False", "True"]
     assert load_settings({"REGIE_DEBUG": "true"}).stdout.split() == ["True", "False"]
+
+
+def test_a_secret_key_under_fifty_characters_stops_start_up():
+    result = load_settings({"REGIE_SECRET_KEY": "x" * 49})
+    assert result.returncode == 1
+    assert "REGIE_SECRET_KEY has 49 characters; use at least 50" in result.stderr
+    assert load_settings({"REGIE_SECRET_KEY": "x" * 50}).returncode == 0
+
+
+def test_settings_create_the_data_folders_they_name(tmp_path):
+    data = tmp_path / "data"
+    result = load_settings({"REGIE_DEBUG": "true", "REGIE_DATA_DIR": str(data)})
+    assert result.returncode == 0, result.stderr
+    assert sorted(p.relative_to(data).as_posix() for p in data.rglob("*") if p.is_dir()) == [
+        "broker",
+        "broker/processed",
+        "broker/queue",
+        "mail",
+    ]
+
+
+def test_public_url_comes_from_the_environment():
+    code = "import governance.settings as s; print(s.REGIE_PUBLIC_URL)"
+    env = {"REGIE_DEBUG": "true", "REGIE_PUBLIC_URL": "http://127.0.0.1:8123/"}
+    assert load_settings(env, code=code).stdout.strip() == "http://127.0.0.1:8123"
+
+
+def test_embedded_sqlite_waits_for_a_writer_instead_of_failing():
+    code = "import governance.settings as s; print(sorted(s.DATABASES['default']['OPTIONS']))"
+    result = load_settings({"REGIE_DEBUG": "true"}, code=code)
+    assert result.stdout.strip() == "['init_command', 'timeout', 'transaction_mode']"
