@@ -18,6 +18,7 @@ from complaints import antiabuse
 from complaints.models import Complaint
 from governance import ratelimit
 from governance.models import OutboxMessage
+from governance.outbox import outbox_relay
 from tests.complaints.conftest import categories, form_data
 
 UNREACHABLE_REDIS = {
@@ -112,6 +113,12 @@ def test_fifty_complaints_are_stored_with_redis_unreachable(world, client, categ
     assert sorted(set(statuses)) == [201, 302]
     assert stored() == 50
     assert outbox() == 50
+    # Once the services are back, the relay delivers every acknowledgement exactly once.
+    with scopes_disabled():
+        assert outbox_relay(limit=100) == {"sent": 50, "retrying": 0, "failed": 0, "abandoned": 0}
+        assert outbox_relay(limit=100)["sent"] == 0
+        sent = OutboxMessage.objects.filter(status=OutboxMessage.Status.SENT).count()
+    assert sent == 50
 
 
 def _fifty_mixed(client, category):

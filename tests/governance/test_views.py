@@ -1,9 +1,11 @@
 import pytest
+from django.db import OperationalError
 from django.urls import reverse
 from django_scopes import ScopeError, scopes_disabled
 
 from contracts.models import Contract
 from governance.models import Membership, Organisation, Role
+from governance.views import HEALTH_PROBES
 
 
 def test_member_of_one_organisation_lands_in_it(world, client_as):
@@ -77,8 +79,37 @@ def test_tenant_query_outside_a_scope_raises(world):
         list(Contract.objects.all())
 
 
-def test_healthz(db, client):
-    assert client.get("/healthz").content == b"ok"
+def test_healthz_names_database_cache_and_broker(db, client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "ok", "cache": "ok", "broker": "ok"}
+
+
+def test_healthz_is_degraded_but_up_without_cache_and_broker(db, client, monkeypatch):
+    def unreachable(*args, **kwargs):
+        raise ConnectionError("Error 111 connecting to 127.0.0.1:1. Connection refused.")
+
+    monkeypatch.setattr("governance.views.cache.set", unreachable)
+    monkeypatch.setattr("governance.celery.app.connection_for_write", unreachable)
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {
+        "status": "degraded",
+        "database": "ok",
+        "cache": "unavailable",
+        "broker": "unavailable",
+    }
+
+
+def test_healthz_is_down_without_database(db, client, monkeypatch):
+    def broken(*args, **kwargs):
+        raise OperationalError("could not connect to server")
+
+    monkeypatch.setitem(HEALTH_PROBES, "database", broken)
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["status"] == "down"
+    assert response.json()["database"] == "unavailable"
 
 
 def test_pages_carry_security_headers(world, client):
