@@ -6,6 +6,7 @@ import zoneinfo
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 
@@ -129,10 +130,24 @@ class TaskRun(models.Model):
     started_at = models.DateTimeField(_("started"))
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
     error = models.TextField(_("error"), blank=True)
+    # The row is the truth about a job, the broker only delivers it: a running job renews its
+    # heartbeat; one whose heartbeat stops is re-sent by the reaper and claimed again.
+    heartbeat_at = models.DateTimeField(_("last heartbeat"), null=True, blank=True)
+    requeued_at = models.DateTimeField(_("re-sent"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=1)
 
     class Meta:
         ordering = ["-started_at"]
-        indexes = [models.Index(fields=["name", "-started_at"])]
+        indexes = [
+            models.Index(fields=["name", "-started_at"]),
+            models.Index(fields=["status", "heartbeat_at"]),
+        ]
+        constraints = [
+            # One row per Celery message: a redelivered message finds its row and its state.
+            models.UniqueConstraint(
+                fields=["task_id"], condition=~Q(task_id=""), name="taskrun_unique_task_id"
+            )
+        ]
         verbose_name = _("task run")
         verbose_name_plural = _("task runs")
 

@@ -1,8 +1,14 @@
 """Every periodic job of Regie, in one place (the composition root)."""
 
 from celery.schedules import crontab
+from django.conf import settings
 
 BEAT_SCHEDULE = {
+    # Jobs whose worker died (no heartbeat for a lease) are sent again within minutes.
+    "recover-lost-tasks": {
+        "task": "governance.tasks.task_recover_lost_tasks",
+        "schedule": float(settings.REGIE_TASK_REAPER_SECONDS),
+    },
     "relay-outbox": {
         "task": "governance.tasks.task_relay_outbox",
         "schedule": 60.0,

@@ -5,7 +5,7 @@ from django.utils import timezone
 from governance.celery import app
 from governance.models import TaskRun
 from governance.outbox import outbox_relay
-from governance.tasking import RecordedTask
+from governance.tasking import RecordedTask, task_runs_recover
 
 TASK_RUN_RETENTION = timedelta(days=90)
 
@@ -20,3 +20,8 @@ def task_prune_task_runs() -> int:
     cutoff = timezone.now() - TASK_RUN_RETENTION
     deleted, _ = TaskRun.objects.filter(started_at__lt=cutoff).delete()
     return deleted
+
+
+@app.task(base=RecordedTask)
+def task_recover_lost_tasks() -> dict:
+    return task_runs_recover()

@@ -8,6 +8,7 @@ REGIE_REQUIRE_INTEGRATION=1 turns a missing prerequisite into a failure.
 import email
 import email.policy
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -114,6 +115,8 @@ class Worker:
         self.process = process
         self.log = log
         self.queue = queue
+        # Workers restarted on the same log: this one is ready at the next " ready." line.
+        self.started = self.output().count(" ready.")
 
     def output(self) -> str:
         return self.log.read_text(errors="replace") if self.log.exists() else ""
@@ -124,13 +127,8 @@ class Worker:
         )
 
 
-@pytest.fixture
-def celery_worker(postgres_db, redis_url, smtp_server, tmp_path):
-    """A real worker on a queue of its own, configured like production from the environment."""
-    name = f"regie-integration-{uuid.uuid4().hex}"
-    # Declared like Celery declares a queue named on the command line; passed as an object, it
-    # leaves the app's own queue map untouched.
-    queue = Queue(name, Exchange(name), routing_key=name)
+def worker_environment(postgres_db, redis_url, smtp_server, data_dir: Path, queue: str) -> dict:
+    """Production settings from the environment, on a queue of the test's own."""
     env = {
         key: value
         for key, value in os.environ.items()
@@ -138,19 +136,25 @@ def celery_worker(postgres_db, redis_url, smtp_server, tmp_path):
     }
     env.update(
         DJANGO_SETTINGS_MODULE="governance.settings",
-        REGIE_SECRET_KEY="regie-integration-test-secret-key-0123456789",
+        REGIE_SECRET_KEY="regie-integration-test-secret-key-0123456789-0123456789",
         REGIE_DEBUG="false",
         REGIE_HTTPS="false",
-        REGIE_DATA_DIR=str(tmp_path / "data"),
+        REGIE_DATA_DIR=str(data_dir),
         DATABASE_URL=database_url(postgres_db),
         REDIS_URL=redis_url,
         SMTP_HOST=smtp_server.hostname,
         SMTP_PORT=str(smtp_server.port),
         SMTP_TLS="false",
         # Tasks the worker queues itself (follow-ups, the outbox nudge) stay on its queue.
-        REGIE_CELERY_QUEUE=name,
+        REGIE_CELERY_QUEUE=queue,
         PYTHONUNBUFFERED="1",
     )
+    return env
+
+
+def start_worker(env: dict, queue: Queue, log: Path, *options: str) -> "Worker":
+    """A worker process (in a process group of its own, so a test can kill it with every child)
+    that is ready to take messages."""
     command = [
         sys.executable,
         "-m",
@@ -158,46 +162,78 @@ def celery_worker(postgres_db, redis_url, smtp_server, tmp_path):
         "-A",
         "governance",
         "worker",
-        "--pool=solo",
-        "--concurrency=1",
         "-Q",
-        name,
+        queue.name,
         "--hostname",
-        f"{name}@%h",
+        f"{queue.name}-{uuid.uuid4().hex[:6]}@%h",
         "--without-heartbeat",
         "--without-gossip",
         "--without-mingle",
         "-l",
         "INFO",
+        *(options or ("--pool=solo", "--concurrency=1")),
     ]
-    log = tmp_path / "worker.log"
-    with log.open("wb") as output:
-        process = subprocess.Popen(
-            command, cwd=REPO_ROOT, env=env, stdout=output, stderr=subprocess.STDOUT
+    with log.open("ab") as output:
+        process = subprocess.Popen(  # noqa: S603
+            command,
+            cwd=REPO_ROOT,
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
     worker = Worker(process, log, queue)
+    ready = wait_for(
+        lambda: process.poll() is not None or worker.output().count(" ready.") > worker.started,
+        WORKER_READY_TIMEOUT,
+    )
+    worker.assert_alive()
+    assert ready, f"Celery worker not ready in {WORKER_READY_TIMEOUT}s:\n{worker.output()}"
+    return worker
+
+
+def stop_worker(worker: "Worker") -> None:
+    if worker.process.poll() is not None:
+        return
+    worker.process.terminate()
     try:
-        ready = wait_for(
-            lambda: process.poll() is not None or " ready." in worker.output(),
-            WORKER_READY_TIMEOUT,
-        )
-        worker.assert_alive()
-        assert ready, f"Celery worker not ready in {WORKER_READY_TIMEOUT}s:\n{worker.output()}"
+        worker.process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        os.killpg(worker.process.pid, signal.SIGKILL)
+        worker.process.wait(timeout=5)
+
+
+def delete_queue(redis_url: str, queue: Queue) -> None:
+    """Remove the queue and its binding from Redis; a channel unbinds what it declared."""
+    with Connection(redis_url) as conn:
+        bound = queue(conn.default_channel)
+        bound.declare()
+        bound.delete()
+
+
+def worker_queue(prefix: str = "regie-integration") -> Queue:
+    name = f"{prefix}-{uuid.uuid4().hex}"
+    # Declared like Celery declares a queue named on the command line; passed as an object, it
+    # leaves the app's own queue map untouched.
+    return Queue(name, Exchange(name), routing_key=name)
+
+
+@pytest.fixture
+def celery_worker(postgres_db, redis_url, smtp_server, tmp_path):
+    """A real worker on a queue of its own, configured like production from the environment."""
+    queue = worker_queue()
+    env = worker_environment(postgres_db, redis_url, smtp_server, tmp_path / "data", queue.name)
+    log = tmp_path / "worker.log"
+    worker = None
+    try:
+        worker = start_worker(env, queue, log)
         yield worker
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=5)
+        if worker is not None:
+            stop_worker(worker)
         # Captured by pytest and shown only when the test fails.
-        sys.stderr.write(f"--- Celery worker output ({name}) ---\n{worker.output()}\n")
-        # Remove the queue and its binding from Redis; a channel unbinds what it declared.
-        with Connection(redis_url) as conn:
-            bound = worker.queue(conn.default_channel)
-            bound.declare()
-            bound.delete()
+        sys.stderr.write(f"--- Celery worker output ({queue.name}) ---\n{log.read_text()}\n")
+        delete_queue(redis_url, queue)
 
 
 def publish_relay(redis_url: str, queue: Queue) -> str:
