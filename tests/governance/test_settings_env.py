@@ -69,6 +69,7 @@ def test_settings_create_the_data_folders_they_name(tmp_path):
     assert result.returncode == 0, result.stderr
     assert sorted(p.relative_to(data).as_posix() for p in data.rglob("*") if p.is_dir()) == [
         "broker",
+        "broker/control",
         "broker/processed",
         "broker/queue",
         "mail",
