@@ -2,7 +2,7 @@
 
 Each source reads another app only through its `selectors`, imported plainly at the top so
 the architecture test sees every dependency, and returns proposals for agenda items with a link
-to the data behind them. A renamed selector is an error that a test catches, not an
+to the data behind them. A renamed selector or route is an error that a test catches, not an
 agenda that quietly loses items; at run time `proposals_for` logs a failing source and goes on.
 """
 
@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from audits import selectors as audit_selectors
@@ -70,11 +70,9 @@ class Context:
 
 
 def link_to(org_slug: str, name: str, *args) -> str:
-    """A link to the data, or "" when that page does not exist (yet)."""
-    try:
-        return reverse(name, args=[org_slug, *args])
-    except NoReverseMatch:
-        return ""
+    """A link to the data. An unknown route raises NoReverseMatch: a renamed page must fail a
+    test, not leave an item without its link."""
+    return reverse(name, args=[org_slug, *args])
 
 
 def _of_contract(context: Context, contract_id: int | None) -> bool:

@@ -5,13 +5,14 @@ from decimal import Decimal
 from types import SimpleNamespace
 
 import pytest
+from django.urls import NoReverseMatch
 from django_scopes import scopes_disabled
 
 import complaints.selectors
 import kto.selectors
 from contracts.models import Measurement, Service, ServiceLevel, SLAReport
 from governance.access import system_access
-from meetings import services
+from meetings import services, sources
 from meetings.models import ActionItem, AgendaItem, Meeting, Source, Tier
 from tests.audits.helpers import make_setup
 from tests.complaints.helpers import route_samples as complaint_samples
@@ -170,7 +171,7 @@ def test_improvement_proposals_are_client_only_items(seeded, world):
 
 
 def test_every_source_runs_without_error(seeded, caplog):
-    """A renamed upstream selector fails here instead of quietly emptying an agenda."""
+    """A renamed upstream selector or page fails here instead of quietly emptying an agenda."""
     for tier in Tier.values:
         generated_keys(seeded.series[tier])
     assert [r.getMessage() for r in caplog.records if r.name == "meetings.sources"] == []
@@ -188,6 +189,12 @@ def test_a_missing_upstream_selector_is_logged_as_an_error(seeded, world, monkey
         "Agenda source overdue_complaints failed",
         AttributeError,
     )
+
+
+def test_link_to_raises_for_an_unknown_route():
+    assert sources.link_to("alpha", "kto:survey_list") == "/o/alpha/kto/"
+    with pytest.raises(NoReverseMatch):
+        sources.link_to("alpha", "kto:no_such_page")
 
 
 def test_confirmed_gap_flags_become_agenda_items(seeded, world, monkeypatch):
