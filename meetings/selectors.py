@@ -5,7 +5,6 @@ organisation-wide ones), never client-only agenda items and never the client's i
 
 from __future__ import annotations
 
-import importlib
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -14,7 +13,9 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from contracts import selectors as contract_selectors
 from governance.access import Access
+from kto import selectors as kto_selectors
 from meetings.models import (
     SIP,
     ActionItem,
@@ -24,7 +25,6 @@ from meetings.models import (
     MeetingDocument,
     MeetingSeries,
 )
-from meetings.sources import _selector
 
 
 def client_people(*, access: Access) -> QuerySet:
@@ -287,17 +287,13 @@ def sip_progress_for(*, sips, access: Access, today: date | None = None) -> dict
 
 def _sla_points(*, sips: list[SIP], access: Access) -> dict[SIP, list[tuple[date, float]]]:
     """Per SIP, its metric's value in each reported month after the baseline: one query."""
-    measurements = _selector("contracts.selectors", "measurement_list")
-    counting = getattr(importlib.import_module("contracts.selectors"), "COUNTING", None)
-    if measurements is None or counting is None:
-        return {}
     rows = (
-        measurements(access=access)
+        contract_selectors.measurement_list(access=access)
         .filter(
             report__contract_id__in={s.contract_id for s in sips},
             service_level__code__in={s.service_level.code for s in sips},
             report__is_current=True,
-            report__status__in=counting,
+            report__status__in=contract_selectors.COUNTING,
         )
         .order_by("report__period_start", "pk")
         .values_list("report__contract_id", "service_level__code", "report__period_start", "value")
@@ -318,13 +314,10 @@ def _sla_points(*, sips: list[SIP], access: Access) -> dict[SIP, list[tuple[date
 def _perception_points(*, sips: list[SIP], today: date) -> dict[SIP, list[tuple[date, float]]]:
     """Per SIP, the perception score of each calendar month after the baseline, from one
     perception table for every contract on the page."""
-    perception_table = _selector("kto.selectors", "perception_table")
-    if perception_table is None:
-        return {}
     first = min(_next_month(s.baseline_period) for s in sips)
     if first > today:
         return {sip: [] for sip in sips}
-    table = perception_table(
+    table = kto_selectors.perception_table(
         contract_ids=sorted({s.contract_id for s in sips}),
         since=first,
         until=_next_month(today) - timedelta(days=1),

@@ -1,25 +1,28 @@
 """Agenda sources: one small function per kind of data that belongs on a tier's table.
 
-Each source reads another app only through its `selectors`, looks the selector up when it is
-called (`_selector`), and returns proposals for agenda items with a link to the data behind
-them. When an upstream selector does not exist (an app not built yet, a selector renamed), the
-source yields nothing — "no data from this source" — and `missing_selectors()` names it; it never
-raises and never invents data.
+Each source reads another app only through its `selectors`, imported plainly at the top so
+the architecture test sees every dependency, and returns proposals for agenda items with a link
+to the data behind them. A renamed selector or route is an error that a test catches, not an
+agenda that quietly loses items; at run time `proposals_for` logs a failing source and goes on.
 """
 
 from __future__ import annotations
 
-import importlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from audits import selectors as audit_selectors
+from complaints import selectors as complaint_selectors
+from contracts import selectors as contract_selectors
 from governance.access import Access
 from governance.dimensions import Dimension
+from kto import selectors as kto_selectors
+from meetings import selectors as meeting_selectors
 from meetings.models import (
     TIER_ABOVE,
     ActionItem,
@@ -29,6 +32,7 @@ from meetings.models import (
     Source,
     Tier,
 )
+from simulations import selectors as simulation_selectors
 
 logger = logging.getLogger(__name__)
 
@@ -66,46 +70,9 @@ class Context:
 
 
 def link_to(org_slug: str, name: str, *args) -> str:
-    """A link to the data, or "" when that page does not exist (yet)."""
-    try:
-        return reverse(name, args=[org_slug, *args])
-    except NoReverseMatch:
-        return ""
-
-
-def _selector(module: str, name: str) -> Callable | None:
-    """`module.name` when it exists at call time, else None (the source yields nothing)."""
-    try:
-        loaded = importlib.import_module(module)
-    except ImportError:
-        return None
-    function = getattr(loaded, name, None)
-    return function if callable(function) else None
-
-
-# Every upstream selector the sources use, for `missing_selectors()`.
-UPSTREAM = [
-    ("contracts.selectors", "measurement_list"),
-    ("contracts.selectors", "sla_report_list"),
-    ("contracts.selectors", "contract_list"),
-    ("contracts.selectors", "level_history"),
-    ("complaints.selectors", "overdue_complaints"),
-    ("complaints.selectors", "complaint_trends"),
-    ("complaints.selectors", "proposals_for_agenda"),
-    ("audits.selectors", "action_list"),
-    ("audits.selectors", "finding_list"),
-    ("simulations.selectors", "exercise_list"),
-    ("simulations.selectors", "results_for_agenda"),
-    ("simulations.selectors", "proposals_for_agenda"),
-    ("kto.selectors", "confirmed_flags"),
-    ("kto.selectors", "baseline_proposals"),
-    ("kto.selectors", "perception_table"),
-]
-
-
-def missing_selectors() -> list[str]:
-    """Upstream selectors that do not exist right now, as "module.name"."""
-    return [f"{m}.{n}" for m, n in UPSTREAM if _selector(m, n) is None]
+    """A link to the data. An unknown route raises NoReverseMatch: a renamed page must fail a
+    test, not leave an item without its link."""
+    return reverse(name, args=[org_slug, *args])
 
 
 def _of_contract(context: Context, contract_id: int | None) -> bool:
@@ -119,11 +86,9 @@ def _of_contract(context: Context, contract_id: int | None) -> bool:
 def missed_service_levels(context: Context) -> list[Proposal]:
     """Service levels not met in the latest reported month before the meeting, with the
     supplier's deviation analysis as the pre-read."""
-    measurements = _selector("contracts.selectors", "measurement_list")
-    reports = _selector("contracts.selectors", "sla_report_list")
-    if measurements is None or reports is None:
-        return []
-    current = reports(access=context.access).filter(is_current=True, period_end__lt=context.today)
+    current = contract_selectors.sla_report_list(access=context.access).filter(
+        is_current=True, period_end__lt=context.today
+    )
     current = current.exclude(status__in=["draft", "withdrawn", "superseded", "corrected"])
     if context.contract_id:
         current = current.filter(contract_id=context.contract_id)
@@ -131,7 +96,7 @@ def missed_service_levels(context: Context) -> list[Proposal]:
     if latest is None:
         return []
     rows = (
-        measurements(access=context.access)
+        contract_selectors.measurement_list(access=context.access)
         .filter(report__in=current.filter(period_start=latest))
         .exclude(state="met")
         .select_related("report__contract")
@@ -166,11 +131,8 @@ def missed_service_levels(context: Context) -> list[Proposal]:
 
 def overdue_corrective_actions(context: Context) -> list[Proposal]:
     """Corrective actions of audit findings past their due date and not finished."""
-    actions = _selector("audits.selectors", "action_list")
-    if actions is None:
-        return []
     proposals = []
-    for action in actions(access=context.access, overdue_on=context.today):
+    for action in audit_selectors.action_list(access=context.access, overdue_on=context.today):
         if not _of_contract(context, action.finding.audit.contract_id):
             continue
         proposals.append(
@@ -187,11 +149,10 @@ def overdue_corrective_actions(context: Context) -> list[Proposal]:
 
 def overdue_complaints(context: Context) -> list[Proposal]:
     """Complaints past their acknowledge or resolve deadline."""
-    overdue = _selector("complaints.selectors", "overdue_complaints")
-    if overdue is None:
-        return []
     proposals = []
-    for complaint in overdue(access=context.access, today=context.today):
+    for complaint in complaint_selectors.overdue_complaints(
+        access=context.access, today=context.today
+    ):
         contract_id = complaint.service.contract_id if complaint.service_id else None
         if not _of_contract(context, contract_id):
             continue
@@ -213,11 +174,8 @@ def overdue_complaints(context: Context) -> list[Proposal]:
 
 def confirmed_gap_flags(context: Context) -> list[Proposal]:
     """Watermelons and both-reds that held two consecutive periods."""
-    flags = _selector("kto.selectors", "confirmed_flags")
-    if flags is None:
-        return []
     proposals = []
-    for flag in flags(access=context.access, limit=50):
+    for flag in kto_selectors.confirmed_flags(access=context.access, limit=50):
         if not _of_contract(context, flag.contract_id):
             continue
         proposals.append(
@@ -239,10 +197,7 @@ def confirmed_gap_flags(context: Context) -> list[Proposal]:
 
 def disputed_reports(context: Context) -> list[Proposal]:
     """SLA reports the client disputed (or the supplier appealed) and not yet settled."""
-    reports = _selector("contracts.selectors", "sla_report_list")
-    if reports is None:
-        return []
-    rows = reports(access=context.access).filter(
+    rows = contract_selectors.sla_report_list(access=context.access).filter(
         is_current=True, status__in=["disputed", "appealed"]
     )
     if context.contract_id:
@@ -266,10 +221,9 @@ def disputed_reports(context: Context) -> list[Proposal]:
 
 def complaint_trend(context: Context) -> list[Proposal]:
     """Complaints per month over the last six months (the contract's services only)."""
-    trends = _selector("complaints.selectors", "complaint_trends")
-    if trends is None:
-        return []
-    result = trends(access=context.access, months=6, today=context.today)
+    result = complaint_selectors.complaint_trends(
+        access=context.access, months=6, today=context.today
+    )
     if context.contract_id:
         names = set(
             context.series.contract.services.values_list("name", flat=True)
@@ -298,11 +252,8 @@ def complaint_trend(context: Context) -> list[Proposal]:
 
 def improvement_proposals(context: Context) -> list[Proposal]:
     """The client's improvement proposals awaiting a decision (client-only business cases)."""
-    proposals_for_agenda = _selector("complaints.selectors", "proposals_for_agenda")
-    if proposals_for_agenda is None:
-        return []
     result = []
-    for proposal in proposals_for_agenda(access=context.access):
+    for proposal in complaint_selectors.proposals_for_agenda(access=context.access):
         if not _of_contract(context, proposal.service.contract_id):
             continue
         result.append(
@@ -322,11 +273,11 @@ HIGH_PRIORITY = 4  # the client's priority 1 (low) … 5 (highest)
 
 def audit_findings(context: Context) -> list[Proposal]:
     """Open findings that are major nonconformities or that the client ranked 4 or 5."""
-    findings = _selector("audits.selectors", "finding_list")
-    if findings is None:
-        return []
     result = []
-    for finding in findings(access=context.access, status="open", contract_id=context.contract_id):
+    findings = audit_selectors.finding_list(
+        access=context.access, status="open", contract_id=context.contract_id
+    )
+    for finding in findings:
         priority = finding.client_priority or 0
         if priority < HIGH_PRIORITY and finding.grade != "major_nc":
             continue
@@ -349,12 +300,11 @@ def audit_findings(context: Context) -> list[Proposal]:
 
 def exercise_findings(context: Context) -> list[Proposal]:
     """Held exercises of the last year with actions not yet done."""
-    exercises = _selector("simulations.selectors", "exercise_list")
-    if exercises is None:
-        return []
     since = context.today - timedelta(days=365)
     result = []
-    rows = exercises(access=context.access, status="held").prefetch_related("actions")
+    rows = simulation_selectors.exercise_list(
+        access=context.access, status="held"
+    ).prefetch_related("actions")
     for exercise in rows:
         if exercise.scheduled_for < since:
             continue
@@ -380,11 +330,10 @@ def simulation_results(context: Context) -> list[Proposal]:
     """The newest finished simulation per chain and scenario: what the chain is predicted to do
     (service level, bottleneck, unreachable contacts). One item per chain and scenario, so a
     newer run updates the item and its streak follows it across meetings."""
-    results = _selector("simulations.selectors", "results_for_agenda")
-    if results is None:
-        return []
     proposals = []
-    for run in results(access=context.access, contract=context.contract_id):
+    for run in simulation_selectors.results_for_agenda(
+        access=context.access, contract=context.contract_id
+    ):
         if not _of_contract(context, run.chain.contract_id):
             continue
         which = f"scenario-{run.scenario_id}" if run.scenario_id else f"current-{run.label}"
@@ -416,11 +365,8 @@ def simulation_proposals(context: Context) -> list[Proposal]:
     """Improvement proposals made from simulations and exercises, awaiting the tactical
     meeting. The ones the client owns alone are client-only items; those the supplier owns or
     shares are discussed with it."""
-    proposals_for_agenda = _selector("simulations.selectors", "proposals_for_agenda")
-    if proposals_for_agenda is None:
-        return []
     result = []
-    for proposal in proposals_for_agenda(access=context.access):
+    for proposal in simulation_selectors.proposals_for_agenda(access=context.access):
         if not _of_contract(context, proposal.chain.contract_id):
             continue
         result.append(
@@ -448,14 +394,14 @@ def simulation_proposals(context: Context) -> list[Proposal]:
 
 def sip_progress(context: Context) -> list[Proposal]:
     """Active SIPs with their measured progress (this app's own data)."""
-    from meetings import selectors  # imported here: selectors imports this module
-
     sips = [
         sip
-        for sip in selectors.sip_list(access=context.access, status="active")
+        for sip in meeting_selectors.sip_list(access=context.access, status="active")
         if _of_contract(context, sip.contract_id)
     ]
-    measured = selectors.sip_progress_for(sips=sips, access=context.access, today=context.today)
+    measured = meeting_selectors.sip_progress_for(
+        sips=sips, access=context.access, today=context.today
+    )
     result = []
     for sip in sips:
         progress = measured[sip.pk]
@@ -478,17 +424,12 @@ RENEWAL_LEAD_DAYS = 180
 
 def contract_deadlines(context: Context) -> list[Proposal]:
     """Notice or renewal deadlines within six months, and whether a baseline KTO is due."""
-    contracts = _selector("contracts.selectors", "contract_list")
-    if contracts is None:
-        return []
-    baseline = _selector("kto.selectors", "baseline_proposals")
-    needs_baseline = set()
-    if baseline is not None:
-        needs_baseline = {
-            row["contract"].pk for row in baseline(access=context.access, today=context.today)
-        }
+    needs_baseline = {
+        row["contract"].pk
+        for row in kto_selectors.baseline_proposals(access=context.access, today=context.today)
+    }
     result = []
-    for contract in contracts(access=context.access):
+    for contract in contract_selectors.contract_list(access=context.access):
         if not _of_contract(context, contract.pk):
             continue
         deadline = contract.next_notice_deadline(context.today)
@@ -523,19 +464,21 @@ GROUPS = [("end_users", "End users"), ("business", "Business"), ("it", "IT organ
 def kto_trends(context: Context) -> list[Proposal]:
     """Per dimension, the perception of the last two half-years, and the stakeholder triangle
     (end users, business, IT) of the last half-year; five perception tables for all contracts."""
-    perception_table = _selector("kto.selectors", "perception_table")
-    contracts = _selector("contracts.selectors", "contract_list")
-    if perception_table is None or contracts is None:
-        return []
     recent = (context.today - timedelta(days=182), context.today)
     before = (recent[0] - timedelta(days=183), recent[0] - timedelta(days=1))
-    chosen = [c for c in contracts(access=context.access) if _of_contract(context, c.pk)]
+    chosen = [
+        c
+        for c in contract_selectors.contract_list(access=context.access)
+        if _of_contract(context, c.pk)
+    ]
     if not chosen:
         return []
     ids = [c.pk for c in chosen]
 
     def table(period, group=None):
-        return perception_table(contract_ids=ids, since=period[0], until=period[1], group=group)
+        return kto_selectors.perception_table(
+            contract_ids=ids, since=period[0], until=period[1], group=group
+        )
 
     now_table, then_table = table(recent), table(before)
     group_tables = {group: table(recent, group) for group, _label in GROUPS}

@@ -12,9 +12,12 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from audits import selectors as audit_selectors
+from complaints import selectors as complaint_selectors
 from contracts.selectors import contract_list
 from governance.access import get_object_for
 from governance.forms import apply_errors
+from kto import selectors as kto_selectors
 from meetings import ical, selectors, services, sources
 from meetings.forms import (
     ActionForm,
@@ -217,7 +220,6 @@ def meeting_detail(request, org_slug, pk):
             "actions": list(selectors.action_list(access=access, meeting=meeting)),
             "carried": list(selectors.open_actions_before(access=access, meeting=meeting)),
             "documents": selectors.documents_for(access=access, meeting=meeting),
-            "missing_sources": sources.missing_selectors() if manage else [],
             "may_manage": manage,
             "may_prepare_supplier": may_prepare_as_supplier(access),
             "show_internal": may_see_internal(access),
@@ -559,45 +561,38 @@ def sip_edit(request, org_slug, pk):
 
 
 def _link_candidates(access, sip) -> list[tuple[str, str, str, str]]:
-    """Data of the SIP's contract it can answer to: open findings and complaints (and gap
-    flags once the KTO app offers them through its selectors)."""
+    """Data of the SIP's contract it can answer to: its findings, complaints and gap flags."""
     candidates = []
     slug = access.organisation.slug
-    findings = sources._selector("audits.selectors", "finding_list")
-    if findings is not None:
-        for f in findings(access=access, contract_id=sip.contract_id)[:50]:
-            candidates.append(
-                (
-                    f"finding:{f.pk}",
-                    "finding",
-                    f.title,
-                    sources.link_to(slug, "audits:finding_detail", f.pk),
-                )
+    for f in audit_selectors.finding_list(access=access, contract_id=sip.contract_id)[:50]:
+        candidates.append(
+            (
+                f"finding:{f.pk}",
+                "finding",
+                f.title,
+                sources.link_to(slug, "audits:finding_detail", f.pk),
             )
-    complaints = sources._selector("complaints.selectors", "complaint_list")
-    if complaints is not None:
-        rows = complaints(access=access).filter(service__contract_id=sip.contract_id)[:50]
-        for c in rows:
-            candidates.append(
-                (
-                    f"complaint:{c.pk}",
-                    "complaint",
-                    f"{c.reference} {c.service.name if c.service_id else ''}".strip(),
-                    sources.link_to(slug, "complaints:complaint_detail", c.pk),
-                )
+        )
+    complaints = complaint_selectors.complaint_list(access=access)
+    for c in complaints.filter(service__contract_id=sip.contract_id)[:50]:
+        candidates.append(
+            (
+                f"complaint:{c.pk}",
+                "complaint",
+                f"{c.reference} {c.service.name if c.service_id else ''}".strip(),
+                sources.link_to(slug, "complaints:complaint_detail", c.pk),
             )
-    flags = sources._selector("kto.selectors", "gap_flag_list")
-    if flags is not None:
-        for flag in flags(access=access, contract_id=sip.contract_id)[:50]:
-            candidates.append(
-                (
-                    f"gap_flag:{flag.pk}",
-                    "gap_flag",
-                    f"{flag.get_flag_display()} · {flag.get_dimension_display()} "
-                    f"{flag.period_start:%Y-%m}",
-                    sources.link_to(slug, "kto_gap:flag", flag.pk),
-                )
+        )
+    for flag in kto_selectors.gap_flag_list(access=access, contract_id=sip.contract_id)[:50]:
+        candidates.append(
+            (
+                f"gap_flag:{flag.pk}",
+                "gap_flag",
+                f"{flag.get_flag_display()} · {flag.get_dimension_display()} "
+                f"{flag.period_start:%Y-%m}",
+                sources.link_to(slug, "kto_gap:flag", flag.pk),
             )
+        )
     return candidates
 
 

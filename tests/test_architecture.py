@@ -2,6 +2,9 @@
 
 An app imports only from layers below it, and across apps only through `selectors` (reads) and
 `services` (writes). The platform (layer 0) imports no app; the roof modules compose them all.
+No project module loads another by name (`importlib.import_module`, `__import__`,
+`import_string`): the walk cannot see such an import, and a renamed target would only show up
+at run time.
 """
 
 import ast
@@ -24,6 +27,7 @@ ROOF = {
     "governance/management/commands/seed_demo.py",
 }
 PUBLIC_SURFACE = {"selectors", "services"}
+IMPORT_BY_NAME = {"import_module", "__import__", "import_string"}
 
 
 def imported_modules(source: str) -> list[str]:
@@ -54,6 +58,18 @@ def violations(app: str, relative_path: str, source: str) -> list[str]:
     return found
 
 
+def imports_by_name(relative_path: str, source: str) -> list[str]:
+    """Every call of a function that loads a module by name, whatever its argument: the
+    project has no use for one, and an argument built at run time would hide what it loads."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Call):
+            name = getattr(node.func, "id", None) or getattr(node.func, "attr", None)
+            if name in IMPORT_BY_NAME:
+                found.append(f"{relative_path}:{node.lineno}: {name}()")
+    return found
+
+
 def project_files():
     for app in LAYERS:
         for path in sorted((ROOT / app).rglob("*.py")):
@@ -64,6 +80,11 @@ def project_files():
 
 def test_every_app_respects_the_layers():
     found = [v for app, rel, src in project_files() for v in violations(app, rel, src)]
+    assert found == []
+
+
+def test_no_app_loads_a_module_by_name():
+    found = [v for _app, rel, src in project_files() for v in imports_by_name(rel, src)]
     assert found == []
 
 
@@ -88,3 +109,21 @@ def test_checker_catches_upward_and_sideways_imports():
         "governance/views.py: contracts.selectors (layer 1 ≥ 0)"
     ]
     assert violations("governance", "governance/urls.py", "import meetings.views") == []
+
+
+def test_checker_catches_imports_by_name():
+    source = (
+        "import importlib\n"
+        "from django.utils.module_loading import import_string\n"
+        "selectors = importlib.import_module('contracts.selectors')\n"
+        "models = __import__('kto.models')\n"
+        "view = import_string('meetings.views.meeting_detail')\n"
+        "loader = importlib.__import__(name)\n"
+        "MODULE = 'contracts.models.Contract.Status'\n"
+    )
+    assert imports_by_name("audits/views.py", source) == [
+        "audits/views.py:3: import_module()",
+        "audits/views.py:4: __import__()",
+        "audits/views.py:5: import_string()",
+        "audits/views.py:6: __import__()",
+    ]

@@ -5,6 +5,7 @@ from decimal import Decimal
 from types import SimpleNamespace
 
 import pytest
+from django.urls import NoReverseMatch
 from django_scopes import scopes_disabled
 
 import complaints.selectors
@@ -109,8 +110,7 @@ def generated_keys(series, *, on=GENERATED_ON):
         ), meeting
 
 
-def test_agenda_routes_each_item_to_its_tier(seeded, world, monkeypatch):
-    monkeypatch.delattr(kto.selectors, "confirmed_flags", raising=False)
+def test_agenda_routes_each_item_to_its_tier(seeded, world):
     with scopes_disabled():
         finding = seeded.audit.finding
         action = seeded.audit.action
@@ -170,21 +170,34 @@ def test_improvement_proposals_are_client_only_items(seeded, world):
     )
 
 
-def test_missing_upstream_selector_yields_nothing(seeded, world, monkeypatch):
+def test_every_source_runs_without_error(seeded, caplog):
+    """A renamed upstream selector or page fails here instead of quietly emptying an agenda."""
+    for tier in Tier.values:
+        generated_keys(seeded.series[tier])
+    assert [r.getMessage() for r in caplog.records if r.name == "meetings.sources"] == []
+
+
+def test_a_missing_upstream_selector_is_logged_as_an_error(seeded, world, monkeypatch, caplog):
     monkeypatch.delattr(complaints.selectors, "overdue_complaints")
-    monkeypatch.delattr(kto.selectors, "confirmed_flags", raising=False)
     keys, _ = generated_keys(seeded.series[Tier.OPERATIONAL])
     assert sorted(source for source, _key in keys) == sorted(
         [Source.SLA_MISSED, Source.OVERDUE_ACTION]
     )
-    missing = sources.missing_selectors()
-    assert [m for m in missing if m.startswith(("complaints", "kto.selectors.confirmed"))] == [
-        "complaints.selectors.overdue_complaints",
-        "kto.selectors.confirmed_flags",
-    ]
+    [record] = [r for r in caplog.records if r.name == "meetings.sources"]
+    assert (record.levelname, record.getMessage(), record.exc_info[0]) == (
+        "ERROR",
+        "Agenda source overdue_complaints failed",
+        AttributeError,
+    )
 
 
-def test_confirmed_gap_flags_are_used_once_the_selector_exists(seeded, world, monkeypatch):
+def test_link_to_raises_for_an_unknown_route():
+    assert sources.link_to("alpha", "kto:survey_list") == "/o/alpha/kto/"
+    with pytest.raises(NoReverseMatch):
+        sources.link_to("alpha", "kto:no_such_page")
+
+
+def test_confirmed_gap_flags_become_agenda_items(seeded, world, monkeypatch):
     flag = SimpleNamespace(
         pk=7,
         contract_id=world.alpha_contract.pk,
@@ -199,7 +212,7 @@ def test_confirmed_gap_flags_are_used_once_the_selector_exists(seeded, world, mo
         calls.append((access.organisation.slug, limit))
         return [flag]
 
-    monkeypatch.setattr(kto.selectors, "confirmed_flags", confirmed_flags, raising=False)
+    monkeypatch.setattr(kto.selectors, "confirmed_flags", confirmed_flags)
     keys, meeting = generated_keys(seeded.series[Tier.TACTICAL])
     with scopes_disabled():
         item = meeting.items.get(source=Source.GAP_FLAG)
@@ -208,7 +221,6 @@ def test_confirmed_gap_flags_are_used_once_the_selector_exists(seeded, world, mo
         f"gap_flag:{world.alpha_contract.pk}:reliability",
         "Confirmed gap: Watermelon on Reliability (2026-09)",
     )
-    assert "kto.selectors.confirmed_flags" not in sources.missing_selectors()
 
 
 def test_a_failing_source_does_not_block_the_agenda(seeded, world, monkeypatch):

@@ -9,9 +9,8 @@ from django.urls import reverse
 from django.utils import translation
 from django_scopes import scopes_disabled
 
-import simulations.selectors
 from governance.access import access_for, system_access
-from meetings import selectors, services, sources
+from meetings import selectors, services
 from meetings.models import Source, Tier
 from simulations import services as simulation_services
 from tests.meetings.helpers import at
@@ -198,16 +197,3 @@ def test_another_contracts_chain_stays_off_a_contracts_agenda(world, simulated):
     ]
     # An organisation-wide series takes every contract's simulations of the organisation.
     assert len(simulation_items(agenda(alpha_only))) == 4
-
-
-def test_without_the_simulation_selectors_the_agenda_has_no_simulation_items(
-    world, simulated, monkeypatch
-):
-    _alpha, _scenario_run, _proposals, series = simulated
-    monkeypatch.delattr(simulations.selectors, "results_for_agenda")
-    monkeypatch.delattr(simulations.selectors, "proposals_for_agenda")
-    assert simulation_items(agenda(series[Tier.TACTICAL])) == []
-    assert {
-        "simulations.selectors.results_for_agenda",
-        "simulations.selectors.proposals_for_agenda",
-    } <= set(sources.missing_selectors())
