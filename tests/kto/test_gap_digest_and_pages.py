@@ -9,9 +9,9 @@ from django_scopes import scopes_disabled
 
 from governance.models import OutboxMessage
 from governance.outbox import outbox_relay
-from kto.gap_digest import digest_due_key, gap_digest_send
-from kto.gap_models import GapAnalysisRun, GapDigestSchedule, GapFlag, GapReport
-from kto.gap_tasks import task_render_gap_report, task_send_gap_digest
+from kto.gaps.digest import digest_due_key, gap_digest_send
+from kto.gaps.models import GapAnalysisRun, GapDigestSchedule, GapFlag, GapReport
+from kto.gaps.tasks import task_render_gap_report, task_send_gap_digest
 from tests.kto.test_gap_engine import GREEN, NOVEMBER, OCTOBER, RED, UNHAPPY, figures, run_gap
 from tests.pdf_text import pdf_text
 

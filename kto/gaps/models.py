@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
 from governance.dimensions import Dimension
-from kto.gap_rules import Drift, Flag, PerceptionState, SlaState
+from kto.gaps.rules import Drift, Flag, PerceptionState, SlaState
 
 
 class GapThreshold(models.Model):

@@ -12,10 +12,11 @@ from governance.access import system_access, tenant_scope
 from governance.celery import app
 from governance.models import Organisation
 from governance.tasking import RecordedTask, TenantTask
-from kto import gap_digest
-from kto.gap import gap_analysis_execute, gap_run_create, latest_closed_period
-from kto.gap_models import GapAnalysisRun, GapReport
-from kto.gap_report import gap_report_pdf
+from kto.gaps.digest import digest_due_key, digest_schedule, gap_digest_send
+from kto.gaps.engine import latest_closed_period
+from kto.gaps.models import GapAnalysisRun, GapReport
+from kto.gaps.report import gap_report_pdf
+from kto.gaps.services import gap_analysis_execute, gap_run_create
 
 logger = logging.getLogger(__name__)
 
@@ -69,8 +70,8 @@ def task_dispatch_gap_digests() -> int:
     queued = 0
     for organisation in Organisation.objects.all():
         with tenant_scope(system_access(organisation)):
-            schedule = gap_digest.digest_schedule(organisation=organisation)
-            key = gap_digest.digest_due_key(schedule=schedule, today=today)
+            schedule = digest_schedule(organisation=organisation)
+            key = digest_due_key(schedule=schedule, today=today)
         if key:
             task_send_gap_digest.delay(
                 organisation_id=organisation.pk, period_start=start.isoformat(), schedule_key=key
@@ -82,7 +83,7 @@ def task_dispatch_gap_digests() -> int:
 @app.task(base=TenantTask)
 def task_send_gap_digest(*, organisation_id: int, period_start: str, schedule_key: str) -> int:
     organisation = Organisation.objects.get(pk=organisation_id)
-    digest = gap_digest.gap_digest_send(
+    digest = gap_digest_send(
         organisation=organisation,
         period_start=date.fromisoformat(period_start),
         schedule_key=schedule_key,
