@@ -14,6 +14,7 @@ from complaints import selectors as complaint_selectors
 from contracts import selectors as contract_selectors
 from governance.access import system_access
 from governance.models import Organisation
+from governance.tasking import enqueue_on_commit
 from kto.gaps.engine import (
     FIGURE_FIELDS,
     Changes,
@@ -70,10 +71,9 @@ def gap_run_create(
     )
     run.full_clean()
     run.save()
-    from kto.gaps.tasks import task_run_gap_analysis
-
-    transaction.on_commit(
-        lambda: task_run_gap_analysis.delay(organisation_id=organisation.pk, run_id=run.pk)
+    enqueue_on_commit(
+        "kto.gaps.tasks.task_run_gap_analysis",
+        kwargs={"organisation_id": organisation.pk, "run_id": run.pk},
     )
     return run
 
