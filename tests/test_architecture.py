@@ -88,3 +88,13 @@ def test_checker_catches_upward_and_sideways_imports():
         "governance/views.py: contracts.selectors (layer 1 ≥ 0)"
     ]
     assert violations("governance", "governance/urls.py", "import meetings.views") == []
+
+
+def test_a_subpackage_of_an_app_is_not_its_public_surface():
+    # Meetings reads gap flags through `kto.selectors`, which re-exports them from kto.gaps.
+    source = (
+        "from kto.gaps.selectors import confirmed_flags\nfrom kto.selectors import gap_flag_list\n"
+    )
+    assert violations("meetings", "meetings/sources.py", source) == [
+        "meetings/sources.py: kto.gaps.selectors.confirmed_flags (only selectors and services)"
+    ]
