@@ -42,7 +42,7 @@ from complaints.models import Category, Complaint  # noqa: E402
 from contracts import services as contract_services  # noqa: E402
 from governance.access import Access, system_access  # noqa: E402
 from governance.models import Membership, Organisation, Role, Supplier  # noqa: E402
-from kto.gap_models import GapFlag  # noqa: E402
+from kto.gaps.models import GapFlag  # noqa: E402
 
 CONTRACTS = 4
 SERVICES_PER_CONTRACT = 3

@@ -48,7 +48,8 @@ from contracts.models import (  # noqa: E402
 from governance.dimensions import Dimension  # noqa: E402
 from governance.models import Organisation, Supplier  # noqa: E402
 from kto import services as kto_services  # noqa: E402
-from kto.gap import gap_analysis_execute, month_bounds  # noqa: E402
+from kto.gaps.engine import month_bounds  # noqa: E402
+from kto.gaps.services import gap_analysis_execute  # noqa: E402
 from kto.models import (  # noqa: E402
     LIKERT_COUNT_FIELDS,
     GapAnalysisRun,

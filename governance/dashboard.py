@@ -13,7 +13,7 @@ from contracts.selectors import (
     supplier_list,
 )
 from governance.access import organisations_for, supplier_of
-from kto.gap_selectors import confirmed_flags
+from kto.gaps.selectors import confirmed_flags
 from kto.selectors import survey_summary
 
 

@@ -29,11 +29,11 @@ BEAT_SCHEDULE = {
     },
     # The gap analysis of last month for every organisation, then the digests due today.
     "gap-analysis-nightly": {
-        "task": "kto.gap_tasks.task_dispatch_gap_runs",
+        "task": "kto.gaps.tasks.task_dispatch_gap_runs",
         "schedule": crontab(hour=2, minute=30),
     },
     "gap-digests": {
-        "task": "kto.gap_tasks.task_dispatch_gap_digests",
+        "task": "kto.gaps.tasks.task_dispatch_gap_digests",
         "schedule": crontab(hour=7, minute=30),
     },
     "remind-overdue-complaints": {

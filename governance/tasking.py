@@ -187,3 +187,31 @@ def enqueue(task, *, kwargs: dict, what: str, on_failure=None, task_id: str | No
             on_failure()
         return False
     return True
+
+
+def enqueue_on_commit(task_name: str, *, kwargs: dict, what: str | None = None) -> None:
+    """Send the task registered as `task_name` once the current transaction commits (at once
+    outside one). Services name the task instead of importing its module, so tasks may import
+    services without a loop. With `what`, it is sent as `enqueue` sends it: once, and a broker
+    that is down is logged rather than raised; without, as `task.delay` would."""
+    from django.db import transaction
+
+    transaction.on_commit(lambda: _send_by_name(task_name, kwargs=kwargs, what=what))
+
+
+def _send_by_name(task_name: str, *, kwargs: dict, what: str | None) -> None:
+    task = registered_task(task_name)
+    if what is None:
+        task.apply_async(kwargs=kwargs)
+    else:
+        enqueue(task, kwargs=kwargs, what=what)
+
+
+def registered_task(task_name: str) -> Task:
+    """The task registered as `task_name` ("app.module.function"). Outside a worker the task
+    modules have not been imported yet; Celery's autodiscovery imports them once."""
+    from governance.celery import app
+
+    if task_name not in app.tasks:
+        app.loader.import_default_modules()
+    return app.tasks[task_name]

@@ -13,7 +13,7 @@ class KtoConfig(AppConfig):
         events.subscribe(events.COMPLAINT_VERDICT_REQUESTED, on_complaint_verdict_requested)
 
         from governance.impact import register_impact_source
-        from kto.gap_handlers import gap_impact, on_sla_report_accepted, on_survey_closed
+        from kto.gaps.handlers import gap_impact, on_sla_report_accepted, on_survey_closed
 
         events.subscribe(events.SLA_REPORT_ACCEPTED, on_sla_report_accepted)
         events.subscribe(events.SURVEY_CLOSED, on_survey_closed)

@@ -7,7 +7,7 @@ from django.db import transaction
 from contracts import selectors as contract_selectors
 from governance.access import system_access, tenant_scope
 from governance.models import Organisation
-from kto.sending import verdict_survey_invite
+from kto.services import verdict_survey_invite
 
 logger = logging.getLogger(__name__)
 

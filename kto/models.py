@@ -512,7 +512,7 @@ class ScoreRollup(models.Model):
 
 
 # The gap analysis keeps its models in their own module; importing them here registers them.
-from kto.gap_models import (  # noqa: E402,F401
+from kto.gaps.models import (  # noqa: E402,F401
     GapAnalysisRun,
     GapDigest,
     GapDigestSchedule,

@@ -408,4 +408,4 @@ def survey_summary(*, access: Access) -> dict:
 
 
 # The gap analysis reads, for the apps above kto (meetings) that may import only selectors.
-from kto.gap_selectors import confirmed_flags, gap_flag_list  # noqa: E402,F401
+from kto.gaps.selectors import confirmed_flags, gap_flag_list  # noqa: E402,F401

@@ -18,18 +18,17 @@ from django.utils.translation import gettext as _
 
 from governance.links import public_base_url
 from governance.outbox import outbox_enqueue
-from governance.tasking import enqueue
+from governance.tasking import enqueue_on_commit
 from governance.workdays import is_working_day
-from kto.models import Invitation, StakeholderGroup, Survey, SurveyKind
+from kto.models import Invitation, Survey, SurveyKind
 from kto.planning import plan_for
-from kto.tokens import INVITATION, derive_token, invitation_token, new_salt, token_hash
+from kto.tokens import invitation_token
 
 logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 200
 REMINDER_AFTER_DAYS = 7
 MAX_REMINDERS = 2
-VERDICT_WINDOW_DAYS = 28
 
 
 def answer_url(token: str) -> str:
@@ -100,16 +99,18 @@ def survey_launch(*, survey: Survey, today: date | None = None) -> Survey:
         survey_sample(survey=survey)
     survey.launched_on = today
     survey.save(update_fields=["launched_on"])
-    organisation_id = survey.organisation_id
-    transaction.on_commit(lambda: _nudge_dispatch(organisation_id))
+    dispatch_after_commit(survey.organisation_id)
     return survey
 
 
-def _nudge_dispatch(organisation_id: int) -> None:
-    from kto.tasks import task_kto_dispatch
-
+def dispatch_after_commit(organisation_id: int) -> None:
+    """Once committed, ask the dispatcher to send the organisation's invitations now."""
     # When it is lost, the hourly schedule sends them anyway.
-    enqueue(task_kto_dispatch, kwargs={"organisation_id": organisation_id}, what="KTO dispatch")
+    enqueue_on_commit(
+        "kto.tasks.task_kto_dispatch",
+        kwargs={"organisation_id": organisation_id},
+        what="KTO dispatch",
+    )
 
 
 def _send(invitation: Invitation, *, reminder: bool) -> None:
@@ -227,62 +228,3 @@ def kto_dispatch(*, organisation, today: date | None = None) -> dict[str, int]:
         counts["invitations"] += invitations_send_batch(survey=survey, today=today)
         counts["reminders"] += reminders_send_batch(survey=survey, today=today)
     return counts
-
-
-@transaction.atomic
-def verdict_survey_invite(
-    *, organisation, contract, email: str, language: str = "nl", today: date | None = None
-) -> Survey:
-    """For the complaints app: invite a complainant to give its verdict on how its complaint
-    was handled. Verdicts of one contract are pooled in a rolling four-week verdict survey, so
-    they can be reported once at least k have arrived (one complaint alone never could be).
-    Returns the verdict survey; the invitation goes out with the next dispatch (working days)."""
-    from kto.services import survey_create  # the template builder lives with the services
-
-    today = today or timezone.localdate()
-    survey = (
-        Survey.objects.filter(
-            organisation=organisation,
-            kind=SurveyKind.VERDICT,
-            contracts=contract,
-            closed_on__isnull=True,
-            period_start__lte=today,
-            period_end__gte=today,
-        )
-        .order_by("-opens_on")
-        .first()
-    )
-    if survey is None:
-        survey = survey_create(
-            organisation=organisation,
-            kind=SurveyKind.VERDICT,
-            title=_("Complaint handling %(reference)s from %(date)s")
-            % {"reference": contract.reference, "date": today.isoformat()},
-            contracts=[contract],
-            period_start=today,
-            period_end=today + timedelta(days=VERDICT_WINDOW_DAYS - 1),
-            opens_on=today,
-            closes_on=today + timedelta(days=VERDICT_WINDOW_DAYS + 13),
-            groups=[StakeholderGroup.END_USERS],
-        )
-        survey.launched_on = today
-        survey.save(update_fields=["launched_on"])
-    email = email.strip().lower()
-    salt = new_salt()
-    created = Invitation.objects.get_or_create(
-        survey=survey,
-        email=email,
-        defaults={
-            "organisation": organisation,
-            "group": StakeholderGroup.END_USERS,
-            "contract": contract,
-            "language": "en" if language.startswith("en") else "nl",
-            "status": Invitation.Status.SELECTED,
-            "salt": salt,
-            "token_hash": token_hash(derive_token(INVITATION, salt)),
-        },
-    )[1]
-    if created:
-        organisation_id = organisation.pk
-        transaction.on_commit(lambda: _nudge_dispatch(organisation_id))
-    return survey

@@ -22,8 +22,8 @@ def task_kto_dispatch_all() -> int:
     return len(ids)
 
 
-# The gap analysis tasks live beside their services; imported for Celery's autodiscovery.
-from kto.gap_tasks import (  # noqa: E402,F401
+# The gap analysis tasks live in kto/gaps/tasks.py; autodiscovery looks here, so import them.
+from kto.gaps.tasks import (  # noqa: E402,F401
     task_dispatch_gap_digests,
     task_dispatch_gap_runs,
     task_render_gap_report,

@@ -111,6 +111,16 @@ def test_checker_catches_upward_and_sideways_imports():
     assert violations("governance", "governance/urls.py", "import meetings.views") == []
 
 
+def test_a_subpackage_of_an_app_is_not_its_public_surface():
+    # Meetings reads gap flags through `kto.selectors`, which re-exports them from kto.gaps.
+    source = (
+        "from kto.gaps.selectors import confirmed_flags\nfrom kto.selectors import gap_flag_list\n"
+    )
+    assert violations("meetings", "meetings/sources.py", source) == [
+        "meetings/sources.py: kto.gaps.selectors.confirmed_flags (only selectors and services)"
+    ]
+
+
 def test_checker_catches_imports_by_name():
     source = (
         "import importlib\n"

@@ -62,7 +62,7 @@ def test_the_real_impact_sources_are_registered():
     """The query counts below include what complaints and the KTO gap analysis cost."""
     assert sorted(source.__module__ for source in impact._sources) == [
         "complaints.selectors",
-        "kto.gap_handlers",
+        "kto.gaps.handlers",
     ]
 
 

@@ -11,8 +11,8 @@ from django.urls import reverse
 from django_scopes import scopes_disabled
 from playwright.sync_api import expect
 
-from kto.gap_models import GapAnalysisRun
-from kto.gap_tasks import task_render_gap_report, task_run_gap_analysis
+from kto.gaps.models import GapAnalysisRun
+from kto.gaps.tasks import task_render_gap_report, task_run_gap_analysis
 from tests.browser_fixtures import log_in
 
 pytestmark = pytest.mark.browser

@@ -12,9 +12,9 @@ from django_scopes import scopes_disabled
 
 from contracts.models import Measurement, ServiceLevel, ServiceLevelDimension, SLAReport
 from governance.access import system_access, tenant_scope
-from kto import gap as engine
-from kto.gap_models import GapAnalysisRun, GapFlag, GapThreshold
-from kto.gap_rules import Drift, Flag
+from kto.gaps import engine, services
+from kto.gaps.models import GapAnalysisRun, GapFlag, GapThreshold
+from kto.gaps.rules import Drift, Flag
 from kto.models import StakeholderGroup, Survey
 from kto.selectors import perception_table
 from tests.kto.helpers import make_survey, raw_answers, submit
@@ -82,7 +82,7 @@ def run_range(org, first, last):
             period_end=engine.month_bounds(last)[1],
             trigger=GapAnalysisRun.Trigger.COMMAND,
         )
-        return engine.gap_analysis_execute(run=run)
+        return services.gap_analysis_execute(run=run)
 
 
 def reliability(world):
@@ -156,7 +156,7 @@ def test_months_between_spans_year_ends():
 def test_a_closed_survey_starts_one_run_over_its_closed_months(
     world, django_capture_on_commit_callbacks
 ):
-    from kto.gap_handlers import on_sla_report_accepted, on_survey_closed
+    from kto.gaps.handlers import on_sla_report_accepted, on_survey_closed
 
     today = timezone.localdate()
     last_closed = engine.latest_closed_period(today)[0]

@@ -9,9 +9,9 @@ from django_scopes import scopes_disabled
 
 from governance.models import OutboxMessage
 from governance.outbox import outbox_relay
-from kto.gap_digest import digest_due_key, gap_digest_send
-from kto.gap_models import GapAnalysisRun, GapDigestSchedule, GapFlag, GapReport
-from kto.gap_tasks import task_render_gap_report, task_send_gap_digest
+from kto.gaps.digest import digest_due_key, gap_digest_send
+from kto.gaps.models import GapAnalysisRun, GapDigestSchedule, GapFlag, GapReport
+from kto.gaps.tasks import task_render_gap_report, task_run_gap_analysis, task_send_gap_digest
 from tests.kto.test_gap_engine import GREEN, NOVEMBER, OCTOBER, RED, UNHAPPY, figures, run_gap
 from tests.pdf_text import pdf_text
 
@@ -106,6 +106,32 @@ def test_report_pdf_has_pages_and_no_other_tenant(world, flagged, tmp_path):
     assert CANARY.encode() not in pdf
     text = pdf_text(pdf)
     assert "A-1" in text and CANARY not in text
+
+
+def test_report_task_delivered_twice_renders_one_report(world, flagged):
+    kwargs = {"organisation_id": world.alpha.pk, "run_id": flagged["alpha"].pk}
+    first = task_render_gap_report.apply(kwargs=kwargs).get()
+    second = task_render_gap_report.apply(kwargs=kwargs).get()
+    with scopes_disabled():
+        assert list(GapReport.objects.values_list("pk", flat=True)) == [first]
+    assert second == first
+
+
+def test_a_run_whose_worker_kept_dying_is_marked_failed(world):
+    with scopes_disabled():
+        run = GapAnalysisRun.objects.create(
+            organisation=world.alpha,
+            period_start=NOVEMBER,
+            period_end=date(2026, 11, 30),
+            trigger=GapAnalysisRun.Trigger.NIGHTLY,
+            status=GapAnalysisRun.Status.RUNNING,
+        )
+        task_run_gap_analysis.on_abandoned(organisation_id=world.alpha.pk, run_id=run.pk)
+        run.refresh_from_db()
+    assert (run.status, run.error) == (
+        "failed",
+        "The worker running it was lost repeatedly; start the run again.",
+    )
 
 
 def test_matrix_page_shows_flags_and_hides_the_other_tenant(world, flagged, client_as):

@@ -11,9 +11,9 @@ from django.db import connection
 from django_scopes import scopes_disabled
 
 from governance.access import system_access, tenant_scope
-from kto import gap as engine
-from kto.gap_models import GapAnalysisRun, GapFlag, GapReport, GapThreshold
-from kto.gap_rules import Flag
+from kto.gaps import engine, services
+from kto.gaps.models import GapAnalysisRun, GapFlag, GapReport, GapThreshold
+from kto.gaps.rules import Flag
 
 OCTOBER = date(2026, 10, 1)
 NOVEMBER = date(2026, 11, 1)
@@ -90,7 +90,7 @@ def run_gap(org, period):
             period_end=engine.month_bounds(period)[1],
             trigger=GapAnalysisRun.Trigger.COMMAND,
         )
-        return engine.gap_analysis_execute(run=run)
+        return services.gap_analysis_execute(run=run)
 
 
 def flags_of(contract, period):
@@ -274,7 +274,7 @@ def test_complaint_volume_is_stored_as_context(world, figures, monkeypatch):
         seen.append((organisation, contract_ids, since, until))
         return {(world.alpha_contract.pk, NOVEMBER): 7}
 
-    monkeypatch.setattr(engine.complaint_selectors, "complaint_counts_by_month", counts)
+    monkeypatch.setattr(services.complaint_selectors, "complaint_counts_by_month", counts)
     run_gap(world.alpha, NOVEMBER)
     assert seen == [(world.alpha, [world.alpha_contract.pk], NOVEMBER, date(2026, 11, 30))]
     assert {f.complaints for f in flags_of(world.alpha_contract, NOVEMBER).values()} == {7}

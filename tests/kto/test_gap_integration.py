@@ -9,9 +9,9 @@ from django.utils import timezone
 from django_scopes import scopes_disabled
 from kombu import Connection
 
-from kto.gap import latest_closed_period
-from kto.gap_models import GapAnalysisRun, GapReport
-from kto.gap_tasks import task_dispatch_gap_runs, task_send_gap_digest
+from kto.gaps.engine import latest_closed_period
+from kto.gaps.models import GapAnalysisRun, GapReport
+from kto.gaps.tasks import task_dispatch_gap_runs, task_send_gap_digest
 from tests.governance.test_integration import (
     DELIVERY_TIMEOUT,
     celery_worker,

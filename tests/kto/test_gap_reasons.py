@@ -1,5 +1,5 @@
-from kto.gap_reasons import gap_reason
-from kto.gap_rules import (
+from kto.gaps.reasons import gap_reason
+from kto.gaps.rules import (
     Flag,
     LevelFigure,
     Perception,

@@ -3,7 +3,7 @@ confirmation."""
 
 import pytest
 
-from kto.gap_rules import (
+from kto.gaps.rules import (
     Drift,
     Flag,
     LevelFigure,

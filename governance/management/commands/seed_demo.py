@@ -12,7 +12,7 @@ from contracts.models import Contract
 from governance.access import platform_scope
 from governance.models import Membership, Organisation, Role, Supplier, SupplierMembership
 from kto import demo as kto_demo
-from kto import gap_demo
+from kto.gaps import demo as gap_demo
 from meetings import demo as meetings_demo
 from simulations import demo as simulations_demo
 

@@ -7,8 +7,9 @@ from django.utils import timezone
 
 from governance.access import system_access, tenant_scope
 from governance.models import Organisation
-from kto.gap import gap_analysis_execute, latest_closed_period, month_bounds
-from kto.gap_models import GapAnalysisRun
+from kto.gaps.engine import latest_closed_period, month_bounds
+from kto.gaps.models import GapAnalysisRun
+from kto.gaps.services import gap_analysis_execute
 
 
 class Command(BaseCommand):

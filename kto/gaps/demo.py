@@ -4,9 +4,10 @@ from django.utils import timezone
 
 from governance.access import system_access, tenant_scope
 from governance.models import Organisation
-from kto.gap import gap_analysis_execute, latest_closed_period, month_bounds, previous_month
-from kto.gap_models import GapAnalysisRun, GapReport
-from kto.gap_report import gap_report_pdf
+from kto.gaps.engine import latest_closed_period, month_bounds, previous_month
+from kto.gaps.models import GapAnalysisRun, GapReport
+from kto.gaps.report import gap_report_pdf
+from kto.gaps.services import gap_analysis_execute
 
 MONTHS = 6
 

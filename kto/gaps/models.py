@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
 from governance.dimensions import Dimension
-from kto.gap_rules import Drift, Flag, PerceptionState, SlaState
+from kto.gaps.rules import Drift, Flag, PerceptionState, SlaState
 
 
 class GapThreshold(models.Model):
@@ -212,6 +212,8 @@ class GapReport(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        # One report per run: a run's report task delivered twice renders once.
+        constraints = [models.UniqueConstraint(fields=["run"], name="gapreport_one_per_run")]
         verbose_name = _("gap report")
         verbose_name_plural = _("gap reports")
 

@@ -14,11 +14,11 @@ from django.views.decorators.http import require_POST
 from contracts import selectors as contract_selectors
 from governance.access import get_object_for
 from governance.dimensions import Dimension
-from kto.gap import gap_run_create, latest_closed_period, month_bounds
-from kto.gap_models import GapAnalysisRun
-from kto.gap_report import contract_gap_context, period_label
-from kto.gap_rules import Flag
-from kto.gap_selectors import (
+from kto.gaps.engine import latest_closed_period, month_bounds
+from kto.gaps.models import GapAnalysisRun
+from kto.gaps.report import contract_gap_context, period_label
+from kto.gaps.rules import Flag
+from kto.gaps.selectors import (
     default_gap_period,
     gap_flag_list,
     gap_matrix,
@@ -26,6 +26,7 @@ from kto.gap_selectors import (
     gap_report_latest,
     gap_run_list,
 )
+from kto.gaps.services import gap_run_create
 from kto.models import SurveyKind
 from kto.selectors import survey_list
 

@@ -12,9 +12,9 @@ from governance.access import Access
 from governance.charts import Bar, bar_chart
 from governance.dimensions import Dimension
 from governance.pdf import render_pdf_with_pages
-from kto.gap_models import GapFlag
-from kto.gap_rules import Flag, SlaState
-from kto.gap_selectors import ATTENTION, gap_flag_list
+from kto.gaps.models import GapFlag
+from kto.gaps.rules import Flag, SlaState
+from kto.gaps.selectors import ATTENTION, gap_flag_list
 
 HISTORY = 6
 SLA_COLOUR = {

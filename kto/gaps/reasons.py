@@ -8,7 +8,7 @@ from django.utils.formats import get_format
 from django.utils.translation import gettext as _
 
 from governance.dimensions import Dimension
-from kto.gap_rules import Flag, Perception, PerceptionState, SlaAssessment, SlaState, Thresholds
+from kto.gaps.rules import Flag, Perception, PerceptionState, SlaAssessment, SlaState, Thresholds
 
 
 class Phrasebook:

@@ -12,10 +12,10 @@ from contracts import selectors as contract_selectors
 from governance.access import Access, supplier_system_access, system_access, tenant_scope
 from governance.models import Membership, Organisation, Role, SupplierMembership
 from governance.outbox import outbox_enqueue
-from kto.gap_models import GapDigest, GapDigestSchedule
-from kto.gap_report import gap_report_pdf, period_label
-from kto.gap_rules import Flag
-from kto.gap_selectors import ATTENTION, gap_flag_list
+from kto.gaps.models import GapDigest, GapDigestSchedule
+from kto.gaps.report import gap_report_pdf, period_label
+from kto.gaps.rules import Flag
+from kto.gaps.selectors import ATTENTION, gap_flag_list
 
 logger = logging.getLogger(__name__)
 

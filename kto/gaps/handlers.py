@@ -9,9 +9,10 @@ from contracts import selectors as contract_selectors
 from governance.access import system_access, tenant_scope
 from governance.impact import ImpactFigure
 from governance.models import Organisation
-from kto.gap import gap_run_create, latest_closed_period, month_bounds
-from kto.gap_models import GapAnalysisRun, GapFlag
-from kto.gap_rules import Flag
+from kto.gaps.engine import latest_closed_period, month_bounds
+from kto.gaps.models import GapAnalysisRun, GapFlag
+from kto.gaps.rules import Flag
+from kto.gaps.services import gap_run_create
 
 # How much a flag weighs as end-user impact (0–1) when an audit ranks its findings.
 FLAG_SEVERITY = {Flag.BOTH_RED: 1.0, Flag.WATERMELON: 0.9, Flag.WATCH: 0.5}

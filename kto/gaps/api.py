@@ -9,9 +9,9 @@ from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
 from governance.api import OrganisationScopedViewSet, ScopedModelSerializer
-from kto.gap import gap_run_create
-from kto.gap_models import GapAnalysisRun, GapFlag
-from kto.gap_selectors import gap_flag_list, gap_run_list
+from kto.gaps.models import GapAnalysisRun, GapFlag
+from kto.gaps.selectors import gap_flag_list, gap_run_list
+from kto.gaps.services import gap_run_create
 
 
 class GapFlagSerializer(ScopedModelSerializer):

@@ -1,9 +1,9 @@
-"""The gap analysis: set the supplier's SLA figures beside end-user perception and store flags.
+"""The gap analysis engine: set the supplier's SLA figures beside end-user perception.
 
 Reads contracts through `contracts.selectors` and perception through the KTO rollups (never raw
-answers). One run covers one organisation and one period; it locks the organisation row so two
-concurrent runs serialise and end with one result, and it upserts one `GapFlag` per (contract,
-dimension, period) so a rerun updates rather than duplicates.
+answers), in bulk, and classifies every (contract, dimension, month) whose inputs changed. It
+writes nothing: `kto.gaps.services` runs it and upserts one `GapFlag` per (contract, dimension,
+period), so a rerun updates rather than duplicates.
 """
 
 import hashlib
@@ -11,18 +11,14 @@ import logging
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.db import transaction
-from django.utils import timezone, translation
+from django.utils import translation
 
-from complaints import selectors as complaint_selectors
 from contracts import selectors as contract_selectors
-from governance.access import system_access
 from governance.dimensions import Dimension
-from governance.models import Organisation
 from kto import selectors as kto_selectors
-from kto.gap_models import GapAnalysisRun, GapFlag, GapThreshold
-from kto.gap_reasons import Phrasebook, reason_text
-from kto.gap_rules import (
+from kto.gaps.models import GapAnalysisRun, GapFlag, GapThreshold
+from kto.gaps.reasons import Phrasebook, reason_text
+from kto.gaps.rules import (
     Flag,
     LevelFigure,
     Perception,
@@ -290,12 +286,23 @@ def _figures(cell: CellResult, complaints: int) -> dict:
     }
 
 
-def _classify_and_store(
+@dataclass(frozen=True)
+class Changes:
+    """What one run has to write: the count of every flag over its months, the flags whose
+    inputs changed (figures and reasons recomputed) and those of which only the chain moved
+    (confirmation and 'first seen', because an earlier month changed)."""
+
+    counts: dict[str, int]
+    flags: list[GapFlag]
+    chained: list[GapFlag]
+
+
+def classify_changed(
     *, run: GapAnalysisRun, engine: GapEngine, contract_ids: list[int], complaints: dict
-) -> dict[str, int]:
+) -> Changes:
     """Classify every (contract, dimension, month) whose inputs changed since it was stored,
-    upsert those flags, carry confirmation and 'first seen' through the months in order
-    (starting from what is stored for the month before the first), and count the flags."""
+    carry confirmation and 'first seen' through the months in order (starting from what is
+    stored for the month before the first), and count the flags. Writes nothing."""
     periods = engine.periods
     stored = {
         (contract_id, dimension, start): (pk, inputs, flag, confirmed, first_seen)
@@ -357,109 +364,20 @@ def _classify_and_store(
                     )
                 previous_flag, previous_first = flag, first_seen
     reasons = _reasons([cell for cell, *_rest in written])
-    GapFlag.objects.bulk_create(
-        [
-            GapFlag(
-                organisation_id=run.organisation_id,
-                contract_id=cell.contract_id,
-                dimension=cell.dimension,
-                period_start=cell.period_start,
-                confirmed=confirmed,
-                first_period_start=first_seen,
-                inputs=digest,
-                reason_en=reasons["en"][index],
-                reason_nl=reasons["nl"][index],
-                run=run,
-                **_figures(cell, complaints.get((cell.contract_id, cell.period_start), 0)),
-            )
-            for index, (cell, confirmed, first_seen, digest) in enumerate(written)
-        ],
-        batch_size=1000,
-        update_conflicts=True,
-        unique_fields=["contract", "dimension", "period_start"],
-        update_fields=[
-            "organisation",
-            *FIGURE_FIELDS,
-            "inputs",
-            "reason_en",
-            "reason_nl",
-            "run",
-            "updated_at",
-        ],
-    )
-    # Only the chain moved (an earlier month changed): confirmation and 'first seen'.
-    GapFlag.objects.bulk_update(chained, ["confirmed", "first_period_start"], batch_size=1000)
-    return counts
-
-
-def gap_run_create(
-    *,
-    organisation: Organisation,
-    period_start: date,
-    trigger: str,
-    user=None,
-    period_end: date | None = None,
-):
-    """Queue a run for the month of `period_start`, or every month up to that of `period_end`
-    (the task executes it after commit)."""
-    start = month_bounds(period_start)[0]
-    end = month_bounds(period_end or period_start)[1]
-    run = GapAnalysisRun(
-        organisation=organisation,
-        period_start=start,
-        period_end=end,
-        trigger=trigger,
-        requested_by=user,
-    )
-    run.full_clean()
-    run.save()
-    from kto.tasks import task_run_gap_analysis
-
-    transaction.on_commit(
-        lambda: task_run_gap_analysis.delay(organisation_id=organisation.pk, run_id=run.pk)
-    )
-    return run
-
-
-def gap_analysis_execute(*, run: GapAnalysisRun) -> GapAnalysisRun:
-    """Classify every (contract, dimension) of the run's organisation for each month of the
-    run's period. Reads in bulk; recomputes and writes only cells whose inputs changed."""
-    GapAnalysisRun.objects.filter(pk=run.pk).update(
-        status=GapAnalysisRun.Status.RUNNING, started_at=timezone.now()
-    )
-    try:
-        with transaction.atomic():
-            # Serialise runs of one organisation: the second waits and then updates in place.
-            organisation = Organisation.objects.select_for_update().get(pk=run.organisation_id)
-            periods = months_between(run.period_start, run.period_end)
-            access = system_access(organisation)
-            contract_ids = list(
-                contract_selectors.contract_list(access=access).values_list("pk", flat=True)
-            )
-            counts = {flag.value: 0 for flag in Flag}
-            if contract_ids:
-                engine = GapEngine(
-                    organisation=organisation, contract_ids=contract_ids, periods=periods
-                )
-                # Context beside the two states: what users complained about in each month.
-                complaints = complaint_selectors.complaint_counts_by_month(
-                    organisation=organisation,
-                    contract_ids=contract_ids,
-                    since=periods[0][0],
-                    until=periods[-1][1],
-                )
-                counts = _classify_and_store(
-                    run=run, engine=engine, contract_ids=contract_ids, complaints=complaints
-                )
-    except Exception as error:
-        GapAnalysisRun.objects.filter(pk=run.pk).update(
-            status=GapAnalysisRun.Status.FAILED,
-            finished_at=timezone.now(),
-            error=f"{type(error).__name__}: {error}"[:4000],
+    flags = [
+        GapFlag(
+            organisation_id=run.organisation_id,
+            contract_id=cell.contract_id,
+            dimension=cell.dimension,
+            period_start=cell.period_start,
+            confirmed=confirmed,
+            first_period_start=first_seen,
+            inputs=digest,
+            reason_en=reasons["en"][index],
+            reason_nl=reasons["nl"][index],
+            run=run,
+            **_figures(cell, complaints.get((cell.contract_id, cell.period_start), 0)),
         )
-        raise
-    GapAnalysisRun.objects.filter(pk=run.pk).update(
-        status=GapAnalysisRun.Status.SUCCEEDED, finished_at=timezone.now(), counts=counts
-    )
-    run.refresh_from_db()
-    return run
+        for index, (cell, confirmed, first_seen, digest) in enumerate(written)
+    ]
+    return Changes(counts=counts, flags=flags, chained=chained)

@@ -6,21 +6,38 @@ Imported by kto/tasks.py so Celery's autodiscovery registers them.
 import logging
 from datetime import date
 
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from governance.access import system_access, tenant_scope
 from governance.celery import app
 from governance.models import Organisation
 from governance.tasking import RecordedTask, TenantTask
-from kto import gap_digest
-from kto.gap import gap_analysis_execute, gap_run_create, latest_closed_period
-from kto.gap_models import GapAnalysisRun, GapReport
-from kto.gap_report import gap_report_pdf
+from kto.gaps.digest import digest_due_key, digest_schedule, gap_digest_send
+from kto.gaps.engine import latest_closed_period
+from kto.gaps.models import GapAnalysisRun, GapReport
+from kto.gaps.report import gap_report_pdf
+from kto.gaps.services import gap_analysis_execute, gap_run_create
 
 logger = logging.getLogger(__name__)
 
 
-@app.task(base=TenantTask)
+class GapRunTask(TenantTask):
+    abstract = True
+
+    def on_abandoned(self, *, organisation_id: int, run_id: int) -> None:
+        GapAnalysisRun.objects.filter(
+            pk=run_id,
+            organisation_id=organisation_id,
+            status__in=[GapAnalysisRun.Status.QUEUED, GapAnalysisRun.Status.RUNNING],
+        ).update(
+            status=GapAnalysisRun.Status.FAILED,
+            finished_at=timezone.now(),
+            error="The worker running it was lost repeatedly; start the run again.",
+        )
+
+
+@app.task(base=GapRunTask)
 def task_run_gap_analysis(*, organisation_id: int, run_id: int) -> dict:
     run = GapAnalysisRun.objects.get(pk=run_id, organisation_id=organisation_id)
     run = gap_analysis_execute(run=run)
@@ -33,6 +50,9 @@ def task_render_gap_report(*, organisation_id: int, run_id: int) -> int:
     from contracts import selectors as contract_selectors
 
     run = GapAnalysisRun.objects.get(pk=run_id, organisation_id=organisation_id)
+    existing = GapReport.objects.filter(run=run).values_list("pk", flat=True).first()
+    if existing is not None:  # rendered by an earlier delivery of this or the run's task
+        return existing
     access = system_access(run.organisation)
     contracts = list(contract_selectors.contract_list(access=access))
     pdf, pages = gap_report_pdf(
@@ -41,7 +61,13 @@ def task_render_gap_report(*, organisation_id: int, run_id: int) -> int:
         period_start=run.last_month,
         language=run.organisation.default_language,
     )
-    report = GapReport.objects.create(organisation=run.organisation, run=run, pdf=pdf, pages=pages)
+    try:
+        with transaction.atomic():
+            report = GapReport.objects.create(
+                organisation=run.organisation, run=run, pdf=pdf, pages=pages
+            )
+    except IntegrityError:  # a second worker rendered it at the same time
+        return GapReport.objects.get(run=run).pk
     return report.pk
 
 
@@ -69,8 +95,8 @@ def task_dispatch_gap_digests() -> int:
     queued = 0
     for organisation in Organisation.objects.all():
         with tenant_scope(system_access(organisation)):
-            schedule = gap_digest.digest_schedule(organisation=organisation)
-            key = gap_digest.digest_due_key(schedule=schedule, today=today)
+            schedule = digest_schedule(organisation=organisation)
+            key = digest_due_key(schedule=schedule, today=today)
         if key:
             task_send_gap_digest.delay(
                 organisation_id=organisation.pk, period_start=start.isoformat(), schedule_key=key
@@ -82,7 +108,7 @@ def task_dispatch_gap_digests() -> int:
 @app.task(base=TenantTask)
 def task_send_gap_digest(*, organisation_id: int, period_start: str, schedule_key: str) -> int:
     organisation = Organisation.objects.get(pk=organisation_id)
-    digest = gap_digest.gap_digest_send(
+    digest = gap_digest_send(
         organisation=organisation,
         period_start=date.fromisoformat(period_start),
         schedule_key=schedule_key,

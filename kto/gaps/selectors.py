@@ -7,8 +7,8 @@ from django.db.models import QuerySet
 from contracts import selectors as contract_selectors
 from governance.access import Access
 from governance.dimensions import Dimension
-from kto.gap_models import GapAnalysisRun, GapFlag, GapReport
-from kto.gap_rules import CONFIRMABLE, Flag
+from kto.gaps.models import GapAnalysisRun, GapFlag, GapReport
+from kto.gaps.rules import CONFIRMABLE, Flag
 
 # Flags worth a person's attention, in order of urgency.
 ATTENTION = [Flag.BOTH_RED, Flag.WATERMELON, Flag.WATCH, Flag.HIDDEN_SUCCESS]

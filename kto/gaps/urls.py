@@ -1,0 +1,15 @@
+from django.urls import path
+
+from kto.gaps import views
+
+app_name = "kto_gap"
+urlpatterns = [
+    path("", views.gap_matrix_view, name="matrix"),
+    path("contracts/<int:pk>/", views.gap_contract_view, name="contract"),
+    path("flags/<int:pk>/", views.gap_flag_view, name="flag"),
+    path("runs/", views.gap_run_list_view, name="runs"),
+    path("runs/start/", views.gap_run_start_view, name="run_start"),
+    path("runs/<int:pk>/", views.gap_run_detail_view, name="run_detail"),
+    path("runs/<int:pk>/status/", views.gap_run_status_view, name="run_status"),
+    path("runs/<int:pk>/report.pdf", views.gap_report_download_view, name="run_report"),
+]
