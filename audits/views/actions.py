@@ -1,7 +1,6 @@
 """Corrective action pages: adding and updating actions, effectiveness checks, the board."""
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -11,7 +10,7 @@ from audits import selectors, services
 from audits.forms import ActionForm, ActionStatusForm, CheckForm
 from audits.models import CorrectiveAction
 from audits.permissions import may_respond
-from audits.views.helpers import _finding, _form_errors, _report_errors
+from audits.views.helpers import _finding, _submit
 from governance.access import get_object_for
 
 
@@ -20,16 +19,12 @@ def action_create(request, org_slug, pk):
     finding = _finding(request, pk)
     request.access.require(may_respond(request.access, finding))
     people = selectors.people_for_contract(contract=finding.audit.contract)
-    form = ActionForm(request.POST, people=people)
-    if not form.is_valid():
-        _form_errors(request, form)
-    else:
-        try:
-            services.action_create(access=request.access, finding=finding, **form.cleaned_data)
-        except ValidationError as error:
-            _report_errors(request, error, form)
-        else:
-            messages.success(request, _("The corrective action is added."))
+    _submit(
+        request,
+        ActionForm(request.POST, people=people),
+        lambda data: services.action_create(access=request.access, finding=finding, **data),
+        _("The corrective action is added."),
+    )
     return redirect("audits:finding_detail", org_slug, pk)
 
 
@@ -37,18 +32,14 @@ def action_create(request, org_slug, pk):
 def action_update(request, org_slug, pk):
     action = get_object_for(request.access, selectors.action_list(access=request.access), pk=pk)
     request.access.require(services.may_update_action(request.access, action))
-    form = ActionStatusForm(request.POST)
-    if not form.is_valid():
-        _form_errors(request, form)
-    else:
-        try:
-            services.action_update(
-                access=request.access, action=action, status=form.cleaned_data["status"]
-            )
-        except ValidationError as error:
-            _report_errors(request, error, form)
-        else:
-            messages.success(request, _("The action is updated."))
+    _submit(
+        request,
+        ActionStatusForm(request.POST),
+        lambda data: services.action_update(
+            access=request.access, action=action, status=data["status"]
+        ),
+        _("The action is updated."),
+    )
     target = request.POST.get("next", "")
     if target == "board":
         return redirect("audits:action_board", org_slug)
@@ -63,22 +54,18 @@ def check_create(request, org_slug, pk):
         request.POST,
         audits=selectors.audit_list(access=request.access, contract_id=finding.audit.contract_id),
     )
-    if not form.is_valid():
-        _form_errors(request, form)
-    else:
-        try:
-            check = services.effectiveness_check_record(
-                access=request.access, finding=finding, **form.cleaned_data
-            )
-        except ValidationError as error:
-            _report_errors(request, error, form)
+    check = _submit(
+        request,
+        form,
+        lambda data: services.effectiveness_check_record(
+            access=request.access, finding=finding, **data
+        ),
+    )
+    if check is not None:
+        if check.verdict == check.Verdict.EFFECTIVE:
+            messages.success(request, _("The actions were effective; the finding is closed."))
         else:
-            if check.verdict == check.Verdict.EFFECTIVE:
-                messages.success(request, _("The actions were effective; the finding is closed."))
-            else:
-                messages.info(
-                    request, _("Not effective: the finding stays open for further actions.")
-                )
+            messages.info(request, _("Not effective: the finding stays open for further actions."))
     return redirect("audits:finding_detail", org_slug, pk)
 
 

@@ -3,7 +3,7 @@
 from datetime import date
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language
@@ -22,7 +22,7 @@ from audits.forms import (
 )
 from audits.models import Audit
 from audits.permissions import may_close_audit, may_edit_audit, may_plan, may_upload_report
-from audits.views.helpers import _audit, _form_errors, _int, _report_errors, _url
+from audits.views.helpers import _attempt, _audit, _form_page, _int, _submit, _url
 from contracts.selectors import contract_list, service_list
 from governance.access import get_object_for
 
@@ -68,10 +68,11 @@ def audit_create(request, org_slug):
             "processes": original.processes,
         }
     form = _audit_form(request, AuditForm, request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            audit = services.audit_create(
+    if request.method == "POST":
+        audit = _submit(
+            request,
+            form,
+            lambda data: services.audit_create(
                 access=access,
                 contract=data["contract"],
                 title=data["title"],
@@ -84,20 +85,12 @@ def audit_create(request, org_slug):
                 lead_auditor=data["lead_auditor"],
                 observers=data["observers"],
                 follow_up_of=data["follow_up_of"],
-            )
-        except ValidationError as error:
-            _report_errors(request, error, form)
-        else:
-            messages.success(request, _("The audit is planned."))
+            ),
+            _("The audit is planned."),
+        )
+        if audit is not None:
             return redirect("audits:audit_detail", org_slug, audit.pk)
-    elif request.method == "POST":
-        _form_errors(request, form)
-    return render(
-        request,
-        "audits/form.html",
-        {"form": form, "title": _("New audit")},
-        status=400 if request.method == "POST" else 200,
-    )
+    return _form_page(request, form, _("New audit"))
 
 
 def audit_detail(request, org_slug, pk):
@@ -166,32 +159,24 @@ def audit_edit(request, org_slug, pk):
         "summary": audit.summary,
     }
     form = _audit_form(request, AuditEditForm, request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
+
+    def save(data):
         changed = {name: data[name] for name in form.changed_data if name in data}
         services_value = changed.pop("services", None)
         observers_value = changed.pop("observers", None)
-        try:
-            services.audit_update(
-                access=access,
-                audit=audit,
-                services=services_value,
-                observers=observers_value,
-                **changed,
-            )
-        except ValidationError as error:
-            _report_errors(request, error, form)
-        else:
-            messages.success(request, _("The audit is saved."))
+        return services.audit_update(
+            access=access,
+            audit=audit,
+            services=services_value,
+            observers=observers_value,
+            **changed,
+        )
+
+    if request.method == "POST":
+        saved = _submit(request, form, save, _("The audit is saved."))
+        if saved is not None:
             return redirect("audits:audit_detail", org_slug, audit.pk)
-    elif request.method == "POST":
-        _form_errors(request, form)
-    return render(
-        request,
-        "audits/form.html",
-        {"form": form, "title": audit.title, "audit": audit},
-        status=400 if request.method == "POST" else 200,
-    )
+    return _form_page(request, form, audit.title, audit=audit)
 
 
 @require_POST
@@ -199,14 +184,11 @@ def audit_transition(request, org_slug, pk):
     audit = _audit(request, pk)
     request.access.require(may_edit_audit(request.access, audit) or may_close_audit(request.access))
     status = request.POST.get("status", "")
-    try:
-        services.audit_transition(access=request.access, audit=audit, status=status)
-    except ValidationError as error:
-        _report_errors(request, error)
-    else:
-        messages.success(
-            request, _("The audit is now %(status)s.") % {"status": Audit.Status(status).label}
-        )
+    _attempt(
+        request,
+        lambda: services.audit_transition(access=request.access, audit=audit, status=status),
+        lambda _result: _("The audit is now %(status)s.") % {"status": Audit.Status(status).label},
+    )
     return redirect("audits:audit_detail", org_slug, pk)
 
 
@@ -214,12 +196,11 @@ def audit_transition(request, org_slug, pk):
 def checklist_generate(request, org_slug, pk):
     audit = _audit(request, pk)
     request.access.require(may_edit_audit(request.access, audit))
-    try:
-        added = services.checklist_generate(access=request.access, audit=audit)
-    except ValidationError as error:
-        _report_errors(request, error)
-    else:
-        messages.success(request, _("%(count)d checklist item(s) added.") % {"count": added})
+    _attempt(
+        request,
+        lambda: services.checklist_generate(access=request.access, audit=audit),
+        lambda added: _("%(count)d checklist item(s) added.") % {"count": added},
+    )
     return redirect("audits:audit_detail", org_slug, pk)
 
 
@@ -227,16 +208,12 @@ def checklist_generate(request, org_slug, pk):
 def checklist_add(request, org_slug, pk):
     audit = _audit(request, pk)
     request.access.require(may_edit_audit(request.access, audit))
-    form = ChecklistQuestionForm(request.POST)
-    if not form.is_valid():
-        _form_errors(request, form)
-    else:
-        try:
-            services.checklist_item_add(access=request.access, audit=audit, **form.cleaned_data)
-        except ValidationError as error:
-            _report_errors(request, error, form)
-        else:
-            messages.success(request, _("The question is added."))
+    _submit(
+        request,
+        ChecklistQuestionForm(request.POST),
+        lambda data: services.checklist_item_add(access=request.access, audit=audit, **data),
+        _("The question is added."),
+    )
     return redirect("audits:audit_detail", org_slug, pk)
 
 
@@ -246,16 +223,12 @@ def checklist_item_record(request, org_slug, pk):
         request.access, selectors.checklist_item_list(access=request.access), pk=pk
     )
     request.access.require(may_edit_audit(request.access, item.audit))
-    form = ChecklistItemForm(request.POST)
-    if not form.is_valid():
-        _form_errors(request, form)
-    else:
-        try:
-            services.checklist_item_record(access=request.access, item=item, **form.cleaned_data)
-        except ValidationError as error:
-            _report_errors(request, error, form)
-        else:
-            messages.success(request, _("The result is recorded."))
+    _submit(
+        request,
+        ChecklistItemForm(request.POST),
+        lambda data: services.checklist_item_record(access=request.access, item=item, **data),
+        _("The result is recorded."),
+    )
     return redirect(f"{_url('audits:audit_detail', org_slug, item.audit_id)}#item-{item.pk}")
 
 

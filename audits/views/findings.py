@@ -1,7 +1,5 @@
 """Finding pages: recording a finding, its page and responses, closing it, the ranked board."""
 
-from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -27,12 +25,13 @@ from audits.permissions import (
 )
 from audits.views.helpers import (
     PAGE_SIZE,
+    _attempt,
     _audit,
     _finding,
-    _form_errors,
+    _form_page,
     _int,
     _query,
-    _report_errors,
+    _submit,
 )
 from contracts.selectors import contract_list
 from governance.exports import download
@@ -53,22 +52,16 @@ def finding_create(request, org_slug, pk):
                 "description": item.evidence,
             }
     form = FindingForm(request.POST or None, audit=audit, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            finding = services.finding_create(access=access, audit=audit, **form.cleaned_data)
-        except ValidationError as error:
-            _report_errors(request, error, form)
-        else:
-            messages.success(request, _("The finding is recorded."))
+    if request.method == "POST":
+        finding = _submit(
+            request,
+            form,
+            lambda data: services.finding_create(access=access, audit=audit, **data),
+            _("The finding is recorded."),
+        )
+        if finding is not None:
             return redirect("audits:finding_detail", org_slug, finding.pk)
-    elif request.method == "POST":
-        _form_errors(request, form)
-    return render(
-        request,
-        "audits/form.html",
-        {"form": form, "title": _("New finding"), "audit": audit},
-        status=400 if request.method == "POST" else 200,
-    )
+    return _form_page(request, form, _("New finding"), audit=audit)
 
 
 def finding_detail(request, org_slug, pk):
@@ -112,16 +105,12 @@ def finding_detail(request, org_slug, pk):
 def finding_respond(request, org_slug, pk):
     finding = _finding(request, pk)
     request.access.require(may_respond(request.access, finding))
-    form = RespondForm(request.POST, finding=finding)
-    if not form.is_valid():
-        _form_errors(request, form)
-    else:
-        try:
-            services.finding_respond(access=request.access, finding=finding, **form.cleaned_data)
-        except ValidationError as error:
-            _report_errors(request, error, form)
-        else:
-            messages.success(request, _("The root cause is saved."))
+    _submit(
+        request,
+        RespondForm(request.POST, finding=finding),
+        lambda data: services.finding_respond(access=request.access, finding=finding, **data),
+        _("The root cause is saved."),
+    )
     return redirect("audits:finding_detail", org_slug, pk)
 
 
@@ -129,21 +118,14 @@ def finding_respond(request, org_slug, pk):
 def finding_priority(request, org_slug, pk):
     finding = _finding(request, pk)
     request.access.require(may_set_priority(request.access))
-    form = PriorityForm(request.POST)
-    if not form.is_valid():
-        _form_errors(request, form)
-    else:
-        try:
-            services.finding_set_priority(
-                access=request.access,
-                finding=finding,
-                priority=form.cleaned_data["priority"],
-                note=form.cleaned_data["note"],
-            )
-        except ValidationError as error:
-            _report_errors(request, error, form)
-        else:
-            messages.success(request, _("The priority is set."))
+    _submit(
+        request,
+        PriorityForm(request.POST),
+        lambda data: services.finding_set_priority(
+            access=request.access, finding=finding, priority=data["priority"], note=data["note"]
+        ),
+        _("The priority is set."),
+    )
     return redirect("audits:finding_detail", org_slug, pk)
 
 
@@ -151,12 +133,11 @@ def finding_priority(request, org_slug, pk):
 def finding_close(request, org_slug, pk):
     finding = _finding(request, pk)
     request.access.require(may_respond(request.access, finding))
-    try:
-        services.finding_close(access=request.access, finding=finding)
-    except ValidationError as error:
-        _report_errors(request, error)
-    else:
-        messages.success(request, _("The finding is closed."))
+    _attempt(
+        request,
+        lambda: services.finding_close(access=request.access, finding=finding),
+        _("The finding is closed."),
+    )
     return redirect("audits:finding_detail", org_slug, pk)
 
 

@@ -1,7 +1,9 @@
-"""What the audit pages share: the page size, reading parameters, reporting problems."""
+"""What the audit pages share: reading parameters, putting a write through, reporting problems."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.shortcuts import render
+from django.urls import reverse
 
 from audits import selectors
 from audits.models import Audit, Finding
@@ -40,6 +42,39 @@ def _form_errors(request, form) -> None:
             messages.error(request, f"{label}: {problem}" if label else problem)
 
 
+def _attempt(request, write, success=None, form=None):
+    """Run a write. A refusal (ValidationError) becomes messages naming field and reason;
+    otherwise `success` is shown: a text, or a function of what the write returned.
+    Returns what the write returned, or None when nothing was written."""
+    try:
+        result = write()
+    except ValidationError as error:
+        _report_errors(request, error, form)
+        return None
+    if success is not None:
+        messages.success(request, success(result) if callable(success) else success)
+    return result
+
+
+def _submit(request, form, write, success=None):
+    """A posted form: its errors as messages, or else `_attempt` the write with its cleaned
+    data (`write` takes them)."""
+    if not form.is_valid():
+        _form_errors(request, form)
+        return None
+    return _attempt(request, lambda: write(form.cleaned_data), success, form)
+
+
+def _form_page(request, form, title, **context):
+    """The plain form page; shown again after a post, the post failed (400)."""
+    return render(
+        request,
+        "audits/form.html",
+        {"form": form, "title": title, **context},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
 def _audit(request, pk) -> Audit:
     return get_object_for(request.access, selectors.audit_list(access=request.access), pk=pk)
 
@@ -55,6 +90,4 @@ def _query(request) -> str:
 
 
 def _url(name, org_slug, *args):
-    from django.urls import reverse
-
     return reverse(name, args=[org_slug, *args])

@@ -1,7 +1,6 @@
 """Programme pages: the calendar of the year with its audits, and planning programmes."""
 
-from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -12,7 +11,15 @@ from audits import selectors, services
 from audits.forms import ProgrammeForm
 from audits.models import Audit
 from audits.permissions import may_plan
-from audits.views.helpers import PAGE_SIZE, _form_errors, _int, _query, _report_errors, _url
+from audits.views.helpers import (
+    PAGE_SIZE,
+    _attempt,
+    _form_page,
+    _int,
+    _query,
+    _submit,
+    _url,
+)
 from contracts.selectors import contract_list
 from governance.access import get_object_for
 
@@ -62,16 +69,29 @@ def audit_list(request, org_slug):
     )
 
 
+def _planned(programme) -> str:
+    return _("Programme %(programme)s is planned with %(count)d audit(s).") % {
+        "programme": programme,
+        "count": programme.audits.count(),
+    }
+
+
+def _calendar(org_slug, year, contract_id):
+    """The programme page of the year, filtered to the contract."""
+    return redirect(f"{_url('audits:audit_list', org_slug)}?year={year}&contract={contract_id}")
+
+
 def programme_create(request, org_slug):
     access = request.access
     contracts = contract_list(access=access)
     if not any(may_plan(access, c) for c in contracts):
         raise PermissionDenied
     form = ProgrammeForm(request.POST or None, access=access, contracts=contracts)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            programme = services.programme_create(
+    if request.method == "POST":
+        programme = _submit(
+            request,
+            form,
+            lambda data: services.programme_create(
                 access=access,
                 contract=data["contract"],
                 year=data["year"],
@@ -80,27 +100,12 @@ def programme_create(request, org_slug):
                 clauses=data["clauses"],
                 notes=data["notes"],
                 audit_type=data["audit_type"],
-            )
-        except ValidationError as error:
-            _report_errors(request, error, form)
-        else:
-            messages.success(
-                request,
-                _("Programme %(programme)s is planned with %(count)d audit(s).")
-                % {"programme": programme, "count": programme.audits.count()},
-            )
-            return redirect(
-                f"{_url('audits:audit_list', org_slug)}?year={programme.year}"
-                f"&contract={programme.contract_id}"
-            )
-    elif request.method == "POST":
-        _form_errors(request, form)
-    return render(
-        request,
-        "audits/form.html",
-        {"form": form, "title": _("New audit programme")},
-        status=400 if request.method == "POST" else 200,
-    )
+            ),
+            _planned,
+        )
+        if programme is not None:
+            return _calendar(org_slug, programme.year, programme.contract_id)
+    return _form_page(request, form, _("New audit programme"))
 
 
 @require_POST
@@ -109,18 +114,10 @@ def programme_next_year(request, org_slug, pk):
     access = request.access
     programme = get_object_for(access, selectors.programme_list(access=access), pk=pk)
     access.require(may_plan(access, programme.contract))
-    try:
-        planned = services.programme_next_year(access=access, programme=programme)
-    except ValidationError as error:
-        _report_errors(request, error)
-        year = programme.year
-    else:
-        messages.success(
-            request,
-            _("Programme %(programme)s is planned with %(count)d audit(s).")
-            % {"programme": planned, "count": planned.audits.count()},
-        )
-        year = planned.year
-    return redirect(
-        f"{_url('audits:audit_list', org_slug)}?year={year}&contract={programme.contract_id}"
+    planned = _attempt(
+        request,
+        lambda: services.programme_next_year(access=access, programme=programme),
+        _planned,
     )
+    year = planned.year if planned is not None else programme.year
+    return _calendar(org_slug, year, programme.contract_id)

@@ -1,7 +1,6 @@
 """The supplier's report pages: the PDF upload, the shared report with findings, downloads."""
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -18,7 +17,7 @@ from audits.forms import (
 )
 from audits.models import Audit
 from audits.permissions import may_upload_report
-from audits.views.helpers import _audit, _form_errors, _int, _report_errors
+from audits.views.helpers import _audit, _int, _submit
 from governance.access import get_object_for
 from governance.exports import download
 
@@ -27,19 +26,14 @@ from governance.exports import download
 def report_upload(request, org_slug, pk):
     audit = _audit(request, pk)
     request.access.require(may_upload_report(request.access, audit))
-    form = ReportUploadForm(request.POST, request.FILES)
-    if not form.is_valid():
-        _form_errors(request, form)
-    else:
-        upload = form.cleaned_data["file"]
-        try:
-            services.supplier_report_upload(
-                access=request.access, audit=audit, name=upload.name, content=upload.read()
-            )
-        except ValidationError as error:
-            _report_errors(request, error, form)
-        else:
-            messages.success(request, _("The internal audit report is shared with the client."))
+    _submit(
+        request,
+        ReportUploadForm(request.POST, request.FILES),
+        lambda data: services.supplier_report_upload(
+            access=request.access, audit=audit, name=data["file"].name, content=data["file"].read()
+        ),
+        _("The internal audit report is shared with the client."),
+    )
     return redirect("audits:audit_detail", org_slug, pk)
 
 
