@@ -1,0 +1,1 @@
+"""Audit pages, by sub-domain; audits/urls.py routes to the modules."""

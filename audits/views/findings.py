@@ -1,0 +1,209 @@
+"""Finding pages: recording a finding, its page and responses, closing it, the ranked board."""
+
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from audits import selectors, services
+from audits.clauses import clause_label
+from audits.forms import (
+    ActionForm,
+    ActionStatusForm,
+    CheckForm,
+    FindingForm,
+    PriorityForm,
+    RespondForm,
+)
+from audits.models import Finding, Result
+from audits.permissions import (
+    may_edit_audit,
+    may_respond,
+    may_see_client_notes,
+    may_set_priority,
+)
+from audits.views.helpers import (
+    PAGE_SIZE,
+    _attempt,
+    _audit,
+    _finding,
+    _form_page,
+    _int,
+    _query,
+    _submit,
+)
+from contracts.selectors import contract_list
+from governance.exports import download
+
+
+def finding_create(request, org_slug, pk):
+    access = request.access
+    audit = _audit(request, pk)
+    access.require(may_edit_audit(access, audit))
+    initial = {}
+    if item_id := _int(request.GET.get("item")):
+        item = audit.checklist.filter(pk=item_id).first()
+        if item is not None:
+            initial = {
+                "checklist_item": item.pk,
+                "clause": item.clause,
+                "grade": item.result if item.result not in ("", Result.CONFORM) else "",
+                "description": item.evidence,
+            }
+    form = FindingForm(request.POST or None, audit=audit, initial=initial)
+    if request.method == "POST":
+        finding = _submit(
+            request,
+            form,
+            lambda data: services.finding_create(access=access, audit=audit, **data),
+            _("The finding is recorded."),
+        )
+        if finding is not None:
+            return redirect("audits:finding_detail", org_slug, finding.pk)
+    return _form_page(request, form, _("New finding"), audit=audit)
+
+
+def finding_detail(request, org_slug, pk):
+    access = request.access
+    finding = _finding(request, pk)
+    people = selectors.people_for_contract(contract=finding.audit.contract)
+    ranked = selectors.rank_findings([finding])[0]
+    return render(
+        request,
+        "audits/finding_detail.html",
+        {
+            "finding": finding,
+            "audit": finding.audit,
+            "ranked": ranked,
+            "actions": [
+                (a, ActionStatusForm(initial={"status": a.status})) for a in finding.actions.all()
+            ],
+            "checks": finding.checks.all(),
+            "awaits_check": selectors.finding_awaits_check(finding=finding),
+            "may_respond": may_respond(access, finding) and finding.status == Finding.Status.OPEN,
+            "may_set_priority": may_set_priority(access) and finding.status == Finding.Status.OPEN,
+            "may_see_notes": may_see_client_notes(access),
+            "respond_form": RespondForm(
+                finding=finding,
+                initial={"root_cause": finding.root_cause, "services": finding.services.all()},
+            ),
+            "priority_form": PriorityForm(
+                initial={"priority": finding.client_priority, "note": finding.client_note}
+            ),
+            "action_form": ActionForm(people=people),
+            "check_form": CheckForm(
+                audits=selectors.audit_list(access=access, contract_id=finding.audit.contract_id)
+            ),
+            "today": timezone.localdate(),
+            "clause": clause_label(finding.clause) if finding.clause else "",
+        },
+    )
+
+
+@require_POST
+def finding_respond(request, org_slug, pk):
+    finding = _finding(request, pk)
+    request.access.require(may_respond(request.access, finding))
+    _submit(
+        request,
+        RespondForm(request.POST, finding=finding),
+        lambda data: services.finding_respond(access=request.access, finding=finding, **data),
+        _("The root cause is saved."),
+    )
+    return redirect("audits:finding_detail", org_slug, pk)
+
+
+@require_POST
+def finding_priority(request, org_slug, pk):
+    finding = _finding(request, pk)
+    request.access.require(may_set_priority(request.access))
+    _submit(
+        request,
+        PriorityForm(request.POST),
+        lambda data: services.finding_set_priority(
+            access=request.access, finding=finding, priority=data["priority"], note=data["note"]
+        ),
+        _("The priority is set."),
+    )
+    return redirect("audits:finding_detail", org_slug, pk)
+
+
+@require_POST
+def finding_close(request, org_slug, pk):
+    finding = _finding(request, pk)
+    request.access.require(may_respond(request.access, finding))
+    _attempt(
+        request,
+        lambda: services.finding_close(access=request.access, finding=finding),
+        _("The finding is closed."),
+    )
+    return redirect("audits:finding_detail", org_slug, pk)
+
+
+def _board_filters(request):
+    grade = request.GET.get("grade", "")
+    return {
+        "contract_id": _int(request.GET.get("contract")),
+        "grade": grade if grade in Result.values else "",
+        "search": request.GET.get("q", "").strip(),
+    }
+
+
+def finding_board(request, org_slug):
+    """Open findings across audits, ranked by the client's priority and end-user impact."""
+    access = request.access
+    ranked = selectors.bottleneck_ranking(access=access, **_board_filters(request))
+    page = Paginator(ranked, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "audits/finding_board.html",
+        {
+            "page_obj": page,
+            "ranked": page.object_list,
+            "offset": page.start_index() - 1 if ranked else 0,
+            "contracts": contract_list(access=access),
+            "grades": [(r.value, r.label) for r in Result if r != Result.CONFORM],
+            "query": _query(request),
+            "priority_weight": round(100 * selectors.PRIORITY_WEIGHT),
+            "impact_weight": round(100 * selectors.IMPACT_WEIGHT),
+            "window": selectors.IMPACT_WINDOW_DAYS,
+        },
+    )
+
+
+def finding_export(request, org_slug):
+    """The ranked board as CSV or XLSX."""
+    ranked = selectors.bottleneck_ranking(
+        access=request.access, with_actions=True, **_board_filters(request)
+    )
+    header = [
+        _("Rank"),
+        _("Contract"),
+        _("Audit"),
+        _("Finding"),
+        _("Grade"),
+        _("ISO 9001 clause"),
+        _("Affected services"),
+        _("Client's priority"),
+        _("End-user impact (%)"),
+        _("Score (%)"),
+        _("Open actions"),
+    ]
+    rows = [
+        [
+            rank,
+            r.finding.audit.contract.reference,
+            r.finding.audit.title,
+            r.finding.title,
+            r.finding.get_grade_display(),
+            r.finding.clause,
+            ", ".join(s.name for s in r.services),
+            r.priority if r.priority is not None else "",
+            r.impact_percent if r.impact is not None else "",
+            r.score_percent if r.score is not None else "",
+            sum(1 for a in r.finding.actions.all() if not a.is_finished),
+        ]
+        for rank, r in enumerate(ranked, start=1)
+    ]
+    return download(request.GET.get("format"), "audit-findings", header, rows)
