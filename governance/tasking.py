@@ -180,7 +180,8 @@ def enqueue(task, *, kwargs: dict, what: str, on_failure=None, task_id: str | No
     that is down). When the broker cannot take it, log `what` and call `on_failure()` so the
     waiting record can say so instead of waiting for ever. Returns whether it was sent."""
     try:
-        task.apply_async(kwargs=kwargs, retry=False, task_id=task_id)
+        options = {"task_id": task_id} if task_id else {}
+        task.apply_async(kwargs=kwargs, retry=False, **options)
     except Exception:  # noqa: BLE001 - the caller decides what a lost message means
         logger.warning("%s not queued: the broker is unreachable.", what, exc_info=True)
         if on_failure is not None:
