@@ -477,6 +477,31 @@ def test_the_database_refuses_what_clean_would(world, field, value):
         GapThreshold.objects.filter(pk=row.pk).update(**{field: value})
 
 
+def test_admin_refuses_an_invalid_threshold_and_reruns_on_a_valid_one(
+    world, client, queued, django_capture_on_commit_callbacks
+):
+    admin = get_user_model().objects.create_superuser(
+        username="root", email="root@example.test", password="x"
+    )
+    client.force_login(admin)
+    flag(world, world.alpha_contract, OCTOBER)
+    url = reverse("admin:kto_gapthreshold_add")
+    data = {"organisation": world.alpha.pk, "dimension": "", "delta": "-1", "k": "5"}
+    response = client.post(url, data)
+    assert response.status_code == 200 and "delta" in response.context["adminform"].form.errors
+    assert stored_thresholds(world.alpha) == []
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, data | {"delta": "0.3"})
+    assert response.status_code == 302
+    assert stored_thresholds(world.alpha) == [(None, "", None, Decimal("0.30"), 5)]
+    assert runs(world.alpha) == [
+        (OCTOBER, date(2026, 10, 31), GapAnalysisRun.Trigger.THRESHOLDS_CHANGED, None)
+    ]
+    assert len(queued) == 1
+    for name in ("admin:kto_gapthreshold_changelist", "admin:kto_gapdigestschedule_changelist"):
+        assert client.get(reverse(name)).status_code == 200
+
+
 # --- a change reruns the months already analysed -------------------------------------------
 
 
