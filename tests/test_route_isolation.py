@@ -772,6 +772,25 @@ ROUTES: dict[str, Route] = {
     "api:gap-flag-detail": Route(TENANT, api=True, object="gap_flag"),
     "api:gap-run-list": Route(TENANT, api=True, insiders=("alice", "victor")),
     "api:gap-run-detail": Route(TENANT, api=True, object="gap_run", insiders=("alice", "victor")),
+    # Gap settings (issue 5, item 5): the client's own — members read, contract managers write,
+    # a supplier's user never sees them.
+    "kto_gap:settings": Route(TENANT, insiders=("alice", "victor")),
+    "kto_gap:threshold_add": Route(
+        TENANT,
+        method="post",
+        insiders=("alice",),
+        ok=(302,),
+        data={"contract": "", "dimension": "tangibles", "delta": "0.2", "k": "5"},
+    ),
+    "kto_gap:threshold_edit": Route(TENANT, object="gap_threshold", insiders=("alice",)),
+    "kto_gap:threshold_delete": Route(
+        TENANT, method="post", object="gap_threshold", insiders=("alice",), ok=(302,), data={}
+    ),
+    "api:gap-threshold-list": Route(TENANT, api=True, insiders=("alice", "victor")),
+    "api:gap-threshold-detail": Route(
+        TENANT, api=True, object="gap_threshold", insiders=("alice", "victor")
+    ),
+    "api:gap-digest-schedule": Route(TENANT, api=True, insiders=("alice", "victor")),
 }
 
 
@@ -786,6 +805,7 @@ class Samples(dict):
         from tests.contracts.samples import contract_samples
         from tests.kto.helpers import route_samples as kto_samples
         from tests.kto.test_gap_engine import gap_route_samples
+        from tests.kto.test_gap_settings import gap_settings_route_samples
         from tests.meetings.helpers import route_samples as meeting_samples
         from tests.simulations.helpers import route_samples as simulation_samples
 
@@ -793,6 +813,7 @@ class Samples(dict):
         self.world = world
         self.providers = [
             gap_route_samples,
+            gap_settings_route_samples,
             contract_samples,
             kto_samples,
             simulation_samples,

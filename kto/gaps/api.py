@@ -1,17 +1,40 @@
-"""REST interface of the gap analysis: flags (aggregates only) and runs."""
+"""REST interface of the gap analysis: flags (aggregates only), runs, and the settings
+(thresholds and the digest schedule).
+
+Settings writes go through kto.gaps.services with the same rules as the page: contract managers
+change them, the organisation's other members read them, a supplier's user gets a 404. A broken
+rule is a 400 naming the field; nothing of a refused write is stored."""
+
+from decimal import Decimal
 
 import django_filters
+from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import Http404
+from django.urls import path
 from django_scopes import scopes_disabled
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status
+from rest_framework.exceptions import ValidationError as APIValidationError
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
 from governance.api import OrganisationScopedViewSet, ScopedModelSerializer
-from kto.gaps.models import GapAnalysisRun, GapFlag
-from kto.gaps.selectors import gap_flag_list, gap_run_list
-from kto.gaps.services import gap_run_create
+from kto.gaps.engine import DEFAULT_DELTA, DEFAULT_K
+from kto.gaps.models import GapAnalysisRun, GapDigestSchedule, GapFlag, GapThreshold
+from kto.gaps.selectors import (
+    gap_digest_schedule_for,
+    gap_flag_list,
+    gap_run_list,
+    gap_threshold_list,
+)
+from kto.gaps.services import (
+    DIGEST_FIELDS,
+    gap_digest_schedule_update,
+    gap_run_create,
+    gap_threshold_delete,
+    gap_threshold_set,
+)
 
 
 class GapFlagSerializer(ScopedModelSerializer):
@@ -123,7 +146,147 @@ class GapRunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Organisati
         return Response(GapRunSerializer(run).data, status=status.HTTP_202_ACCEPTED)
 
 
+def _call(service, **kwargs):
+    """Run a service in one transaction; its ValidationError becomes a 400 with the same field
+    names (nothing of a refused write is stored)."""
+    try:
+        with transaction.atomic():
+            return service(**kwargs)
+    except ValidationError as error:
+        detail = error.message_dict if hasattr(error, "error_dict") else error.messages
+        raise APIValidationError(detail) from error
+
+
+class ClientSettingsViewSet(OrganisationScopedViewSet):
+    """The organisation's own settings: its members read, contract managers write, a supplier's
+    user gets a 404 whatever the method (before the write permission could answer 403)."""
+
+    def initial(self, request, *args, **kwargs):
+        access = getattr(request, "access", None)
+        if access is not None and not access.is_client:
+            raise Http404
+        super().initial(request, *args, **kwargs)
+
+
+class GapThresholdSerializer(ScopedModelSerializer):
+    """One threshold row: without `contract` the organisation's default, with a blank
+    `dimension` for every dimension. A contract of another organisation is a 400."""
+
+    contract_reference = serializers.CharField(
+        source="contract.reference", read_only=True, allow_null=True
+    )
+
+    class Meta:
+        model = GapThreshold
+        fields = ["id", "contract", "contract_reference", "dimension", "target", "delta", "k"]
+        read_only_fields = ["id", "contract_reference"]
+        # Left out of a new row: the engine's built-in values.
+        extra_kwargs = {
+            "delta": {"default": Decimal(str(DEFAULT_DELTA))},
+            "k": {"default": DEFAULT_K},
+        }
+
+
+with scopes_disabled():
+
+    class GapThresholdFilter(django_filters.FilterSet):
+        organisation_wide = django_filters.BooleanFilter(
+            field_name="contract", lookup_expr="isnull", label="Organisation defaults only"
+        )
+
+        class Meta:
+            model = GapThreshold
+            fields = ["contract", "dimension"]
+
+
+class GapThresholdViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin,
+    ClientSettingsViewSet,
+):
+    """T, δ and k of the gap rule per organisation, contract and dimension. A change reruns
+    the months that already have flags for the contracts it touches."""
+
+    serializer_class = GapThresholdSerializer
+    filterset_class = GapThresholdFilter
+    ordering_fields = ["dimension"]
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return GapThreshold.objects.none()
+        return gap_threshold_list(access=self.access)
+
+    def perform_create(self, serializer):
+        data = serializer.validated_data
+        serializer.instance = _call(
+            gap_threshold_set,
+            access=self.access,
+            contract=data.get("contract"),
+            dimension=data.get("dimension", ""),
+            target=data.get("target"),
+            delta=data["delta"],
+            k=data["k"],
+        )
+
+    def perform_update(self, serializer):
+        threshold = serializer.instance
+        # A PATCH keeps what it does not name.
+        values = {
+            name: serializer.validated_data.get(name, getattr(threshold, name))
+            for name in ("contract", "dimension", "target", "delta", "k")
+        }
+        serializer.instance = _call(
+            gap_threshold_set, access=self.access, threshold=threshold, **values
+        )
+
+    def perform_destroy(self, instance):
+        _call(gap_threshold_delete, access=self.access, threshold=instance)
+
+
+class GapDigestScheduleSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = GapDigestSchedule
+        fields = list(DIGEST_FIELDS)
+
+
+class GapDigestScheduleViewSet(ClientSettingsViewSet):
+    """When the organisation's gap digest goes out and to whom: the contract managers, the
+    business owners, and each supplier a version about its own contracts."""
+
+    serializer_class = GapDigestScheduleSerializer
+
+    def get_object(self):
+        return gap_digest_schedule_for(access=self.access)
+
+    def retrieve(self, request, *args, **kwargs):
+        return Response(self.get_serializer(self.get_object()).data)
+
+    def update(self, request, *args, partial=False, **kwargs):
+        serializer = self.get_serializer(self.get_object(), data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        schedule = _call(
+            gap_digest_schedule_update, access=self.access, **serializer.validated_data
+        )
+        return Response(self.get_serializer(schedule).data)
+
+    def partial_update(self, request, *args, **kwargs):
+        return self.update(request, *args, partial=True, **kwargs)
+
+
 router = SimpleRouter()
 router.register("gap-flags", GapFlagViewSet, basename="gap-flag")
 router.register("gap-runs", GapRunViewSet, basename="gap-run")
-urlpatterns = router.urls
+router.register("gap-thresholds", GapThresholdViewSet, basename="gap-threshold")
+urlpatterns = [
+    *router.urls,
+    path(
+        "gap-digest-schedule/",
+        GapDigestScheduleViewSet.as_view(
+            {"get": "retrieve", "put": "update", "patch": "partial_update"}
+        ),
+        name="gap-digest-schedule",
+    ),
+]

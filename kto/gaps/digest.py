@@ -46,9 +46,13 @@ def _flags_for_digest(access: Access, period_start: date):
 
 
 def _client_recipients(organisation, schedule) -> list[str]:
-    roles = [Role.CONTRACT_MANAGER]
+    roles = []
+    if schedule.include_contract_managers:
+        roles.append(Role.CONTRACT_MANAGER)
     if schedule.include_business_owners:
         roles.append(Role.BUSINESS_OWNER)
+    if not roles:
+        return []
     return sorted(
         set(
             Membership.objects.filter(

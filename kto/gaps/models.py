@@ -12,13 +12,20 @@ from django_scopes import ScopedManager
 from governance.dimensions import Dimension
 from kto.gaps.rules import Drift, Flag, PerceptionState, SlaState
 
+# The bounds of a threshold: T on the 1–5 Likert scale, δ not negative, k at least the
+# platform's anonymity floor (DESIGN.md: a group smaller than 5 is never shown).
+TARGET_MIN, TARGET_MAX = 1, 5
+K_MIN = 5
+
 
 class GapThreshold(models.Model):
     """Target T, practical margin δ and anonymity floor k for the gap rule.
 
     A row without contract is the organisation's default; without dimension it holds for every
-    dimension. The most specific row wins; without any row T comes from the surveys' targets,
-    δ = 0.1 and k = 5.
+    dimension. The most specific row (contract before organisation, then one dimension before
+    every dimension) gives δ and k as a whole; T comes from the most specific row that sets one,
+    else from the survey's own target. Without any row δ = 0.1 and k = 5
+    (`kto.gaps.engine.thresholds_for`).
     """
 
     organisation = models.ForeignKey(
@@ -58,7 +65,18 @@ class GapThreshold(models.Model):
                 condition=models.Q(contract__isnull=False),
                 name="gap_threshold_contract_unique",
             ),
-            models.CheckConstraint(condition=models.Q(k__gte=2), name="gap_threshold_k_at_least_2"),
+            # The same rules as clean(), for writes that skip it (bulk updates, raw SQL).
+            models.CheckConstraint(
+                condition=models.Q(k__gte=K_MIN), name="gap_threshold_k_at_least_5"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(delta__gte=0), name="gap_threshold_delta_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(target__isnull=True)
+                | models.Q(target__gte=TARGET_MIN, target__lte=TARGET_MAX),
+                name="gap_threshold_target_on_scale",
+            ),
         ]
         verbose_name = _("gap threshold")
         verbose_name_plural = _("gap thresholds")
@@ -67,10 +85,37 @@ class GapThreshold(models.Model):
         return f"{self.contract or self.organisation} {self.dimension or '*'}"
 
     def clean(self) -> None:
-        if self.target is not None and not 1 <= self.target <= 5:
-            raise ValidationError({"target": _("A target lies between 1 and 5.")})
+        errors = {}
+        if self.target is not None and not TARGET_MIN <= self.target <= TARGET_MAX:
+            errors["target"] = _("A target lies between 1 and 5.")
+        if self.delta is not None and self.delta < 0:
+            errors["delta"] = _("The practical margin δ cannot be negative.")
+        if self.k is not None and self.k < K_MIN:
+            errors["k"] = _("The anonymity floor k is at least %(k)s.") % {"k": K_MIN}
         if self.contract_id and self.contract.organisation_id != self.organisation_id:
-            raise ValidationError({"contract": _("The contract belongs to another organisation.")})
+            errors["contract"] = _("The contract belongs to another organisation.")
+        elif self.organisation_id and self._same_scope().exists():
+            errors["dimension"] = _(
+                "There is already a threshold for this contract and dimension; change that one."
+            )
+        if errors:
+            raise ValidationError(errors)
+
+    def _same_scope(self):
+        """Other rows for the same (organisation or contract, dimension): at most one may exist."""
+        rows = GapThreshold.objects.filter(
+            organisation_id=self.organisation_id,
+            contract_id=self.contract_id,
+            dimension=self.dimension,
+        )
+        return rows.exclude(pk=self.pk) if self.pk else rows
+
+    @property
+    def scope_label(self) -> str:
+        """Where the row applies, e.g. "Organisation, every dimension" or "A-1, Reliability"."""
+        where = self.contract.reference if self.contract_id else _("Organisation")
+        what = self.get_dimension_display() if self.dimension else _("every dimension")
+        return f"{where}, {what}"
 
 
 class GapAnalysisRun(models.Model):
@@ -81,6 +126,7 @@ class GapAnalysisRun(models.Model):
         REPORT_ACCEPTED = "report_accepted", _("SLA report accepted")
         SURVEY_CLOSED = "survey_closed", _("Survey closed")
         MANUAL = "manual", _("Started by a contract manager")
+        THRESHOLDS_CHANGED = "thresholds_changed", _("Thresholds changed")
         COMMAND = "command", _("Started by an operator")
 
     class Status(models.TextChoices):
@@ -228,6 +274,15 @@ class GapDigestSchedule(models.Model):
         MONTHLY = "monthly", _("Monthly")
         WEEKLY = "weekly", _("Weekly")
 
+    class Weekday(models.IntegerChoices):
+        MONDAY = 0, _("Monday")
+        TUESDAY = 1, _("Tuesday")
+        WEDNESDAY = 2, _("Wednesday")
+        THURSDAY = 3, _("Thursday")
+        FRIDAY = 4, _("Friday")
+        SATURDAY = 5, _("Saturday")
+        SUNDAY = 6, _("Sunday")
+
     organisation = models.OneToOneField(
         "governance.Organisation", on_delete=models.CASCADE, related_name="gap_digest_schedule"
     )
@@ -235,7 +290,10 @@ class GapDigestSchedule(models.Model):
         _("frequency"), max_length=16, choices=Frequency.choices, default=Frequency.MONTHLY
     )
     day_of_month = models.PositiveSmallIntegerField(_("day of the month"), default=12)
-    weekday = models.PositiveSmallIntegerField(_("weekday"), default=0, help_text=_("0 is Monday."))
+    weekday = models.PositiveSmallIntegerField(
+        _("weekday"), choices=Weekday.choices, default=Weekday.MONDAY
+    )
+    include_contract_managers = models.BooleanField(_("include contract managers"), default=True)
     include_business_owners = models.BooleanField(_("include business owners"), default=False)
     include_suppliers = models.BooleanField(
         _("include suppliers (their own contracts only)"), default=False
@@ -251,10 +309,17 @@ class GapDigestSchedule(models.Model):
         return f"{self.organisation} {self.frequency}"
 
     def clean(self) -> None:
-        if not 1 <= self.day_of_month <= 28:
-            raise ValidationError({"day_of_month": _("Choose a day from 1 to 28.")})
-        if not 0 <= self.weekday <= 6:
-            raise ValidationError({"weekday": _("Choose a weekday from 0 (Monday) to 6.")})
+        errors = {}
+        if self.day_of_month is not None and not 1 <= self.day_of_month <= 28:
+            errors["day_of_month"] = _("Choose a day from 1 to 28.")
+        if self.weekday is not None and not 0 <= self.weekday <= 6:
+            errors["weekday"] = _("Choose a weekday from 0 (Monday) to 6.")
+        if not (
+            self.include_contract_managers or self.include_business_owners or self.include_suppliers
+        ):
+            errors["include_contract_managers"] = _("Choose at least one group of recipients.")
+        if errors:
+            raise ValidationError(errors)
 
 
 class GapDigest(models.Model):

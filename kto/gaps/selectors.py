@@ -1,13 +1,25 @@
-"""Reads of gap flags and runs: keyword-only, tenant-scoped, aggregates only."""
+"""Reads of gap flags, runs and settings: keyword-only, tenant-scoped, aggregates only."""
 
+from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import QuerySet
+from django.db import models
+from django.db.models import F, Max, Min, QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from contracts import selectors as contract_selectors
 from governance.access import Access
 from governance.dimensions import Dimension
-from kto.gaps.models import GapAnalysisRun, GapFlag, GapReport
+
+# The module, not the function: the engine imports kto.selectors, which imports this module.
+from kto.gaps import engine
+from kto.gaps.models import (
+    GapAnalysisRun,
+    GapDigestSchedule,
+    GapFlag,
+    GapReport,
+    GapThreshold,
+)
 from kto.gaps.rules import CONFIRMABLE, Flag
 
 # Flags worth a person's attention, in order of urgency.
@@ -113,3 +125,159 @@ def gap_report_latest(*, access: Access, run: GapAnalysisRun) -> GapReport | Non
         .order_by("-created_at")
         .first()
     )
+
+
+# --- settings: thresholds and the digest schedule ---------------------------------------------
+
+
+class ThresholdSource(models.TextChoices):
+    """Where a value in force comes from, most specific first."""
+
+    CONTRACT_DIMENSION = "contract_dimension", _("Contract, this dimension")
+    CONTRACT = "contract", _("Contract, every dimension")
+    ORGANISATION_DIMENSION = "organisation_dimension", _("Organisation, this dimension")
+    ORGANISATION = "organisation", _("Organisation default")
+    SURVEY = "survey", _("The survey's own target")
+    BUILT_IN = "built_in", _("Built-in default")
+
+
+@dataclass(frozen=True)
+class ThresholdInForce:
+    """T, δ and k the gap analysis uses for one (contract, dimension), each with its source.
+
+    `target` is None when T comes from each survey's own target."""
+
+    dimension: str
+    target: float | None
+    target_source: ThresholdSource
+    delta: float
+    delta_source: ThresholdSource
+    k: int
+    k_source: ThresholdSource
+
+    @property
+    def dimension_label(self) -> str:
+        return Dimension(self.dimension).label
+
+
+def _row_source(row: GapThreshold) -> ThresholdSource:
+    if row.contract_id is not None:
+        return ThresholdSource.CONTRACT_DIMENSION if row.dimension else ThresholdSource.CONTRACT
+    if row.dimension:
+        return ThresholdSource.ORGANISATION_DIMENSION
+    return ThresholdSource.ORGANISATION
+
+
+@dataclass(frozen=True)
+class _Probe:
+    """Stands in for a threshold row: its values are a code for the row's position."""
+
+    contract_id: int | None
+    dimension: str
+    target: int | None
+    delta: int
+    k: int
+
+
+class ThresholdPrecedence:
+    """The values in force and the rows they come from, decided by the engine itself.
+
+    The values are `kto.gaps.engine.thresholds_for`'s own answer. For the sources the engine is
+    asked once more with every row replaced by a probe whose T, δ and k are -(position + 1):
+    the answer names the row each value was taken from, and a value that is not negative is a
+    built-in default. So the page can never describe a precedence other than the one the
+    analysis applies."""
+
+    def __init__(self, rows: list[GapThreshold]):
+        self.rows = rows
+        self.probes = [
+            _Probe(
+                contract_id=row.contract_id,
+                dimension=row.dimension,
+                target=-(position + 1) if row.target is not None else None,
+                delta=-(position + 1),
+                k=-(position + 1),
+            )
+            for position, row in enumerate(rows)
+        ]
+
+    def _source(self, code, fallback: ThresholdSource) -> ThresholdSource:
+        if code is None or code >= 0:
+            return fallback
+        return _row_source(self.rows[-int(code) - 1])
+
+    def in_force(self, *, contract_id: int, dimension: str) -> ThresholdInForce:
+        values = engine.thresholds_for(
+            rows=self.rows, contract_id=contract_id, dimension=dimension, survey_target=None
+        )
+        picked = engine.thresholds_for(
+            rows=self.probes, contract_id=contract_id, dimension=dimension, survey_target=None
+        )
+        return ThresholdInForce(
+            dimension=dimension,
+            target=values.target,
+            target_source=self._source(picked.target, ThresholdSource.SURVEY),
+            delta=values.delta,
+            delta_source=self._source(picked.delta, ThresholdSource.BUILT_IN),
+            k=values.k,
+            k_source=self._source(picked.k, ThresholdSource.BUILT_IN),
+        )
+
+
+def gap_threshold_list(
+    *, access: Access, contract_id: int | None = None, dimension: str | None = None
+) -> QuerySet[GapThreshold]:
+    """The organisation's threshold rows, organisation defaults first. Settings of the whole
+    organisation: the client's own members only."""
+    if not access.is_client and not access.is_system:
+        return GapThreshold.objects.none()
+    queryset = GapThreshold.objects.filter(organisation=access.organisation)
+    if contract_id:
+        queryset = queryset.filter(contract_id=contract_id)
+    if dimension is not None:
+        queryset = queryset.filter(dimension=dimension)
+    return queryset.select_related("contract").order_by(
+        F("contract__reference").asc(nulls_first=True), "dimension", "pk"
+    )
+
+
+def thresholds_in_force(
+    *, access: Access, thresholds: list[GapThreshold] | None = None
+) -> list[dict]:
+    """Per contract of the organisation, T, δ and k in force for every dimension with their
+    sources: rows of {"contract", "cells": [ThresholdInForce, …]}, in two queries (one when
+    the caller has read the organisation's `thresholds` already)."""
+    if not access.is_client and not access.is_system:
+        return []
+    if thresholds is None:
+        thresholds = list(gap_threshold_list(access=access))
+    precedence = ThresholdPrecedence(thresholds)
+    return [
+        {
+            "contract": contract,
+            "cells": [
+                precedence.in_force(contract_id=contract.pk, dimension=dimension)
+                for dimension in Dimension.values
+            ],
+        }
+        for contract in contract_selectors.contract_list(access=access)
+    ]
+
+
+def gap_flag_months(
+    *, access: Access, contract_ids: list[int] | None = None
+) -> tuple[date, date] | None:
+    """The first and the last month with flags for these contracts (every contract when None),
+    or None when none has a flag yet."""
+    queryset = GapFlag.objects.filter(organisation=access.organisation)
+    if contract_ids is not None:
+        queryset = queryset.filter(contract_id__in=contract_ids)
+    found = queryset.aggregate(first=Min("period_start"), last=Max("period_start"))
+    return (found["first"], found["last"]) if found["first"] else None
+
+
+def gap_digest_schedule_for(*, access: Access) -> GapDigestSchedule:
+    """The organisation's digest schedule; the default (monthly on the 12th, to the contract
+    managers) when it never chose one."""
+    schedule = GapDigestSchedule.objects.filter(organisation=access.organisation).first()
+    return schedule or GapDigestSchedule(organisation=access.organisation)

@@ -1,4 +1,5 @@
-"""Writes of the gap analysis: queue a run, execute it, upsert its flags.
+"""Writes of the gap analysis: queue a run, execute it, upsert its flags; change the
+thresholds and the digest schedule.
 
 One run covers one organisation and one period; it locks the organisation row so two concurrent
 runs serialise and end with one result, and it upserts one `GapFlag` per (contract, dimension,
@@ -6,13 +7,14 @@ period) so a rerun updates rather than duplicates. The computation is `kto.gaps.
 """
 
 from datetime import date
+from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
 
 from complaints import selectors as complaint_selectors
 from contracts import selectors as contract_selectors
-from governance.access import system_access
+from governance.access import Access, system_access
 from governance.models import Organisation
 from governance.tasking import enqueue_on_commit
 from kto.gaps.engine import (
@@ -23,8 +25,9 @@ from kto.gaps.engine import (
     month_bounds,
     months_between,
 )
-from kto.gaps.models import GapAnalysisRun, GapFlag
+from kto.gaps.models import GapAnalysisRun, GapDigestSchedule, GapFlag, GapThreshold
 from kto.gaps.rules import Flag
+from kto.gaps.selectors import gap_digest_schedule_for, gap_flag_months
 
 
 def _store(changes: Changes) -> None:
@@ -56,10 +59,11 @@ def gap_run_create(
     period_start: date,
     trigger: str,
     user=None,
+    user_id: int | None = None,
     period_end: date | None = None,
 ):
     """Queue a run for the month of `period_start`, or every month up to that of `period_end`
-    (the task executes it after commit)."""
+    (the task executes it after commit). `user` or `user_id` is who asked for it."""
     start = month_bounds(period_start)[0]
     end = month_bounds(period_end or period_start)[1]
     run = GapAnalysisRun(
@@ -67,7 +71,7 @@ def gap_run_create(
         period_start=start,
         period_end=end,
         trigger=trigger,
-        requested_by=user,
+        requested_by_id=user.pk if user is not None else user_id,
     )
     run.full_clean()
     run.save()
@@ -122,3 +126,114 @@ def gap_analysis_execute(*, run: GapAnalysisRun) -> GapAnalysisRun:
     )
     run.refresh_from_db()
     return run
+
+
+# --- settings: thresholds and the digest schedule ---------------------------------------------
+
+DIGEST_FIELDS = (
+    "frequency",
+    "day_of_month",
+    "weekday",
+    "include_contract_managers",
+    "include_business_owners",
+    "include_suppliers",
+)
+
+
+def _require_settings_manager(access: Access) -> None:
+    # The thresholds and the digest are the client's own: contract managers change them.
+    access.require(access.can_manage and not access.is_supplier)
+
+
+def _threshold_state(threshold: GapThreshold) -> tuple:
+    return (
+        threshold.contract_id,
+        threshold.dimension,
+        threshold.target,
+        threshold.delta,
+        threshold.k,
+    )
+
+
+def _rerun_flagged_months(*, access: Access, contract_ids: set[int | None]):
+    """Queue one run over the months that already have flags for these contracts (None: an
+    organisation row, which touches every contract), from the earliest to the latest; None
+    when there is nothing to rerun."""
+    every = None in contract_ids
+    months = gap_flag_months(access=access, contract_ids=None if every else list(contract_ids))
+    if months is None:
+        return None
+    first, last = months
+    return gap_run_create(
+        organisation=access.organisation,
+        period_start=first,
+        period_end=last,
+        trigger=GapAnalysisRun.Trigger.THRESHOLDS_CHANGED,
+        user_id=access.user_id,
+    )
+
+
+def gap_threshold_set(
+    *,
+    access: Access,
+    contract,
+    dimension: str,
+    target: Decimal | None,
+    delta: Decimal,
+    k: int,
+    threshold: GapThreshold | None = None,
+) -> GapThreshold:
+    """Add a threshold row for (contract or the whole organisation, dimension or all of them),
+    or change the stored row `threshold` (an unsaved one is added). The rules are the model's
+    (1 ≤ T ≤ 5, δ ≥ 0, k ≥ 5, a contract of this organisation, one row per scope). A change
+    queues one gap run after commit over the months already flagged for the contracts the row
+    touched before or touches now."""
+    _require_settings_manager(access)
+    if threshold is None:
+        threshold = GapThreshold(organisation=access.organisation)
+    access.require(threshold.organisation_id == access.organisation.pk)
+    # What is stored, not the instance: a bound form may have changed that already.
+    stored = None if threshold._state.adding else GapThreshold.objects.get(pk=threshold.pk)
+    before = _threshold_state(stored) if stored is not None else None
+    threshold.contract = contract
+    threshold.dimension = dimension or ""
+    threshold.target = target
+    threshold.delta = delta
+    threshold.k = k
+    threshold.full_clean()
+    if before == _threshold_state(threshold):
+        return threshold  # saved unchanged: nothing to store or rerun
+    with transaction.atomic():
+        threshold.save()
+        touched = {threshold.contract_id}
+        if before is not None:
+            touched.add(before[0])
+        _rerun_flagged_months(access=access, contract_ids=touched)
+    return threshold
+
+
+def gap_threshold_delete(*, access: Access, threshold: GapThreshold) -> None:
+    """Remove a threshold row; the values fall back to the next row in precedence. Queues one
+    gap run after commit over the months already flagged for the contracts it touched."""
+    _require_settings_manager(access)
+    access.require(threshold.organisation_id == access.organisation.pk)
+    with transaction.atomic():
+        touched = {threshold.contract_id}
+        threshold.delete()
+        _rerun_flagged_months(access=access, contract_ids=touched)
+
+
+def gap_digest_schedule_update(*, access: Access, **fields) -> GapDigestSchedule:
+    """Change when the organisation's gap digest goes out and to whom: `frequency`,
+    `day_of_month`, `weekday` and the recipient groups (`include_contract_managers`,
+    `include_business_owners`, `include_suppliers`: each supplier its own contracts only)."""
+    _require_settings_manager(access)
+    unknown = set(fields) - set(DIGEST_FIELDS)
+    if unknown:
+        raise TypeError(f"Not a digest setting: {', '.join(sorted(unknown))}")
+    schedule = gap_digest_schedule_for(access=access)
+    for name, value in fields.items():
+        setattr(schedule, name, value)
+    schedule.full_clean()
+    schedule.save()
+    return schedule

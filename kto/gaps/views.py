@@ -1,9 +1,10 @@
-"""Pages of the gap analysis: the matrix, a contract's history, a flag, the runs."""
+"""Pages of the gap analysis: the matrix, a contract's history, a flag, the runs, and the
+settings (thresholds and the digest schedule)."""
 
 from datetime import date
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -14,19 +15,29 @@ from django.views.decorators.http import require_POST
 from contracts import selectors as contract_selectors
 from governance.access import get_object_for
 from governance.dimensions import Dimension
-from kto.gaps.engine import latest_closed_period, month_bounds
+from governance.forms import apply_errors
+from kto.gaps.engine import DEFAULT_DELTA, DEFAULT_K, latest_closed_period, month_bounds
+from kto.gaps.forms import GapDigestScheduleForm, GapThresholdForm
 from kto.gaps.models import GapAnalysisRun
 from kto.gaps.report import contract_gap_context, period_label
 from kto.gaps.rules import Flag
 from kto.gaps.selectors import (
     default_gap_period,
+    gap_digest_schedule_for,
     gap_flag_list,
     gap_matrix,
     gap_periods,
     gap_report_latest,
     gap_run_list,
+    gap_threshold_list,
+    thresholds_in_force,
 )
-from kto.gaps.services import gap_run_create
+from kto.gaps.services import (
+    gap_digest_schedule_update,
+    gap_run_create,
+    gap_threshold_delete,
+    gap_threshold_set,
+)
 from kto.models import SurveyKind
 from kto.selectors import survey_list
 
@@ -168,3 +179,111 @@ def gap_report_download_view(request, org_slug, pk):
     filename = f"regie-gaps-{run.organisation.slug}-{run.last_month:%Y-%m}.pdf"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+# --- settings: thresholds and the digest schedule ---------------------------------------------
+# The organisation's own settings: its members read them, contract managers change them, a
+# supplier's user never sees them (404).
+
+
+def _settings_page(request, *, threshold_form=None, digest_form=None, status=200):
+    access = request.access
+    thresholds = list(gap_threshold_list(access=access))
+    return render(
+        request,
+        "kto/gap/settings.html",
+        {
+            "in_force": thresholds_in_force(access=access, thresholds=thresholds),
+            "thresholds": thresholds,
+            "threshold_form": threshold_form or GapThresholdForm(access=access),
+            "digest_form": digest_form
+            or GapDigestScheduleForm(instance=gap_digest_schedule_for(access=access)),
+            "may_manage": access.can_manage,
+            "default_delta": DEFAULT_DELTA,
+            "default_k": DEFAULT_K,
+        },
+        status=status,
+    )
+
+
+def gap_settings_view(request, org_slug):
+    """The thresholds in force and set, and the digest schedule (saved by POST here)."""
+    access = request.access
+    _client_only(access)
+    if request.method != "POST":
+        return _settings_page(request)
+    access.require(access.can_manage)
+    form = GapDigestScheduleForm(request.POST, instance=gap_digest_schedule_for(access=access))
+    if form.is_valid():
+        try:
+            gap_digest_schedule_update(
+                access=access, **{name: form.cleaned_data[name] for name in form.Meta.fields}
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, _("Digest settings saved."))
+            return redirect("kto_gap:settings", org_slug=org_slug)
+    return _settings_page(request, digest_form=form, status=400)
+
+
+@require_POST
+def gap_threshold_add_view(request, org_slug):
+    access = request.access
+    _client_only(access)
+    access.require(access.can_manage)
+    form = GapThresholdForm(request.POST, access=access)
+    if form.is_valid():
+        try:
+            gap_threshold_set(access=access, **form.cleaned_data)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(
+                request, _("Threshold saved. Months already analysed are analysed again.")
+            )
+            return redirect("kto_gap:settings", org_slug=org_slug)
+    return _settings_page(request, threshold_form=form, status=400)
+
+
+def _threshold(access, pk):
+    _client_only(access)
+    return get_object_for(access, gap_threshold_list(access=access), pk=pk)
+
+
+def gap_threshold_edit_view(request, org_slug, pk):
+    access = request.access
+    threshold = _threshold(access, pk)
+    access.require(access.can_manage)
+    scope = threshold.scope_label  # as stored: binding the form changes the instance
+    form = GapThresholdForm(request.POST or None, access=access, instance=threshold)
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                gap_threshold_set(access=access, threshold=threshold, **form.cleaned_data)
+            except ValidationError as error:
+                apply_errors(form, error)
+            else:
+                messages.success(
+                    request, _("Threshold saved. Months already analysed are analysed again.")
+                )
+                return redirect("kto_gap:settings", org_slug=org_slug)
+        status = 400
+    else:
+        status = 200
+    return render(
+        request,
+        "kto/gap/threshold_edit.html",
+        {"form": form, "scope": scope},
+        status=status,
+    )
+
+
+@require_POST
+def gap_threshold_delete_view(request, org_slug, pk):
+    access = request.access
+    threshold = _threshold(access, pk)
+    access.require(access.can_manage)
+    gap_threshold_delete(access=access, threshold=threshold)
+    messages.success(request, _("Threshold removed. Months already analysed are analysed again."))
+    return redirect("kto_gap:settings", org_slug=org_slug)
