@@ -7,13 +7,13 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
-from django_scopes import ScopedManager
 
 from governance.dimensions import Dimension
+from governance.models import CreatedAt, TenantModel, tenant_manager
 from kto.gaps.rules import Drift, Flag, PerceptionState, SlaState
 
 
-class GapThreshold(models.Model):
+class GapThreshold(TenantModel):
     """Target T, practical margin δ and anonymity floor k for the gap rule.
 
     A row without contract is the organisation's default; without dimension it holds for every
@@ -21,6 +21,7 @@ class GapThreshold(models.Model):
     δ = 0.1 and k = 5.
     """
 
+    # CASCADE, not TenantModel's PROTECT: the row goes with its organisation.
     organisation = models.ForeignKey(
         "governance.Organisation", on_delete=models.CASCADE, related_name="gap_thresholds"
     )
@@ -42,8 +43,6 @@ class GapThreshold(models.Model):
         _("practical margin δ"), max_digits=4, decimal_places=2, default=0.1
     )
     k = models.PositiveSmallIntegerField(_("anonymity floor k"), default=5)
-
-    objects = ScopedManager(organisation="organisation")
 
     class Meta:
         constraints = [
@@ -73,7 +72,7 @@ class GapThreshold(models.Model):
             raise ValidationError({"contract": _("The contract belongs to another organisation.")})
 
 
-class GapAnalysisRun(models.Model):
+class GapAnalysisRun(TenantModel, CreatedAt):
     """One run of the gap analysis for an organisation and period."""
 
     class Trigger(models.TextChoices):
@@ -89,6 +88,7 @@ class GapAnalysisRun(models.Model):
         SUCCEEDED = "succeeded", _("Succeeded")
         FAILED = "failed", _("Failed")
 
+    # CASCADE, not TenantModel's PROTECT: the row goes with its organisation.
     organisation = models.ForeignKey(
         "governance.Organisation", on_delete=models.CASCADE, related_name="gap_runs"
     )
@@ -101,13 +101,10 @@ class GapAnalysisRun(models.Model):
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
     started_at = models.DateTimeField(_("started"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
     counts = models.JSONField(_("counts"), default=dict, blank=True)
     error = models.TextField(_("error"), blank=True)
-
-    objects = ScopedManager(organisation="organisation")
 
     class Meta:
         ordering = ["-created_at"]
@@ -140,9 +137,10 @@ class GapAnalysisRun(models.Model):
         return [(f.value, f.label, self.counts[f.value]) for f in Flag if f.value in self.counts]
 
 
-class GapFlag(models.Model):
+class GapFlag(TenantModel):
     """The outcome for one (contract, dimension, period): a rerun updates it in place."""
 
+    # CASCADE, not TenantModel's PROTECT: the row goes with its organisation.
     organisation = models.ForeignKey(
         "governance.Organisation", on_delete=models.CASCADE, related_name="gap_flags"
     )
@@ -180,7 +178,7 @@ class GapFlag(models.Model):
     )
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
-    objects = ScopedManager(organisation="organisation", supplier="contract__supplier")
+    objects = tenant_manager(supplier="contract__supplier")
 
     class Meta:
         ordering = ["contract", "dimension", "-period_start"]
@@ -197,18 +195,16 @@ class GapFlag(models.Model):
         return f"{self.contract} {self.dimension} {self.period_start:%Y-%m} {self.flag}"
 
 
-class GapReport(models.Model):
+class GapReport(TenantModel, CreatedAt):
     """A rendered gap report PDF (rendered by a task, never inside a request)."""
 
+    # CASCADE, not TenantModel's PROTECT: the row goes with its organisation.
     organisation = models.ForeignKey(
         "governance.Organisation", on_delete=models.CASCADE, related_name="gap_reports"
     )
     run = models.ForeignKey(GapAnalysisRun, on_delete=models.CASCADE, related_name="reports")
     pdf = models.BinaryField(_("PDF"))
     pages = models.PositiveSmallIntegerField(_("pages"), default=0)
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
-
-    objects = ScopedManager(organisation="organisation")
 
     class Meta:
         ordering = ["-created_at"]
@@ -221,13 +217,14 @@ class GapReport(models.Model):
         return f"{self.run} ({self.pages} p.)"
 
 
-class GapDigestSchedule(models.Model):
+class GapDigestSchedule(TenantModel):
     """When and to whom an organisation's gap digest goes."""
 
     class Frequency(models.TextChoices):
         MONTHLY = "monthly", _("Monthly")
         WEEKLY = "weekly", _("Weekly")
 
+    # One per organisation, and CASCADE (not TenantModel's PROTECT): goes with its organisation.
     organisation = models.OneToOneField(
         "governance.Organisation", on_delete=models.CASCADE, related_name="gap_digest_schedule"
     )
@@ -240,8 +237,6 @@ class GapDigestSchedule(models.Model):
     include_suppliers = models.BooleanField(
         _("include suppliers (their own contracts only)"), default=False
     )
-
-    objects = ScopedManager(organisation="organisation")
 
     class Meta:
         verbose_name = _("gap digest schedule")
@@ -257,18 +252,16 @@ class GapDigestSchedule(models.Model):
             raise ValidationError({"weekday": _("Choose a weekday from 0 (Monday) to 6.")})
 
 
-class GapDigest(models.Model):
+class GapDigest(TenantModel, CreatedAt):
     """Marks one digest as sent, so a retried or doubled task sends it exactly once."""
 
+    # CASCADE, not TenantModel's PROTECT: the row goes with its organisation.
     organisation = models.ForeignKey(
         "governance.Organisation", on_delete=models.CASCADE, related_name="gap_digests"
     )
     period_start = models.DateField(_("period start"))
     schedule_key = models.CharField(_("schedule"), max_length=32)
     recipients = models.PositiveSmallIntegerField(_("recipients"), default=0)
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
-
-    objects = ScopedManager(organisation="organisation")
 
     class Meta:
         constraints = [
