@@ -6,9 +6,9 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from django_scopes import ScopedManager
 
 from audits.clauses import CLAUSES
+from governance.models import CreatedAt, CreatedStamps, TenantModel, tenant_manager
 
 
 class Level(models.TextChoices):
@@ -32,7 +32,7 @@ def validate_clauses(value) -> None:
         )
 
 
-class AuditProgramme(models.Model):
+class AuditProgramme(TenantModel, CreatedAt):
     """The yearly audit plan for one contract (and so one supplier), with its recurrence."""
 
     class Recurrence(models.TextChoices):
@@ -43,12 +43,6 @@ class AuditProgramme(models.Model):
 
     PER_YEAR = {"yearly": 1, "half_yearly": 2, "quarterly": 4, "monthly": 12}
 
-    organisation = models.ForeignKey(
-        "governance.Organisation",
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("organisation"),
-    )
     contract = models.ForeignKey(
         "contracts.Contract",
         on_delete=models.CASCADE,
@@ -66,9 +60,8 @@ class AuditProgramme(models.Model):
         _("ISO 9001 clauses"), default=list, blank=True, validators=[validate_clauses]
     )
     notes = models.TextField(_("notes"), blank=True)
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
-    objects = ScopedManager(organisation="organisation", supplier="contract__supplier")
+    objects = tenant_manager(supplier="contract__supplier")
 
     class Meta:
         ordering = ["-year", "contract__reference"]
@@ -86,7 +79,7 @@ class AuditProgramme(models.Model):
             raise ValidationError({"contract": _("The contract belongs to another organisation.")})
 
 
-class Audit(models.Model):
+class Audit(TenantModel, CreatedStamps):
     """One audit: who, what (level, scope, clauses), when, and how far it has come."""
 
     class Type(models.TextChoices):
@@ -109,12 +102,6 @@ class Audit(models.Model):
     }
     SUPPLIER_TYPES = (Type.SUPPLIER_QA, Type.SHARED_REPORT)
 
-    organisation = models.ForeignKey(
-        "governance.Organisation",
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("organisation"),
-    )
     contract = models.ForeignKey(
         "contracts.Contract",
         on_delete=models.CASCADE,
@@ -170,17 +157,8 @@ class Audit(models.Model):
         related_name="follow_ups",
         verbose_name=_("follow-up of"),
     )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("created by"),
-    )
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
-    objects = ScopedManager(organisation="organisation", supplier="contract__supplier")
+    objects = tenant_manager(supplier="contract__supplier")
 
     class Meta:
         ordering = ["planned_date", "pk"]
@@ -246,7 +224,7 @@ GRADE_WEIGHT = {
 NONCONFORMITIES = (Result.MAJOR, Result.MINOR)
 
 
-class ChecklistItem(models.Model):
+class ChecklistItem(TenantModel):
     """One question of an audit's checklist, from the contract's agreed way of working or the
     standard set, with what was found. Interviewees are recorded by role only."""
 
@@ -257,12 +235,6 @@ class ChecklistItem(models.Model):
         STANDARD = "standard", _("Standard question")
         OWN = "own", _("Added by the auditor")
 
-    organisation = models.ForeignKey(
-        "governance.Organisation",
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("organisation"),
-    )
     audit = models.ForeignKey(
         Audit, on_delete=models.CASCADE, related_name="checklist", verbose_name=_("audit")
     )
@@ -283,7 +255,7 @@ class ChecklistItem(models.Model):
         help_text=_("A role such as “service desk agent”; no names."),
     )
 
-    objects = ScopedManager(organisation="organisation", supplier="audit__contract__supplier")
+    objects = tenant_manager(supplier="audit__contract__supplier")
 
     class Meta:
         ordering = ["audit", "position", "pk"]
@@ -309,19 +281,13 @@ class ChecklistItem(models.Model):
             )
 
 
-class Finding(models.Model):
+class Finding(TenantModel):
     """A graded finding of an audit, with the client's priority and its way to closure."""
 
     class Status(models.TextChoices):
         OPEN = "open", _("Open")
         CLOSED = "closed", _("Closed")
 
-    organisation = models.ForeignKey(
-        "governance.Organisation",
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("organisation"),
-    )
     audit = models.ForeignKey(
         Audit, on_delete=models.CASCADE, related_name="findings", verbose_name=_("audit")
     )
@@ -391,7 +357,7 @@ class Finding(models.Model):
     )
     created_at = models.DateTimeField(_("recorded"), auto_now_add=True)
 
-    objects = ScopedManager(organisation="organisation", supplier="audit__contract__supplier")
+    objects = tenant_manager(supplier="audit__contract__supplier")
 
     class Meta:
         ordering = ["audit", "pk"]
@@ -430,7 +396,7 @@ class Finding(models.Model):
         return self.grade in NONCONFORMITIES
 
 
-class CorrectiveAction(models.Model):
+class CorrectiveAction(TenantModel, CreatedStamps):
     """What someone will do about a finding, owned by the supplier, the client, or both."""
 
     class OwnerSide(models.TextChoices):
@@ -446,12 +412,6 @@ class CorrectiveAction(models.Model):
 
     FINISHED = (Status.DONE, Status.CANCELLED)
 
-    organisation = models.ForeignKey(
-        "governance.Organisation",
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("organisation"),
-    )
     finding = models.ForeignKey(
         Finding, on_delete=models.CASCADE, related_name="actions", verbose_name=_("finding")
     )
@@ -479,19 +439,8 @@ class CorrectiveAction(models.Model):
     )
     completed_on = models.DateField(_("completed on"), null=True, blank=True)
     reminded_on = models.DateField(_("last reminder"), null=True, blank=True, editable=False)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("created by"),
-    )
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
-    objects = ScopedManager(
-        organisation="organisation", supplier="finding__audit__contract__supplier"
-    )
+    objects = tenant_manager(supplier="finding__audit__contract__supplier")
 
     class Meta:
         ordering = ["due_date", "pk"]
@@ -533,7 +482,7 @@ class CorrectiveAction(models.Model):
         return not self.is_finished and self.due_date < today
 
 
-class EffectivenessCheck(models.Model):
+class EffectivenessCheck(TenantModel):
     """Whether the corrective actions of a finding worked: who checked, when, the verdict and
     the evidence. A finding closes only on an effective check."""
 
@@ -541,12 +490,6 @@ class EffectivenessCheck(models.Model):
         EFFECTIVE = "effective", _("Effective")
         NOT_EFFECTIVE = "not_effective", _("Not effective")
 
-    organisation = models.ForeignKey(
-        "governance.Organisation",
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("organisation"),
-    )
     finding = models.ForeignKey(
         Finding, on_delete=models.CASCADE, related_name="checks", verbose_name=_("finding")
     )
@@ -569,9 +512,7 @@ class EffectivenessCheck(models.Model):
     )
     created_at = models.DateTimeField(_("recorded"), auto_now_add=True)
 
-    objects = ScopedManager(
-        organisation="organisation", supplier="finding__audit__contract__supplier"
-    )
+    objects = tenant_manager(supplier="finding__audit__contract__supplier")
 
     class Meta:
         ordering = ["finding", "checked_on", "pk"]
@@ -582,15 +523,9 @@ class EffectivenessCheck(models.Model):
         return f"{self.finding} · {self.get_verdict_display()}"
 
 
-class SupplierReport(models.Model):
+class SupplierReport(TenantModel):
     """The supplier's own internal audit report (PDF), shared with the client for an audit."""
 
-    organisation = models.ForeignKey(
-        "governance.Organisation",
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("organisation"),
-    )
     audit = models.ForeignKey(
         Audit, on_delete=models.CASCADE, related_name="supplier_reports", verbose_name=_("audit")
     )
@@ -609,7 +544,7 @@ class SupplierReport(models.Model):
     )
     uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
 
-    objects = ScopedManager(organisation="organisation", supplier="audit__contract__supplier")
+    objects = tenant_manager(supplier="audit__contract__supplier")
 
     class Meta:
         ordering = ["audit", "-uploaded_at"]
@@ -620,15 +555,9 @@ class SupplierReport(models.Model):
         return self.name
 
 
-class AuditReportPDF(models.Model):
+class AuditReportPDF(TenantModel):
     """The audit report rendered as PDF by a task (never in a request)."""
 
-    organisation = models.ForeignKey(
-        "governance.Organisation",
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("organisation"),
-    )
     audit = models.ForeignKey(
         Audit, on_delete=models.CASCADE, related_name="pdf_reports", verbose_name=_("audit")
     )
@@ -637,7 +566,7 @@ class AuditReportPDF(models.Model):
     pages = models.PositiveSmallIntegerField(_("pages"))
     created_at = models.DateTimeField(_("rendered"), auto_now_add=True)
 
-    objects = ScopedManager(organisation="organisation", supplier="audit__contract__supplier")
+    objects = tenant_manager(supplier="audit__contract__supplier")
 
     class Meta:
         ordering = ["audit", "-created_at"]

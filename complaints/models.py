@@ -8,7 +8,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from django_scopes import ScopedManager
+
+from governance.models import CreatedStamps, TenantModel, tenant_manager
 
 DESCRIPTION_MAX = 4000
 # Any control character (CR, LF, NUL …) in a one-line field is refused: such values end up in
@@ -23,9 +24,10 @@ phone_validator = RegexValidator(
 )
 
 
-class ComplaintSettings(models.Model):
+class ComplaintSettings(TenantModel):
     """How one organisation runs its complaint procedure."""
 
+    # One per organisation, and CASCADE (not TenantModel's PROTECT): goes with its organisation.
     organisation = models.OneToOneField(
         "governance.Organisation",
         on_delete=models.CASCADE,
@@ -64,8 +66,6 @@ class ComplaintSettings(models.Model):
         validators=[MinValueValidator(Decimal("0"))],
     )
 
-    objects = ScopedManager(organisation="organisation")
-
     class Meta:
         verbose_name = _("complaint settings")
         verbose_name_plural = _("complaint settings")
@@ -74,9 +74,10 @@ class ComplaintSettings(models.Model):
         return str(self.organisation)
 
 
-class Category(models.Model):
+class Category(TenantModel):
     """A category end users choose on the form (organisation-configurable)."""
 
+    # CASCADE, not TenantModel's PROTECT: the row goes with its organisation.
     organisation = models.ForeignKey(
         "governance.Organisation",
         on_delete=models.CASCADE,
@@ -87,8 +88,6 @@ class Category(models.Model):
     name_en = models.CharField(_("name (English)"), max_length=100)
     active = models.BooleanField(_("active"), default=True)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
-
-    objects = ScopedManager(organisation="organisation")
 
     class Meta:
         ordering = ["position", "name_nl"]
@@ -105,16 +104,15 @@ class Category(models.Model):
         return self.name_en if language == "en" else self.name_nl
 
 
-class ReferenceCounter(models.Model):
+class ReferenceCounter(TenantModel):
     """The last complaint number handed out per organisation and year (KL-2026-000123)."""
 
+    # CASCADE, not TenantModel's PROTECT: the row goes with its organisation.
     organisation = models.ForeignKey(
         "governance.Organisation", on_delete=models.CASCADE, related_name="+"
     )
     year = models.PositiveSmallIntegerField()
     last = models.PositiveIntegerField(default=0)
-
-    objects = ScopedManager(organisation="organisation")
 
     class Meta:
         constraints = [
@@ -155,15 +153,9 @@ class Impact(models.TextChoices):
     HIGH = "high", _("I could not work at all")
 
 
-class Complaint(models.Model):
+class Complaint(TenantModel):
     """One complaint of an end user, from the public form to closing."""
 
-    organisation = models.ForeignKey(
-        "governance.Organisation",
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("organisation"),
-    )
     reference = models.CharField(_("reference"), max_length=20)
     # The private tracking link's secret: 192 random bits, never derived from the reference.
     token = models.CharField(max_length=64, unique=True, editable=False)
@@ -227,7 +219,7 @@ class Complaint(models.Model):
     reminded_for = models.CharField(max_length=16, blank=True, editable=False)
 
     # A supplier's user sees only the complaints assigned to its supplier.
-    objects = ScopedManager(organisation="organisation", supplier="assigned_supplier")
+    objects = tenant_manager(supplier="assigned_supplier")
 
     class Meta:
         ordering = ["-received_at"]
@@ -277,19 +269,16 @@ class Complaint(models.Model):
         return self.consent_to_contact
 
 
-class Attachment(models.Model):
+class Attachment(TenantModel):
     """A file the complainant sent along (PDF, PNG or JPEG, checked by content)."""
 
-    organisation = models.ForeignKey(
-        "governance.Organisation", on_delete=models.PROTECT, related_name="+"
-    )
     complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="attachments")
     filename = models.CharField(_("file name"), max_length=200)
     mime_type = models.CharField(_("type"), max_length=40)
     size = models.PositiveIntegerField(_("size"))
     content = models.BinaryField(_("content"))
 
-    objects = ScopedManager(organisation="organisation", supplier="complaint__assigned_supplier")
+    objects = tenant_manager(supplier="complaint__assigned_supplier")
 
     class Meta:
         ordering = ["pk"]
@@ -316,12 +305,9 @@ SUPPLIER_HIDDEN_KINDS = (EventKind.NOTE,)
 PUBLIC_KINDS = (EventKind.RECEIVED, EventKind.STATUS, EventKind.MESSAGE)
 
 
-class ComplaintEvent(models.Model):
+class ComplaintEvent(TenantModel):
     """One entry of a complaint's timeline."""
 
-    organisation = models.ForeignKey(
-        "governance.Organisation", on_delete=models.PROTECT, related_name="+"
-    )
     complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(_("kind"), max_length=16, choices=EventKind.choices)
     at = models.DateTimeField(_("when"))
@@ -340,7 +326,7 @@ class ComplaintEvent(models.Model):
     to_status = models.CharField(max_length=16, blank=True, choices=Status.choices)
     text = models.TextField(_("text"), blank=True, max_length=DESCRIPTION_MAX)
 
-    objects = ScopedManager(organisation="organisation", supplier="complaint__assigned_supplier")
+    objects = tenant_manager(supplier="complaint__assigned_supplier")
 
     class Meta:
         ordering = ["at", "pk"]
@@ -351,13 +337,10 @@ class ComplaintEvent(models.Model):
         return f"{self.complaint} {self.kind} {self.at:%Y-%m-%d %H:%M}"
 
 
-class Verdict(models.Model):
+class Verdict(TenantModel):
     """The complainant's own judgement after resolution, kept apart from the procedure's status:
     a complaint can be closed by procedure and still unresolved for the one who filed it."""
 
-    organisation = models.ForeignKey(
-        "governance.Organisation", on_delete=models.PROTECT, related_name="+"
-    )
     complaint = models.OneToOneField(Complaint, on_delete=models.CASCADE, related_name="verdict")
     resolved_for_me = models.BooleanField(_("resolved for me"))
     handling_score = models.PositiveSmallIntegerField(
@@ -366,7 +349,7 @@ class Verdict(models.Model):
     comment = models.TextField(_("anything to add"), blank=True, max_length=2000)
     given_at = models.DateTimeField(_("given"))
 
-    objects = ScopedManager(organisation="organisation", supplier="complaint__assigned_supplier")
+    objects = tenant_manager(supplier="complaint__assigned_supplier")
 
     class Meta:
         verbose_name = _("verdict")
@@ -383,18 +366,12 @@ class ProposalStatus(models.TextChoices):
     REJECTED = "rejected", _("Rejected")
 
 
-class ImprovementProposal(models.Model):
+class ImprovementProposal(TenantModel, CreatedStamps):
     """A costed extension case: a longer service window for a service, with the complaints it
     would have avoided (and the contacts a simulation model expects in the extra hours, when
     one exists), the extra staffed hours, their cost and the cost per avoided complaint and
     contact. The figures are frozen when the proposal is saved; the decision follows."""
 
-    organisation = models.ForeignKey(
-        "governance.Organisation",
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("organisation"),
-    )
     service = models.ForeignKey(
         "contracts.Service", on_delete=models.PROTECT, related_name="+", verbose_name=_("service")
     )
@@ -443,12 +420,8 @@ class ImprovementProposal(models.Model):
     )
     decision_note = models.TextField(_("decision"), blank=True, max_length=4000)
     decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
-    objects = ScopedManager(organisation="organisation", supplier="service__contract__supplier")
+    objects = tenant_manager(supplier="service__contract__supplier")
 
     class Meta:
         ordering = ["-created_at"]
@@ -473,7 +446,7 @@ class ImprovementProposal(models.Model):
             raise ValidationError({"period_end": _("The period ends before it starts.")})
 
 
-class RegisterReport(models.Model):
+class RegisterReport(TenantModel):
     """The open register of one closed quarter as a PDF, in one language: rendered by a task
     (never in a request) and kept for download. Aggregated and k-suppressed like the public
     page; no personal data."""
@@ -483,6 +456,7 @@ class RegisterReport(models.Model):
         READY = "ready", _("Ready")
         FAILED = "failed", _("Failed")
 
+    # CASCADE, not TenantModel's PROTECT: the row goes with its organisation.
     organisation = models.ForeignKey(
         "governance.Organisation",
         on_delete=models.CASCADE,
@@ -502,8 +476,6 @@ class RegisterReport(models.Model):
     pages = models.PositiveSmallIntegerField(_("pages"), default=0)
     # Why the last rendering failed, for the operator (never shown on the public page).
     error = models.CharField(_("error"), max_length=500, blank=True)
-
-    objects = ScopedManager(organisation="organisation")
 
     class Meta:
         ordering = ["-period_start", "language"]

@@ -10,9 +10,9 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from django_scopes import ScopedManager
 
 from governance.dimensions import Dimension
+from governance.models import CreatedAt, TenantModel, tenant_manager
 from governance.workdays import previous_working_day
 
 
@@ -41,7 +41,7 @@ def year_period(day: date) -> tuple[date, date]:
     return date(day.year, 1, 1), date(day.year, 12, 31)
 
 
-class Contract(models.Model):
+class Contract(TenantModel, CreatedAt):
     """An outsourcing contract between a client organisation and a supplier."""
 
     class Renewal(models.TextChoices):
@@ -56,6 +56,8 @@ class Contract(models.Model):
         ENDING = "ending", _("Ending")
         ENDED = "ended", _("Ended")
 
+    # TenantModel's key with a reverse name: the access policy finds a supplier's organisations
+    # through `contracts` (governance.access.organisations_for).
     organisation = models.ForeignKey(
         "governance.Organisation",
         on_delete=models.PROTECT,
@@ -110,9 +112,8 @@ class Contract(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(365)],
         help_text=_("After the window closes a report is still taken, marked late, until then."),
     )
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
-    objects = ScopedManager(organisation="organisation", supplier="supplier")
+    objects = tenant_manager(supplier="supplier")
 
     class Meta:
         ordering = ["reference"]
@@ -181,15 +182,9 @@ class Contract(models.Model):
         return period_end + timedelta(days=self.late_reports_until_day)
 
 
-class Expectation(models.Model):
+class Expectation(TenantModel):
     """An explicit expectation of the client: what it expects, how it is measured, who owns it."""
 
-    organisation = models.ForeignKey(
-        "governance.Organisation",
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("organisation"),
-    )
     contract = models.ForeignKey(
         Contract, on_delete=models.CASCADE, related_name="expectations", verbose_name=_("contract")
     )
@@ -197,7 +192,7 @@ class Expectation(models.Model):
     measured_by = models.TextField(_("how it is measured"))
     owner = models.CharField(_("owner"), max_length=200)
 
-    objects = ScopedManager(organisation="organisation", supplier="contract__supplier")
+    objects = tenant_manager(supplier="contract__supplier")
 
     class Meta:
         ordering = ["contract", "pk"]
@@ -214,19 +209,13 @@ class Frequency(models.TextChoices):
     YEARLY = "yearly", _("Yearly")
 
 
-class InformationNeed(models.Model):
+class InformationNeed(TenantModel):
     """Information the client needs from the supplier (or the other way round), and when."""
 
     class Party(models.TextChoices):
         SUPPLIER = "supplier", _("Supplier")
         CLIENT = "client", _("Client")
 
-    organisation = models.ForeignKey(
-        "governance.Organisation",
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("organisation"),
-    )
     contract = models.ForeignKey(
         Contract,
         on_delete=models.CASCADE,
@@ -246,7 +235,7 @@ class InformationNeed(models.Model):
         _("due (days after period end)"), default=10, validators=[MaxValueValidator(120)]
     )
 
-    objects = ScopedManager(organisation="organisation", supplier="contract__supplier")
+    objects = tenant_manager(supplier="contract__supplier")
 
     class Meta:
         ordering = ["contract", "what"]
@@ -265,15 +254,9 @@ class InformationNeed(models.Model):
         return month_period(day)
 
 
-class InformationDelivery(models.Model):
+class InformationDelivery(TenantModel):
     """One delivery (or a still missing one) of an information need for one period."""
 
-    organisation = models.ForeignKey(
-        "governance.Organisation",
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("organisation"),
-    )
     need = models.ForeignKey(
         InformationNeed,
         on_delete=models.CASCADE,
@@ -285,7 +268,7 @@ class InformationDelivery(models.Model):
     due_date = models.DateField(_("due"))
     delivered_on = models.DateField(_("delivered on"), null=True, blank=True)
 
-    objects = ScopedManager(organisation="organisation", supplier="need__contract__supplier")
+    objects = tenant_manager(supplier="need__contract__supplier")
 
     class Meta:
         ordering = ["need", "-period_start"]
@@ -308,7 +291,7 @@ class InformationDelivery(models.Model):
         return self.delivered_on <= self.due_date
 
 
-class Service(models.Model):
+class Service(TenantModel):
     """A service delivered under a contract (e.g. "Servicedesk"), with its service window.
 
     The window is the weekly opening hours in `opening_hours`; without any, the service is
@@ -321,12 +304,6 @@ class Service(models.Model):
         HIGH = "high", _("High")
         CRITICAL = "critical", _("Critical")
 
-    organisation = models.ForeignKey(
-        "governance.Organisation",
-        on_delete=models.PROTECT,
-        related_name="services",
-        verbose_name=_("organisation"),
-    )
     contract = models.ForeignKey(
         Contract, on_delete=models.CASCADE, related_name="services", verbose_name=_("contract")
     )
@@ -337,7 +314,7 @@ class Service(models.Model):
     )
     open_on_holidays = models.BooleanField(_("open on public holidays"), default=False)
 
-    objects = ScopedManager(organisation="organisation", supplier="contract__supplier")
+    objects = tenant_manager(supplier="contract__supplier")
 
     class Meta:
         ordering = ["contract", "name"]
@@ -355,7 +332,7 @@ class Service(models.Model):
             raise ValidationError({"contract": _("The contract belongs to another organisation.")})
 
 
-class ServiceHours(models.Model):
+class ServiceHours(TenantModel):
     """One opening interval of a service on one weekday, local time of the organisation."""
 
     class Weekday(models.IntegerChoices):
@@ -367,12 +344,6 @@ class ServiceHours(models.Model):
         SATURDAY = 5, _("Saturday")
         SUNDAY = 6, _("Sunday")
 
-    organisation = models.ForeignKey(
-        "governance.Organisation",
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("organisation"),
-    )
     service = models.ForeignKey(
         Service, on_delete=models.CASCADE, related_name="opening_hours", verbose_name=_("service")
     )
@@ -380,7 +351,7 @@ class ServiceHours(models.Model):
     opens = models.TimeField(_("opens"))
     closes = models.TimeField(_("closes"))
 
-    objects = ScopedManager(organisation="organisation", supplier="service__contract__supplier")
+    objects = tenant_manager(supplier="service__contract__supplier")
 
     class Meta:
         ordering = ["service", "weekday", "opens"]
@@ -415,7 +386,7 @@ def value_range_problem(metric_kind: str, value: Decimal) -> str | None:
     return None
 
 
-class ServiceLevel(models.Model):
+class ServiceLevel(TenantModel):
     """One version of an agreed service level. An amendment closes this version (`valid_to`) and
     creates the next with the same code, so each period is judged by the levels in force then."""
 
@@ -433,12 +404,6 @@ class ServiceLevel(models.Model):
         MONTHLY = "monthly", _("Monthly")
         QUARTERLY = "quarterly", _("Quarterly")
 
-    organisation = models.ForeignKey(
-        "governance.Organisation",
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("organisation"),
-    )
     contract = models.ForeignKey(
         Contract,
         on_delete=models.CASCADE,
@@ -476,7 +441,7 @@ class ServiceLevel(models.Model):
     valid_from = models.DateField(_("valid from"))
     valid_to = models.DateField(_("valid to"), null=True, blank=True)
 
-    objects = ScopedManager(organisation="organisation", supplier="contract__supplier")
+    objects = tenant_manager(supplier="contract__supplier")
 
     class Meta:
         ordering = ["contract", "code", "valid_from"]
@@ -565,15 +530,9 @@ class ServiceLevel(models.Model):
         return float(difference / abs(self.target))
 
 
-class ServiceLevelDimension(models.Model):
+class ServiceLevelDimension(TenantModel):
     """A perception dimension a service level maps to, with its weight."""
 
-    organisation = models.ForeignKey(
-        "governance.Organisation",
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("organisation"),
-    )
     service_level = models.ForeignKey(
         ServiceLevel,
         on_delete=models.CASCADE,
@@ -589,9 +548,7 @@ class ServiceLevelDimension(models.Model):
         validators=[MinValueValidator(Decimal("0.01")), MaxValueValidator(Decimal("1.00"))],
     )
 
-    objects = ScopedManager(
-        organisation="organisation", supplier="service_level__contract__supplier"
-    )
+    objects = tenant_manager(supplier="service_level__contract__supplier")
 
     class Meta:
         ordering = ["service_level", "dimension"]
@@ -607,7 +564,7 @@ class ServiceLevelDimension(models.Model):
         return f"{self.service_level.code} → {self.get_dimension_display()} ({self.weight})"
 
 
-class SLAReport(models.Model):
+class SLAReport(TenantModel, CreatedAt):
     """One version of the supplier's SLA report for one contract and period (a month).
 
     A resubmission creates the next version; the replaced one is kept with status superseded
@@ -628,12 +585,6 @@ class SLAReport(models.Model):
     REPLACEABLE = (Status.DRAFT, Status.SUBMITTED, Status.DISPUTED, Status.WITHDRAWN)
     AWAITING_REVIEW = (Status.SUBMITTED, Status.APPEALED)
 
-    organisation = models.ForeignKey(
-        "governance.Organisation",
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("organisation"),
-    )
     contract = models.ForeignKey(
         Contract, on_delete=models.CASCADE, related_name="sla_reports", verbose_name=_("contract")
     )
@@ -669,9 +620,8 @@ class SLAReport(models.Model):
     )
     reviewed_at = models.DateTimeField(_("reviewed"), null=True, blank=True)
     appeal_reason = models.TextField(_("appeal"), blank=True)
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
-    objects = ScopedManager(organisation="organisation", supplier="contract__supplier")
+    objects = tenant_manager(supplier="contract__supplier")
 
     class Meta:
         ordering = ["contract", "-period_start", "-version"]
@@ -696,7 +646,7 @@ class SLAReport(models.Model):
         return f"{self.period_start:%Y-%m}"
 
 
-class Measurement(models.Model):
+class Measurement(TenantModel):
     """A reported value of one service level in one report version, with its judged state and
     the supplier's deviation analysis (required when the target was not met)."""
 
@@ -705,12 +655,6 @@ class Measurement(models.Model):
         NEAR_MISS = "near_miss", _("Near miss")
         MISSED = "missed", _("Missed")
 
-    organisation = models.ForeignKey(
-        "governance.Organisation",
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("organisation"),
-    )
     report = models.ForeignKey(
         SLAReport, on_delete=models.CASCADE, related_name="measurements", verbose_name=_("report")
     )
@@ -727,7 +671,7 @@ class Measurement(models.Model):
     deviation_action = models.TextField(_("corrective action"), blank=True)
     dispute_reason = models.TextField(_("dispute reason"), blank=True)
 
-    objects = ScopedManager(organisation="organisation", supplier="report__contract__supplier")
+    objects = tenant_manager(supplier="report__contract__supplier")
 
     class Meta:
         ordering = ["report", "service_level__code"]

@@ -1,4 +1,8 @@
-"""Platform data: tenants, suppliers, who belongs where, job runs and the mail outbox."""
+"""Platform data: tenants, suppliers, who belongs where, job runs and the mail outbox.
+
+Also the bases of the apps' tenant-owned models: `TenantModel` (the organisation key and the
+scoped manager) and the stamps `CreatedAt` and `CreatedStamps`.
+"""
 
 import uuid
 import zoneinfo
@@ -8,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django_scopes import ScopedManager
 
 
 def validate_time_zone(value: str) -> None:
@@ -35,6 +40,61 @@ class Organisation(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+def tenant_manager(supplier: str | None = None) -> models.Manager:
+    """The manager of a tenant-owned model: outside a scope it refuses every query; inside one it
+    returns the rows of the scope's organisation and, when `supplier` names the path from the
+    model to its supplier (e.g. "contract__supplier"), of the scope's supplier only."""
+    if supplier is None:
+        return ScopedManager(organisation="organisation")
+    return ScopedManager(organisation="organisation", supplier=supplier)
+
+
+class TenantModel(models.Model):
+    """Base of every row an organisation owns: the `organisation` key and the scoped manager.
+
+    The manager scopes by organisation only. A model that a supplier reaches through a contract
+    declares `objects = tenant_manager(supplier="…")` with the path to that supplier. A model
+    whose rows go with their organisation (on_delete CASCADE) overrides `organisation`.
+    """
+
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("organisation"),
+    )
+
+    objects = tenant_manager()
+
+    class Meta:
+        abstract = True
+
+
+class CreatedAt(models.Model):
+    """When the row was made."""
+
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        abstract = True
+
+
+class CreatedStamps(CreatedAt):
+    """When the row was made, and by whom (kept empty once that user is deleted)."""
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+
+    class Meta:
+        abstract = True
 
 
 class Supplier(models.Model):

@@ -13,9 +13,9 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from django_scopes import ScopedManager
 
 from governance.dimensions import Dimension
+from governance.models import CreatedAt, TenantModel, tenant_manager
 
 # The anonymity floor: a cell with fewer respondents is neither shown nor derivable.
 K_ANONYMITY = 5
@@ -73,19 +73,13 @@ class AnonymityMode(models.TextChoices):
 ANONYMITY_FLOOR = {AnonymityMode.STANDARD: K_ANONYMITY, AnonymityMode.STRICT: 10}
 
 
-class Question(models.Model):
+class Question(TenantModel):
     """A question of the organisation's bank, in Dutch and English.
 
     `proxy_text_*` is the mirrored wording for the business and the IT organisation ("how
     satisfied do you think end users are …"); empty means the same wording for every group.
     """
 
-    organisation = models.ForeignKey(
-        "governance.Organisation",
-        on_delete=models.PROTECT,
-        related_name="kto_questions",
-        verbose_name=_("organisation"),
-    )
     code = models.SlugField(_("code"), max_length=60)
     dimension = models.CharField(
         _("dimension"), max_length=20, choices=Dimension.choices, blank=True
@@ -104,8 +98,6 @@ class Question(models.Model):
         verbose_name=_("service"),
     )
     active = models.BooleanField(_("active"), default=True)
-
-    objects = ScopedManager(organisation="organisation")
 
     class Meta:
         ordering = ["dimension", "code"]
@@ -134,15 +126,9 @@ class Question(models.Model):
         return self.text_nl if dutch else self.text_en
 
 
-class Survey(models.Model):
+class Survey(TenantModel, CreatedAt):
     """One KTO: scope, kind, covered period, answering window, groups, targets, anonymity."""
 
-    organisation = models.ForeignKey(
-        "governance.Organisation",
-        on_delete=models.PROTECT,
-        related_name="kto_surveys",
-        verbose_name=_("organisation"),
-    )
     title = models.CharField(_("title"), max_length=200)
     kind = models.CharField(_("kind"), max_length=12, choices=SurveyKind.choices)
     contracts = models.ManyToManyField(
@@ -173,14 +159,13 @@ class Survey(models.Model):
     # stored salt with the secret key; only the hash is looked up.
     open_link_salt = models.CharField(max_length=32, blank=True, editable=False)
     open_link_hash = models.CharField(max_length=64, blank=True, editable=False, db_index=True)
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     # Scoped by organisation only. A survey can span contracts of several suppliers, so a
     # supplier dimension on the survey would expose the survey row (and, through it, totals
     # over other suppliers' contracts). Supplier users reach surveys only through selectors that
     # filter on their own contracts, and every number they get comes from `Rollup` rows, which
     # carry the supplier dimension (contract__supplier) and so cannot leak across suppliers.
-    objects = ScopedManager(organisation="organisation")
+    objects = tenant_manager()
 
     class Meta:
         ordering = ["-period_end", "-pk"]
@@ -230,16 +215,13 @@ class Survey(models.Model):
         return float(value) if value is not None else None
 
 
-class SurveyGroup(models.Model):
+class SurveyGroup(TenantModel):
     """A stakeholder group on a survey with its sampling plan."""
 
     class MarginUnit(models.TextChoices):
         POINTS = "points", _("scale points (mean on 1–5)")
         PROPORTION = "proportion", _("proportion (share of respondents)")
 
-    organisation = models.ForeignKey(
-        "governance.Organisation", on_delete=models.PROTECT, related_name="+"
-    )
     survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="groups")
     group = models.CharField(_("group"), max_length=12, choices=StakeholderGroup.choices)
     population = models.PositiveIntegerField(
@@ -277,8 +259,6 @@ class SurveyGroup(models.Model):
         validators=[MinValueValidator(Decimal("0.01")), MaxValueValidator(Decimal("1.00"))],
     )
 
-    objects = ScopedManager(organisation="organisation")
-
     class Meta:
         ordering = ["survey", "group"]
         constraints = [
@@ -299,19 +279,14 @@ class SurveyGroup(models.Model):
             raise ValidationError({"margin": _("A margin on a proportion lies below 1.")})
 
 
-class SurveyItem(models.Model):
+class SurveyItem(TenantModel):
     """A question placed on a survey in a role (perception, expectation, …)."""
 
-    organisation = models.ForeignKey(
-        "governance.Organisation", on_delete=models.PROTECT, related_name="+"
-    )
     survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="items")
     question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="items")
     role = models.CharField(_("role"), max_length=12, choices=ItemRole.choices)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
     required = models.BooleanField(_("required"), default=True)
-
-    objects = ScopedManager(organisation="organisation")
 
     class Meta:
         ordering = ["survey", "position", "pk"]
@@ -325,7 +300,7 @@ class SurveyItem(models.Model):
         return f"{self.get_role_display()}: {self.question}"
 
 
-class Invitation(models.Model):
+class Invitation(TenantModel):
     """A participant of a survey: imported, sampled, invited, reminded — and whether it has
     answered. It holds no link to the answer, and the answer none to it."""
 
@@ -336,9 +311,6 @@ class Invitation(models.Model):
         NOT_SELECTED = "not_selected", _("Not in the sample")
         FATIGUE = "fatigue", _("Skipped: invited recently")
 
-    organisation = models.ForeignKey(
-        "governance.Organisation", on_delete=models.PROTECT, related_name="+"
-    )
     survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="invitations")
     email = models.EmailField(_("e-mail"))
     group = models.CharField(_("group"), max_length=12, choices=StakeholderGroup.choices)
@@ -360,7 +332,7 @@ class Invitation(models.Model):
     token_hash = models.CharField(max_length=64, unique=True, editable=False)
     used = models.BooleanField(_("answered"), default=False)
 
-    objects = ScopedManager(organisation="organisation", supplier="contract__supplier")
+    objects = tenant_manager(supplier="contract__supplier")
 
     class Meta:
         ordering = ["survey", "email"]
@@ -375,20 +347,17 @@ class Invitation(models.Model):
         return f"{self.email} · {self.survey}"
 
 
-class Response(models.Model):
+class Response(TenantModel):
     """One anonymous submission. Deliberately no invitation, token, person, time, IP or agent."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    organisation = models.ForeignKey(
-        "governance.Organisation", on_delete=models.PROTECT, related_name="+"
-    )
     survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="responses")
     contract = models.ForeignKey("contracts.Contract", on_delete=models.PROTECT, related_name="+")
     group = models.CharField(_("group"), max_length=12, choices=StakeholderGroup.choices)
     language = models.CharField(_("language"), max_length=2)
     submitted_on = models.DateField(_("submitted on"))
 
-    objects = ScopedManager(organisation="organisation", supplier="contract__supplier")
+    objects = tenant_manager(supplier="contract__supplier")
 
     class Meta:
         verbose_name = _("response")
@@ -398,17 +367,14 @@ class Response(models.Model):
         return f"{self.survey_id} · {self.get_group_display()} · {self.submitted_on}"
 
 
-class Answer(models.Model):
+class Answer(TenantModel):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    organisation = models.ForeignKey(
-        "governance.Organisation", on_delete=models.PROTECT, related_name="+"
-    )
     response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="answers")
     item = models.ForeignKey(SurveyItem, on_delete=models.PROTECT, related_name="answers")
     value = models.IntegerField(_("value"), null=True, blank=True)
     text = models.TextField(_("text"), blank=True)
 
-    objects = ScopedManager(organisation="organisation", supplier="response__contract__supplier")
+    objects = tenant_manager(supplier="response__contract__supplier")
 
     class Meta:
         verbose_name = _("answer")
@@ -422,7 +388,7 @@ LIKERT_COUNT_FIELDS = [f"c{v}" for v in range(LIKERT_MIN, LIKERT_MAX + 1)]
 SCALE_COUNT_FIELDS = [f"c{v}" for v in range(SCALE_MIN, SCALE_MAX + 1)]
 
 
-class Rollup(models.Model):
+class Rollup(TenantModel):
     """Additive aggregate of respondent-level scores per (survey, contract, role, dimension,
     group), with the survey's covered period: n, Σx, Σx² where x is the mean of one
     respondent's items in that dimension, plus item-answer counts per Likert value.
@@ -430,9 +396,6 @@ class Rollup(models.Model):
     Updated with F-expressions in the transaction of each submission; results pages and the gap
     analysis read these, never raw answers."""
 
-    organisation = models.ForeignKey(
-        "governance.Organisation", on_delete=models.PROTECT, related_name="+"
-    )
     survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="rollups")
     contract = models.ForeignKey("contracts.Contract", on_delete=models.PROTECT, related_name="+")
     role = models.CharField(max_length=12, choices=ItemRole.choices)
@@ -449,7 +412,7 @@ class Rollup(models.Model):
     c4 = models.PositiveIntegerField(default=0)
     c5 = models.PositiveIntegerField(default=0)
 
-    objects = ScopedManager(organisation="organisation", supplier="contract__supplier")
+    objects = tenant_manager(supplier="contract__supplier")
 
     class Meta:
         constraints = [
@@ -470,12 +433,9 @@ class Rollup(models.Model):
         return [getattr(self, name) for name in LIKERT_COUNT_FIELDS]
 
 
-class ScoreRollup(models.Model):
+class ScoreRollup(TenantModel):
     """Additive counts per value of a 0–10 item per (survey, contract, item, group)."""
 
-    organisation = models.ForeignKey(
-        "governance.Organisation", on_delete=models.PROTECT, related_name="+"
-    )
     survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="score_rollups")
     contract = models.ForeignKey("contracts.Contract", on_delete=models.PROTECT, related_name="+")
     item = models.ForeignKey(SurveyItem, on_delete=models.CASCADE, related_name="+")
@@ -492,7 +452,7 @@ class ScoreRollup(models.Model):
     c9 = models.PositiveIntegerField(default=0)
     c10 = models.PositiveIntegerField(default=0)
 
-    objects = ScopedManager(organisation="organisation", supplier="contract__supplier")
+    objects = tenant_manager(supplier="contract__supplier")
 
     class Meta:
         constraints = [

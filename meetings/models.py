@@ -8,10 +8,9 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from django_scopes import ScopedManager
 
 from governance.dimensions import Dimension
-from governance.models import Membership, SupplierMembership
+from governance.models import CreatedAt, Membership, SupplierMembership, TenantModel, tenant_manager
 
 
 class Tier(models.TextChoices):
@@ -61,15 +60,9 @@ def validate_topics(value) -> None:
         raise ValidationError(_("A standard agenda has at most 30 topics."))
 
 
-class MeetingSeries(models.Model):
+class MeetingSeries(TenantModel, CreatedAt):
     """A recurring meeting of one tier, for one contract or for the whole organisation."""
 
-    organisation = models.ForeignKey(
-        "governance.Organisation",
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("organisation"),
-    )
     contract = models.ForeignKey(
         "contracts.Contract",
         on_delete=models.CASCADE,
@@ -108,9 +101,8 @@ class MeetingSeries(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(12)],
     )
     location = models.CharField(_("location"), max_length=200, blank=True)
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
-    objects = ScopedManager(organisation="organisation", supplier="contract__supplier")
+    objects = tenant_manager(supplier="contract__supplier")
 
     class Meta:
         ordering = ["contract__reference", "tier", "title"]
@@ -125,19 +117,16 @@ class MeetingSeries(models.Model):
             raise ValidationError({"contract": _("The contract belongs to another organisation.")})
 
 
-class RequiredRole(models.Model):
+class RequiredRole(TenantModel):
     """A role that must attend every meeting of the series, from one side."""
 
-    organisation = models.ForeignKey(
-        "governance.Organisation", on_delete=models.PROTECT, related_name="+"
-    )
     series = models.ForeignKey(
         MeetingSeries, on_delete=models.CASCADE, related_name="required_roles"
     )
     side = models.CharField(_("side"), max_length=16, choices=Side.choices)
     role = models.CharField(_("role"), max_length=100)
 
-    objects = ScopedManager(organisation="organisation", supplier="series__contract__supplier")
+    objects = tenant_manager(supplier="series__contract__supplier")
 
     class Meta:
         ordering = ["series", "side", "role"]
@@ -153,7 +142,7 @@ class RequiredRole(models.Model):
         return f"{self.get_side_display()}: {self.role}"
 
 
-class Meeting(models.Model):
+class Meeting(TenantModel, CreatedAt):
     """One meeting of a series."""
 
     class Status(models.TextChoices):
@@ -163,9 +152,6 @@ class Meeting(models.Model):
         APPROVED = "approved", _("Minutes approved")
         CANCELLED = "cancelled", _("Cancelled")
 
-    organisation = models.ForeignKey(
-        "governance.Organisation", on_delete=models.PROTECT, related_name="+"
-    )
     series = models.ForeignKey(
         MeetingSeries, on_delete=models.CASCADE, related_name="meetings", verbose_name=_("series")
     )
@@ -189,9 +175,8 @@ class Meeting(models.Model):
         related_name="+",
         verbose_name=_("minutes approved by"),
     )
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
-    objects = ScopedManager(organisation="organisation", supplier="series__contract__supplier")
+    objects = tenant_manager(supplier="series__contract__supplier")
 
     class Meta:
         ordering = ["series", "starts_at"]
@@ -243,7 +228,7 @@ class Outcome(models.TextChoices):
     ACTION = "action", _("Action")
 
 
-class AgendaItem(models.Model):
+class AgendaItem(TenantModel):
     """One item on a meeting's agenda, with its preparation and minutes.
 
     `key` names the data behind a generated item (e.g. "measurement:12"), so regenerating an
@@ -251,9 +236,6 @@ class AgendaItem(models.Model):
     meetings of a series: `streak` counts the consecutive meetings it has stood unresolved.
     """
 
-    organisation = models.ForeignKey(
-        "governance.Organisation", on_delete=models.PROTECT, related_name="+"
-    )
     meeting = models.ForeignKey(
         Meeting, on_delete=models.CASCADE, related_name="items", verbose_name=_("meeting")
     )
@@ -292,9 +274,7 @@ class AgendaItem(models.Model):
     )
     resolved = models.BooleanField(_("resolved"), default=False)
 
-    objects = ScopedManager(
-        organisation="organisation", supplier="meeting__series__contract__supplier"
-    )
+    objects = tenant_manager(supplier="meeting__series__contract__supplier")
 
     class Meta:
         ordering = ["meeting", "position", "pk"]
@@ -320,12 +300,9 @@ class AgendaItem(models.Model):
         return self.needs_preparation and not self.client_impact.strip()
 
 
-class Attendance(models.Model):
+class Attendance(TenantModel):
     """A person invited to a meeting in a role, and whether they attended."""
 
-    organisation = models.ForeignKey(
-        "governance.Organisation", on_delete=models.PROTECT, related_name="+"
-    )
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attendance")
     side = models.CharField(_("side"), max_length=16, choices=Side.choices)
     role = models.CharField(_("role"), max_length=100)
@@ -334,9 +311,7 @@ class Attendance(models.Model):
     invited = models.BooleanField(_("invited"), default=True)
     attended = models.BooleanField(_("attended"), null=True, blank=True)
 
-    objects = ScopedManager(
-        organisation="organisation", supplier="meeting__series__contract__supplier"
-    )
+    objects = tenant_manager(supplier="meeting__series__contract__supplier")
 
     class Meta:
         ordering = ["meeting", "side", "role", "name"]
@@ -347,7 +322,7 @@ class Attendance(models.Model):
         return f"{self.name} ({self.role})"
 
 
-class ActionItem(models.Model):
+class ActionItem(TenantModel, CreatedAt):
     """An action agreed in a meeting; carried over to the series' next meetings until done."""
 
     class Status(models.TextChoices):
@@ -358,9 +333,6 @@ class ActionItem(models.Model):
 
     FINISHED = (Status.DONE, Status.CANCELLED)
 
-    organisation = models.ForeignKey(
-        "governance.Organisation", on_delete=models.PROTECT, related_name="+"
-    )
     series = models.ForeignKey(MeetingSeries, on_delete=models.CASCADE, related_name="actions")
     meeting = models.ForeignKey(
         Meeting, on_delete=models.CASCADE, related_name="actions", verbose_name=_("agreed in")
@@ -381,9 +353,8 @@ class ActionItem(models.Model):
         _("status"), max_length=16, choices=Status.choices, default=Status.OPEN
     )
     done_at = models.DateTimeField(_("done"), null=True, blank=True)
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
-    objects = ScopedManager(organisation="organisation", supplier="series__contract__supplier")
+    objects = tenant_manager(supplier="series__contract__supplier")
 
     class Meta:
         ordering = ["due_date", "pk"]
@@ -403,7 +374,7 @@ class ActionItem(models.Model):
             raise ValidationError({"meeting": _("The meeting belongs to another series.")})
 
 
-class MeetingDocument(models.Model):
+class MeetingDocument(TenantModel, CreatedAt):
     """A rendered PDF of a meeting: the agenda pack or the minutes (rendered by a worker)."""
 
     class Kind(models.TextChoices):
@@ -419,9 +390,6 @@ class MeetingDocument(models.Model):
         CLIENT = "client", _("Client")
         SUPPLIER = "supplier", _("Supplier")
 
-    organisation = models.ForeignKey(
-        "governance.Organisation", on_delete=models.PROTECT, related_name="+"
-    )
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="documents")
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
     # The client's copy holds its internal notes; the supplier's copy never does.
@@ -431,11 +399,8 @@ class MeetingDocument(models.Model):
     )
     pdf = models.BinaryField(_("PDF"), blank=True, editable=False)
     pages = models.PositiveSmallIntegerField(default=0)
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
-    objects = ScopedManager(
-        organisation="organisation", supplier="meeting__series__contract__supplier"
-    )
+    objects = tenant_manager(supplier="meeting__series__contract__supplier")
 
     class Meta:
         ordering = ["meeting", "-created_at"]
@@ -446,7 +411,7 @@ class MeetingDocument(models.Model):
         return f"{self.meeting} {self.kind}"
 
 
-class SIP(models.Model):
+class SIP(TenantModel, CreatedAt):
     """A Service Improvement Programme: one accountable owner on each side, targets on an SLA
     metric and on a perception score, progress measured from the periods after the baseline."""
 
@@ -456,9 +421,6 @@ class SIP(models.Model):
         COMPLETED = "completed", _("Completed")
         STOPPED = "stopped", _("Stopped")
 
-    organisation = models.ForeignKey(
-        "governance.Organisation", on_delete=models.PROTECT, related_name="+"
-    )
     contract = models.ForeignKey(
         "contracts.Contract",
         on_delete=models.CASCADE,
@@ -500,9 +462,8 @@ class SIP(models.Model):
     status = models.CharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.ACTIVE
     )
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
-    objects = ScopedManager(organisation="organisation", supplier="contract__supplier")
+    objects = tenant_manager(supplier="contract__supplier")
 
     class Meta:
         ordering = ["contract__reference", "title"]
@@ -549,16 +510,13 @@ class SIP(models.Model):
             raise ValidationError(errors)
 
 
-class SIPMilestone(models.Model):
-    organisation = models.ForeignKey(
-        "governance.Organisation", on_delete=models.PROTECT, related_name="+"
-    )
+class SIPMilestone(TenantModel):
     sip = models.ForeignKey(SIP, on_delete=models.CASCADE, related_name="milestones")
     title = models.CharField(_("milestone"), max_length=200)
     due_date = models.DateField(_("due"))
     done = models.BooleanField(_("done"), default=False)
 
-    objects = ScopedManager(organisation="organisation", supplier="sip__contract__supplier")
+    objects = tenant_manager(supplier="sip__contract__supplier")
 
     class Meta:
         ordering = ["sip", "due_date", "pk"]
@@ -569,7 +527,7 @@ class SIPMilestone(models.Model):
         return self.title
 
 
-class SIPLink(models.Model):
+class SIPLink(TenantModel):
     """Data the SIP answers to: a gap flag, complaint, audit finding or proposal, by link (the
     other apps own the rows; a link survives their changes)."""
 
@@ -579,15 +537,12 @@ class SIPLink(models.Model):
         FINDING = "finding", _("Audit finding")
         PROPOSAL = "proposal", _("Improvement proposal")
 
-    organisation = models.ForeignKey(
-        "governance.Organisation", on_delete=models.PROTECT, related_name="+"
-    )
     sip = models.ForeignKey(SIP, on_delete=models.CASCADE, related_name="links")
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
     label = models.CharField(_("label"), max_length=300)
     link = models.CharField(_("link"), max_length=500)
 
-    objects = ScopedManager(organisation="organisation", supplier="sip__contract__supplier")
+    objects = tenant_manager(supplier="sip__contract__supplier")
 
     class Meta:
         ordering = ["sip", "kind", "pk"]

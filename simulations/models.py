@@ -11,11 +11,9 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from django_scopes import ScopedManager
 
+from governance.models import CreatedAt, CreatedStamps, TenantModel, tenant_manager
 from simulations.schedule import ScheduleError, parse_opening_hours
-
-SCOPE = {"organisation": "organisation", "supplier": "chain__contract__supplier"}
 
 
 def flat_profile() -> list[float]:
@@ -28,7 +26,7 @@ class Party(models.TextChoices):
     THIRD_PARTY = "third_party", _("Third party")
 
 
-class Chain(models.Model):
+class Chain(TenantModel, CreatedAt):
     """A contract's delivery chain: the steps a contact passes, across client and supplier."""
 
     class ProfileSource(models.TextChoices):
@@ -36,9 +34,6 @@ class Chain(models.Model):
         UPLOADED = "uploaded", _("Derived from uploaded contact times")
         COMPLAINTS = "complaints", _("Derived from complaint timestamps")
 
-    organisation = models.ForeignKey(
-        "governance.Organisation", on_delete=models.PROTECT, related_name="+"
-    )
     contract = models.ForeignKey(
         "contracts.Contract",
         on_delete=models.CASCADE,
@@ -67,9 +62,8 @@ class Chain(models.Model):
         choices=ProfileSource.choices,
         default=ProfileSource.ENTERED,
     )
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
-    objects = ScopedManager(organisation="organisation", supplier="contract__supplier")
+    objects = tenant_manager(supplier="contract__supplier")
 
     class Meta:
         ordering = ["name"]
@@ -95,7 +89,7 @@ class Chain(models.Model):
             )
 
 
-class Step(models.Model):
+class Step(TenantModel):
     """One step of the chain: who does what, with which staff, when, and how long it takes."""
 
     class Distribution(models.TextChoices):
@@ -104,9 +98,6 @@ class Step(models.Model):
         LOGNORMAL = "lognormal", _("Lognormal (mean and standard deviation)")
         TRIANGULAR = "triangular", _("Triangular (minimum, mode, maximum)")
 
-    organisation = models.ForeignKey(
-        "governance.Organisation", on_delete=models.PROTECT, related_name="+"
-    )
     chain = models.ForeignKey(
         Chain, on_delete=models.CASCADE, related_name="steps", verbose_name=_("chain")
     )
@@ -175,7 +166,7 @@ class Step(models.Model):
         validators=[MinValueValidator(0), MaxValueValidator(100)],
     )
 
-    objects = ScopedManager(**SCOPE)
+    objects = tenant_manager(supplier="chain__contract__supplier")
 
     class Meta:
         ordering = ["chain", "position"]
@@ -223,12 +214,9 @@ class Step(models.Model):
             raise ValidationError(errors)
 
 
-class Escalation(models.Model):
+class Escalation(TenantModel):
     """The probability that a contact finishing `source` goes on to the following `target`."""
 
-    organisation = models.ForeignKey(
-        "governance.Organisation", on_delete=models.PROTECT, related_name="+"
-    )
     source = models.ForeignKey(
         Step, on_delete=models.CASCADE, related_name="escalations", verbose_name=_("from step")
     )
@@ -242,9 +230,7 @@ class Escalation(models.Model):
         validators=[MinValueValidator(0), MaxValueValidator(1)],
     )
 
-    objects = ScopedManager(
-        organisation="organisation", supplier="source__chain__contract__supplier"
-    )
+    objects = tenant_manager(supplier="source__chain__contract__supplier")
 
     class Meta:
         ordering = ["source__position", "target__position"]
@@ -268,12 +254,9 @@ class Escalation(models.Model):
             raise ValidationError({"target": _("A contact escalates to a following step only.")})
 
 
-class Scenario(models.Model):
+class Scenario(TenantModel, CreatedAt):
     """A what-if on the chain: more or fewer contacts, and changes per step."""
 
-    organisation = models.ForeignKey(
-        "governance.Organisation", on_delete=models.PROTECT, related_name="+"
-    )
     chain = models.ForeignKey(
         Chain, on_delete=models.CASCADE, related_name="scenarios", verbose_name=_("chain")
     )
@@ -287,9 +270,8 @@ class Scenario(models.Model):
         validators=[MinValueValidator(0)],
         help_text=_("1.00 is the profile as entered; 1.20 is 20 % more contacts."),
     )
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
-    objects = ScopedManager(**SCOPE)
+    objects = tenant_manager(supplier="chain__contract__supplier")
 
     class Meta:
         ordering = ["chain", "name"]
@@ -303,12 +285,9 @@ class Scenario(models.Model):
         return self.name
 
 
-class ScenarioChange(models.Model):
+class ScenarioChange(TenantModel):
     """How a scenario changes one step: extra staff, other opening hours, faster or slower."""
 
-    organisation = models.ForeignKey(
-        "governance.Organisation", on_delete=models.PROTECT, related_name="+"
-    )
     scenario = models.ForeignKey(
         Scenario, on_delete=models.CASCADE, related_name="changes", verbose_name=_("scenario")
     )
@@ -328,9 +307,7 @@ class ScenarioChange(models.Model):
         help_text=_("0.80 is a fifth faster."),
     )
 
-    objects = ScopedManager(
-        organisation="organisation", supplier="scenario__chain__contract__supplier"
-    )
+    objects = tenant_manager(supplier="scenario__chain__contract__supplier")
 
     class Meta:
         ordering = ["scenario", "step__position"]
@@ -353,7 +330,7 @@ class ScenarioChange(models.Model):
                 raise ValidationError({"opening_hours": str(error)}) from None
 
 
-class SimulationRun(models.Model):
+class SimulationRun(TenantModel, CreatedAt):
     """One simulation of the chain (or a scenario of it), run by a worker; its model snapshot,
     settings, progress and results are stored so it can be read and compared later."""
 
@@ -363,9 +340,6 @@ class SimulationRun(models.Model):
         SUCCEEDED = "succeeded", _("Succeeded")
         FAILED = "failed", _("Failed")
 
-    organisation = models.ForeignKey(
-        "governance.Organisation", on_delete=models.PROTECT, related_name="+"
-    )
     chain = models.ForeignKey(
         Chain, on_delete=models.CASCADE, related_name="runs", verbose_name=_("chain")
     )
@@ -400,11 +374,10 @@ class SimulationRun(models.Model):
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
     started_at = models.DateTimeField(_("started"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
 
-    objects = ScopedManager(**SCOPE)
+    objects = tenant_manager(supplier="chain__contract__supplier")
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -433,7 +406,7 @@ class SimulationRun(models.Model):
         return run_headline(self)
 
 
-class Exercise(models.Model):
+class Exercise(TenantModel, CreatedAt):
     """A rehearsal of the chain with both sides: tabletop or live."""
 
     class Kind(models.TextChoices):
@@ -444,9 +417,6 @@ class Exercise(models.Model):
         PLANNED = "planned", _("Planned")
         HELD = "held", _("Held")
 
-    organisation = models.ForeignKey(
-        "governance.Organisation", on_delete=models.PROTECT, related_name="+"
-    )
     chain = models.ForeignKey(
         Chain, on_delete=models.CASCADE, related_name="exercises", verbose_name=_("chain")
     )
@@ -464,9 +434,8 @@ class Exercise(models.Model):
     internal_notes = models.TextField(
         _("internal notes"), blank=True, help_text=_("Client only; never shown to the supplier.")
     )
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
-    objects = ScopedManager(**SCOPE)
+    objects = tenant_manager(supplier="chain__contract__supplier")
 
     class Meta:
         ordering = ["-scheduled_for", "title"]
@@ -481,16 +450,10 @@ class Exercise(models.Model):
             raise ValidationError({"chain": _("The chain belongs to another organisation.")})
 
 
-class ExercisePart(models.Model):
+class ExercisePart(TenantModel):
     """Base of the rows that belong to one exercise."""
 
-    organisation = models.ForeignKey(
-        "governance.Organisation", on_delete=models.PROTECT, related_name="+"
-    )
-
-    objects = ScopedManager(
-        organisation="organisation", supplier="exercise__chain__contract__supplier"
-    )
+    objects = tenant_manager(supplier="exercise__chain__contract__supplier")
 
     class Meta:
         abstract = True
@@ -628,7 +591,7 @@ class Lesson(ExercisePart):
         return self.text[:80]
 
 
-class Proposal(models.Model):
+class Proposal(TenantModel, CreatedStamps):
     """An improvement proposal for the tactical meeting, made by a client manager from a
     simulation run's finding (the bottleneck, the unreachable contacts, a scenario that meets its
     service level) or from an exercise's bottleneck and action. Its rationale keeps the figures
@@ -658,9 +621,6 @@ class Proposal(models.Model):
         Status.REJECTED: (),
     }
 
-    organisation = models.ForeignKey(
-        "governance.Organisation", on_delete=models.PROTECT, related_name="+"
-    )
     chain = models.ForeignKey(
         Chain, on_delete=models.CASCADE, related_name="proposals", verbose_name=_("chain")
     )
@@ -697,12 +657,8 @@ class Proposal(models.Model):
     )
     decision_note = models.TextField(_("decision"), blank=True, max_length=4000)
     decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
-    objects = ScopedManager(**SCOPE)
+    objects = tenant_manager(supplier="chain__contract__supplier")
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -738,7 +694,7 @@ class Proposal(models.Model):
         return self.owner_side in (OwnerSide.SUPPLIER, OwnerSide.JOINT)
 
 
-class ExerciseReport(models.Model):
+class ExerciseReport(TenantModel):
     """The exercise report as PDF, rendered by a worker (never in a request) and stored.
 
     `internal` reports carry the client's internal notes and are for the client only; the
@@ -749,9 +705,6 @@ class ExerciseReport(models.Model):
         READY = "ready", _("Ready")
         FAILED = "failed", _("Failed")
 
-    organisation = models.ForeignKey(
-        "governance.Organisation", on_delete=models.PROTECT, related_name="+"
-    )
     exercise = models.ForeignKey(
         Exercise, on_delete=models.CASCADE, related_name="reports", verbose_name=_("exercise")
     )
@@ -769,9 +722,7 @@ class ExerciseReport(models.Model):
     created_at = models.DateTimeField(_("requested"), auto_now_add=True)
     finished_at = models.DateTimeField(_("rendered"), null=True, blank=True)
 
-    objects = ScopedManager(
-        organisation="organisation", supplier="exercise__chain__contract__supplier"
-    )
+    objects = tenant_manager(supplier="exercise__chain__contract__supplier")
 
     class Meta:
         ordering = ["exercise", "-created_at", "-pk"]

@@ -7,9 +7,9 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
-from django_scopes import ScopedManager
 
 from governance.dimensions import Dimension
+from governance.models import CreatedAt, TenantModel, tenant_manager
 from kto.gaps.rules import Drift, Flag, PerceptionState, SlaState
 
 # The bounds of a threshold: T on the 1–5 Likert scale, δ not negative, k at least the
@@ -18,7 +18,7 @@ TARGET_MIN, TARGET_MAX = 1, 5
 K_MIN = 5
 
 
-class GapThreshold(models.Model):
+class GapThreshold(TenantModel):
     """Target T, practical margin δ and anonymity floor k for the gap rule.
 
     A row without contract is the organisation's default; without dimension it holds for every
@@ -28,6 +28,7 @@ class GapThreshold(models.Model):
     (`kto.gaps.engine.thresholds_for`).
     """
 
+    # CASCADE, not TenantModel's PROTECT: the row goes with its organisation.
     organisation = models.ForeignKey(
         "governance.Organisation", on_delete=models.CASCADE, related_name="gap_thresholds"
     )
@@ -49,8 +50,6 @@ class GapThreshold(models.Model):
         _("practical margin δ"), max_digits=4, decimal_places=2, default=0.1
     )
     k = models.PositiveSmallIntegerField(_("anonymity floor k"), default=5)
-
-    objects = ScopedManager(organisation="organisation")
 
     class Meta:
         constraints = [
@@ -118,7 +117,7 @@ class GapThreshold(models.Model):
         return f"{where}, {what}"
 
 
-class GapAnalysisRun(models.Model):
+class GapAnalysisRun(TenantModel, CreatedAt):
     """One run of the gap analysis for an organisation and period."""
 
     class Trigger(models.TextChoices):
@@ -135,6 +134,7 @@ class GapAnalysisRun(models.Model):
         SUCCEEDED = "succeeded", _("Succeeded")
         FAILED = "failed", _("Failed")
 
+    # CASCADE, not TenantModel's PROTECT: the row goes with its organisation.
     organisation = models.ForeignKey(
         "governance.Organisation", on_delete=models.CASCADE, related_name="gap_runs"
     )
@@ -147,13 +147,10 @@ class GapAnalysisRun(models.Model):
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
     started_at = models.DateTimeField(_("started"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
     counts = models.JSONField(_("counts"), default=dict, blank=True)
     error = models.TextField(_("error"), blank=True)
-
-    objects = ScopedManager(organisation="organisation")
 
     class Meta:
         ordering = ["-created_at"]
@@ -186,9 +183,10 @@ class GapAnalysisRun(models.Model):
         return [(f.value, f.label, self.counts[f.value]) for f in Flag if f.value in self.counts]
 
 
-class GapFlag(models.Model):
+class GapFlag(TenantModel):
     """The outcome for one (contract, dimension, period): a rerun updates it in place."""
 
+    # CASCADE, not TenantModel's PROTECT: the row goes with its organisation.
     organisation = models.ForeignKey(
         "governance.Organisation", on_delete=models.CASCADE, related_name="gap_flags"
     )
@@ -226,7 +224,7 @@ class GapFlag(models.Model):
     )
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
-    objects = ScopedManager(organisation="organisation", supplier="contract__supplier")
+    objects = tenant_manager(supplier="contract__supplier")
 
     class Meta:
         ordering = ["contract", "dimension", "-period_start"]
@@ -243,18 +241,16 @@ class GapFlag(models.Model):
         return f"{self.contract} {self.dimension} {self.period_start:%Y-%m} {self.flag}"
 
 
-class GapReport(models.Model):
+class GapReport(TenantModel, CreatedAt):
     """A rendered gap report PDF (rendered by a task, never inside a request)."""
 
+    # CASCADE, not TenantModel's PROTECT: the row goes with its organisation.
     organisation = models.ForeignKey(
         "governance.Organisation", on_delete=models.CASCADE, related_name="gap_reports"
     )
     run = models.ForeignKey(GapAnalysisRun, on_delete=models.CASCADE, related_name="reports")
     pdf = models.BinaryField(_("PDF"))
     pages = models.PositiveSmallIntegerField(_("pages"), default=0)
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
-
-    objects = ScopedManager(organisation="organisation")
 
     class Meta:
         ordering = ["-created_at"]
@@ -267,7 +263,7 @@ class GapReport(models.Model):
         return f"{self.run} ({self.pages} p.)"
 
 
-class GapDigestSchedule(models.Model):
+class GapDigestSchedule(TenantModel):
     """When and to whom an organisation's gap digest goes."""
 
     class Frequency(models.TextChoices):
@@ -283,6 +279,7 @@ class GapDigestSchedule(models.Model):
         SATURDAY = 5, _("Saturday")
         SUNDAY = 6, _("Sunday")
 
+    # One per organisation, and CASCADE (not TenantModel's PROTECT): goes with its organisation.
     organisation = models.OneToOneField(
         "governance.Organisation", on_delete=models.CASCADE, related_name="gap_digest_schedule"
     )
@@ -298,8 +295,6 @@ class GapDigestSchedule(models.Model):
     include_suppliers = models.BooleanField(
         _("include suppliers (their own contracts only)"), default=False
     )
-
-    objects = ScopedManager(organisation="organisation")
 
     class Meta:
         verbose_name = _("gap digest schedule")
@@ -322,18 +317,16 @@ class GapDigestSchedule(models.Model):
             raise ValidationError(errors)
 
 
-class GapDigest(models.Model):
+class GapDigest(TenantModel, CreatedAt):
     """Marks one digest as sent, so a retried or doubled task sends it exactly once."""
 
+    # CASCADE, not TenantModel's PROTECT: the row goes with its organisation.
     organisation = models.ForeignKey(
         "governance.Organisation", on_delete=models.CASCADE, related_name="gap_digests"
     )
     period_start = models.DateField(_("period start"))
     schedule_key = models.CharField(_("schedule"), max_length=32)
     recipients = models.PositiveSmallIntegerField(_("recipients"), default=0)
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
-
-    objects = ScopedManager(organisation="organisation")
 
     class Meta:
         constraints = [

@@ -1,0 +1,38 @@
+"""Every model of the apps is an organisation's row, built on the platform's tenant base."""
+
+import pytest
+from django.apps import apps
+from django.db import models
+from django_scopes import ScopeError, scope
+
+from governance.models import TenantModel
+
+TENANT_APPS = ("contracts", "complaints", "audits", "simulations", "kto", "meetings")
+
+
+def tenant_app_models() -> list[type[models.Model]]:
+    return [model for app in TENANT_APPS for model in apps.get_app_config(app).get_models()]
+
+
+def test_every_model_of_the_apps_inherits_the_tenant_base():
+    assert [m._meta.label for m in tenant_app_models() if not issubclass(m, TenantModel)] == []
+
+
+def test_the_organisation_key_is_required_and_protects_or_goes_with_its_organisation():
+    for model in tenant_app_models():
+        field = model._meta.get_field("organisation")
+        assert (field.null, field.related_model._meta.label) == (False, "governance.Organisation")
+        assert field.remote_field.on_delete in (models.PROTECT, models.CASCADE), model
+
+
+def test_outside_a_scope_every_tenant_model_refuses_to_query():
+    for model in tenant_app_models():
+        with pytest.raises(ScopeError):
+            model.objects.all()
+
+
+def test_inside_a_scope_every_tenant_model_filters_by_its_organisation():
+    for model in tenant_app_models():
+        with scope(organisation=7, supplier=None):
+            where = model.objects.all().query.where
+        assert "organisation" in str(where), model
