@@ -105,7 +105,9 @@ def test_run_start_queues_the_worker_after_commit(
 ):
     queued = []
     monkeypatch.setattr(
-        task_simulation_run, "apply_async", lambda kwargs, retry: queued.append(kwargs)
+        task_simulation_run,
+        "apply_async",
+        lambda kwargs, retry, task_id=None: queued.append(kwargs),
     )
     with scopes_disabled(), django_capture_on_commit_callbacks(execute=True):
         run = services.simulation_run_start(
