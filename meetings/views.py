@@ -4,7 +4,6 @@ No view renders a PDF: requesting one queues it for a worker."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -17,6 +16,7 @@ from complaints import selectors as complaint_selectors
 from contracts.selectors import contract_list
 from governance.access import get_object_for
 from governance.forms import apply_errors
+from governance.listing import ListPage
 from kto import selectors as kto_selectors
 from meetings import ical, selectors, services, sources
 from meetings.forms import (
@@ -35,8 +35,6 @@ from meetings.forms import (
 )
 from meetings.models import MeetingDocument, SIPMilestone, Tier
 from meetings.permissions import may_manage, may_prepare_as_supplier, may_see_internal
-
-PAGE_SIZE = 25
 
 
 def _series(request, pk):
@@ -71,34 +69,35 @@ def _flash_errors(request, error: ValidationError) -> None:
 # --- series --------------------------------------------------------------------------------
 
 
-def index(request, org_slug):
+class SeriesList(ListPage):
     """Series (searchable, filterable by tier and contract, paginated) and upcoming meetings."""
-    access = request.access
-    search = request.GET.get("q", "").strip()
-    tier = request.GET.get("tier", "")
-    contract = request.GET.get("contract", "")
-    series = selectors.series_list(
-        access=access,
-        search=search,
-        tier=tier if tier in Tier.values else "",
-        contract_id=int(contract) if contract.isdigit() else None,
-    )
-    page = Paginator(series, PAGE_SIZE).get_page(request.GET.get("page"))
-    upcoming = selectors.meeting_list(access=access, upcoming=True).order_by("starts_at")[:10]
-    return render(
-        request,
-        "meetings/index.html",
-        {
-            "page_obj": page,
-            "series_list": page.object_list,
-            "upcoming": upcoming,
+
+    template_name = "meetings/index.html"
+    context_object_name = "series_list"
+
+    def get_rows(self):
+        return selectors.series_list(
+            access=self.access,
+            search=self.search,
+            tier=self.choice("tier", Tier.values),
+            contract_id=self.number("contract"),
+        )
+
+    def get_context(self, page):
+        access = self.access
+        upcoming = selectors.meeting_list(access=access, upcoming=True)
+        return {
+            "upcoming": upcoming.order_by("starts_at")[:10],
             "tiers": Tier.choices,
             "contracts": contract_list(access=access),
-            "tier_filter": tier,
-            "contract_filter": contract,
+            "tier_filter": self.param("tier"),
+            "contract_filter": self.param("contract"),
             "may_manage": may_manage(access),
-        },
-    )
+        }
+
+
+def index(request, org_slug):
+    return SeriesList(request).render()
 
 
 def _series_save(request, form, series=None):
@@ -512,25 +511,27 @@ def document_download(request, org_slug, pk):
 # --- SIPs ----------------------------------------------------------------------------------
 
 
-def sip_list(request, org_slug):
-    access = request.access
-    status = request.GET.get("status", "")
-    search = request.GET.get("q", "").strip()
-    sips = selectors.sip_list(access=access, status=status, search=search)
-    page = Paginator(sips, PAGE_SIZE).get_page(request.GET.get("page"))
-    # Progress of the whole page at once, not one SIP at a time.
-    progress = selectors.sip_progress_for(sips=page.object_list, access=access)
-    return render(
-        request,
-        "meetings/sip_list.html",
-        {
-            "page_obj": page,
+class SIPList(ListPage):
+    template_name = "meetings/sip_list.html"
+
+    def get_rows(self):
+        return selectors.sip_list(
+            access=self.access, status=self.param("status"), search=self.search
+        )
+
+    def get_context(self, page):
+        # Progress of the whole page at once, not one SIP at a time.
+        progress = selectors.sip_progress_for(sips=page.object_list, access=self.access)
+        return {
             "rows": [(sip, progress[sip.pk]) for sip in page.object_list],
             "statuses": selectors.SIP.Status.choices,
-            "status_filter": status,
-            "may_manage": may_manage(access),
-        },
-    )
+            "status_filter": self.param("status"),
+            "may_manage": may_manage(self.access),
+        }
+
+
+def sip_list(request, org_slug):
+    return SIPList(request).render()
 
 
 def _sip_form(request, org_slug, sip=None):
