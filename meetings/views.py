@@ -9,13 +9,14 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from audits import selectors as audit_selectors
 from complaints import selectors as complaint_selectors
 from contracts.selectors import contract_list
 from governance.access import get_object_for
-from governance.forms import apply_errors
+from governance.forms import apply_errors, saved
 from governance.listing import ListPage
 from kto import selectors as kto_selectors
 from meetings import ical, selectors, services, sources
@@ -64,6 +65,13 @@ def _form_page(request, *, title, form, back):
 def _flash_errors(request, error: ValidationError) -> None:
     for message in error.messages:
         messages.error(request, message)
+
+
+def _flash_form_errors(request, form) -> None:
+    """A message per field in error: its label (none for the whole form) and its errors."""
+    for field, errors in form.errors.items():
+        label = form.fields[field].label if field in form.fields else ""
+        messages.error(request, f"{label}: {' '.join(errors)}")
 
 
 # --- series --------------------------------------------------------------------------------
@@ -183,13 +191,9 @@ def meeting_create(request, org_slug, pk):
     series = _series(request, pk)
     access.require(may_manage(access))
     form = MeetingForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            meeting = services.meeting_schedule(series=series, **form.cleaned_data)
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            return redirect("meetings:meeting_detail", org_slug, meeting.pk)
+    meeting = saved(request, form, lambda data: services.meeting_schedule(series=series, **data))
+    if meeting is not None:
+        return redirect("meetings:meeting_detail", org_slug, meeting.pk)
     return _form_page(
         request,
         title=_("New meeting of %(series)s") % {"series": series.title},
@@ -238,15 +242,14 @@ def meeting_edit(request, org_slug, pk):
     meeting = _meeting(request, pk)
     access.require(may_manage(access))
     form = MeetingForm(request.POST or None, instance=meeting)
-    if request.method == "POST" and form.is_valid():
-        try:
-            # The form has already put its values on the instance; reload before the service.
-            meeting.refresh_from_db()
-            services.meeting_update(meeting=meeting, **form.cleaned_data)
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            return redirect("meetings:meeting_detail", org_slug, pk)
+
+    def update(data):
+        # The form has already put its values on the instance; reload before the service.
+        meeting.refresh_from_db()
+        return services.meeting_update(meeting=meeting, **data)
+
+    if saved(request, form, update):
+        return redirect("meetings:meeting_detail", org_slug, pk)
     return _form_page(
         request,
         title=_("Edit meeting"),
@@ -255,61 +258,41 @@ def meeting_edit(request, org_slug, pk):
     )
 
 
-def _meeting_action(request, org_slug, pk, action, done_message):
-    access = request.access
-    meeting = _meeting(request, pk)
-    access.require(may_manage(access))
-    try:
-        action(meeting)
-    except ValidationError as error:
-        _flash_errors(request, error)
-    else:
-        messages.success(request, done_message)
-    return redirect("meetings:meeting_detail", org_slug, pk)
+def _meeting_action(action, done_message):
+    """A POST-only view that runs `action(meeting, access)` for a manager and says it is done."""
+
+    @require_POST
+    def view(request, org_slug, pk):
+        access = request.access
+        meeting = _meeting(request, pk)
+        access.require(may_manage(access))
+        try:
+            action(meeting, access)
+        except ValidationError as error:
+            _flash_errors(request, error)
+        else:
+            messages.success(request, str(done_message))
+        return redirect("meetings:meeting_detail", org_slug, pk)
+
+    return view
 
 
-@require_POST
-def meeting_generate(request, org_slug, pk):
-    return _meeting_action(
-        request,
-        org_slug,
-        pk,
-        lambda m: services.agenda_generate(meeting=m),
-        _("The agenda was filled from the data."),
-    )
-
-
-@require_POST
-def meeting_publish(request, org_slug, pk):
-    return _meeting_action(
-        request,
-        org_slug,
-        pk,
-        lambda m: services.agenda_publish(meeting=m),
-        _("The agenda was published and the attendees invited."),
-    )
-
-
-@require_POST
-def meeting_held(request, org_slug, pk):
-    return _meeting_action(
-        request,
-        org_slug,
-        pk,
-        lambda m: services.meeting_mark_held(meeting=m),
-        _("The meeting is marked as held; record the minutes."),
-    )
-
-
-@require_POST
-def minutes_approve(request, org_slug, pk):
-    return _meeting_action(
-        request,
-        org_slug,
-        pk,
-        lambda m: services.minutes_approve(meeting=m, access=request.access),
-        _("The minutes were approved."),
-    )
+meeting_generate = _meeting_action(
+    lambda meeting, access: services.agenda_generate(meeting=meeting),
+    gettext_lazy("The agenda was filled from the data."),
+)
+meeting_publish = _meeting_action(
+    lambda meeting, access: services.agenda_publish(meeting=meeting),
+    gettext_lazy("The agenda was published and the attendees invited."),
+)
+meeting_held = _meeting_action(
+    lambda meeting, access: services.meeting_mark_held(meeting=meeting),
+    gettext_lazy("The meeting is marked as held; record the minutes."),
+)
+minutes_approve = _meeting_action(
+    lambda meeting, access: services.minutes_approve(meeting=meeting, access=access),
+    gettext_lazy("The minutes were approved."),
+)
 
 
 def meeting_ics(request, org_slug, pk):
@@ -362,11 +345,7 @@ def item_add(request, org_slug, pk):
         except ValidationError as error:
             _flash_errors(request, error)
     else:
-        for field, errors in form.errors.items():
-            messages.error(
-                request,
-                f"{form.fields[field].label if field in form.fields else ''}: {' '.join(errors)}",
-            )
+        _flash_form_errors(request, form)
     return redirect("meetings:meeting_detail", org_slug, pk)
 
 
@@ -379,8 +358,7 @@ def attendance_add(request, org_slug, pk):
     if form.is_valid():
         services.attendance_add(meeting=meeting, **form.cleaned_data)
     else:
-        for field, errors in form.errors.items():
-            messages.error(request, f"{form.fields[field].label}: {' '.join(errors)}")
+        _flash_form_errors(request, form)
     return redirect("meetings:meeting_detail", org_slug, pk)
 
 
@@ -410,9 +388,7 @@ def action_create(request, org_slug, pk):
         else:
             messages.success(request, _("The action was recorded."))
     else:
-        for field, errors in form.errors.items():
-            label = form.fields[field].label if field in form.fields else ""
-            messages.error(request, f"{label}: {' '.join(errors)}")
+        _flash_form_errors(request, form)
     return redirect("meetings:meeting_detail", org_slug, pk)
 
 
@@ -435,8 +411,7 @@ def item_prepare(request, org_slug, pk):
         else:
             messages.success(request, _("The preparation was saved."))
     else:
-        for field, errors in form.errors.items():
-            messages.error(request, f"{form.fields[field].label}: {' '.join(errors)}")
+        _flash_form_errors(request, form)
     return redirect(
         reverse("meetings:meeting_detail", args=[org_slug, item.meeting_id]) + f"#item-{item.pk}"
     )
@@ -538,16 +513,12 @@ def _sip_form(request, org_slug, sip=None):
     access = request.access
     access.require(may_manage(access))
     form = SIPForm(request.POST or None, instance=sip, access=access)
-    if request.method == "POST" and form.is_valid():
-        try:
-            if sip is None:
-                sip = services.sip_create(access=access, **form.cleaned_data)
-            else:
-                sip = services.sip_update(sip=sip, **form.cleaned_data)
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            return redirect("meetings:sip_detail", org_slug, sip.pk)
+    if sip is None:
+        stored = saved(request, form, lambda data: services.sip_create(access=access, **data))
+    else:
+        stored = saved(request, form, lambda data: services.sip_update(sip=sip, **data))
+    if stored is not None:
+        return redirect("meetings:sip_detail", org_slug, stored.pk)
     back = reverse("meetings:sip_list", args=[org_slug])
     title = _("New Service Improvement Programme") if sip is None else sip.title
     return _form_page(request, title=title, form=form, back=back)
@@ -647,8 +618,7 @@ def milestone_add(request, org_slug, pk):
     if form.is_valid():
         services.milestone_add(sip=sip, **form.cleaned_data)
     else:
-        for field, errors in form.errors.items():
-            messages.error(request, f"{form.fields[field].label}: {' '.join(errors)}")
+        _flash_form_errors(request, form)
     return redirect("meetings:sip_detail", org_slug, pk)
 
 

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from contracts.selectors import contract_list
 from governance.access import get_object_for
-from governance.forms import apply_errors
+from governance.forms import apply_errors, saved
 from governance.listing import ListPage
 from simulations import levels, reports, selectors, services
 from simulations.forms import (
@@ -108,13 +108,9 @@ def chain_create(request, org_slug):
     access = request.access
     access.require(may_manage(access))
     form = ChainForm(request.POST or None, access=access)
-    if request.method == "POST" and form.is_valid():
-        try:
-            chain = services.chain_create(access=access, **form.cleaned_data)
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            return redirect("simulations:chain_detail", org_slug, chain.pk)
+    chain = saved(request, form, lambda data: services.chain_create(access=access, **data))
+    if chain is not None:
+        return redirect("simulations:chain_detail", org_slug, chain.pk)
     return _form_page(
         request,
         title=_("New chain"),
@@ -246,13 +242,8 @@ def step_create(request, org_slug, pk):
     chain = _chain(request, pk)
     access.require(may_manage(access))
     form = StepForm(request.POST or None, chain=chain)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.step_create(chain=chain, **_step_fields(form))
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            return redirect("simulations:chain_detail", org_slug, chain.pk)
+    if saved(request, form, lambda data: services.step_create(chain=chain, **_step_fields(form))):
+        return redirect("simulations:chain_detail", org_slug, chain.pk)
     return _form_page(
         request,
         title=_("New step in %(chain)s") % {"chain": chain.name},
@@ -266,15 +257,14 @@ def step_edit(request, org_slug, pk):
     step = _step(request, pk)
     access.require(may_manage(access))
     form = StepForm(request.POST or None, instance=step, chain=step.chain)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.step_with_escalations_save(
-                step=step, fields=_step_fields(form), escalations=form.escalations()
-            )
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            return redirect("simulations:chain_detail", org_slug, step.chain_id)
+    if saved(
+        request,
+        form,
+        lambda data: services.step_with_escalations_save(
+            step=step, fields=_step_fields(form), escalations=form.escalations()
+        ),
+    ):
+        return redirect("simulations:chain_detail", org_slug, step.chain_id)
     return _form_page(
         request,
         title=_("Step: %(step)s") % {"step": step.name},
@@ -314,13 +304,8 @@ def scenario_edit(request, org_slug, pk):
 def _scenario_form(request, *, chain, scenario):
     org_slug = request.access.organisation.slug
     form = ScenarioForm(request.POST or None, chain=chain, scenario=scenario)
-    if request.method == "POST" and form.is_valid():
-        try:
-            form.save()
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            return redirect("simulations:chain_detail", org_slug, chain.pk)
+    if saved(request, form, lambda data: form.save()):
+        return redirect("simulations:chain_detail", org_slug, chain.pk)
     return _form_page(
         request,
         title=_("Scenario for %(chain)s") % {"chain": chain.name},
@@ -334,13 +319,13 @@ def run_start(request, org_slug, pk):
     chain = _chain(request, pk)
     access.require(may_manage(access))
     form = RunForm(request.POST or None, chain=chain)
-    if request.method == "POST" and form.is_valid():
-        try:
-            run = services.simulation_run_start(access=access, chain=chain, **form.cleaned_data)
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            return redirect("simulations:run_detail", org_slug, run.pk)
+    run = saved(
+        request,
+        form,
+        lambda data: services.simulation_run_start(access=access, chain=chain, **data),
+    )
+    if run is not None:
+        return redirect("simulations:run_detail", org_slug, run.pk)
     return _form_page(
         request,
         title=_("Simulate %(chain)s") % {"chain": chain.name},
@@ -610,14 +595,10 @@ def _proposal(request, pk):
 
 def _proposal_form_page(request, *, initial, back, create):
     form = ProposalForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            proposal = create(**form.cleaned_data)
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, _("Proposal saved for the tactical meeting."))
-            return redirect(proposal.get_absolute_url())
+    proposal = saved(request, form, lambda data: create(**data))
+    if proposal is not None:
+        messages.success(request, _("Proposal saved for the tactical meeting."))
+        return redirect(proposal.get_absolute_url())
     return _form_page(
         request,
         title=_("Improvement proposal for the tactical meeting"),
