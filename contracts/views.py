@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import DetailView
 
@@ -321,34 +322,36 @@ def _act(request, report, action, **kwargs):
     return True
 
 
-def report_accept(request, org_slug, pk):
-    if request.method != "POST":
+def _report_action(action, may, done_message):
+    """A report's POST action for a user `may(access, report)` allows; a GET goes to the report."""
+
+    def view(request, org_slug, pk):
+        if request.method != "POST":
+            return redirect("contracts:report_detail", org_slug, pk)
+        report = _report(request, pk)
+        request.access.require(may(request.access, report))
+        if _act(request, report, action):
+            messages.success(request, str(done_message))
         return redirect("contracts:report_detail", org_slug, pk)
-    report = _report(request, pk)
-    request.access.require(may_review_report(request.access))
-    if _act(request, report, services.sla_report_accept):
-        messages.success(request, _("The report is accepted."))
-    return redirect("contracts:report_detail", org_slug, pk)
+
+    return view
 
 
-def report_withdraw(request, org_slug, pk):
-    if request.method != "POST":
-        return redirect("contracts:report_detail", org_slug, pk)
-    report = _report(request, pk)
-    request.access.require(may_review_report(request.access))
-    if _act(request, report, services.sla_report_withdraw):
-        messages.success(request, _("The appeal is rejected; the report is withdrawn."))
-    return redirect("contracts:report_detail", org_slug, pk)
-
-
-def report_submit(request, org_slug, pk):
-    if request.method != "POST":
-        return redirect("contracts:report_detail", org_slug, pk)
-    report = _report(request, pk)
-    request.access.require(may_upload_report(request.access, report.contract))
-    if _act(request, report, services.sla_report_submit):
-        messages.success(request, _("The report is submitted."))
-    return redirect("contracts:report_detail", org_slug, pk)
+report_accept = _report_action(
+    services.sla_report_accept,
+    lambda access, report: may_review_report(access),
+    gettext_lazy("The report is accepted."),
+)
+report_withdraw = _report_action(
+    services.sla_report_withdraw,
+    lambda access, report: may_review_report(access),
+    gettext_lazy("The appeal is rejected; the report is withdrawn."),
+)
+report_submit = _report_action(
+    services.sla_report_submit,
+    lambda access, report: may_upload_report(access, report.contract),
+    gettext_lazy("The report is submitted."),
+)
 
 
 def report_dispute(request, org_slug, pk):
