@@ -391,22 +391,12 @@ def analysis_page(request, org_slug):
                 y_min=0,
                 title=_("Complaints per month"),
             ),
-            "category_chart": line_chart(
-                x_labels=month_labels,
-                series=_largest_series(trends.by_category),
-                y_min=0,
-                title=_("Complaints per category per month"),
-            )
-            if trends.by_category
-            else "",
-            "service_trend_chart": line_chart(
-                x_labels=month_labels,
-                series=_largest_series(trends.by_service),
-                y_min=0,
-                title=_("Complaints per service per month"),
-            )
-            if trends.by_service
-            else "",
+            "category_chart": _monthly_chart(
+                month_labels, trends.by_category, _("Complaints per category per month")
+            ),
+            "service_trend_chart": _monthly_chart(
+                month_labels, trends.by_service, _("Complaints per service per month")
+            ),
             "service_chart": bar_chart(
                 bars=[Bar(name, float(count)) for name, count in parts["service"]],
                 y_min=0,
@@ -418,6 +408,13 @@ def analysis_page(request, org_slug):
             "verdicts": selectors.verdict_summary(access=access),
         },
     )
+
+
+def _monthly_chart(month_labels: list[str], per_name: dict[str, list[int]], title: str) -> str:
+    """The largest lines of `per_name` per month, or "" where there are none."""
+    if not per_name:
+        return ""
+    return line_chart(x_labels=month_labels, series=_largest_series(per_name), y_min=0, title=title)
 
 
 def _largest_series(per_name: dict[str, list[int]], count: int = 6) -> list[Series]:
