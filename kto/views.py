@@ -44,6 +44,11 @@ class SurveyMixin(TenantMixin):
             self.access.require(self.access.can_manage)
         return survey
 
+    def show(self, survey, *, status=200, **context):
+        """The view's template for `survey`."""
+        context = {"survey": survey, **context}
+        return render(self.request, self.template_name, context, status=status)
+
 
 class SurveyListView(ListPage):
     template_name = "kto/survey_list.html"
@@ -191,7 +196,7 @@ class SurveyEditView(SurveyMixin, View):
 
     def get(self, request, org_slug, pk):
         survey = self.get_survey()
-        return render(request, self.template_name, {"survey": survey, "form": self.form(survey)})
+        return self.show(survey, form=self.form(survey))
 
     def post(self, request, org_slug, pk):
         survey = self.get_survey()
@@ -215,7 +220,7 @@ class SurveyEditView(SurveyMixin, View):
             else:
                 messages.success(request, _("Survey saved."))
                 return redirect("kto:survey_detail", org_slug, survey.pk)
-        return render(request, self.template_name, {"survey": survey, "form": form}, status=400)
+        return self.show(survey, status=400, form=form)
 
 
 class SurveyPlanView(SurveyMixin, View):
@@ -225,7 +230,7 @@ class SurveyPlanView(SurveyMixin, View):
     def get(self, request, org_slug, pk):
         survey = self.get_survey()
         forms = [GroupPlanForm(instance=g, prefix=g.group) for g in survey.groups.all()]
-        return render(request, self.template_name, {"survey": survey, "forms": forms})
+        return self.show(survey, forms=forms)
 
     def post(self, request, org_slug, pk):
         survey = self.get_survey()
@@ -238,7 +243,7 @@ class SurveyPlanView(SurveyMixin, View):
                 services.survey_group_plan(plan=form.instance, **data)
             messages.success(request, _("Plan saved."))
             return redirect("kto:survey_detail", org_slug, survey.pk)
-        return render(request, self.template_name, {"survey": survey, "forms": forms}, status=400)
+        return self.show(survey, status=400, forms=forms)
 
 
 class ParticipantImportView(SurveyMixin, View):
@@ -247,9 +252,7 @@ class ParticipantImportView(SurveyMixin, View):
 
     def get(self, request, org_slug, pk):
         survey = self.get_survey()
-        return render(
-            request, self.template_name, {"survey": survey, "form": ParticipantImportForm()}
-        )
+        return self.show(survey, form=ParticipantImportForm())
 
     def post(self, request, org_slug, pk):
         survey = self.get_survey()
@@ -265,12 +268,7 @@ class ParticipantImportView(SurveyMixin, View):
             else:
                 messages.success(request, _("%(count)s participants added.") % {"count": added})
                 return redirect("kto:survey_detail", org_slug, survey.pk)
-        return render(
-            request,
-            self.template_name,
-            {"survey": survey, "form": form, "row_errors": row_errors},
-            status=400,
-        )
+        return self.show(survey, status=400, form=form, row_errors=row_errors)
 
 
 class SurveyActionView(SurveyMixin, View):
