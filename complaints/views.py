@@ -6,7 +6,6 @@ from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -32,9 +31,7 @@ from complaints.services import TRANSITIONS
 from contracts.selectors import service_list, supplier_list
 from governance.access import get_object_for
 from governance.charts import Bar, Cell, Series, bar_chart, heatmap, line_chart
-from governance.exports import download
-
-PAGE_SIZE = 25
+from governance.listing import ListPage
 
 
 def _client_only(access):
@@ -42,93 +39,98 @@ def _client_only(access):
     access.require(access.is_client)
 
 
-def _filtered(request):
-    access = request.access
-    form = ComplaintFilterForm(
-        request.GET or None,
-        categories=selectors.category_list(organisation=access.organisation, active_only=False),
-        services=service_list(access=access),
-    )
-    cleaned = form.cleaned_data if form.is_valid() else {}
-    return form, selectors.complaint_list(
-        access=access,
-        search=(cleaned.get("q") or "").strip(),
-        status=cleaned.get("status") or "",
-        category_id=cleaned.get("category"),
-        service_id=cleaned.get("service"),
-        overdue=bool(cleaned.get("overdue")),
-    )
+class ComplaintList(ListPage):
+    """The register of complaints (filtered, paginated) and its export."""
+
+    template_name = "complaints/complaint_list.html"
+    context_object_name = "complaints"
+    filter_form_class = ComplaintFilterForm
+    export_stem = "complaints"
+
+    def filter_form_kwargs(self):
+        return {
+            "categories": selectors.category_list(
+                organisation=self.access.organisation, active_only=False
+            ),
+            "services": service_list(access=self.access),
+        }
+
+    def get_rows(self):
+        return selectors.complaint_list(
+            access=self.access,
+            search=(self.filters.get("q") or "").strip(),
+            status=self.filters.get("status") or "",
+            category_id=self.filters.get("category"),
+            service_id=self.filters.get("service"),
+            overdue=bool(self.filters.get("overdue")),
+        )
+
+    def get_context(self, page):
+        access = self.access
+        return {
+            "today": selectors.local_today(access.organisation),
+            "headline": selectors.headline(access=access) if access.is_client else None,
+            "public_form_url": self.request.build_absolute_uri(
+                reverse("complaints_public:form", kwargs={"org_slug": access.organisation.slug})
+            ),
+        }
+
+    def export_header(self):
+        return [
+            _("Reference"),
+            _("Received"),
+            _("Status"),
+            _("Category"),
+            _("Service"),
+            _("When it happened"),
+            _("Outside the service window"),
+            _("Channel tried"),
+            _("Impact"),
+            _("Acknowledge by"),
+            _("Resolve by"),
+            _("Resolved"),
+            _("Assigned to"),
+            _("Resolved for the complainant"),
+            _("Handling (1–5)"),
+            _("What happened"),
+        ]
+
+    def export_rows(self, complaints):
+        """No contact details of complainants, for anyone."""
+        tz = self.access.organisation.time_zone
+        rows = []
+        for c in complaints:
+            verdict = getattr(c, "verdict", None)
+            rows.append(
+                [
+                    c.reference,
+                    _local(c.received_at, tz),
+                    c.get_status_display(),
+                    str(c.category),
+                    c.service.name if c.service else "",
+                    _local(c.occurred_at, tz),
+                    "" if c.outside_window is None else (_("yes") if c.outside_window else _("no")),
+                    c.get_channel_display(),
+                    c.get_impact_display(),
+                    c.acknowledge_due.isoformat(),
+                    c.resolve_due.isoformat(),
+                    _local(c.resolved_at, tz) if c.resolved_at else "",
+                    _assignee(c),
+                    "" if verdict is None else (_("yes") if verdict.resolved_for_me else _("no")),
+                    verdict.handling_score if verdict else "",
+                    c.description,
+                ]
+            )
+        return rows
 
 
 def complaint_list(request, org_slug):
-    form, complaints = _filtered(request)
-    page = Paginator(complaints, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    access = request.access
-    return render(
-        request,
-        "complaints/complaint_list.html",
-        {
-            "filter_form": form,
-            "page_obj": page,
-            "complaints": page.object_list,
-            "query": query.urlencode(),
-            "today": selectors.local_today(access.organisation),
-            "headline": selectors.headline(access=access) if access.is_client else None,
-            "public_form_url": request.build_absolute_uri(
-                reverse("complaints_public:form", kwargs={"org_slug": org_slug})
-            ),
-        },
-    )
+    return ComplaintList(request).render()
 
 
 def complaint_export(request, org_slug):
     """The filtered list as CSV or XLSX. No contact details of complainants, for anyone."""
-    _form, complaints = _filtered(request)
-    header = [
-        _("Reference"),
-        _("Received"),
-        _("Status"),
-        _("Category"),
-        _("Service"),
-        _("When it happened"),
-        _("Outside the service window"),
-        _("Channel tried"),
-        _("Impact"),
-        _("Acknowledge by"),
-        _("Resolve by"),
-        _("Resolved"),
-        _("Assigned to"),
-        _("Resolved for the complainant"),
-        _("Handling (1–5)"),
-        _("What happened"),
-    ]
-    tz = request.access.organisation.time_zone
-    rows = []
-    for c in complaints:
-        verdict = getattr(c, "verdict", None)
-        rows.append(
-            [
-                c.reference,
-                _local(c.received_at, tz),
-                c.get_status_display(),
-                str(c.category),
-                c.service.name if c.service else "",
-                _local(c.occurred_at, tz),
-                "" if c.outside_window is None else (_("yes") if c.outside_window else _("no")),
-                c.get_channel_display(),
-                c.get_impact_display(),
-                c.acknowledge_due.isoformat(),
-                c.resolve_due.isoformat(),
-                _local(c.resolved_at, tz) if c.resolved_at else "",
-                _assignee(c),
-                "" if verdict is None else (_("yes") if verdict.resolved_for_me else _("no")),
-                verdict.handling_score if verdict else "",
-                c.description,
-            ]
-        )
-    return download(request.GET.get("format"), "complaints", header, rows)
+    return ComplaintList(request).download()
 
 
 def _local(moment, tz):
@@ -389,22 +391,12 @@ def analysis_page(request, org_slug):
                 y_min=0,
                 title=_("Complaints per month"),
             ),
-            "category_chart": line_chart(
-                x_labels=month_labels,
-                series=_largest_series(trends.by_category),
-                y_min=0,
-                title=_("Complaints per category per month"),
-            )
-            if trends.by_category
-            else "",
-            "service_trend_chart": line_chart(
-                x_labels=month_labels,
-                series=_largest_series(trends.by_service),
-                y_min=0,
-                title=_("Complaints per service per month"),
-            )
-            if trends.by_service
-            else "",
+            "category_chart": _monthly_chart(
+                month_labels, trends.by_category, _("Complaints per category per month")
+            ),
+            "service_trend_chart": _monthly_chart(
+                month_labels, trends.by_service, _("Complaints per service per month")
+            ),
             "service_chart": bar_chart(
                 bars=[Bar(name, float(count)) for name, count in parts["service"]],
                 y_min=0,
@@ -416,6 +408,13 @@ def analysis_page(request, org_slug):
             "verdicts": selectors.verdict_summary(access=access),
         },
     )
+
+
+def _monthly_chart(month_labels: list[str], per_name: dict[str, list[int]], title: str) -> str:
+    """The largest lines of `per_name` per month, or "" where there are none."""
+    if not per_name:
+        return ""
+    return line_chart(x_labels=month_labels, series=_largest_series(per_name), y_min=0, title=title)
 
 
 def _largest_series(per_name: dict[str, list[int]], count: int = 6) -> list[Series]:
@@ -486,25 +485,23 @@ def extension_case(request, org_slug):
     )
 
 
+class ProposalList(ListPage):
+    template_name = "complaints/proposal_list.html"
+    context_object_name = "proposals"
+
+    def permit(self):
+        _client_only(self.access)
+
+    def get_rows(self):
+        proposals = selectors.proposal_list(access=self.access, status=self.param("status"))
+        return proposals.filter(title__icontains=self.search) if self.search else proposals
+
+    def get_context(self, page):
+        return {"status": self.param("status"), "status_choices": ProposalStatus.choices}
+
+
 def proposal_list(request, org_slug):
-    access = request.access
-    _client_only(access)
-    status = request.GET.get("status", "")
-    proposals = selectors.proposal_list(access=access, status=status)
-    search = request.GET.get("q", "").strip()
-    if search:
-        proposals = proposals.filter(title__icontains=search)
-    page = Paginator(proposals, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "complaints/proposal_list.html",
-        {
-            "page_obj": page,
-            "proposals": page.object_list,
-            "status": status,
-            "status_choices": ProposalStatus.choices,
-        },
-    )
+    return ProposalList(request).render()
 
 
 def _proposal(request, pk) -> ImprovementProposal:

@@ -7,12 +7,12 @@ from datetime import date
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import View
-from django.views.generic import DetailView, ListView
+from django.views.generic import DetailView
 
 from contracts import selectors, services
 from contracts.forms import AppealForm, ContractFilterForm, ReportUploadForm
@@ -23,74 +23,70 @@ from contracts.uploads import COLUMNS, levels_due
 from governance.access import get_object_for
 from governance.charts import Cell, Series, heatmap, line_chart
 from governance.exports import download
+from governance.listing import ListPage
 from governance.views import TenantMixin
 
-PAGE_SIZE = 25
 SESSION_KEY = "contracts_sla_upload"
 STATE_TONE = {"met": "good", "near_miss": "warn", "missed": "bad"}
 
 
-def _filters(request, access):
-    form = ContractFilterForm(request.GET or None, suppliers=selectors.supplier_list(access=access))
-    cleaned = form.cleaned_data if form.is_valid() else {}
-    return form, selectors.contract_list(
-        access=access,
-        search=(cleaned.get("q") or "").strip(),
-        status=cleaned.get("status") or "",
-        supplier_id=cleaned.get("supplier"),
-    )
+class ContractListView(ListPage):
+    """The contract list (filtered, paginated) and its export."""
 
-
-class ContractListView(TenantMixin, ListView):
     template_name = "contracts/contract_list.html"
     context_object_name = "contracts"
-    paginate_by = PAGE_SIZE
-    paginator_class = Paginator
+    strict_pages = True
+    filter_form_class = ContractFilterForm
+    export_stem = "contracts"
 
-    def get_queryset(self):
-        self.filter_form, queryset = _filters(self.request, self.access)
-        return queryset
+    def filter_form_kwargs(self):
+        return {"suppliers": selectors.supplier_list(access=self.access)}
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        query = self.request.GET.copy()
-        query.pop("page", None)
-        context["filter_form"] = self.filter_form
-        context["query"] = query.urlencode()
-        context["may_manage"] = may_manage_contract(self.access)
-        return context
+    def get_rows(self):
+        return selectors.contract_list(
+            access=self.access,
+            search=(self.filters.get("q") or "").strip(),
+            status=self.filters.get("status") or "",
+            supplier_id=self.filters.get("supplier"),
+        )
+
+    def get_context(self, page):
+        return {"may_manage": may_manage_contract(self.access)}
+
+    def export_header(self):
+        return [
+            _("Reference"),
+            _("Title"),
+            _("Supplier"),
+            _("Status"),
+            _("Start date"),
+            _("End date"),
+            _("Notice period (months)"),
+            _("Renewal"),
+            _("Next notice deadline"),
+        ]
+
+    def export_rows(self, contracts):
+        today = date.today()
+        return [
+            [
+                c.reference,
+                c.title,
+                c.supplier.name,
+                c.get_status_display(),
+                c.start_date.isoformat() if c.start_date else "",
+                c.end_date.isoformat() if c.end_date else "",
+                c.notice_period_months,
+                c.get_renewal_display(),
+                (d.isoformat() if (d := c.next_notice_deadline(today)) else ""),
+            ]
+            for c in contracts
+        ]
 
 
 def contract_export(request, org_slug):
     """The (filtered) contract list as CSV or XLSX."""
-    _form, contracts = _filters(request, request.access)
-    header = [
-        _("Reference"),
-        _("Title"),
-        _("Supplier"),
-        _("Status"),
-        _("Start date"),
-        _("End date"),
-        _("Notice period (months)"),
-        _("Renewal"),
-        _("Next notice deadline"),
-    ]
-    today = date.today()
-    rows = [
-        [
-            c.reference,
-            c.title,
-            c.supplier.name,
-            c.get_status_display(),
-            c.start_date.isoformat() if c.start_date else "",
-            c.end_date.isoformat() if c.end_date else "",
-            c.notice_period_months,
-            c.get_renewal_display(),
-            (d.isoformat() if (d := c.next_notice_deadline(today)) else ""),
-        ]
-        for c in contracts
-    ]
-    return download(request.GET.get("format"), "contracts", header, rows)
+    return ContractListView(request).download()
 
 
 def _contract(request, pk):
@@ -326,34 +322,36 @@ def _act(request, report, action, **kwargs):
     return True
 
 
-def report_accept(request, org_slug, pk):
-    if request.method != "POST":
+def _report_action(action, may, done_message):
+    """A report's POST action for a user `may(access, report)` allows; a GET goes to the report."""
+
+    def view(request, org_slug, pk):
+        if request.method != "POST":
+            return redirect("contracts:report_detail", org_slug, pk)
+        report = _report(request, pk)
+        request.access.require(may(request.access, report))
+        if _act(request, report, action):
+            messages.success(request, str(done_message))
         return redirect("contracts:report_detail", org_slug, pk)
-    report = _report(request, pk)
-    request.access.require(may_review_report(request.access))
-    if _act(request, report, services.sla_report_accept):
-        messages.success(request, _("The report is accepted."))
-    return redirect("contracts:report_detail", org_slug, pk)
+
+    return view
 
 
-def report_withdraw(request, org_slug, pk):
-    if request.method != "POST":
-        return redirect("contracts:report_detail", org_slug, pk)
-    report = _report(request, pk)
-    request.access.require(may_review_report(request.access))
-    if _act(request, report, services.sla_report_withdraw):
-        messages.success(request, _("The appeal is rejected; the report is withdrawn."))
-    return redirect("contracts:report_detail", org_slug, pk)
-
-
-def report_submit(request, org_slug, pk):
-    if request.method != "POST":
-        return redirect("contracts:report_detail", org_slug, pk)
-    report = _report(request, pk)
-    request.access.require(may_upload_report(request.access, report.contract))
-    if _act(request, report, services.sla_report_submit):
-        messages.success(request, _("The report is submitted."))
-    return redirect("contracts:report_detail", org_slug, pk)
+report_accept = _report_action(
+    services.sla_report_accept,
+    lambda access, report: may_review_report(access),
+    gettext_lazy("The report is accepted."),
+)
+report_withdraw = _report_action(
+    services.sla_report_withdraw,
+    lambda access, report: may_review_report(access),
+    gettext_lazy("The appeal is rejected; the report is withdrawn."),
+)
+report_submit = _report_action(
+    services.sla_report_submit,
+    lambda access, report: may_upload_report(access, report.contract),
+    gettext_lazy("The report is submitted."),
+)
 
 
 def report_dispute(request, org_slug, pk):

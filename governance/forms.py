@@ -51,3 +51,22 @@ def apply_errors(form, error: ValidationError, *, aside: str = "") -> list[str]:
     for field, errors in found.items():
         form.add_error(field if field in form.fields else None, errors)
     return kept
+
+
+def saved(request, form, save):
+    """The create and edit pages' flow: on a POST whose form is valid, what `save(cleaned_data)`
+    returns (the saved object); otherwise None, also when the service refuses, its
+    ValidationError then put on the form by `apply_errors`.
+
+        chain = saved(request, form, lambda data: services.chain_create(access=access, **data))
+        if chain is not None:
+            return redirect("simulations:chain_detail", org_slug, chain.pk)
+        return render(...)  # the form, with its errors
+    """
+    if request.method != "POST" or not form.is_valid():
+        return None
+    try:
+        return save(form.cleaned_data)
+    except ValidationError as error:
+        apply_errors(form, error)
+        return None

@@ -2,18 +2,18 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
-from django.views.generic import ListView, TemplateView
+from django.views.generic import TemplateView
 
 from contracts import selectors as contract_selectors
 from governance.access import get_object_for
 from governance.forms import apply_errors
+from governance.listing import ListPage
 from governance.views import TenantMixin
 from kto import selectors, services
 from kto.forms import (
@@ -30,8 +30,6 @@ from kto.planning import plan_for
 from kto.results import survey_results
 from kto.tokens import open_link_token
 
-PAGE_SIZE = 25
-
 
 class SurveyMixin(TenantMixin):
     """A survey of the organisation; client members only (suppliers see results only)."""
@@ -46,29 +44,32 @@ class SurveyMixin(TenantMixin):
             self.access.require(self.access.can_manage)
         return survey
 
+    def show(self, survey, *, status=200, **context):
+        """The view's template for `survey`."""
+        context = {"survey": survey, **context}
+        return render(self.request, self.template_name, context, status=status)
 
-class SurveyListView(TenantMixin, ListView):
+
+class SurveyListView(ListPage):
     template_name = "kto/survey_list.html"
     context_object_name = "surveys"
-    paginate_by = PAGE_SIZE
-    paginator_class = Paginator
+    strict_pages = True
+    filter_form_class = SurveyFilterForm
+    filter_form_name = "filters"
 
-    def get_queryset(self):
-        self.filters = SurveyFilterForm(self.request.GET or None)
-        data = self.filters.cleaned_data if self.filters.is_valid() else {}
+    def get_rows(self):
         return selectors.survey_list(
             access=self.access,
-            search=(data.get("q") or "").strip(),
-            kind=data.get("kind") or "",
-            state=data.get("state") or "",
+            search=(self.filters.get("q") or "").strip(),
+            kind=self.filters.get("kind") or "",
+            state=self.filters.get("state") or "",
         )
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["filters"] = self.filters
-        context["today"] = timezone.localdate()
-        context["proposals"] = selectors.baseline_proposals(access=self.access)
-        return context
+    def get_context(self, page):
+        return {
+            "today": timezone.localdate(),
+            "proposals": selectors.baseline_proposals(access=self.access),
+        }
 
 
 class SurveyCreateView(TenantMixin, View):
@@ -195,7 +196,7 @@ class SurveyEditView(SurveyMixin, View):
 
     def get(self, request, org_slug, pk):
         survey = self.get_survey()
-        return render(request, self.template_name, {"survey": survey, "form": self.form(survey)})
+        return self.show(survey, form=self.form(survey))
 
     def post(self, request, org_slug, pk):
         survey = self.get_survey()
@@ -219,7 +220,7 @@ class SurveyEditView(SurveyMixin, View):
             else:
                 messages.success(request, _("Survey saved."))
                 return redirect("kto:survey_detail", org_slug, survey.pk)
-        return render(request, self.template_name, {"survey": survey, "form": form}, status=400)
+        return self.show(survey, status=400, form=form)
 
 
 class SurveyPlanView(SurveyMixin, View):
@@ -229,7 +230,7 @@ class SurveyPlanView(SurveyMixin, View):
     def get(self, request, org_slug, pk):
         survey = self.get_survey()
         forms = [GroupPlanForm(instance=g, prefix=g.group) for g in survey.groups.all()]
-        return render(request, self.template_name, {"survey": survey, "forms": forms})
+        return self.show(survey, forms=forms)
 
     def post(self, request, org_slug, pk):
         survey = self.get_survey()
@@ -242,7 +243,7 @@ class SurveyPlanView(SurveyMixin, View):
                 services.survey_group_plan(plan=form.instance, **data)
             messages.success(request, _("Plan saved."))
             return redirect("kto:survey_detail", org_slug, survey.pk)
-        return render(request, self.template_name, {"survey": survey, "forms": forms}, status=400)
+        return self.show(survey, status=400, forms=forms)
 
 
 class ParticipantImportView(SurveyMixin, View):
@@ -251,9 +252,7 @@ class ParticipantImportView(SurveyMixin, View):
 
     def get(self, request, org_slug, pk):
         survey = self.get_survey()
-        return render(
-            request, self.template_name, {"survey": survey, "form": ParticipantImportForm()}
-        )
+        return self.show(survey, form=ParticipantImportForm())
 
     def post(self, request, org_slug, pk):
         survey = self.get_survey()
@@ -269,12 +268,7 @@ class ParticipantImportView(SurveyMixin, View):
             else:
                 messages.success(request, _("%(count)s participants added.") % {"count": added})
                 return redirect("kto:survey_detail", org_slug, survey.pk)
-        return render(
-            request,
-            self.template_name,
-            {"survey": survey, "form": form, "row_errors": row_errors},
-            status=400,
-        )
+        return self.show(survey, status=400, form=form, row_errors=row_errors)
 
 
 class SurveyActionView(SurveyMixin, View):
@@ -321,31 +315,25 @@ class SurveyResultsView(TenantMixin, TemplateView):
         }
 
 
-class QuestionListView(TenantMixin, ListView):
+class QuestionListView(ListPage):
     template_name = "kto/question_list.html"
     context_object_name = "questions"
     paginate_by = 50
-    paginator_class = Paginator
+    strict_pages = True
 
-    def dispatch(self, request, *args, **kwargs):
+    def permit(self):
         if self.access.is_supplier:
             raise Http404
-        return super().dispatch(request, *args, **kwargs)
 
-    def get_queryset(self):
+    def get_rows(self):
         return selectors.question_list(
-            access=self.access,
-            search=self.request.GET.get("q", "").strip(),
-            dimension=self.request.GET.get("dimension", ""),
+            access=self.access, search=self.search, dimension=self.param("dimension")
         )
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        if self.access.can_manage:
-            context["form"] = kwargs.get("form") or QuestionForm(
-                services=contract_selectors.service_list(access=self.access)
-            )
-        return context
+    def get_context(self, page):
+        if not self.access.can_manage:
+            return {}
+        return {"form": QuestionForm(services=contract_selectors.service_list(access=self.access))}
 
 
 class QuestionCreateView(TenantMixin, View):
@@ -364,8 +352,4 @@ class QuestionCreateView(TenantMixin, View):
             else:
                 messages.success(request, _("Question added to the bank."))
                 return redirect("kto:question_list", org_slug)
-        view = QuestionListView()
-        view.setup(request, org_slug=org_slug)
-        view.object_list = view.get_queryset()
-        context = view.get_context_data(form=form)
-        return render(request, QuestionListView.template_name, context, status=400)
+        return QuestionListView(request).render(status=400, form=form)

@@ -4,19 +4,20 @@ No view renders a PDF: requesting one queues it for a worker."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from audits import selectors as audit_selectors
 from complaints import selectors as complaint_selectors
 from contracts.selectors import contract_list
 from governance.access import get_object_for
-from governance.forms import apply_errors
+from governance.forms import apply_errors, saved
+from governance.listing import ListPage
 from kto import selectors as kto_selectors
 from meetings import ical, selectors, services, sources
 from meetings.forms import (
@@ -35,8 +36,6 @@ from meetings.forms import (
 )
 from meetings.models import MeetingDocument, SIPMilestone, Tier
 from meetings.permissions import may_manage, may_prepare_as_supplier, may_see_internal
-
-PAGE_SIZE = 25
 
 
 def _series(request, pk):
@@ -68,37 +67,45 @@ def _flash_errors(request, error: ValidationError) -> None:
         messages.error(request, message)
 
 
+def _flash_form_errors(request, form) -> None:
+    """A message per field in error: its label (none for the whole form) and its errors."""
+    for field, errors in form.errors.items():
+        label = form.fields[field].label if field in form.fields else ""
+        messages.error(request, f"{label}: {' '.join(errors)}")
+
+
 # --- series --------------------------------------------------------------------------------
 
 
-def index(request, org_slug):
+class SeriesList(ListPage):
     """Series (searchable, filterable by tier and contract, paginated) and upcoming meetings."""
-    access = request.access
-    search = request.GET.get("q", "").strip()
-    tier = request.GET.get("tier", "")
-    contract = request.GET.get("contract", "")
-    series = selectors.series_list(
-        access=access,
-        search=search,
-        tier=tier if tier in Tier.values else "",
-        contract_id=int(contract) if contract.isdigit() else None,
-    )
-    page = Paginator(series, PAGE_SIZE).get_page(request.GET.get("page"))
-    upcoming = selectors.meeting_list(access=access, upcoming=True).order_by("starts_at")[:10]
-    return render(
-        request,
-        "meetings/index.html",
-        {
-            "page_obj": page,
-            "series_list": page.object_list,
-            "upcoming": upcoming,
+
+    template_name = "meetings/index.html"
+    context_object_name = "series_list"
+
+    def get_rows(self):
+        return selectors.series_list(
+            access=self.access,
+            search=self.search,
+            tier=self.choice("tier", Tier.values),
+            contract_id=self.number("contract"),
+        )
+
+    def get_context(self, page):
+        access = self.access
+        upcoming = selectors.meeting_list(access=access, upcoming=True)
+        return {
+            "upcoming": upcoming.order_by("starts_at")[:10],
             "tiers": Tier.choices,
             "contracts": contract_list(access=access),
-            "tier_filter": tier,
-            "contract_filter": contract,
+            "tier_filter": self.param("tier"),
+            "contract_filter": self.param("contract"),
             "may_manage": may_manage(access),
-        },
-    )
+        }
+
+
+def index(request, org_slug):
+    return SeriesList(request).render()
 
 
 def _series_save(request, form, series=None):
@@ -184,13 +191,9 @@ def meeting_create(request, org_slug, pk):
     series = _series(request, pk)
     access.require(may_manage(access))
     form = MeetingForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            meeting = services.meeting_schedule(series=series, **form.cleaned_data)
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            return redirect("meetings:meeting_detail", org_slug, meeting.pk)
+    meeting = saved(request, form, lambda data: services.meeting_schedule(series=series, **data))
+    if meeting is not None:
+        return redirect("meetings:meeting_detail", org_slug, meeting.pk)
     return _form_page(
         request,
         title=_("New meeting of %(series)s") % {"series": series.title},
@@ -239,15 +242,14 @@ def meeting_edit(request, org_slug, pk):
     meeting = _meeting(request, pk)
     access.require(may_manage(access))
     form = MeetingForm(request.POST or None, instance=meeting)
-    if request.method == "POST" and form.is_valid():
-        try:
-            # The form has already put its values on the instance; reload before the service.
-            meeting.refresh_from_db()
-            services.meeting_update(meeting=meeting, **form.cleaned_data)
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            return redirect("meetings:meeting_detail", org_slug, pk)
+
+    def update(data):
+        # The form has already put its values on the instance; reload before the service.
+        meeting.refresh_from_db()
+        return services.meeting_update(meeting=meeting, **data)
+
+    if saved(request, form, update):
+        return redirect("meetings:meeting_detail", org_slug, pk)
     return _form_page(
         request,
         title=_("Edit meeting"),
@@ -256,61 +258,41 @@ def meeting_edit(request, org_slug, pk):
     )
 
 
-def _meeting_action(request, org_slug, pk, action, done_message):
-    access = request.access
-    meeting = _meeting(request, pk)
-    access.require(may_manage(access))
-    try:
-        action(meeting)
-    except ValidationError as error:
-        _flash_errors(request, error)
-    else:
-        messages.success(request, done_message)
-    return redirect("meetings:meeting_detail", org_slug, pk)
+def _meeting_action(action, done_message):
+    """A POST-only view that runs `action(meeting, access)` for a manager and says it is done."""
+
+    @require_POST
+    def view(request, org_slug, pk):
+        access = request.access
+        meeting = _meeting(request, pk)
+        access.require(may_manage(access))
+        try:
+            action(meeting, access)
+        except ValidationError as error:
+            _flash_errors(request, error)
+        else:
+            messages.success(request, str(done_message))
+        return redirect("meetings:meeting_detail", org_slug, pk)
+
+    return view
 
 
-@require_POST
-def meeting_generate(request, org_slug, pk):
-    return _meeting_action(
-        request,
-        org_slug,
-        pk,
-        lambda m: services.agenda_generate(meeting=m),
-        _("The agenda was filled from the data."),
-    )
-
-
-@require_POST
-def meeting_publish(request, org_slug, pk):
-    return _meeting_action(
-        request,
-        org_slug,
-        pk,
-        lambda m: services.agenda_publish(meeting=m),
-        _("The agenda was published and the attendees invited."),
-    )
-
-
-@require_POST
-def meeting_held(request, org_slug, pk):
-    return _meeting_action(
-        request,
-        org_slug,
-        pk,
-        lambda m: services.meeting_mark_held(meeting=m),
-        _("The meeting is marked as held; record the minutes."),
-    )
-
-
-@require_POST
-def minutes_approve(request, org_slug, pk):
-    return _meeting_action(
-        request,
-        org_slug,
-        pk,
-        lambda m: services.minutes_approve(meeting=m, access=request.access),
-        _("The minutes were approved."),
-    )
+meeting_generate = _meeting_action(
+    lambda meeting, access: services.agenda_generate(meeting=meeting),
+    gettext_lazy("The agenda was filled from the data."),
+)
+meeting_publish = _meeting_action(
+    lambda meeting, access: services.agenda_publish(meeting=meeting),
+    gettext_lazy("The agenda was published and the attendees invited."),
+)
+meeting_held = _meeting_action(
+    lambda meeting, access: services.meeting_mark_held(meeting=meeting),
+    gettext_lazy("The meeting is marked as held; record the minutes."),
+)
+minutes_approve = _meeting_action(
+    lambda meeting, access: services.minutes_approve(meeting=meeting, access=access),
+    gettext_lazy("The minutes were approved."),
+)
 
 
 def meeting_ics(request, org_slug, pk):
@@ -363,11 +345,7 @@ def item_add(request, org_slug, pk):
         except ValidationError as error:
             _flash_errors(request, error)
     else:
-        for field, errors in form.errors.items():
-            messages.error(
-                request,
-                f"{form.fields[field].label if field in form.fields else ''}: {' '.join(errors)}",
-            )
+        _flash_form_errors(request, form)
     return redirect("meetings:meeting_detail", org_slug, pk)
 
 
@@ -380,8 +358,7 @@ def attendance_add(request, org_slug, pk):
     if form.is_valid():
         services.attendance_add(meeting=meeting, **form.cleaned_data)
     else:
-        for field, errors in form.errors.items():
-            messages.error(request, f"{form.fields[field].label}: {' '.join(errors)}")
+        _flash_form_errors(request, form)
     return redirect("meetings:meeting_detail", org_slug, pk)
 
 
@@ -411,9 +388,7 @@ def action_create(request, org_slug, pk):
         else:
             messages.success(request, _("The action was recorded."))
     else:
-        for field, errors in form.errors.items():
-            label = form.fields[field].label if field in form.fields else ""
-            messages.error(request, f"{label}: {' '.join(errors)}")
+        _flash_form_errors(request, form)
     return redirect("meetings:meeting_detail", org_slug, pk)
 
 
@@ -436,8 +411,7 @@ def item_prepare(request, org_slug, pk):
         else:
             messages.success(request, _("The preparation was saved."))
     else:
-        for field, errors in form.errors.items():
-            messages.error(request, f"{form.fields[field].label}: {' '.join(errors)}")
+        _flash_form_errors(request, form)
     return redirect(
         reverse("meetings:meeting_detail", args=[org_slug, item.meeting_id]) + f"#item-{item.pk}"
     )
@@ -512,41 +486,39 @@ def document_download(request, org_slug, pk):
 # --- SIPs ----------------------------------------------------------------------------------
 
 
-def sip_list(request, org_slug):
-    access = request.access
-    status = request.GET.get("status", "")
-    search = request.GET.get("q", "").strip()
-    sips = selectors.sip_list(access=access, status=status, search=search)
-    page = Paginator(sips, PAGE_SIZE).get_page(request.GET.get("page"))
-    # Progress of the whole page at once, not one SIP at a time.
-    progress = selectors.sip_progress_for(sips=page.object_list, access=access)
-    return render(
-        request,
-        "meetings/sip_list.html",
-        {
-            "page_obj": page,
+class SIPList(ListPage):
+    template_name = "meetings/sip_list.html"
+
+    def get_rows(self):
+        return selectors.sip_list(
+            access=self.access, status=self.param("status"), search=self.search
+        )
+
+    def get_context(self, page):
+        # Progress of the whole page at once, not one SIP at a time.
+        progress = selectors.sip_progress_for(sips=page.object_list, access=self.access)
+        return {
             "rows": [(sip, progress[sip.pk]) for sip in page.object_list],
             "statuses": selectors.SIP.Status.choices,
-            "status_filter": status,
-            "may_manage": may_manage(access),
-        },
-    )
+            "status_filter": self.param("status"),
+            "may_manage": may_manage(self.access),
+        }
+
+
+def sip_list(request, org_slug):
+    return SIPList(request).render()
 
 
 def _sip_form(request, org_slug, sip=None):
     access = request.access
     access.require(may_manage(access))
     form = SIPForm(request.POST or None, instance=sip, access=access)
-    if request.method == "POST" and form.is_valid():
-        try:
-            if sip is None:
-                sip = services.sip_create(access=access, **form.cleaned_data)
-            else:
-                sip = services.sip_update(sip=sip, **form.cleaned_data)
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            return redirect("meetings:sip_detail", org_slug, sip.pk)
+    if sip is None:
+        stored = saved(request, form, lambda data: services.sip_create(access=access, **data))
+    else:
+        stored = saved(request, form, lambda data: services.sip_update(sip=sip, **data))
+    if stored is not None:
+        return redirect("meetings:sip_detail", org_slug, stored.pk)
     back = reverse("meetings:sip_list", args=[org_slug])
     title = _("New Service Improvement Programme") if sip is None else sip.title
     return _form_page(request, title=title, form=form, back=back)
@@ -646,8 +618,7 @@ def milestone_add(request, org_slug, pk):
     if form.is_valid():
         services.milestone_add(sip=sip, **form.cleaned_data)
     else:
-        for field, errors in form.errors.items():
-            messages.error(request, f"{form.fields[field].label}: {' '.join(errors)}")
+        _flash_form_errors(request, form)
     return redirect("meetings:sip_detail", org_slug, pk)
 
 

@@ -4,7 +4,6 @@ No view runs a simulation: starting a run queues it for a worker."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -14,7 +13,8 @@ from django.views.decorators.http import require_POST
 
 from contracts.selectors import contract_list
 from governance.access import get_object_for
-from governance.forms import apply_errors
+from governance.forms import apply_errors, saved
+from governance.listing import ListPage
 from simulations import levels, reports, selectors, services
 from simulations.forms import (
     PART_FORMS,
@@ -42,8 +42,6 @@ from simulations.models import (
     Step,
 )
 from simulations.permissions import may_manage, may_take_part
-
-PAGE_SIZE = 25
 
 
 def _chain(request, pk):
@@ -85,38 +83,34 @@ def _form_page(request, *, title, form, back, submit=None, multipart=False, extr
 # --- Chains ------------------------------------------------------------------------------------
 
 
+class ChainList(ListPage):
+    template_name = "simulations/chain_list.html"
+    context_object_name = "chains"
+
+    def get_rows(self):
+        return selectors.chain_list(
+            access=self.access, search=self.search, contract_id=self.number("contract")
+        )
+
+    def get_context(self, page):
+        return {
+            "contracts": contract_list(access=self.access),
+            "contract_filter": self.param("contract"),
+            "may_manage": may_manage(self.access),
+        }
+
+
 def chain_list(request, org_slug):
-    access = request.access
-    search = request.GET.get("q", "").strip()
-    contract = request.GET.get("contract", "")
-    chains = selectors.chain_list(
-        access=access, search=search, contract_id=int(contract) if contract.isdigit() else None
-    )
-    page = Paginator(chains, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "simulations/chain_list.html",
-        {
-            "page_obj": page,
-            "chains": page.object_list,
-            "contracts": contract_list(access=access),
-            "contract_filter": contract,
-            "may_manage": may_manage(access),
-        },
-    )
+    return ChainList(request).render()
 
 
 def chain_create(request, org_slug):
     access = request.access
     access.require(may_manage(access))
     form = ChainForm(request.POST or None, access=access)
-    if request.method == "POST" and form.is_valid():
-        try:
-            chain = services.chain_create(access=access, **form.cleaned_data)
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            return redirect("simulations:chain_detail", org_slug, chain.pk)
+    chain = saved(request, form, lambda data: services.chain_create(access=access, **data))
+    if chain is not None:
+        return redirect("simulations:chain_detail", org_slug, chain.pk)
     return _form_page(
         request,
         title=_("New chain"),
@@ -248,13 +242,8 @@ def step_create(request, org_slug, pk):
     chain = _chain(request, pk)
     access.require(may_manage(access))
     form = StepForm(request.POST or None, chain=chain)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.step_create(chain=chain, **_step_fields(form))
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            return redirect("simulations:chain_detail", org_slug, chain.pk)
+    if saved(request, form, lambda data: services.step_create(chain=chain, **_step_fields(form))):
+        return redirect("simulations:chain_detail", org_slug, chain.pk)
     return _form_page(
         request,
         title=_("New step in %(chain)s") % {"chain": chain.name},
@@ -268,15 +257,14 @@ def step_edit(request, org_slug, pk):
     step = _step(request, pk)
     access.require(may_manage(access))
     form = StepForm(request.POST or None, instance=step, chain=step.chain)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.step_with_escalations_save(
-                step=step, fields=_step_fields(form), escalations=form.escalations()
-            )
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            return redirect("simulations:chain_detail", org_slug, step.chain_id)
+    if saved(
+        request,
+        form,
+        lambda data: services.step_with_escalations_save(
+            step=step, fields=_step_fields(form), escalations=form.escalations()
+        ),
+    ):
+        return redirect("simulations:chain_detail", org_slug, step.chain_id)
     return _form_page(
         request,
         title=_("Step: %(step)s") % {"step": step.name},
@@ -316,13 +304,8 @@ def scenario_edit(request, org_slug, pk):
 def _scenario_form(request, *, chain, scenario):
     org_slug = request.access.organisation.slug
     form = ScenarioForm(request.POST or None, chain=chain, scenario=scenario)
-    if request.method == "POST" and form.is_valid():
-        try:
-            form.save()
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            return redirect("simulations:chain_detail", org_slug, chain.pk)
+    if saved(request, form, lambda data: form.save()):
+        return redirect("simulations:chain_detail", org_slug, chain.pk)
     return _form_page(
         request,
         title=_("Scenario for %(chain)s") % {"chain": chain.name},
@@ -336,13 +319,13 @@ def run_start(request, org_slug, pk):
     chain = _chain(request, pk)
     access.require(may_manage(access))
     form = RunForm(request.POST or None, chain=chain)
-    if request.method == "POST" and form.is_valid():
-        try:
-            run = services.simulation_run_start(access=access, chain=chain, **form.cleaned_data)
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            return redirect("simulations:run_detail", org_slug, run.pk)
+    run = saved(
+        request,
+        form,
+        lambda data: services.simulation_run_start(access=access, chain=chain, **data),
+    )
+    if run is not None:
+        return redirect("simulations:run_detail", org_slug, run.pk)
     return _form_page(
         request,
         title=_("Simulate %(chain)s") % {"chain": chain.name},
@@ -414,25 +397,26 @@ def chain_compare(request, org_slug, pk):
 # --- Exercises ---------------------------------------------------------------------------------
 
 
-def exercise_list(request, org_slug):
-    access = request.access
-    status = request.GET.get("status", "")
-    if status not in Exercise.Status.values:
-        status = ""
-    exercises = selectors.exercise_list(
-        access=access, search=request.GET.get("q", "").strip(), status=status
-    )
-    page = Paginator(exercises, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "simulations/exercise_list.html",
-        {
-            "page_obj": page,
-            "exercises": page.object_list,
+class ExerciseList(ListPage):
+    template_name = "simulations/exercise_list.html"
+    context_object_name = "exercises"
+
+    def get_rows(self):
+        return selectors.exercise_list(
+            access=self.access,
+            search=self.search,
+            status=self.choice("status", Exercise.Status.values),
+        )
+
+    def get_context(self, page):
+        return {
             "statuses": Exercise.Status.choices,
-            "status_filter": status,
-        },
-    )
+            "status_filter": self.choice("status", Exercise.Status.values),
+        }
+
+
+def exercise_list(request, org_slug):
+    return ExerciseList(request).render()
 
 
 def exercise_create(request, org_slug, pk):
@@ -581,26 +565,25 @@ def exercise_pdf(request, org_slug, pk):
     return response
 
 
-def lesson_trend(request, org_slug):
-    access = request.access
-    category = request.GET.get("category", "")
-    if category not in Lesson.Category.values:
-        category = ""
-    trend = selectors.lesson_trend(access=access)
-    page = Paginator(selectors.lesson_list(access=access, category=category), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
-    return render(
-        request,
-        "simulations/lesson_trend.html",
-        {
+class LessonTrend(ListPage):
+    template_name = "simulations/lesson_trend.html"
+    context_object_name = "lessons"
+
+    def get_rows(self):
+        category = self.choice("category", Lesson.Category.values)
+        return selectors.lesson_list(access=self.access, category=category)
+
+    def get_context(self, page):
+        trend = selectors.lesson_trend(access=self.access)
+        return {
             "chart": reports.lesson_heatmap(trend) if trend["years"] else "",
-            "page_obj": page,
-            "lessons": page.object_list,
             "categories": Lesson.Category.choices,
-            "category_filter": category,
-        },
-    )
+            "category_filter": self.choice("category", Lesson.Category.values),
+        }
+
+
+def lesson_trend(request, org_slug):
+    return LessonTrend(request).render()
 
 
 # --- Improvement proposals for the tactical meeting --------------------------------------------
@@ -612,14 +595,10 @@ def _proposal(request, pk):
 
 def _proposal_form_page(request, *, initial, back, create):
     form = ProposalForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            proposal = create(**form.cleaned_data)
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, _("Proposal saved for the tactical meeting."))
-            return redirect(proposal.get_absolute_url())
+    proposal = saved(request, form, lambda data: create(**data))
+    if proposal is not None:
+        messages.success(request, _("Proposal saved for the tactical meeting."))
+        return redirect(proposal.get_absolute_url())
     return _form_page(
         request,
         title=_("Improvement proposal for the tactical meeting"),
@@ -667,24 +646,23 @@ def action_propose(request, org_slug, pk):
     )
 
 
-def proposal_list(request, org_slug):
-    access = request.access
-    status = request.GET.get("status", "")
-    if status not in Proposal.Status.values:
-        status = ""
-    page = Paginator(selectors.proposal_list(access=access, status=status), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
-    return render(
-        request,
-        "simulations/proposal_list.html",
-        {
-            "page_obj": page,
-            "proposals": page.object_list,
+class ProposalList(ListPage):
+    template_name = "simulations/proposal_list.html"
+    context_object_name = "proposals"
+
+    def get_rows(self):
+        status = self.choice("status", Proposal.Status.values)
+        return selectors.proposal_list(access=self.access, status=status)
+
+    def get_context(self, page):
+        return {
             "statuses": Proposal.Status.choices,
-            "status_filter": status,
-        },
-    )
+            "status_filter": self.choice("status", Proposal.Status.values),
+        }
+
+
+def proposal_list(request, org_slug):
+    return ProposalList(request).render()
 
 
 def proposal_detail(request, org_slug, pk, form=None):

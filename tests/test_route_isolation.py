@@ -40,6 +40,117 @@ class Route:
         return kwargs
 
 
+EVERYONE = ("alice", "bob", "victor")
+ALICE = ("alice",)
+BOB = ("bob",)
+ALICE_BOB = ("alice", "bob")
+ALICE_VICTOR = ("alice", "victor")
+
+
+def page(object=None, insiders=EVERYONE, ok=(200,), **more) -> Route:
+    """A tenant page (GET)."""
+    return Route(TENANT, object=object, insiders=insiders, ok=ok, **more)
+
+
+def post(object=None, insiders=EVERYONE, ok=(302,), data=None, **more) -> Route:
+    """A tenant form post; by default it redirects an insider back to a page."""
+    return Route(
+        TENANT, method="post", object=object, insiders=insiders, ok=ok, data=data or {}, **more
+    )
+
+
+def api(object=None, insiders=EVERYONE, ok=(200,), **more) -> Route:
+    """A tenant API read (GET)."""
+    return Route(TENANT, api=True, object=object, insiders=insiders, ok=ok, **more)
+
+
+def api_post(object=None, insiders=EVERYONE, ok=(200,), data=None, **more) -> Route:
+    """A tenant API action (POST)."""
+    return Route(
+        TENANT,
+        api=True,
+        method="post",
+        object=object,
+        insiders=insiders,
+        ok=ok,
+        data=data or {},
+        **more,
+    )
+
+
+# What the POST routes send. Where a route saves, the form is valid, so an insider's request
+# gets past validation while every other actor is refused before it.
+ALPHA = {"org_slug": "alpha"}
+ALPHA_QUARTER = {"org_slug": "alpha", "quarter": "2026-Q1"}
+ACKNOWLEDGE = {"to": "acknowledged"}
+CATEGORY = {"name_nl": "Wandeling", "name_en": "Walk"}
+CONTRACT = {
+    "reference": "A-1",
+    "title": "Walked desk",
+    "status": "active",
+    "notice_period_months": "3",
+    "renewal": "tacit",
+    "renewal_term_months": "12",
+    "currency": "EUR",
+    "report_window_opens_day": "1",
+    "report_window_closes_day": "10",
+    "late_reports_until_day": "40",
+}
+NEW_SERVICE = {
+    "name": "Walk desk",
+    "criticality": "medium",
+    "hours-TOTAL_FORMS": "1",
+    "hours-INITIAL_FORMS": "0",
+    "hours-0-weekday": "0",
+    "hours-0-opens": "08:00",
+    "hours-0-closes": "17:00",
+}
+SERVICE = {
+    "name": "Walked desk",
+    "criticality": "high",
+    "hours-TOTAL_FORMS": "0",
+    "hours-INITIAL_FORMS": "0",
+}
+NEW_SERVICE_LEVEL = {
+    "code": "WALK",
+    "name": "Walk",
+    "metric_kind": "percentage",
+    "direction": "higher",
+    "target": "90",
+    "period": "monthly",
+    "valid_from": "2025-01-01",
+}
+SERVICE_LEVEL_AMENDMENT = {
+    "valid_from": "2026-01-01",
+    "name": "Walk",
+    "target": "95",
+    "period": "monthly",
+}
+EXPECTATION = {"statement": "Walk", "measured_by": "Walk", "owner": "Walker"}
+INFORMATION_NEED = {
+    "what": "Walk",
+    "format": "PDF",
+    "frequency": "monthly",
+    "delivered_by": "supplier",
+    "recipient": "Walker",
+    "due_days": "10",
+}
+DELIVERY = {"period": "2025-01", "delivered_on": "2025-02-05"}
+QUESTION = {"code": "walk", "kind": "open", "text_nl": "Iets?", "text_en": "Anything?"}
+PARTICIPANTS = {"csv": "email,group\nwalk@example.test,end_users\n"}
+LESSON = {"lesson-category": "tooling", "lesson-text": "Walked"}
+ATTENDEE = {"side": "client", "role": "Walker", "name": "Walk"}
+MEETING_ACTION = {
+    "title": "Walk",
+    "owner_side": "client",
+    "owner_name": "W",
+    "due_date": "2026-05-01",
+}
+PREPARATION = {"supplier_results": "Walk", "client_impact": "Walk"}
+MINUTES = {"minutes": "Walk", "outcome": "information"}
+OUTCOME = {"minutes": "Walk", "outcome": "decision", "resolved": "false"}
+
+
 ROUTES: dict[str, Route] = {
     "home": Route(AUTHENTICATED),
     "healthz": Route(PUBLIC),
@@ -56,741 +167,273 @@ ROUTES: dict[str, Route] = {
     "api_token": Route(PUBLIC, method="post"),
     "api_schema": Route(PUBLIC),
     "api_docs": Route(PUBLIC),
-    "organisation_home": Route(TENANT),
-    "contracts:contract_list": Route(TENANT),
-    "contracts:contract_detail": Route(TENANT, object="contract"),
-    "api:contract-list": Route(TENANT, api=True),
-    "api:contract-detail": Route(TENANT, api=True, object="contract"),
+    "organisation_home": page(),
+    "contracts:contract_list": page(),
+    "contracts:contract_detail": page("contract"),
+    "api:contract-list": api(),
+    "api:contract-detail": api("contract"),
     # Complaints (issue 6): the assigned supplier answers, managers run the procedure; the
     # analysis, proposals and settings are the client's own. Public pages need no account.
-    "complaints:complaint_list": Route(TENANT),
-    "complaints:complaint_export": Route(TENANT),
-    "complaints:complaint_detail": Route(TENANT, object="complaint"),
-    "complaints:complaint_assign": Route(
-        TENANT, method="post", object="complaint", insiders=("alice",), ok=(302,), data={}
-    ),
-    "complaints:complaint_transition": Route(
-        TENANT,
-        method="post",
-        object="complaint",
-        insiders=("alice", "bob"),
-        ok=(302,),
-        data={"to": "acknowledged"},
-    ),
-    "complaints:complaint_note": Route(
-        TENANT,
-        method="post",
-        object="complaint",
-        insiders=("alice",),
-        ok=(302,),
-        data={"text": "walk"},
-    ),
-    "complaints:complaint_message": Route(
-        TENANT,
-        method="post",
-        object="complaint",
-        insiders=("alice", "bob"),
-        ok=(302,),
-        data={"text": "walk"},
-    ),
-    "complaints:attachment": Route(TENANT, object="complaint_attachment"),
-    "complaints:analysis": Route(TENANT, insiders=("alice", "victor")),
-    "complaints:extension": Route(TENANT, insiders=("alice", "victor")),
-    "complaints:proposal_list": Route(TENANT, insiders=("alice", "victor")),
-    "complaints:proposal_detail": Route(
-        TENANT, object="complaint_proposal", insiders=("alice", "victor")
-    ),
-    "complaints:settings": Route(TENANT, insiders=("alice", "victor")),
-    "complaints:category_add": Route(
-        TENANT,
-        method="post",
-        insiders=("alice",),
-        ok=(302,),
-        data={"name_nl": "Wandeling", "name_en": "Walk"},
-    ),
-    "complaints:category_toggle": Route(
-        TENANT,
-        method="post",
-        object="complaint_category",
-        insiders=("alice",),
-        ok=(302,),
-        data={},
-    ),
-    "api:complaint-list": Route(TENANT, api=True),
-    "api:complaint-detail": Route(TENANT, api=True, object="complaint"),
-    "api:complaint-events": Route(TENANT, api=True, object="complaint"),
-    "api:complaint-verdicts": Route(TENANT, api=True),
-    "api:complaint-statistics": Route(TENANT, api=True, insiders=("alice", "victor")),
-    "api:complaint-transition": Route(
-        TENANT,
-        api=True,
-        method="post",
-        object="complaint",
-        insiders=("alice", "bob"),
-        ok=(200, 400),
-        data={"to": "acknowledged"},
-    ),
-    "api:complaint-proposal-list": Route(TENANT, api=True),
-    "api:complaint-proposal-detail": Route(
-        TENANT, api=True, object="complaint_proposal", insiders=("alice", "victor")
-    ),
-    "complaints_public:form": Route(PUBLIC, extra={"org_slug": "alpha"}),
+    "complaints:complaint_list": page(),
+    "complaints:complaint_export": page(),
+    "complaints:complaint_detail": page("complaint"),
+    "complaints:complaint_assign": post("complaint", ALICE),
+    "complaints:complaint_transition": post("complaint", ALICE_BOB, data=ACKNOWLEDGE),
+    "complaints:complaint_note": post("complaint", ALICE, data={"text": "walk"}),
+    "complaints:complaint_message": post("complaint", ALICE_BOB, data={"text": "walk"}),
+    "complaints:attachment": page("complaint_attachment"),
+    "complaints:analysis": page(insiders=ALICE_VICTOR),
+    "complaints:extension": page(insiders=ALICE_VICTOR),
+    "complaints:proposal_list": page(insiders=ALICE_VICTOR),
+    "complaints:proposal_detail": page("complaint_proposal", ALICE_VICTOR),
+    "complaints:settings": page(insiders=ALICE_VICTOR),
+    "complaints:category_add": post(insiders=ALICE, data=CATEGORY),
+    "complaints:category_toggle": post("complaint_category", ALICE),
+    "api:complaint-list": api(),
+    "api:complaint-detail": api("complaint"),
+    "api:complaint-events": api("complaint"),
+    "api:complaint-verdicts": api(),
+    "api:complaint-statistics": api(insiders=ALICE_VICTOR),
+    "api:complaint-transition": api_post("complaint", ALICE_BOB, ok=(200, 400), data=ACKNOWLEDGE),
+    "api:complaint-proposal-list": api(),
+    "api:complaint-proposal-detail": api("complaint_proposal", ALICE_VICTOR),
+    "complaints_public:form": Route(PUBLIC, extra=ALPHA),
     "complaints_public:track": Route(PUBLIC, extra={"token": "x" * 32}, ok=(404,)),
-    "complaints_public:register": Route(PUBLIC, extra={"org_slug": "alpha"}, ok=(404,)),
-    "complaints_public:register_pdf": Route(
-        PUBLIC, extra={"org_slug": "alpha", "quarter": "2026-Q1"}, ok=(404,)
-    ),
-    "complaints_public:register_report_status": Route(
-        PUBLIC, extra={"org_slug": "alpha", "quarter": "2026-Q1"}, ok=(404,)
-    ),
-    "complaints_public_api:submit": Route(
-        PUBLIC, method="post", extra={"org_slug": "alpha"}, data={}
-    ),
-    "complaints_public_api:register": Route(PUBLIC, extra={"org_slug": "alpha"}, ok=(404,)),
+    "complaints_public:register": Route(PUBLIC, extra=ALPHA, ok=(404,)),
+    "complaints_public:register_pdf": Route(PUBLIC, extra=ALPHA_QUARTER, ok=(404,)),
+    "complaints_public:register_report_status": Route(PUBLIC, extra=ALPHA_QUARTER, ok=(404,)),
+    "complaints_public_api:submit": Route(PUBLIC, method="post", extra=ALPHA, data={}),
+    "complaints_public_api:register": Route(PUBLIC, extra=ALPHA, ok=(404,)),
     # Contracts and SLA reports (issue 3): suppliers upload and respond, managers review.
-    "contracts:contract_export": Route(TENANT),
-    "contracts:report_template": Route(TENANT, object="contract"),
-    "contracts:report_upload": Route(TENANT, object="contract", insiders=("bob",)),
-    "contracts:report_upload_confirm": Route(
-        TENANT, method="post", object="contract", insiders=("bob",), ok=(302,), data={}
-    ),
-    "contracts:report_detail": Route(TENANT, object="sla_report"),
-    "contracts:report_source": Route(TENANT, object="sla_report"),
-    "contracts:report_submit": Route(
-        TENANT, method="post", object="sla_report", insiders=("bob",), ok=(302,), data={}
-    ),
-    "contracts:report_accept": Route(
-        TENANT, method="post", object="sla_report", insiders=("alice",), ok=(302,), data={}
-    ),
-    "contracts:report_dispute": Route(
-        TENANT, method="post", object="sla_report", insiders=("alice",), ok=(400,), data={}
-    ),
-    "contracts:report_appeal": Route(
-        TENANT, method="post", object="sla_report", insiders=("bob",), ok=(302,), data={}
-    ),
-    "contracts:report_withdraw": Route(
-        TENANT, method="post", object="sla_report", insiders=("alice",), ok=(302,), data={}
-    ),
-    "contracts:level_chart": Route(TENANT, object="service_level"),
+    "contracts:contract_export": page(),
+    "contracts:report_template": page("contract"),
+    "contracts:report_upload": page("contract", BOB),
+    "contracts:report_upload_confirm": post("contract", BOB),
+    "contracts:report_detail": page("sla_report"),
+    "contracts:report_source": page("sla_report"),
+    "contracts:report_submit": post("sla_report", BOB),
+    "contracts:report_accept": post("sla_report", ALICE),
+    "contracts:report_dispute": post("sla_report", ALICE, ok=(400,)),
+    "contracts:report_appeal": post("sla_report", BOB),
+    "contracts:report_withdraw": post("sla_report", ALICE),
+    "contracts:level_chart": page("service_level"),
     # The terms: contract managers write them; a supplier records the deliveries it makes.
-    "contracts:contract_create": Route(
-        TENANT, method="post", insiders=("alice",), ok=(400,), data={}
-    ),
-    "contracts:contract_edit": Route(
-        TENANT,
-        method="post",
-        object="contract",
-        insiders=("alice",),
-        ok=(302,),
-        data={
-            "reference": "A-1",
-            "title": "Walked desk",
-            "status": "active",
-            "notice_period_months": "3",
-            "renewal": "tacit",
-            "renewal_term_months": "12",
-            "currency": "EUR",
-            "report_window_opens_day": "1",
-            "report_window_closes_day": "10",
-            "late_reports_until_day": "40",
-        },
-    ),
-    "contracts:service_create": Route(
-        TENANT,
-        method="post",
-        object="contract",
-        insiders=("alice",),
-        ok=(302,),
-        data={
-            "name": "Walk desk",
-            "criticality": "medium",
-            "hours-TOTAL_FORMS": "1",
-            "hours-INITIAL_FORMS": "0",
-            "hours-0-weekday": "0",
-            "hours-0-opens": "08:00",
-            "hours-0-closes": "17:00",
-        },
-    ),
-    "contracts:service_edit": Route(
-        TENANT,
-        method="post",
-        object="service",
-        insiders=("alice",),
-        ok=(302,),
-        data={
-            "name": "Walked desk",
-            "criticality": "high",
-            "hours-TOTAL_FORMS": "0",
-            "hours-INITIAL_FORMS": "0",
-        },
-    ),
-    "contracts:service_level_create": Route(
-        TENANT,
-        method="post",
-        object="contract",
-        insiders=("alice",),
-        ok=(302,),
-        data={
-            "code": "WALK",
-            "name": "Walk",
-            "metric_kind": "percentage",
-            "direction": "higher",
-            "target": "90",
-            "period": "monthly",
-            "valid_from": "2025-01-01",
-        },
-    ),
-    "contracts:service_level_amend": Route(
-        TENANT,
-        method="post",
-        object="service_level",
-        insiders=("alice",),
-        ok=(302,),
-        data={"valid_from": "2026-01-01", "name": "Walk", "target": "95", "period": "monthly"},
-    ),
-    "contracts:expectation_create": Route(
-        TENANT,
-        method="post",
-        object="contract",
-        insiders=("alice",),
-        ok=(302,),
-        data={"statement": "Walk", "measured_by": "Walk", "owner": "Walker"},
-    ),
-    "contracts:expectation_edit": Route(
-        TENANT,
-        method="post",
-        object="expectation",
-        insiders=("alice",),
-        ok=(302,),
-        data={"statement": "Walk", "measured_by": "Walk", "owner": "Walker"},
-    ),
-    "contracts:information_need_create": Route(
-        TENANT,
-        method="post",
-        object="contract",
-        insiders=("alice",),
-        ok=(302,),
-        data={
-            "what": "Walk",
-            "format": "PDF",
-            "frequency": "monthly",
-            "delivered_by": "supplier",
-            "recipient": "Walker",
-            "due_days": "10",
-        },
-    ),
-    "contracts:information_need_edit": Route(
-        TENANT,
-        method="post",
-        object="information_need",
-        insiders=("alice",),
-        ok=(302,),
-        data={
-            "what": "Walk",
-            "format": "PDF",
-            "frequency": "monthly",
-            "delivered_by": "supplier",
-            "recipient": "Walker",
-            "due_days": "10",
-        },
-    ),
-    "contracts:delivery_record": Route(
-        TENANT,
-        method="post",
-        object="information_need",
-        insiders=("alice", "bob"),
-        ok=(302,),
-        data={"period": "2025-01", "delivered_on": "2025-02-05"},
-    ),
-    "api:service-list": Route(TENANT, api=True),
-    "api:service-detail": Route(TENANT, api=True, object="service"),
-    "api:servicelevel-list": Route(TENANT, api=True),
-    "api:servicelevel-detail": Route(TENANT, api=True, object="service_level"),
-    "api:slareport-list": Route(TENANT, api=True),
-    "api:slareport-detail": Route(TENANT, api=True, object="sla_report"),
-    "api:slareport-accept": Route(
-        TENANT, api=True, method="post", object="sla_report", insiders=("alice",), data={}
-    ),
-    "api:slareport-dispute": Route(
-        TENANT,
-        api=True,
-        method="post",
-        object="sla_report",
-        insiders=("alice",),
-        ok=(400,),
-        data={},
-    ),
-    "api:slareport-appeal": Route(
-        TENANT, api=True, method="post", object="sla_report", insiders=("bob",), ok=(400,), data={}
-    ),
-    "api:slareport-withdraw": Route(
-        TENANT,
-        api=True,
-        method="post",
-        object="sla_report",
-        insiders=("alice",),
-        ok=(400,),
-        data={},
-    ),
-    "api:slareport-submit": Route(
-        TENANT, api=True, method="post", object="sla_report", insiders=("bob",), ok=(400,), data={}
-    ),
-    "api:measurement-list": Route(TENANT, api=True),
-    "api:measurement-detail": Route(TENANT, api=True, object="measurement"),
+    "contracts:contract_create": post(insiders=ALICE, ok=(400,)),
+    "contracts:contract_edit": post("contract", ALICE, data=CONTRACT),
+    "contracts:service_create": post("contract", ALICE, data=NEW_SERVICE),
+    "contracts:service_edit": post("service", ALICE, data=SERVICE),
+    "contracts:service_level_create": post("contract", ALICE, data=NEW_SERVICE_LEVEL),
+    "contracts:service_level_amend": post("service_level", ALICE, data=SERVICE_LEVEL_AMENDMENT),
+    "contracts:expectation_create": post("contract", ALICE, data=EXPECTATION),
+    "contracts:expectation_edit": post("expectation", ALICE, data=EXPECTATION),
+    "contracts:information_need_create": post("contract", ALICE, data=INFORMATION_NEED),
+    "contracts:information_need_edit": post("information_need", ALICE, data=INFORMATION_NEED),
+    "contracts:delivery_record": post("information_need", ALICE_BOB, data=DELIVERY),
+    "api:service-list": api(),
+    "api:service-detail": api("service"),
+    "api:servicelevel-list": api(),
+    "api:servicelevel-detail": api("service_level"),
+    "api:slareport-list": api(),
+    "api:slareport-detail": api("sla_report"),
+    "api:slareport-accept": api_post("sla_report", ALICE),
+    "api:slareport-dispute": api_post("sla_report", ALICE, ok=(400,)),
+    "api:slareport-appeal": api_post("sla_report", BOB, ok=(400,)),
+    "api:slareport-withdraw": api_post("sla_report", ALICE, ok=(400,)),
+    "api:slareport-submit": api_post("sla_report", BOB, ok=(400,)),
+    "api:measurement-list": api(),
+    "api:measurement-detail": api("measurement"),
     # KTO (issue 4): survey management for client members, results also for the supplier.
-    "kto:survey_list": Route(TENANT),
-    "kto:survey_create": Route(TENANT, insiders=("alice",)),
-    "kto:question_list": Route(TENANT, insiders=("alice", "victor")),
-    "kto:question_create": Route(
-        TENANT,
-        method="post",
-        insiders=("alice",),
-        ok=(302,),
-        data={"code": "walk", "kind": "open", "text_nl": "Iets?", "text_en": "Anything?"},
-    ),
-    "kto:survey_detail": Route(TENANT, object="survey", insiders=("alice", "victor")),
-    "kto:survey_edit": Route(TENANT, object="survey", insiders=("alice",)),
-    "kto:survey_plan": Route(TENANT, object="survey", insiders=("alice",)),
-    "kto:participant_import": Route(TENANT, object="survey", insiders=("alice",)),
-    "kto:survey_launch": Route(
-        TENANT, method="post", object="survey", insiders=("alice",), ok=(302,), data={}
-    ),
-    "kto:survey_close": Route(
-        TENANT, method="post", object="survey", insiders=("alice",), ok=(302,), data={}
-    ),
-    "kto:survey_open_link": Route(
-        TENANT,
-        method="post",
-        object="survey",
-        insiders=("alice",),
-        ok=(302,),
-        data={"enabled": "1"},
-    ),
-    "kto:survey_results": Route(TENANT, object="survey"),
+    "kto:survey_list": page(),
+    "kto:survey_create": page(insiders=ALICE),
+    "kto:question_list": page(insiders=ALICE_VICTOR),
+    "kto:question_create": post(insiders=ALICE, data=QUESTION),
+    "kto:survey_detail": page("survey", ALICE_VICTOR),
+    "kto:survey_edit": page("survey", ALICE),
+    "kto:survey_plan": page("survey", ALICE),
+    "kto:participant_import": page("survey", ALICE),
+    "kto:survey_launch": post("survey", ALICE),
+    "kto:survey_close": post("survey", ALICE),
+    "kto:survey_open_link": post("survey", ALICE, data={"enabled": "1"}),
+    "kto:survey_results": page("survey"),
     "kto_public:answer": Route(PUBLIC, extra={"token": "tampered"}),
     "kto_public:open": Route(PUBLIC, extra={"token": "tampered"}),
     "kto_public:thanks": Route(PUBLIC),
-    "api:kto-survey-list": Route(TENANT, api=True),
-    "api:kto-survey-detail": Route(TENANT, api=True, object="survey"),
-    "api:kto-survey-participants": Route(
-        TENANT,
-        api=True,
-        method="post",
-        object="survey",
-        insiders=("alice",),
-        ok=(201,),
-        data={"csv": "email,group\nwalk@example.test,end_users\n"},
-    ),
-    "api:kto-survey-results": Route(TENANT, api=True, object="survey"),
-    "api:kto-question-list": Route(TENANT, api=True, insiders=("alice", "victor")),
-    "api:kto-question-detail": Route(
-        TENANT, api=True, object="question", insiders=("alice", "victor")
-    ),
+    "api:kto-survey-list": api(),
+    "api:kto-survey-detail": api("survey"),
+    "api:kto-survey-participants": api_post("survey", ALICE, ok=(201,), data=PARTICIPANTS),
+    "api:kto-survey-results": api("survey"),
+    "api:kto-question-list": api(insiders=ALICE_VICTOR),
+    "api:kto-question-detail": api("question", ALICE_VICTOR),
     # Simulations (issue 8): managers change, suppliers of the contract read and take part.
-    "simulations:chain_list": Route(TENANT),
-    "simulations:chain_create": Route(TENANT, insiders=("alice",)),
-    "simulations:chain_detail": Route(TENANT, object="chain"),
-    "simulations:chain_edit": Route(TENANT, object="chain", insiders=("alice",)),
-    "simulations:chain_profile": Route(TENANT, object="chain", insiders=("alice",)),
-    "simulations:chain_profile_derive": Route(TENANT, object="chain", insiders=("alice",)),
-    "simulations:step_create": Route(TENANT, object="chain", insiders=("alice",)),
-    "simulations:scenario_create": Route(TENANT, object="chain", insiders=("alice",)),
-    "simulations:run_start": Route(TENANT, object="chain", insiders=("alice",)),
-    "simulations:chain_compare": Route(TENANT, object="chain"),
-    "simulations:exercise_create": Route(TENANT, object="chain", insiders=("alice",)),
-    "simulations:step_edit": Route(TENANT, object="step", insiders=("alice",)),
-    "simulations:step_delete": Route(
-        TENANT, method="post", object="step", insiders=("alice",), ok=(302,), data={}
+    "simulations:chain_list": page(),
+    "simulations:chain_create": page(insiders=ALICE),
+    "simulations:chain_detail": page("chain"),
+    "simulations:chain_edit": page("chain", ALICE),
+    "simulations:chain_profile": page("chain", ALICE),
+    "simulations:chain_profile_derive": page("chain", ALICE),
+    "simulations:step_create": page("chain", ALICE),
+    "simulations:scenario_create": page("chain", ALICE),
+    "simulations:run_start": page("chain", ALICE),
+    "simulations:chain_compare": page("chain"),
+    "simulations:exercise_create": page("chain", ALICE),
+    "simulations:step_edit": page("step", ALICE),
+    "simulations:step_delete": post("step", ALICE),
+    "simulations:scenario_edit": page("scenario", ALICE),
+    "simulations:run_detail": page("simulation_run"),
+    "simulations:run_progress": page("simulation_run"),
+    "simulations:exercise_list": page(),
+    "simulations:lesson_trend": page(),
+    "simulations:exercise_detail": page("exercise"),
+    "simulations:exercise_edit": page("exercise", ALICE),
+    "simulations:exercise_held": post("exercise", ALICE, data={"summary": "Held"}),
+    "simulations:exercise_part_add": post(
+        "exercise", ALICE_BOB, extra={"kind": "lesson"}, data=LESSON
     ),
-    "simulations:scenario_edit": Route(TENANT, object="scenario", insiders=("alice",)),
-    "simulations:run_detail": Route(TENANT, object="simulation_run"),
-    "simulations:run_progress": Route(TENANT, object="simulation_run"),
-    "simulations:exercise_list": Route(TENANT),
-    "simulations:lesson_trend": Route(TENANT),
-    "simulations:exercise_detail": Route(TENANT, object="exercise"),
-    "simulations:exercise_edit": Route(TENANT, object="exercise", insiders=("alice",)),
-    "simulations:exercise_held": Route(
-        TENANT,
-        method="post",
-        object="exercise",
-        insiders=("alice",),
-        ok=(302,),
-        data={"summary": "Held"},
-    ),
-    "simulations:exercise_part_add": Route(
-        TENANT,
-        method="post",
-        object="exercise",
-        extra={"kind": "lesson"},
-        insiders=("alice", "bob"),
-        ok=(302,),
-        data={"lesson-category": "tooling", "lesson-text": "Walked"},
-    ),
-    "simulations:exercise_pdf": Route(TENANT, object="exercise"),
-    "simulations:exercise_report_request": Route(
-        TENANT, method="post", object="exercise", ok=(302,), data={}
-    ),
-    "simulations:exercise_report_status": Route(TENANT, object="exercise"),
-    "simulations:action_toggle": Route(
-        TENANT,
-        method="post",
-        object="exercise_action",
-        insiders=("alice", "bob"),
-        ok=(302,),
-        data={},
-    ),
+    "simulations:exercise_pdf": page("exercise"),
+    "simulations:exercise_report_request": post("exercise"),
+    "simulations:exercise_report_status": page("exercise"),
+    "simulations:action_toggle": post("exercise_action", ALICE_BOB),
     # Proposals: managers make and move them; the sample is joint, so the supplier reads it.
-    "simulations:action_propose": Route(TENANT, object="exercise_action", insiders=("alice",)),
-    "simulations:run_propose": Route(
-        TENANT, object="simulation_run", extra={"finding": "bottleneck"}, insiders=("alice",)
-    ),
-    "simulations:proposal_list": Route(TENANT),
-    "simulations:proposal_detail": Route(TENANT, object="simulation_proposal"),
-    "simulations:proposal_status": Route(
-        TENANT,
-        method="post",
-        object="simulation_proposal",
-        insiders=("alice",),
-        ok=(302,),
-        data={"status": "on_agenda"},
-    ),
-    "api:simulation-chain-list": Route(TENANT, api=True),
-    "api:simulation-chain-detail": Route(TENANT, api=True, object="chain"),
-    "api:simulation-step-list": Route(TENANT, api=True),
-    "api:simulation-step-detail": Route(TENANT, api=True, object="step"),
-    "api:simulation-scenario-list": Route(TENANT, api=True),
-    "api:simulation-scenario-detail": Route(TENANT, api=True, object="scenario"),
-    "api:simulation-run-list": Route(TENANT, api=True),
-    "api:simulation-run-detail": Route(TENANT, api=True, object="simulation_run"),
-    "api:exercise-list": Route(TENANT, api=True),
-    "api:exercise-detail": Route(TENANT, api=True, object="exercise"),
-    "api:simulation-proposal-list": Route(TENANT, api=True),
-    "api:simulation-proposal-detail": Route(TENANT, api=True, object="simulation_proposal"),
+    "simulations:action_propose": page("exercise_action", ALICE),
+    "simulations:run_propose": page("simulation_run", ALICE, extra={"finding": "bottleneck"}),
+    "simulations:proposal_list": page(),
+    "simulations:proposal_detail": page("simulation_proposal"),
+    "simulations:proposal_status": post("simulation_proposal", ALICE, data={"status": "on_agenda"}),
+    "api:simulation-chain-list": api(),
+    "api:simulation-chain-detail": api("chain"),
+    "api:simulation-step-list": api(),
+    "api:simulation-step-detail": api("step"),
+    "api:simulation-scenario-list": api(),
+    "api:simulation-scenario-detail": api("scenario"),
+    "api:simulation-run-list": api(),
+    "api:simulation-run-detail": api("simulation_run"),
+    "api:exercise-list": api(),
+    "api:exercise-detail": api("exercise"),
+    "api:simulation-proposal-list": api(),
+    "api:simulation-proposal-detail": api("simulation_proposal"),
     # Audits (issue 7): suppliers record their QA audits and respond, client auditors record,
     # managers set priorities and decide, viewers read.
-    "audits:audit_list": Route(TENANT),
-    "audits:audit_create": Route(TENANT, insiders=("alice", "bob")),
-    "audits:programme_create": Route(TENANT, insiders=("alice", "bob")),
-    "audits:programme_next_year": Route(
-        TENANT,
-        method="post",
-        object="audit_programme",
-        insiders=("alice", "bob"),
-        ok=(302,),
-        data={},
-    ),
-    "audits:audit_detail": Route(TENANT, object="audit"),
-    "audits:audit_edit": Route(TENANT, object="audit", insiders=("alice", "bob")),
-    "audits:finding_create": Route(TENANT, object="audit", insiders=("alice", "bob")),
-    "audits:finding_board": Route(TENANT),
-    "audits:finding_export": Route(TENANT),
-    "audits:finding_detail": Route(TENANT, object="finding"),
-    "audits:action_board": Route(TENANT),
-    "audits:supplier_report_download": Route(TENANT, object="supplier_report"),
-    "audits:pdf_download": Route(TENANT, object="audit"),
-    "audits:pdf_request": Route(TENANT, method="post", object="audit", ok=(302,), data={}),
-    "audits:audit_transition": Route(
-        TENANT, method="post", object="audit", insiders=("alice", "bob"), ok=(302,), data={}
-    ),
-    "audits:checklist_generate": Route(
-        TENANT, method="post", object="audit", insiders=("alice", "bob"), ok=(302,), data={}
-    ),
-    "audits:checklist_add": Route(
-        TENANT, method="post", object="audit", insiders=("alice", "bob"), ok=(302,), data={}
-    ),
-    "audits:report_upload": Route(
-        TENANT, method="post", object="audit", insiders=("bob",), ok=(302,), data={}
-    ),
-    "audits:shared_report": Route(TENANT, object="shared_audit", insiders=("bob",)),
-    "audits:shared_report_template": Route(TENANT),
-    "audits:checklist_item_record": Route(
-        TENANT,
-        method="post",
-        object="checklist_item",
-        insiders=("alice", "bob"),
-        ok=(302,),
-        data={},
-    ),
-    "audits:finding_respond": Route(
-        TENANT, method="post", object="finding", insiders=("alice", "bob"), ok=(302,), data={}
-    ),
-    "audits:finding_priority": Route(
-        TENANT, method="post", object="finding", insiders=("alice",), ok=(302,), data={}
-    ),
-    "audits:action_create": Route(
-        TENANT, method="post", object="finding", insiders=("alice", "bob"), ok=(302,), data={}
-    ),
-    "audits:check_create": Route(
-        TENANT, method="post", object="finding", insiders=("alice", "bob"), ok=(302,), data={}
-    ),
-    "audits:finding_close": Route(
-        TENANT, method="post", object="finding", insiders=("alice", "bob"), ok=(302,), data={}
-    ),
-    "audits:action_update": Route(
-        TENANT,
-        method="post",
-        object="corrective_action",
-        insiders=("alice", "bob"),
-        ok=(302,),
-        data={},
-    ),
-    "api:audit-programme-list": Route(TENANT, api=True),
-    "api:audit-programme-detail": Route(TENANT, api=True, object="audit_programme"),
-    "api:audit-programme-next-year": Route(
-        TENANT,
-        api=True,
-        method="post",
-        object="audit_programme",
-        insiders=("alice", "bob"),
-        ok=(201, 400),
-        data={},
-    ),
-    "api:audit-list": Route(TENANT, api=True),
-    "api:audit-detail": Route(TENANT, api=True, object="audit"),
-    "api:audit-transition": Route(
-        TENANT,
-        api=True,
-        method="post",
-        object="audit",
-        insiders=("alice", "bob"),
-        ok=(400,),
-        data={},
-    ),
-    "api:audit-generate-checklist": Route(
-        TENANT, api=True, method="post", object="audit", insiders=("alice", "bob"), data={}
-    ),
-    "api:audit-shared-report": Route(
-        TENANT,
-        api=True,
-        method="post",
-        object="shared_audit",
-        insiders=("bob",),
-        ok=(400,),
-        data={},
-    ),
-    "api:audit-checklist-item-list": Route(TENANT, api=True),
-    "api:audit-checklist-item-detail": Route(TENANT, api=True, object="checklist_item"),
-    "api:audit-finding-list": Route(TENANT, api=True),
-    "api:audit-finding-detail": Route(TENANT, api=True, object="finding"),
-    "api:audit-finding-ranking": Route(TENANT, api=True),
-    "api:audit-finding-priority": Route(
-        TENANT, api=True, method="post", object="finding", insiders=("alice",), ok=(400,), data={}
-    ),
-    "api:audit-finding-effectiveness-check": Route(
-        TENANT,
-        api=True,
-        method="post",
-        object="finding",
-        insiders=("alice", "bob"),
-        ok=(400,),
-        data={},
-    ),
-    "api:audit-finding-close": Route(
-        TENANT,
-        api=True,
-        method="post",
-        object="finding",
-        insiders=("alice", "bob"),
-        ok=(400,),
-        data={},
-    ),
-    "api:audit-action-list": Route(TENANT, api=True),
-    "api:audit-action-detail": Route(TENANT, api=True, object="corrective_action"),
+    "audits:audit_list": page(),
+    "audits:audit_create": page(insiders=ALICE_BOB),
+    "audits:programme_create": page(insiders=ALICE_BOB),
+    "audits:programme_next_year": post("audit_programme", ALICE_BOB),
+    "audits:audit_detail": page("audit"),
+    "audits:audit_edit": page("audit", ALICE_BOB),
+    "audits:finding_create": page("audit", ALICE_BOB),
+    "audits:finding_board": page(),
+    "audits:finding_export": page(),
+    "audits:finding_detail": page("finding"),
+    "audits:action_board": page(),
+    "audits:supplier_report_download": page("supplier_report"),
+    "audits:pdf_download": page("audit"),
+    "audits:pdf_request": post("audit"),
+    "audits:audit_transition": post("audit", ALICE_BOB),
+    "audits:checklist_generate": post("audit", ALICE_BOB),
+    "audits:checklist_add": post("audit", ALICE_BOB),
+    "audits:report_upload": post("audit", BOB),
+    "audits:shared_report": page("shared_audit", BOB),
+    "audits:shared_report_template": page(),
+    "audits:checklist_item_record": post("checklist_item", ALICE_BOB),
+    "audits:finding_respond": post("finding", ALICE_BOB),
+    "audits:finding_priority": post("finding", ALICE),
+    "audits:action_create": post("finding", ALICE_BOB),
+    "audits:check_create": post("finding", ALICE_BOB),
+    "audits:finding_close": post("finding", ALICE_BOB),
+    "audits:action_update": post("corrective_action", ALICE_BOB),
+    "api:audit-programme-list": api(),
+    "api:audit-programme-detail": api("audit_programme"),
+    "api:audit-programme-next-year": api_post("audit_programme", ALICE_BOB, ok=(201, 400)),
+    "api:audit-list": api(),
+    "api:audit-detail": api("audit"),
+    "api:audit-transition": api_post("audit", ALICE_BOB, ok=(400,)),
+    "api:audit-generate-checklist": api_post("audit", ALICE_BOB),
+    "api:audit-shared-report": api_post("shared_audit", BOB, ok=(400,)),
+    "api:audit-checklist-item-list": api(),
+    "api:audit-checklist-item-detail": api("checklist_item"),
+    "api:audit-finding-list": api(),
+    "api:audit-finding-detail": api("finding"),
+    "api:audit-finding-ranking": api(),
+    "api:audit-finding-priority": api_post("finding", ALICE, ok=(400,)),
+    "api:audit-finding-effectiveness-check": api_post("finding", ALICE_BOB, ok=(400,)),
+    "api:audit-finding-close": api_post("finding", ALICE_BOB, ok=(400,)),
+    "api:audit-action-list": api(),
+    "api:audit-action-detail": api("corrective_action"),
     # Meetings and SIPs (issue 9): managers run meetings; the supplier reads its contract's
     # meetings, delivers pre-reads and updates its own actions; viewers read.
-    "meetings:index": Route(TENANT),
-    "meetings:series_create": Route(TENANT, insiders=("alice",)),
-    "meetings:series_detail": Route(TENANT, object="meeting_series"),
-    "meetings:series_edit": Route(TENANT, object="meeting_series", insiders=("alice",)),
-    "meetings:series_ics": Route(TENANT, object="meeting_series"),
-    "meetings:meeting_create": Route(TENANT, object="meeting_series", insiders=("alice",)),
-    "meetings:meeting_detail": Route(TENANT, object="meeting"),
-    "meetings:meeting_edit": Route(TENANT, object="meeting", insiders=("alice",)),
-    "meetings:meeting_generate": Route(
-        TENANT, method="post", object="meeting_upcoming", insiders=("alice",), ok=(302,), data={}
+    "meetings:index": page(),
+    "meetings:series_create": page(insiders=ALICE),
+    "meetings:series_detail": page("meeting_series"),
+    "meetings:series_edit": page("meeting_series", ALICE),
+    "meetings:series_ics": page("meeting_series"),
+    "meetings:meeting_create": page("meeting_series", ALICE),
+    "meetings:meeting_detail": page("meeting"),
+    "meetings:meeting_edit": page("meeting", ALICE),
+    "meetings:meeting_generate": post("meeting_upcoming", ALICE),
+    "meetings:meeting_publish": post("meeting_upcoming", ALICE),
+    "meetings:meeting_held": post("meeting_upcoming", ALICE),
+    "meetings:minutes_approve": post("meeting", ALICE),
+    "meetings:meeting_ics": page("meeting"),
+    "meetings:item_add": post("meeting_upcoming", ALICE, data={"title": "Walk"}),
+    "meetings:attendance_add": post("meeting", ALICE, data=ATTENDEE),
+    "meetings:attendance_record": post("meeting", ALICE),
+    "meetings:action_create": post("meeting", ALICE, data=MEETING_ACTION),
+    "meetings:document_request": post("meeting", data={"kind": "nothing"}),
+    "meetings:document_download": page("meeting_document", ALICE_VICTOR),
+    "meetings:item_prepare": post("agenda_item", ALICE_BOB, data=PREPARATION),
+    "meetings:item_record": post("agenda_item", ALICE, data=MINUTES),
+    "meetings:action_status": post("meeting_action", ALICE_BOB, data={"status": "in_progress"}),
+    "meetings:sip_list": page(),
+    "meetings:sip_create": page(insiders=ALICE),
+    "meetings:sip_detail": page("sip"),
+    "meetings:sip_edit": page("sip", ALICE),
+    "meetings:milestone_add": post("sip", ALICE, data={"title": "Walk", "due_date": "2026-06-01"}),
+    "meetings:sip_link_add": post("sip", ALICE),
+    "meetings:milestone_toggle": post("sip_milestone", ALICE),
+    "api:meeting-series-list": api(),
+    "api:meeting-series-detail": api("meeting_series"),
+    "api:meeting-list": api(),
+    "api:meeting-detail": api("meeting"),
+    "api:meeting-generate": api_post("meeting_upcoming", ALICE),
+    "api:meeting-transition": api_post("meeting", ALICE, data={"to": "approved"}),
+    "api:agenda-item-list": api(),
+    "api:agenda-item-detail": api("agenda_item"),
+    "api:agenda-item-prepare": api_post("agenda_item", ALICE_BOB, ok=(200, 400), data=PREPARATION),
+    "api:agenda-item-outcome": api_post("agenda_item", ALICE, data=OUTCOME),
+    "api:meeting-action-list": api(),
+    "api:meeting-action-detail": api("meeting_action"),
+    "api:meeting-action-status": api_post(
+        "meeting_action", ALICE_BOB, data={"status": "in_progress"}
     ),
-    "meetings:meeting_publish": Route(
-        TENANT, method="post", object="meeting_upcoming", insiders=("alice",), ok=(302,), data={}
-    ),
-    "meetings:meeting_held": Route(
-        TENANT, method="post", object="meeting_upcoming", insiders=("alice",), ok=(302,), data={}
-    ),
-    "meetings:minutes_approve": Route(
-        TENANT, method="post", object="meeting", insiders=("alice",), ok=(302,), data={}
-    ),
-    "meetings:meeting_ics": Route(TENANT, object="meeting"),
-    "meetings:item_add": Route(
-        TENANT,
-        method="post",
-        object="meeting_upcoming",
-        insiders=("alice",),
-        ok=(302,),
-        data={"title": "Walk"},
-    ),
-    "meetings:attendance_add": Route(
-        TENANT,
-        method="post",
-        object="meeting",
-        insiders=("alice",),
-        ok=(302,),
-        data={"side": "client", "role": "Walker", "name": "Walk"},
-    ),
-    "meetings:attendance_record": Route(
-        TENANT, method="post", object="meeting", insiders=("alice",), ok=(302,), data={}
-    ),
-    "meetings:action_create": Route(
-        TENANT,
-        method="post",
-        object="meeting",
-        insiders=("alice",),
-        ok=(302,),
-        data={
-            "title": "Walk",
-            "owner_side": "client",
-            "owner_name": "W",
-            "due_date": "2026-05-01",
-        },
-    ),
-    "meetings:document_request": Route(
-        TENANT, method="post", object="meeting", ok=(302,), data={"kind": "nothing"}
-    ),
-    "meetings:document_download": Route(
-        TENANT, object="meeting_document", insiders=("alice", "victor")
-    ),
-    "meetings:item_prepare": Route(
-        TENANT,
-        method="post",
-        object="agenda_item",
-        insiders=("alice", "bob"),
-        ok=(302,),
-        data={"supplier_results": "Walk", "client_impact": "Walk"},
-    ),
-    "meetings:item_record": Route(
-        TENANT,
-        method="post",
-        object="agenda_item",
-        insiders=("alice",),
-        ok=(302,),
-        data={"minutes": "Walk", "outcome": "information"},
-    ),
-    "meetings:action_status": Route(
-        TENANT,
-        method="post",
-        object="meeting_action",
-        insiders=("alice", "bob"),
-        ok=(302,),
-        data={"status": "in_progress"},
-    ),
-    "meetings:sip_list": Route(TENANT),
-    "meetings:sip_create": Route(TENANT, insiders=("alice",)),
-    "meetings:sip_detail": Route(TENANT, object="sip"),
-    "meetings:sip_edit": Route(TENANT, object="sip", insiders=("alice",)),
-    "meetings:milestone_add": Route(
-        TENANT,
-        method="post",
-        object="sip",
-        insiders=("alice",),
-        ok=(302,),
-        data={"title": "Walk", "due_date": "2026-06-01"},
-    ),
-    "meetings:sip_link_add": Route(
-        TENANT, method="post", object="sip", insiders=("alice",), ok=(302,), data={}
-    ),
-    "meetings:milestone_toggle": Route(
-        TENANT, method="post", object="sip_milestone", insiders=("alice",), ok=(302,), data={}
-    ),
-    "api:meeting-series-list": Route(TENANT, api=True),
-    "api:meeting-series-detail": Route(TENANT, api=True, object="meeting_series"),
-    "api:meeting-list": Route(TENANT, api=True),
-    "api:meeting-detail": Route(TENANT, api=True, object="meeting"),
-    "api:meeting-generate": Route(
-        TENANT,
-        api=True,
-        method="post",
-        object="meeting_upcoming",
-        insiders=("alice",),
-        ok=(200,),
-        data={},
-    ),
-    "api:meeting-transition": Route(
-        TENANT,
-        api=True,
-        method="post",
-        object="meeting",
-        insiders=("alice",),
-        ok=(200,),
-        data={"to": "approved"},
-    ),
-    "api:agenda-item-list": Route(TENANT, api=True),
-    "api:agenda-item-detail": Route(TENANT, api=True, object="agenda_item"),
-    "api:agenda-item-prepare": Route(
-        TENANT,
-        api=True,
-        method="post",
-        object="agenda_item",
-        insiders=("alice", "bob"),
-        ok=(200, 400),
-        data={"supplier_results": "Walk", "client_impact": "Walk"},
-    ),
-    "api:agenda-item-outcome": Route(
-        TENANT,
-        api=True,
-        method="post",
-        object="agenda_item",
-        insiders=("alice",),
-        ok=(200,),
-        data={"minutes": "Walk", "outcome": "decision", "resolved": "false"},
-    ),
-    "api:meeting-action-list": Route(TENANT, api=True),
-    "api:meeting-action-detail": Route(TENANT, api=True, object="meeting_action"),
-    "api:meeting-action-status": Route(
-        TENANT,
-        api=True,
-        method="post",
-        object="meeting_action",
-        insiders=("alice", "bob"),
-        ok=(200,),
-        data={"status": "in_progress"},
-    ),
-    "api:sip-list": Route(TENANT, api=True),
-    "api:sip-detail": Route(TENANT, api=True, object="sip"),
-    "api:sip-milestone-list": Route(TENANT, api=True),
-    "api:sip-milestone-detail": Route(TENANT, api=True, object="sip_milestone"),
+    "api:sip-list": api(),
+    "api:sip-detail": api("sip"),
+    "api:sip-milestone-list": api(),
+    "api:sip-milestone-detail": api("sip_milestone"),
     # Gap analysis (issue 5): flags are aggregates every party of the contract may read;
     # runs and reports span the whole organisation and are the client's own.
-    "kto_gap:matrix": Route(TENANT),
-    "kto_gap:contract": Route(TENANT, object="contract"),
-    "kto_gap:flag": Route(TENANT, object="gap_flag"),
-    "kto_gap:runs": Route(TENANT, insiders=("alice", "victor")),
-    "kto_gap:run_start": Route(
-        TENANT, method="post", insiders=("alice",), ok=(302,), data={"period": "2026-10-01"}
-    ),
-    "kto_gap:run_detail": Route(TENANT, object="gap_run", insiders=("alice", "victor")),
-    "kto_gap:run_status": Route(TENANT, object="gap_run", insiders=("alice", "victor")),
-    "kto_gap:run_report": Route(TENANT, object="gap_run", insiders=("alice", "victor")),
-    "api:gap-flag-list": Route(TENANT, api=True),
-    "api:gap-flag-detail": Route(TENANT, api=True, object="gap_flag"),
-    "api:gap-run-list": Route(TENANT, api=True, insiders=("alice", "victor")),
-    "api:gap-run-detail": Route(TENANT, api=True, object="gap_run", insiders=("alice", "victor")),
-    # Gap settings (issue 5, item 5): the client's own — members read, contract managers write,
-    # a supplier's user never sees them.
-    "kto_gap:settings": Route(TENANT, insiders=("alice", "victor")),
-    "kto_gap:threshold_add": Route(
-        TENANT,
-        method="post",
-        insiders=("alice",),
-        ok=(302,),
+    "kto_gap:matrix": page(),
+    "kto_gap:contract": page("contract"),
+    "kto_gap:flag": page("gap_flag"),
+    "kto_gap:runs": page(insiders=ALICE_VICTOR),
+    "kto_gap:run_start": post(insiders=ALICE, data={"period": "2026-10-01"}),
+    "kto_gap:run_detail": page("gap_run", ALICE_VICTOR),
+    "kto_gap:run_status": page("gap_run", ALICE_VICTOR),
+    "kto_gap:run_report": page("gap_run", ALICE_VICTOR),
+    "api:gap-flag-list": api(),
+    "api:gap-flag-detail": api("gap_flag"),
+    "api:gap-run-list": api(insiders=ALICE_VICTOR),
+    "api:gap-run-detail": api("gap_run", ALICE_VICTOR),
+    # Gap settings: the client's own — members read, contract managers write; a supplier's
+    # user never sees them.
+    "kto_gap:settings": page(insiders=ALICE_VICTOR),
+    "kto_gap:threshold_add": post(
+        insiders=ALICE,
         data={"contract": "", "dimension": "tangibles", "delta": "0.2", "k": "5"},
     ),
-    "kto_gap:threshold_edit": Route(TENANT, object="gap_threshold", insiders=("alice",)),
-    "kto_gap:threshold_delete": Route(
-        TENANT, method="post", object="gap_threshold", insiders=("alice",), ok=(302,), data={}
-    ),
-    "api:gap-threshold-list": Route(TENANT, api=True, insiders=("alice", "victor")),
-    "api:gap-threshold-detail": Route(
-        TENANT, api=True, object="gap_threshold", insiders=("alice", "victor")
-    ),
-    "api:gap-digest-schedule": Route(TENANT, api=True, insiders=("alice", "victor")),
+    "kto_gap:threshold_edit": page("gap_threshold", ALICE),
+    "kto_gap:threshold_delete": post("gap_threshold", ALICE),
+    "api:gap-threshold-list": api(insiders=ALICE_VICTOR),
+    "api:gap-threshold-detail": api("gap_threshold", ALICE_VICTOR),
+    "api:gap-digest-schedule": api(insiders=ALICE_VICTOR),
 }
 
 

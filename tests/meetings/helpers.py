@@ -39,6 +39,25 @@ def at(year, month, day, hour=10) -> datetime:
     return datetime(year, month, day, hour, tzinfo=UTC)
 
 
+def sip_fields(world, level, **changes) -> dict:
+    """What `sip_create` takes for a programme of Alpha on `level`, with `changes`."""
+    return {
+        "access": system_access(world.alpha),
+        "contract": world.alpha_contract,
+        "title": "Desk reachability",
+        "goal": "Reach the desk",
+        "client_owner": world.alice,
+        "supplier_owner": world.bob,
+        "service_level": level,
+        "sla_baseline": Decimal("85"),
+        "sla_target": Decimal("95"),
+        "dimension": "responsiveness",
+        "perception_baseline": Decimal("3.1"),
+        "perception_target": Decimal("3.8"),
+        "baseline_period": date(2024, 12, 1),
+    } | changes
+
+
 def make_meetings(world, organisation=None, contract=None, *, title="Alpha tactical") -> MeetingSet:
     organisation = organisation or world.alpha
     contract = contract or world.alpha_contract
@@ -76,21 +95,7 @@ def make_meetings(world, organisation=None, contract=None, *, title="Alpha tacti
         upcoming = services.meeting_schedule(series=series, starts_at=at(2099, 3, 16))
         sip = milestone = None
         if level is not None:
-            sip = services.sip_create(
-                access=access,
-                contract=contract,
-                title="Desk reachability",
-                goal="Reach the desk",
-                client_owner=world.alice,
-                supplier_owner=world.bob,
-                service_level=level,
-                sla_baseline=Decimal("85"),
-                sla_target=Decimal("95"),
-                dimension="responsiveness",
-                perception_baseline=Decimal("3.1"),
-                perception_target=Decimal("3.8"),
-                baseline_period=date(2024, 12, 1),
-            )
+            sip = services.sip_create(**sip_fields(world, level, access=access, contract=contract))
             milestone = services.milestone_add(
                 sip=sip, title="Evening shift", due_date=date(2026, 3, 1)
             )

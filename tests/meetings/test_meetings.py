@@ -17,7 +17,7 @@ from governance.models import OutboxMessage
 from meetings import ical, selectors, services
 from meetings.models import AgendaItem, MeetingSeries
 from tests.contracts.samples import contract_samples
-from tests.meetings.helpers import make_meetings
+from tests.meetings.helpers import make_meetings, sip_fields
 from tests.meetings.test_agenda import make_level, make_report
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
@@ -203,19 +203,7 @@ def test_sip_progress_equals_hand_computed_values(world, monkeypatch):
         make_report(world, date(2025, 2, 1), values=[(level, "88.5")], version=2)
         make_report(world, date(2025, 3, 1), values=[(level, "91")])
         sip = services.sip_create(
-            access=system_access(world.alpha),
-            contract=world.alpha_contract,
-            title="Reach",
-            goal="Reach the desk",
-            client_owner=world.alice,
-            supplier_owner=world.bob,
-            service_level=level,
-            sla_baseline=Decimal("85"),
-            sla_target=Decimal("95"),
-            dimension="responsiveness",
-            perception_baseline=Decimal("3.0"),
-            perception_target=Decimal("3.8"),
-            baseline_period=date(2024, 12, 1),
+            **sip_fields(world, level, title="Reach", perception_baseline=Decimal("3.0"))
         )
     scores = {date(2025, 1, 1): (12, 3.1), date(2025, 2, 1): (3, 4.9), date(2025, 3, 1): (20, 3.4)}
 
@@ -247,19 +235,20 @@ def test_sip_owners_must_belong_to_their_side(world):
     level = contract_samples(world)["service_level"]
     with scopes_disabled(), pytest.raises(ValidationError) as error:
         services.sip_create(
-            access=system_access(world.alpha),
-            contract=world.alpha_contract,
-            title="Wrong",
-            goal="x",
-            client_owner=world.charlie,
-            supplier_owner=world.dave,
-            service_level=level,
-            sla_baseline=Decimal("1"),
-            sla_target=Decimal("2"),
-            dimension="reliability",
-            perception_baseline=Decimal("3"),
-            perception_target=Decimal("6"),
-            baseline_period=date(2025, 1, 2),
+            **sip_fields(
+                world,
+                level,
+                title="Wrong",
+                goal="x",
+                client_owner=world.charlie,
+                supplier_owner=world.dave,
+                sla_baseline=Decimal("1"),
+                sla_target=Decimal("2"),
+                dimension="reliability",
+                perception_baseline=Decimal("3"),
+                perception_target=Decimal("6"),
+                baseline_period=date(2025, 1, 2),
+            )
         )
     assert sorted(error.value.message_dict) == [
         "baseline_period",

@@ -1,7 +1,5 @@
 """The agenda pack and the minutes as PDF, rendered by the worker task, per audience."""
 
-import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -14,7 +12,7 @@ from meetings import services
 from meetings.models import MeetingDocument
 from meetings.tasks import task_render_meeting_document
 from tests.meetings.helpers import make_meetings
-from tests.pdf_text import pdf_text
+from tests.pdf_text import first_page_png, pdf_text
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
@@ -31,22 +29,7 @@ def text_of(pdf: bytes, name: str) -> str:
     ARTIFACTS.mkdir(exist_ok=True)
     path = ARTIFACTS / f"{name}.pdf"
     path.write_bytes(pdf)
-    if shutil.which("pdftoppm"):
-        subprocess.run(
-            [
-                "pdftoppm",
-                "-png",
-                "-r",
-                "60",
-                "-f",
-                "1",
-                "-l",
-                "1",
-                str(path),
-                str(ARTIFACTS / name),
-            ],
-            check=True,
-        )
+    first_page_png(path, ARTIFACTS / name)
     return pdf_text(pdf)
 
 

@@ -1,8 +1,6 @@
 """The exercise report PDF: asked for in a request, rendered by the worker task, stored, then
 downloaded. A request never renders it."""
 
-import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -12,7 +10,7 @@ from django_scopes import scopes_disabled
 from governance.models import TaskRun
 from simulations.models import ExerciseReport
 from simulations.tasks import task_render_exercise_report
-from tests.pdf_text import pdf_text
+from tests.pdf_text import first_page_png, pdf_text
 from tests.simulations.helpers import make_chain
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -106,22 +104,7 @@ def test_worker_renders_a_valid_pdf_with_pages_per_side(
         assert "Friday evening outage" in text and "Closed at 18:00" in text
     assert "Client-only exercise note" in client_text
     assert "Client-only exercise note" not in supplier_text
-    if shutil.which("pdftoppm"):
-        subprocess.run(
-            [
-                "pdftoppm",
-                "-png",
-                "-r",
-                "60",
-                "-f",
-                "1",
-                "-l",
-                "1",
-                str(paths["client"]),
-                str(ARTIFACTS / "exercise-report-client"),
-            ],
-            check=True,
-        )
+    first_page_png(paths["client"], ARTIFACTS / "exercise-report-client")
 
 
 def test_failed_render_is_recorded(world, alpha, monkeypatch, django_capture_on_commit_callbacks):
