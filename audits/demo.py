@@ -13,8 +13,8 @@ from django.utils import translation
 from audits import services
 from audits.models import Audit, AuditProgramme, ChecklistItem, CorrectiveAction, Level, Result
 from contracts.selectors import contract_list, services_for_contract
-from governance.access import Access, system_access
-from governance.models import Membership, Organisation, SupplierMembership
+from governance.platform.access import Access, system_access
+from governance.platform.models import Membership, Organisation, SupplierMembership
 
 MANAGERS = {"zuidrand": "manager@zuidrand.example", "deltabank": "manager@deltabank.example"}
 CONTRACTS = ["ZR-2024-001", "ZR-2025-004", "DB-2023-017"]
@@ -387,7 +387,7 @@ def _reported_audit(audit, story, service_list, supplier, client, manager, suppl
 def _shared_report(contract, programme, story, supplier, client, today) -> None:
     """The supplier's internal audit report (a PDF as the supplier would write it) shared with
     its findings, reported; the client has set its priority on the nonconformity."""
-    from governance.pdf import render_pdf
+    from governance.platform.pdf import render_pdf
 
     held = today - SHARED_REPORT_AGE
     while held.weekday() >= 5:

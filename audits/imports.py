@@ -1,10 +1,10 @@
 """Reading and validating the structured findings of a supplier's internal audit report, from a
 CSV or XLSX file, JSON rows (API) or the rows of the browser form.
 
-Files are read by governance.spreadsheets, like the SLA upload's (contracts/uploads.py): the
-whole input is read and every problem is collected — row, column, value, message — so the
-supplier sees all of them at once; the caller stores nothing unless there is none. Nothing here
-writes to the database.
+Files are read by governance.platform.spreadsheets, like the SLA upload's
+(contracts/uploads.py): the whole input is read and every problem is collected — row, column,
+value, message — so the supplier sees all of them at once; the caller stores nothing unless
+there is none. Nothing here writes to the database.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy
 
 from audits.clauses import CLAUSES
 from audits.models import Result
-from governance import spreadsheets
+from governance.platform import spreadsheets
 
 LIMITS = spreadsheets.Limits(max_bytes=5 * 2**20, max_rows=1000, xlsx_max_uncompressed=50 * 2**20)
 # The form refuses a larger file before it is read.

@@ -8,7 +8,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from audits.clauses import CLAUSES
-from governance.models import CreatedAt, CreatedStamps, TenantModel, tenant_manager
+from governance.platform.models import CreatedAt, CreatedStamps, TenantModel, tenant_manager
 
 
 class Level(models.TextChoices):

@@ -7,8 +7,8 @@
 - viewers and business owners read only.
 """
 
-from governance.access import Access
-from governance.models import Role
+from governance.platform.access import Access
+from governance.platform.models import Role
 
 CLIENT_AUDIT_ROLES = (Role.CONTRACT_MANAGER, Role.AUDITOR)
 

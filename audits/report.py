@@ -12,8 +12,8 @@ from audits.selectors import (
     rank_findings,
     supplier_reports_for_audit,
 )
-from governance.charts import Bar, bar_chart
-from governance.pdf import render_pdf_with_pages
+from governance.platform.charts import Bar, bar_chart
+from governance.platform.pdf import render_pdf_with_pages
 
 # Short names under the chart's bars (the full names do not fit side by side).
 CHART_LABELS = {

@@ -1,6 +1,6 @@
 """Reads of audits: keyword-only, tenant-scoped (call inside the request's or task's scope),
 no side effects. The ranking of findings lives here because it is a read over the findings and
-the end-user impact figures that other apps register with governance.impact."""
+the end-user impact figures that other apps register with governance.platform.impact."""
 
 from __future__ import annotations
 
@@ -23,8 +23,8 @@ from audits.models import (
     SupplierReport,
 )
 from contracts.selectors import contract_list
-from governance.access import Access
-from governance.impact import ImpactFigure, end_user_impact, impact_score
+from governance.platform.access import Access
+from governance.platform.impact import ImpactFigure, end_user_impact, impact_score
 
 # End-user impact is measured over this many days up to today.
 IMPACT_WINDOW_DAYS = 90
@@ -300,7 +300,7 @@ def services_impact(
     *, organisation, service_ids: list[int], today: date | None = None
 ) -> list[ImpactFigure] | None:
     """Figures on how end users of these services fare, from every source registered with
-    governance.impact; None when nothing is known (no services, no source, or no figures) —
+    governance.platform.impact; None when nothing is known (no services, no source, or no figures) —
     never a made-up zero."""
     if not service_ids:
         return None

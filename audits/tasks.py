@@ -6,10 +6,10 @@ from django.utils import timezone
 
 from audits import services
 from audits.models import Audit
-from governance.access import system_access, tenant_scope
 from governance.celery import app
-from governance.models import Organisation
-from governance.tasking import RecordedTask, TenantTask
+from governance.platform.access import system_access, tenant_scope
+from governance.platform.models import Organisation
+from governance.platform.tasking import RecordedTask, TenantTask
 
 logger = logging.getLogger(__name__)
 

@@ -40,8 +40,8 @@ from audits import selectors, services  # noqa: E402
 from audits.models import Audit, Finding, Result  # noqa: E402
 from complaints.models import Category, Complaint  # noqa: E402
 from contracts import services as contract_services  # noqa: E402
-from governance.access import Access, system_access  # noqa: E402
-from governance.models import Membership, Organisation, Role, Supplier  # noqa: E402
+from governance.platform.access import Access, system_access  # noqa: E402
+from governance.platform.models import Membership, Organisation, Role, Supplier  # noqa: E402
 from kto.gaps.models import GapFlag  # noqa: E402
 
 CONTRACTS = 4

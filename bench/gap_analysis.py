@@ -45,8 +45,8 @@ from contracts.models import (  # noqa: E402
     ServiceLevelDimension,
     SLAReport,
 )
-from governance.dimensions import Dimension  # noqa: E402
-from governance.models import Organisation, Supplier  # noqa: E402
+from governance.platform.dimensions import Dimension  # noqa: E402
+from governance.platform.models import Organisation, Supplier  # noqa: E402
 from kto import services as kto_services  # noqa: E402
 from kto.gaps.engine import month_bounds  # noqa: E402
 from kto.gaps.services import gap_analysis_execute  # noqa: E402

@@ -30,8 +30,8 @@ from django.test.utils import setup_test_environment  # noqa: E402
 from django_scopes import scopes_disabled  # noqa: E402
 
 from contracts.models import Contract  # noqa: E402
-from governance.access import system_access  # noqa: E402
-from governance.models import Organisation, Supplier  # noqa: E402
+from governance.platform.access import system_access  # noqa: E402
+from governance.platform.models import Organisation, Supplier  # noqa: E402
 from kto import services  # noqa: E402
 from kto.models import Answer, QuestionKind, Response  # noqa: E402
 from kto.results import survey_results  # noqa: E402

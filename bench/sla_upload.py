@@ -39,8 +39,8 @@ from contracts.models import (  # noqa: E402
     month_period,
 )
 from contracts.services import sla_report_upload  # noqa: E402
-from governance.access import system_access  # noqa: E402
-from governance.models import Organisation, Supplier  # noqa: E402
+from governance.platform.access import system_access  # noqa: E402
+from governance.platform.models import Organisation, Supplier  # noqa: E402
 
 
 def setup(rows: int):

@@ -10,7 +10,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
-from governance.workdays import is_holiday, is_working_day
+from governance.platform.workdays import is_holiday, is_working_day
 
 WEEKS_PER_YEAR = Decimal(52)
 # A reference week (2024-01-01 is a Monday) to ask an opening interval about a weekday and hour.

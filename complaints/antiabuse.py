@@ -12,9 +12,9 @@ of an hour, both settable with COMPLAINTS_RATE_LIMITS):
   so the complaint handlers' queue and the outbox cannot be flooded; a real incident, even in a
   large organisation, stays well below it.
 
-The counters live in governance.ratelimit: in the shared cache (Redis when REDIS_URL is set),
-falling back to a per-process counter when the cache is unreachable, so intake never depends on
-Redis. Addresses are kept only as a keyed hash inside the counter's key, for one window.
+The counters live in governance.platform.ratelimit: in the shared cache (Redis when REDIS_URL is
+set), falling back to a per-process counter when the cache is unreachable, so intake never
+depends on Redis. Addresses are kept only as a keyed hash inside the counter's key, for one window.
 """
 
 import hashlib
@@ -24,7 +24,7 @@ import time
 from django.conf import settings
 from django.core import signing
 
-from governance import ratelimit
+from governance.platform import ratelimit
 
 HONEYPOT_FIELD = "website"
 STARTED_FIELD = "started"

@@ -8,8 +8,8 @@ class ComplaintsConfig(AppConfig):
 
     def ready(self) -> None:
         from complaints.selectors import complaint_impact, occurrence_times
-        from governance.impact import register_impact_source
-        from governance.service_links import register_occurrence_source
+        from governance.platform.impact import register_impact_source
+        from governance.platform.service_links import register_occurrence_source
 
         # Audits rank findings by end-user impact; complaints are one source of it.
         register_impact_source(complaint_impact)

@@ -26,9 +26,9 @@ from complaints.models import (
     Verdict,
 )
 from contracts.selectors import service_list
-from governance.access import system_access
-from governance.models import Organisation
-from governance.workdays import add_working_days
+from governance.platform.access import system_access
+from governance.platform.models import Organisation
+from governance.platform.workdays import add_working_days
 
 SETTINGS = {
     "zuidrand": {"register_public": True, "hourly_rate": "58.50"},

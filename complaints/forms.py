@@ -21,7 +21,7 @@ from complaints.models import (
     phone_validator,
 )
 from contracts.selectors import service_list
-from governance.access import system_access
+from governance.platform.access import system_access
 
 
 class MultipleFileInput(forms.ClearableFileInput):

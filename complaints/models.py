@@ -9,7 +9,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from governance.models import CreatedStamps, TenantModel, tenant_manager
+from governance.platform.models import CreatedStamps, TenantModel, tenant_manager
 
 DESCRIPTION_MAX = 4000
 # Any control character (CR, LF, NUL …) in a one-line field is refused: such values end up in

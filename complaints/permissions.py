@@ -1,6 +1,6 @@
 """Small predicates: who may do what with complaints."""
 
-from governance.access import Access
+from governance.platform.access import Access
 
 # What the supplier assigned to a complaint may do with it: answer it, not close or reject it.
 SUPPLIER_MOVES = {"acknowledged", "in_progress", "resolved"}

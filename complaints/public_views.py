@@ -17,8 +17,8 @@ from django.views.decorators.csrf import csrf_protect
 from complaints import antiabuse, selectors, services
 from complaints.forms import ComplaintForm, VerdictForm
 from complaints.models import HANDLED_STATUSES, ComplaintSettings
-from governance.access import system_access, tenant_scope
-from governance.models import Organisation
+from governance.platform.access import system_access, tenant_scope
+from governance.platform.models import Organisation
 
 RATE_LIMITED_MESSAGE = gettext_lazy(
     "Many complaints have reached us from your connection or for this organisation in the last "

@@ -6,8 +6,8 @@ from datetime import date
 from django.utils import timezone, translation
 
 from complaints import selectors
-from governance.models import Organisation
-from governance.pdf import render_pdf_with_pages
+from governance.platform.models import Organisation
+from governance.platform.pdf import render_pdf_with_pages
 
 
 def register_report_pdf(

@@ -1,5 +1,6 @@
 """Reads of complaints: keyword-only, tenant-scoped (call inside the request's or task's scope),
-no side effects. Other apps (kto, meetings, audits via governance.impact) read through here."""
+no side effects. Other apps (kto, meetings, audits via governance.platform.impact) read through
+here."""
 
 from __future__ import annotations
 
@@ -31,9 +32,9 @@ from complaints.models import (
     Verdict,
 )
 from contracts.selectors import service_list
-from governance.access import Access, system_access
-from governance.impact import ImpactFigure
-from governance.models import Membership, Organisation, Role
+from governance.platform.access import Access, system_access
+from governance.platform.impact import ImpactFigure
+from governance.platform.models import Membership, Organisation, Role
 
 
 def _tz(organisation: Organisation) -> ZoneInfo:
@@ -253,8 +254,8 @@ def complaint_trends(*, access: Access, months: int = 6, today: date | None = No
 def complaint_impact(
     *, organisation: Organisation, service_ids: list[int], since: date, until: date
 ) -> list[ImpactFigure]:
-    """End-user impact for governance.impact: the complaint volume about these services in the
-    window and how many complainants said it was not resolved for them.
+    """End-user impact for governance.platform.impact: the complaint volume about these services in
+    the window and how many complainants said it was not resolved for them.
 
     Severity of the volume: c / (c + e), where e is what is usual for that many services — the
     organisation's median complaints per service in the same window (at least 1) times the

@@ -33,13 +33,13 @@ from complaints.models import (
 )
 from complaints.uploads import CheckedFile
 from contracts import selectors as contract_selectors
-from governance import events, service_links
-from governance.access import Access, system_access
-from governance.links import public_base_url
-from governance.models import Organisation, Supplier, SupplierMembership
-from governance.outbox import outbox_enqueue
-from governance.tasking import enqueue
-from governance.workdays import add_working_days
+from governance.platform import events, service_links
+from governance.platform.access import Access, system_access
+from governance.platform.links import public_base_url
+from governance.platform.models import Organisation, Supplier, SupplierMembership
+from governance.platform.outbox import outbox_enqueue
+from governance.platform.tasking import enqueue
+from governance.platform.workdays import add_working_days
 
 logger = logging.getLogger(__name__)
 
@@ -554,9 +554,9 @@ def extension_case_for(
 
 
 def _contacts_in(*, access: Access, service, extra: list[analysis.Interval]):
-    """The contacts a simulation model (through governance.service_links) expects per week in
-    the extra hours, summed over their stretches; None when there are no extra hours, when no
-    model answers for every stretch, or when a model fails (the case stands without it)."""
+    """The contacts a simulation model (through governance.platform.service_links) expects per
+    week in the extra hours, summed over their stretches; None when there are no extra hours, when
+    no model answers for every stretch, or when a model fails (the case stands without it)."""
     # One question per stretch of the day, for all weekdays that share it (usually one).
     stretches: dict[tuple[time, time], list[int]] = {}
     for part in extra:

@@ -6,9 +6,9 @@ from celery import shared_task
 
 from complaints import services
 from complaints.models import RegisterReport
-from governance.access import system_access, tenant_scope
-from governance.models import Organisation
-from governance.tasking import RecordedTask, TenantTask
+from governance.platform.access import system_access, tenant_scope
+from governance.platform.models import Organisation
+from governance.platform.tasking import RecordedTask, TenantTask
 
 logger = logging.getLogger(__name__)
 

@@ -29,9 +29,9 @@ from complaints.forms import (
 from complaints.models import Attachment, Category, ImprovementProposal, ProposalStatus, Status
 from complaints.services import TRANSITIONS
 from contracts.selectors import service_list, supplier_list
-from governance.access import get_object_for
-from governance.charts import Bar, Cell, Series, bar_chart, heatmap, line_chart
-from governance.listing import ListPage
+from governance.platform.access import get_object_for
+from governance.platform.charts import Bar, Cell, Series, bar_chart, heatmap, line_chart
+from governance.platform.listing import ListPage
 
 
 def _client_only(access):

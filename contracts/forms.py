@@ -19,7 +19,7 @@ from contracts.models import (
 )
 from contracts.templatetags.contracts_tags import plain
 from contracts.uploads import MAX_UPLOAD_BYTES
-from governance.dimensions import Dimension
+from governance.platform.dimensions import Dimension
 
 # The window editor offers at least a row per weekday, plus room for split days.
 HOURS_SPARE_ROWS = 3

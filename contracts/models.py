@@ -11,9 +11,9 @@ from django.db import models
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from governance.dimensions import Dimension
-from governance.models import CreatedAt, TenantModel, tenant_manager
-from governance.workdays import previous_working_day
+from governance.platform.dimensions import Dimension
+from governance.platform.models import CreatedAt, TenantModel, tenant_manager
+from governance.platform.workdays import previous_working_day
 
 
 def add_months(day: date, months: int) -> date:
@@ -57,7 +57,7 @@ class Contract(TenantModel, CreatedAt):
         ENDED = "ended", _("Ended")
 
     # TenantModel's key with a reverse name: the access policy finds a supplier's organisations
-    # through `contracts` (governance.access.organisations_for).
+    # through `contracts` (governance.platform.access.organisations_for).
     organisation = models.ForeignKey(
         "governance.Organisation",
         on_delete=models.PROTECT,

@@ -1,7 +1,7 @@
 """Small predicates: who may do what with contracts and SLA reports."""
 
 from contracts.models import InformationNeed
-from governance.access import Access
+from governance.platform.access import Access
 
 
 def may_upload_report(access: Access, contract) -> bool:

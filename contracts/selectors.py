@@ -34,9 +34,9 @@ from contracts.models import (
     month_period,
     quarter_period,
 )
-from governance.access import Access
-from governance.models import Supplier
-from governance.workdays import is_holiday
+from governance.platform.access import Access
+from governance.platform.models import Supplier
+from governance.platform.workdays import is_holiday
 
 # Reports whose figures count: the current version, once submitted and not withdrawn.
 COUNTING = [

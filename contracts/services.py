@@ -34,9 +34,9 @@ from contracts.permissions import (
     may_review_report,
     may_upload_report,
 )
-from governance import events
-from governance.access import Access
-from governance.models import Organisation, Supplier
+from governance.platform import events
+from governance.platform.access import Access
+from governance.platform.models import Organisation, Supplier
 
 # --- contracts -----------------------------------------------------------------------------
 

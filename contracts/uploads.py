@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from contracts.models import Measurement, ServiceLevel, quarter_period, value_range_problem
-from governance import spreadsheets
+from governance.platform import spreadsheets
 
 LIMITS = spreadsheets.Limits(
     max_bytes=10 * 2**20, max_rows=50_000, xlsx_max_uncompressed=100 * 2**20

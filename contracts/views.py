@@ -20,11 +20,11 @@ from contracts.models import SLAReport, add_months, month_period
 from contracts.permissions import may_manage_contract, may_review_report, may_upload_report
 from contracts.templatetags.contracts_tags import num, plain
 from contracts.uploads import COLUMNS, levels_due
-from governance.access import get_object_for
-from governance.charts import Cell, Series, heatmap, line_chart
-from governance.exports import download
-from governance.listing import ListPage
-from governance.views import TenantMixin
+from governance.platform.access import get_object_for
+from governance.platform.charts import Cell, Series, heatmap, line_chart
+from governance.platform.exports import download
+from governance.platform.listing import ListPage
+from governance.platform.views import TenantMixin
 
 SESSION_KEY = "contracts_sla_upload"
 STATE_TONE = {"met": "good", "near_miss": "warn", "missed": "bad"}

@@ -23,8 +23,8 @@ from contracts.forms import (
     hours_from,
 )
 from contracts.permissions import may_manage_contract, may_record_delivery
-from governance.access import get_object_for
-from governance.forms import apply_errors
+from governance.platform.access import get_object_for
+from governance.platform.forms import apply_errors
 
 
 def _managed(request, selector, pk):

@@ -1,5 +1,5 @@
 """The Celery app. Settings come from Django (CELERY_* names); the beat schedule from
-governance/schedule.py, the one place where periodic jobs are listed."""
+governance/roof/schedule.py, the one place where periodic jobs are listed."""
 
 import os
 
@@ -14,6 +14,6 @@ app.autodiscover_tasks()
 
 @app.on_after_finalize.connect
 def _install_beat_schedule(sender, **kwargs):
-    from governance.schedule import BEAT_SCHEDULE
+    from governance.roof.schedule import BEAT_SCHEDULE
 
     sender.conf.beat_schedule = BEAT_SCHEDULE

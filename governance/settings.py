@@ -45,7 +45,8 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
-    "governance",
+    "governance.platform",
+    "governance.roof",
     "rest_framework",
     "rest_framework.authtoken",
     "django_filters",
@@ -70,7 +71,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
-    "governance.middleware.TenantMiddleware",
+    "governance.platform.middleware.TenantMiddleware",
 ]
 
 ROOT_URLCONF = "governance.urls"
@@ -88,7 +89,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.csp",
-                "governance.context_processors.tenant",
+                "governance.platform.context_processors.tenant",
             ],
         },
     },
@@ -303,7 +304,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
-    "DEFAULT_GENERATOR_CLASS": "governance.api.SchemaGenerator",
+    "DEFAULT_GENERATOR_CLASS": "governance.platform.api.SchemaGenerator",
     "ENUM_NAME_OVERRIDES": {
         "ContractStatusEnum": "contracts.models.Contract.Status",
         "SLAReportStatusEnum": "contracts.models.SLAReport.Status",

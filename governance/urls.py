@@ -6,8 +6,9 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.authtoken.views import ObtainAuthToken
 
-from governance import dashboard, views
-from governance.forms import LoginForm
+from governance.platform import views
+from governance.platform.forms import LoginForm
+from governance.roof import dashboard
 
 tenant_pages = [
     path("", dashboard.organisation_home, name="organisation_home"),
@@ -76,6 +77,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
-handler404 = "governance.errors.page_not_found"
-handler500 = "governance.errors.server_error"
-handler403 = "governance.errors.permission_denied"
+handler404 = "governance.platform.errors.page_not_found"
+handler500 = "governance.platform.errors.server_error"
+handler403 = "governance.platform.errors.permission_denied"

@@ -7,7 +7,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "governance.settings")
 application = get_wsgi_application()
 
 # gunicorn runs no system checks: refuse to start rather than answer every page with a 500.
-from governance.checks import static_files_problem  # noqa: E402
+from governance.platform.checks import static_files_problem  # noqa: E402
 
 if problem := static_files_problem():
     raise ImproperlyConfigured(problem)

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from governance.access import system_access, tenant_scope
+from governance.platform.access import system_access, tenant_scope
 from kto.gaps.models import GapDigestSchedule, GapThreshold
 from kto.gaps.services import gap_threshold_delete, gap_threshold_set
 from kto.models import Question, Survey, SurveyGroup, SurveyItem

@@ -7,12 +7,12 @@ class KtoConfig(AppConfig):
     verbose_name = _("Satisfaction surveys")
 
     def ready(self):
-        from governance import events
+        from governance.platform import events
         from kto.handlers import on_complaint_verdict_requested
 
         events.subscribe(events.COMPLAINT_VERDICT_REQUESTED, on_complaint_verdict_requested)
 
-        from governance.impact import register_impact_source
+        from governance.platform.impact import register_impact_source
         from kto.gaps.handlers import gap_impact, on_sla_report_accepted, on_survey_closed
 
         events.subscribe(events.SLA_REPORT_ACCEPTED, on_sla_report_accepted)

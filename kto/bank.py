@@ -9,7 +9,7 @@ organisation's own `Question` rows, where it can be extended with service-specif
 
 from dataclasses import dataclass
 
-from governance.dimensions import Dimension
+from governance.platform.dimensions import Dimension
 from kto.models import ItemRole, QuestionKind, SurveyKind
 
 D = Dimension

@@ -12,8 +12,8 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from contracts import selectors as contract_selectors
-from governance.access import system_access
-from governance.models import Organisation
+from governance.platform.access import system_access
+from governance.platform.models import Organisation
 from kto import services
 from kto.models import (
     Invitation,

@@ -3,7 +3,7 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from governance.dimensions import Dimension
+from governance.platform.dimensions import Dimension
 from kto.models import (
     LIKERT_MAX,
     LIKERT_MIN,

@@ -5,8 +5,8 @@ import logging
 from django.db import transaction
 
 from contracts import selectors as contract_selectors
-from governance.access import system_access, tenant_scope
-from governance.models import Organisation
+from governance.platform.access import system_access, tenant_scope
+from governance.platform.models import Organisation
 from kto.services import verdict_survey_invite
 
 logger = logging.getLogger(__name__)

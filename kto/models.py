@@ -14,8 +14,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from governance.dimensions import Dimension
-from governance.models import CreatedAt, TenantModel, tenant_manager
+from governance.platform.dimensions import Dimension
+from governance.platform.models import CreatedAt, TenantModel, tenant_manager
 
 # The anonymity floor: a cell with fewer respondents is neither shown nor derivable.
 K_ANONYMITY = 5

@@ -16,8 +16,8 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django_scopes import scopes_disabled
 
-from governance import ratelimit
-from governance.access import system_access, tenant_scope
+from governance.platform import ratelimit
+from governance.platform.access import system_access, tenant_scope
 from kto.models import (
     LIKERT_MAX,
     LIKERT_MIN,
@@ -168,7 +168,7 @@ def answer(request, token: str):
 
 def _rate_limited(request, survey: Survey) -> bool:
     """Count one answer attempt on the open link; True when over the limits. Counts in the
-    cache, and in process memory while the cache is unreachable (governance.ratelimit)."""
+    cache, and in process memory while the cache is unreachable (governance.platform.ratelimit)."""
     address = request.META.get("REMOTE_ADDR", "")
     hour = timezone.now().strftime("%Y%m%d%H")
     hashed = hashlib.sha256(f"{survey.pk}:{address}:{hour}".encode()).hexdigest()[:32]

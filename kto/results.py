@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
-from governance.access import Access
-from governance.charts import Cell as ChartCell
-from governance.charts import Series, fmt, heatmap, line_chart
-from governance.dimensions import Dimension
+from governance.platform.access import Access
+from governance.platform.charts import Cell as ChartCell
+from governance.platform.charts import Series, fmt, heatmap, line_chart
+from governance.platform.dimensions import Dimension
 from kto import stats
 from kto.models import (
     LIKERT_COUNT_FIELDS,

@@ -14,7 +14,7 @@ from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
-from governance.access import Access
+from governance.platform.access import Access
 from kto import stats
 from kto.models import (
     Invitation,

@@ -16,10 +16,10 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from governance.links import public_base_url
-from governance.outbox import outbox_enqueue
-from governance.tasking import enqueue_on_commit
-from governance.workdays import is_working_day
+from governance.platform.links import public_base_url
+from governance.platform.outbox import outbox_enqueue
+from governance.platform.tasking import enqueue_on_commit
+from governance.platform.workdays import is_working_day
 from kto.models import Invitation, Survey, SurveyKind
 from kto.planning import plan_for
 from kto.tokens import invitation_token

@@ -11,8 +11,8 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from governance import events
-from governance.dimensions import Dimension
+from governance.platform import events
+from governance.platform.dimensions import Dimension
 from kto import bank
 from kto.models import (
     IMPORTANCE_POINTS,

@@ -1,8 +1,8 @@
 """KTO jobs: thin — ids in, the scope entered by the base class, one service called."""
 
 from governance.celery import app
-from governance.models import Organisation
-from governance.tasking import RecordedTask, TenantTask
+from governance.platform.models import Organisation
+from governance.platform.tasking import RecordedTask, TenantTask
 from kto import services
 from kto.selectors import organisations_with_open_surveys
 

@@ -11,10 +11,10 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from contracts import selectors as contract_selectors
-from governance.access import get_object_for
-from governance.forms import apply_errors
-from governance.listing import ListPage
-from governance.views import TenantMixin
+from governance.platform.access import get_object_for
+from governance.platform.forms import apply_errors
+from governance.platform.listing import ListPage
+from governance.platform.views import TenantMixin
 from kto import selectors, services
 from kto.forms import (
     GroupPlanForm,

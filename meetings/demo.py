@@ -11,8 +11,8 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from contracts.selectors import contract_list, level_history, service_level_list
-from governance.access import Access, system_access
-from governance.models import Organisation
+from governance.platform.access import Access, system_access
+from governance.platform.models import Organisation
 from meetings import services
 from meetings.models import SIP, MeetingSeries, Tier
 

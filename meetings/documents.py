@@ -1,9 +1,9 @@
-"""The agenda pack and the minutes as PDF, per audience, through governance.pdf."""
+"""The agenda pack and the minutes as PDF, per audience, through governance.platform.pdf."""
 
 from django.utils import translation
 
-from governance.access import Access
-from governance.pdf import render_pdf_with_pages
+from governance.platform.access import Access
+from governance.platform.pdf import render_pdf_with_pages
 from meetings import selectors
 from meetings.models import MeetingDocument
 

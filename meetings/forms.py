@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from contracts.selectors import contract_list, service_level_list
-from governance.access import Access
+from governance.platform.access import Access
 from meetings.models import (
     DEFAULT_CADENCE_MONTHS,
     SIP,

@@ -9,8 +9,14 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from governance.dimensions import Dimension
-from governance.models import CreatedAt, Membership, SupplierMembership, TenantModel, tenant_manager
+from governance.platform.dimensions import Dimension
+from governance.platform.models import (
+    CreatedAt,
+    Membership,
+    SupplierMembership,
+    TenantModel,
+    tenant_manager,
+)
 
 
 class Tier(models.TextChoices):

@@ -1,6 +1,6 @@
 """Small predicates: who may do what with meetings (visibility is the selectors' business)."""
 
-from governance.access import Access
+from governance.platform.access import Access
 
 
 def may_manage(access: Access) -> bool:

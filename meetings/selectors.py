@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from contracts import selectors as contract_selectors
-from governance.access import Access
+from governance.platform.access import Access
 from kto import selectors as kto_selectors
 from meetings.models import (
     SIP,

@@ -16,10 +16,10 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from governance.access import Access, system_access
-from governance.models import SupplierMembership
-from governance.outbox import outbox_enqueue
-from governance.workdays import add_working_days
+from governance.platform.access import Access, system_access
+from governance.platform.models import SupplierMembership
+from governance.platform.outbox import outbox_enqueue
+from governance.platform.workdays import add_working_days
 from meetings import ical, sources
 from meetings.models import (
     DEFAULT_CADENCE_MONTHS,

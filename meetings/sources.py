@@ -19,8 +19,8 @@ from django.utils.translation import gettext as _
 from audits import selectors as audit_selectors
 from complaints import selectors as complaint_selectors
 from contracts import selectors as contract_selectors
-from governance.access import Access
-from governance.dimensions import Dimension
+from governance.platform.access import Access
+from governance.platform.dimensions import Dimension
 from kto import selectors as kto_selectors
 from meetings import selectors as meeting_selectors
 from meetings.models import (

@@ -2,10 +2,10 @@
 
 import logging
 
-from governance.access import system_access, tenant_scope
 from governance.celery import app
-from governance.models import Organisation
-from governance.tasking import RecordedTask, TenantTask
+from governance.platform.access import system_access, tenant_scope
+from governance.platform.models import Organisation
+from governance.platform.tasking import RecordedTask, TenantTask
 from meetings import services
 from meetings.models import MeetingDocument
 

@@ -15,9 +15,9 @@ from django.views.decorators.http import require_POST
 from audits import selectors as audit_selectors
 from complaints import selectors as complaint_selectors
 from contracts.selectors import contract_list
-from governance.access import get_object_for
-from governance.forms import apply_errors, saved
-from governance.listing import ListPage
+from governance.platform.access import get_object_for
+from governance.platform.forms import apply_errors, saved
+from governance.platform.listing import ListPage
 from kto import selectors as kto_selectors
 from meetings import ical, selectors, services, sources
 from meetings.forms import (
@@ -572,7 +572,7 @@ def sip_detail(request, org_slug, pk):
     access = request.access
     sip = _sip(request, pk)
     progress = selectors.sip_progress(sip=sip, access=access)
-    from governance.charts import Series, line_chart
+    from governance.platform.charts import Series, line_chart
 
     charts = []
     for label, track in (

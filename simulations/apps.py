@@ -7,7 +7,7 @@ class SimulationsConfig(AppConfig):
     verbose_name = _("Simulations")
 
     def ready(self) -> None:
-        from governance.service_links import register_contact_estimator
+        from governance.platform.service_links import register_contact_estimator
         from simulations.selectors import estimate_contacts
 
         # The complaints' extension case asks how many contacts a longer window would serve.

@@ -12,8 +12,8 @@ from django.db import transaction
 from django.utils import translation
 
 from contracts.selectors import contract_list
-from governance.access import system_access
-from governance.models import Organisation
+from governance.platform.access import system_access
+from governance.platform.models import Organisation
 from simulations import reports, services
 from simulations.models import Chain, Exercise, Party, Proposal, Step
 

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from contracts.selectors import contract_list, service_list, services_for_contract
-from governance.access import Access
+from governance.platform.access import Access
 from simulations import services
 from simulations.levels import level_choices
 from simulations.models import (

@@ -12,7 +12,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from governance.models import CreatedAt, CreatedStamps, TenantModel, tenant_manager
+from governance.platform.models import CreatedAt, CreatedStamps, TenantModel, tenant_manager
 from simulations.schedule import ScheduleError, parse_opening_hours
 
 

@@ -1,6 +1,6 @@
 """Small predicates: who may change what in the simulations app."""
 
-from governance.access import Access
+from governance.platform.access import Access
 
 
 def may_manage(access: Access) -> bool:

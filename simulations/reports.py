@@ -7,7 +7,7 @@ from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from governance.charts import Bar, Cell, Series, bar_chart, heatmap, line_chart
+from governance.platform.charts import Bar, Cell, Series, bar_chart, heatmap, line_chart
 from simulations.engine import HISTOGRAM_EDGES
 from simulations.levels import predictions
 from simulations.models import Lesson, SimulationRun
@@ -450,7 +450,7 @@ def exercise_context(exercise, *, internal: bool) -> dict:
 
 def exercise_report_pdf(*, exercise, internal: bool, language: str) -> tuple[bytes, int]:
     """(PDF bytes, pages) of the exercise report in `language` (worker only)."""
-    from governance.pdf import render_pdf_with_pages
+    from governance.platform.pdf import render_pdf_with_pages
 
     with translation.override(language):
         context = exercise_context(exercise, internal=internal)

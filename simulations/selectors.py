@@ -10,8 +10,8 @@ from datetime import time
 from django.db.models import Count, Q, QuerySet
 from django.urls import reverse
 
-from governance.access import Access
-from governance.service_links import ContactEstimate
+from governance.platform.access import Access
+from governance.platform.service_links import ContactEstimate
 from simulations.models import (
     Chain,
     Exercise,

@@ -20,11 +20,11 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from governance.access import Access
-from governance.models import Membership, Organisation, Role
-from governance.outbox import outbox_enqueue
-from governance.service_links import service_occurrences
-from governance.tasking import enqueue
+from governance.platform.access import Access
+from governance.platform.models import Membership, Organisation, Role
+from governance.platform.outbox import outbox_enqueue
+from governance.platform.service_links import service_occurrences
+from governance.platform.tasking import enqueue
 from simulations import engine
 from simulations.levels import levels_in_force, snapshot_targets
 from simulations.models import (

@@ -3,8 +3,8 @@
 from django_scopes import scopes_disabled
 
 from governance.celery import app
-from governance.models import Organisation
-from governance.tasking import RecordedTask, TenantTask
+from governance.platform.models import Organisation
+from governance.platform.tasking import RecordedTask, TenantTask
 from simulations import services
 from simulations.models import ExerciseReport, SimulationRun
 

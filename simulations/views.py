@@ -12,9 +12,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from contracts.selectors import contract_list
-from governance.access import get_object_for
-from governance.forms import apply_errors, saved
-from governance.listing import ListPage
+from governance.platform.access import get_object_for
+from governance.platform.forms import apply_errors, saved
+from governance.platform.listing import ListPage
 from simulations import levels, reports, selectors, services
 from simulations.forms import (
     PART_FORMS,

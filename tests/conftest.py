@@ -14,7 +14,7 @@ from django.contrib.auth import get_user_model
 from django_scopes import scopes_disabled
 
 from contracts.models import Contract
-from governance.models import Membership, Organisation, Role, Supplier, SupplierMembership
+from governance.platform.models import Membership, Organisation, Role, Supplier, SupplierMembership
 
 pytest_plugins = ["tests.browser_fixtures"]
 

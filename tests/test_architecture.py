@@ -1,7 +1,9 @@
 """The layers of DESIGN.md, enforced by walking imports.
 
 An app imports only from layers below it, and across apps only through `selectors` (reads) and
-`services` (writes). The platform (layer 0) imports no app; the roof modules compose them all.
+`services` (writes). The platform (`governance/platform/`, layer 0) imports no app; the roof
+(`governance/roof/`) and the project files (settings, urls, celery) compose them all, and no
+layer imports those.
 No project module loads another by name (`importlib.import_module`, `__import__`,
 `import_string`): the walk cannot see such an import, and a renamed target would only show up
 at run time.
@@ -20,12 +22,19 @@ LAYERS = {
     "kto": 3,
     "meetings": 4,
 }
-ROOF = {
+# The project files and the roof compose everything; the layers never import them.
+PROJECT = {
+    "governance/__init__.py",
+    "governance/settings.py",
+    "governance/test_settings.py",
+    "governance/env.py",
+    "governance/celery.py",
+    "governance/wsgi.py",
     "governance/urls.py",
-    "governance/dashboard.py",
-    "governance/schedule.py",
-    "governance/management/commands/seed_demo.py",
 }
+ROOF = "governance/roof/"
+# What of the governance package a layer may import: the platform, and the Celery app.
+FOR_THE_LAYERS = {"platform", "celery"}
 PUBLIC_SURFACE = {"selectors", "services"}
 IMPORT_BY_NAME = {"import_module", "__import__", "import_string"}
 
@@ -41,16 +50,18 @@ def imported_modules(source: str) -> list[str]:
 
 
 def violations(app: str, relative_path: str, source: str) -> list[str]:
-    if relative_path in ROOF:
+    if relative_path in PROJECT or relative_path.startswith(ROOF):
         return []
     found = []
     for module in imported_modules(source):
         parts = module.split(".")
         target = parts[0]
+        if target == "governance":  # the platform serves every layer; the roof serves none
+            if len(parts) < 2 or parts[1] not in FOR_THE_LAYERS:
+                found.append(f"{relative_path}: {module} (the roof and project files compose)")
+            continue
         if target not in LAYERS or target == app:
             continue
-        if target == "governance":
-            continue  # the platform serves every layer
         if LAYERS[target] >= LAYERS[app]:
             found.append(f"{relative_path}: {module} (layer {LAYERS[target]} ≥ {LAYERS[app]})")
         elif len(parts) < 2 or parts[1] not in PUBLIC_SURFACE:
@@ -105,10 +116,26 @@ def test_checker_catches_upward_and_sideways_imports():
         "complaints/views.py: kto.selectors (layer 3 ≥ 2)",
         "complaints/views.py: contracts.models.Contract (only selectors and services)",
     ]
-    assert violations("governance", "governance/views.py", "import contracts.selectors") == [
-        "governance/views.py: contracts.selectors (layer 1 ≥ 0)"
-    ]
+    assert violations(
+        "governance", "governance/platform/views.py", "import contracts.selectors"
+    ) == ["governance/platform/views.py: contracts.selectors (layer 1 ≥ 0)"]
     assert violations("governance", "governance/urls.py", "import meetings.views") == []
+
+
+def test_no_layer_imports_the_roof_or_the_project_files():
+    source = (
+        "from governance.roof.dashboard import organisation_home\n"
+        "from governance import urls\n"
+        "from governance.platform.access import Access\n"
+        "from governance.celery import app\n"
+    )
+    expected = [
+        "{}: governance.roof.dashboard.organisation_home (the roof and project files compose)",
+        "{}: governance.urls (the roof and project files compose)",
+    ]
+    for app, path in (("governance", "governance/platform/tasking.py"), ("kto", "kto/views.py")):
+        assert violations(app, path, source) == [line.format(path) for line in expected]
+    assert violations("governance", "governance/roof/schedule.py", source) == []
 
 
 def test_a_subpackage_of_an_app_is_not_its_public_surface():

@@ -25,8 +25,8 @@ from audits.models import (
 )
 from audits.selectors import audit_list, finding_list
 from contracts.selectors import contract_list, service_list
-from governance.access import Access
-from governance.api import ScopedModelSerializer
+from governance.platform.access import Access
+from governance.platform.api import ScopedModelSerializer
 
 
 def people_queryset(access: Access | None):

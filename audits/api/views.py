@@ -45,7 +45,7 @@ from audits.models import (
     SupplierReport,
 )
 from audits.permissions import CLIENT_AUDIT_ROLES, may_set_priority, may_upload_report
-from governance.api import OrganisationScopedViewSet
+from governance.platform.api import OrganisationScopedViewSet
 
 
 def _call(service, **kwargs):

@@ -13,9 +13,9 @@ from audits.models import Audit, CorrectiveAction, EffectivenessCheck, Finding
 from audits.permissions import may_respond
 from audits.selectors import people_for_contract
 from audits.services.findings import finding_close
-from governance.access import Access
-from governance.outbox import outbox_enqueue
-from governance.workdays import add_working_days
+from governance.platform.access import Access
+from governance.platform.outbox import outbox_enqueue
+from governance.platform.workdays import add_working_days
 
 # Days before the due date on which owners get a reminder of an unfinished action.
 REMINDER_WORKING_DAYS = 3

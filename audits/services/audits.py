@@ -22,7 +22,7 @@ from audits.models import (
 )
 from audits.permissions import may_close_audit, may_edit_audit, may_record_audit
 from audits.selectors import people_for_contract
-from governance.access import Access
+from governance.platform.access import Access
 
 
 def _check_people(*, contract, lead_auditor, observers) -> None:

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from audits.models import Audit, ChecklistItem, EffectivenessCheck, Finding
 from audits.permissions import may_edit_audit, may_respond, may_set_priority
 from audits.services.audits import _check_services
-from governance.access import Access
+from governance.platform.access import Access
 
 
 @transaction.atomic

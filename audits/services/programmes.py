@@ -11,8 +11,8 @@ from django.utils.translation import gettext as _
 from audits.models import Audit, AuditProgramme, Level
 from audits.permissions import may_plan, may_record_audit
 from audits.services.audits import audit_create
-from governance.access import Access
-from governance.workdays import is_working_day
+from governance.platform.access import Access
+from governance.platform.workdays import is_working_day
 
 
 def _planned_dates(*, year: int, recurrence: str) -> list[date]:

@@ -15,7 +15,7 @@ from audits import imports
 from audits.models import Audit, Finding, SupplierReport
 from audits.permissions import may_upload_report
 from audits.services.audits import audit_transition
-from governance.access import Access
+from governance.platform.access import Access
 
 MAX_REPORT_BYTES = 10 * 2**20
 

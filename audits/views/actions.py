@@ -11,7 +11,7 @@ from audits.forms import ActionForm, ActionStatusForm, CheckForm
 from audits.models import CorrectiveAction
 from audits.permissions import may_respond
 from audits.views.helpers import _finding, _submit
-from governance.access import get_object_for
+from governance.platform.access import get_object_for
 
 
 @require_POST

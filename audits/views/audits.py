@@ -24,7 +24,7 @@ from audits.models import Audit
 from audits.permissions import may_close_audit, may_edit_audit, may_plan, may_upload_report
 from audits.views.helpers import _attempt, _audit, _form_page, _int, _submit, _url
 from contracts.selectors import contract_list, service_list
-from governance.access import get_object_for
+from governance.platform.access import get_object_for
 
 
 def _people_for_access(access) -> dict:

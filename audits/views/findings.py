@@ -34,7 +34,7 @@ from audits.views.helpers import (
     _submit,
 )
 from contracts.selectors import contract_list
-from governance.exports import download
+from governance.platform.exports import download
 
 
 def finding_create(request, org_slug, pk):

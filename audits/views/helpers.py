@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from audits import selectors
 from audits.models import Audit, Finding
-from governance.access import get_object_for
+from governance.platform.access import get_object_for
 
 PAGE_SIZE = 25
 

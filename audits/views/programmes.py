@@ -21,7 +21,7 @@ from audits.views.helpers import (
     _url,
 )
 from contracts.selectors import contract_list
-from governance.access import get_object_for
+from governance.platform.access import get_object_for
 
 
 def audit_list(request, org_slug):

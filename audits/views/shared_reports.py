@@ -18,8 +18,8 @@ from audits.forms import (
 from audits.models import Audit
 from audits.permissions import may_upload_report
 from audits.views.helpers import _audit, _int, _submit
-from governance.access import get_object_for
-from governance.exports import download
+from governance.platform.access import get_object_for
+from governance.platform.exports import download
 
 
 @require_POST

@@ -24,8 +24,8 @@ from complaints.models import (
 )
 from complaints.permissions import may_see_contact
 from contracts.selectors import service_list
-from governance.access import system_access
-from governance.api import ScopedModelSerializer
+from governance.platform.access import system_access
+from governance.platform.api import ScopedModelSerializer
 
 
 class ComplaintSerializer(ScopedModelSerializer):

@@ -34,9 +34,9 @@ from complaints.api.serializers import (
 from complaints.models import Complaint, ImprovementProposal
 from complaints.permissions import may_transition
 from contracts.selectors import service_list
-from governance.access import system_access, tenant_scope
-from governance.api import OrganisationScopedViewSet
-from governance.models import Organisation
+from governance.platform.access import system_access, tenant_scope
+from governance.platform.api import OrganisationScopedViewSet
+from governance.platform.models import Organisation
 
 
 class ComplaintViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OrganisationScopedViewSet):

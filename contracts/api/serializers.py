@@ -13,7 +13,7 @@ from contracts.models import (
 )
 from contracts.selectors import contract_list
 from contracts.uploads import MAX_UPLOAD_BYTES
-from governance.api import ScopedModelSerializer
+from governance.platform.api import ScopedModelSerializer
 
 
 class ContractSerializer(ScopedModelSerializer):

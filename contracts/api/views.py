@@ -31,7 +31,7 @@ from contracts.api.serializers import (
 )
 from contracts.models import Contract, Measurement, Service, ServiceLevel, SLAReport
 from contracts.permissions import may_review_report, may_upload_report
-from governance.api import OrganisationScopedViewSet
+from governance.platform.api import OrganisationScopedViewSet
 
 
 class ContractViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OrganisationScopedViewSet):

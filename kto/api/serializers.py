@@ -2,8 +2,8 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
 from rest_framework import serializers
 
-from governance.api import ScopedModelSerializer
-from governance.dimensions import Dimension
+from governance.platform.api import ScopedModelSerializer
+from governance.platform.dimensions import Dimension
 from kto import services
 from kto.models import AnonymityMode, Question, StakeholderGroup, Survey, SurveyKind
 

@@ -5,7 +5,7 @@ from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
-from governance.api import OrganisationScopedViewSet
+from governance.platform.api import OrganisationScopedViewSet
 from kto import selectors, services
 from kto.api.serializers import (
     ParticipantImportResultSerializer,

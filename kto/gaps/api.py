@@ -19,7 +19,7 @@ from rest_framework.exceptions import ValidationError as APIValidationError
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
-from governance.api import OrganisationScopedViewSet, ScopedModelSerializer
+from governance.platform.api import OrganisationScopedViewSet, ScopedModelSerializer
 from kto.gaps.engine import DEFAULT_DELTA, DEFAULT_K
 from kto.gaps.models import GapAnalysisRun, GapDigestSchedule, GapFlag, GapThreshold
 from kto.gaps.selectors import (

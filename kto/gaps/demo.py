@@ -2,8 +2,8 @@
 
 from django.utils import timezone
 
-from governance.access import system_access, tenant_scope
-from governance.models import Organisation
+from governance.platform.access import system_access, tenant_scope
+from governance.platform.models import Organisation
 from kto.gaps.engine import latest_closed_period, month_bounds, previous_month
 from kto.gaps.models import GapAnalysisRun, GapReport
 from kto.gaps.report import gap_report_pdf

@@ -9,9 +9,9 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from contracts import selectors as contract_selectors
-from governance.access import Access, supplier_system_access, system_access, tenant_scope
-from governance.models import Membership, Organisation, Role, SupplierMembership
-from governance.outbox import outbox_enqueue
+from governance.platform.access import Access, supplier_system_access, system_access, tenant_scope
+from governance.platform.models import Membership, Organisation, Role, SupplierMembership
+from governance.platform.outbox import outbox_enqueue
 from kto.gaps.models import GapDigest, GapDigestSchedule
 from kto.gaps.report import gap_report_pdf, period_label
 from kto.gaps.rules import Flag

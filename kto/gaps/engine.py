@@ -14,7 +14,7 @@ from datetime import date, timedelta
 from django.utils import translation
 
 from contracts import selectors as contract_selectors
-from governance.dimensions import Dimension
+from governance.platform.dimensions import Dimension
 from kto import selectors as kto_selectors
 from kto.gaps.models import GapAnalysisRun, GapFlag, GapThreshold
 from kto.gaps.reasons import Phrasebook, reason_text

@@ -7,8 +7,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from contracts import selectors as contract_selectors
-from governance.access import Access
-from governance.dimensions import Dimension
+from governance.platform.access import Access
+from governance.platform.dimensions import Dimension
 from kto.gaps.models import GapDigestSchedule, GapThreshold
 
 

@@ -6,9 +6,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from contracts import selectors as contract_selectors
-from governance.access import system_access, tenant_scope
-from governance.impact import ImpactFigure
-from governance.models import Organisation
+from governance.platform.access import system_access, tenant_scope
+from governance.platform.impact import ImpactFigure
+from governance.platform.models import Organisation
 from kto.gaps.engine import latest_closed_period, month_bounds
 from kto.gaps.models import GapAnalysisRun, GapFlag
 from kto.gaps.rules import Flag

@@ -8,8 +8,8 @@ from django.db import models
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
-from governance.dimensions import Dimension
-from governance.models import CreatedAt, TenantModel, tenant_manager
+from governance.platform.dimensions import Dimension
+from governance.platform.models import CreatedAt, TenantModel, tenant_manager
 from kto.gaps.rules import Drift, Flag, PerceptionState, SlaState
 
 # The bounds of a threshold: T on the 1–5 Likert scale, δ not negative, k at least the

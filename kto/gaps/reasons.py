@@ -7,7 +7,7 @@ from django.utils import translation
 from django.utils.formats import get_format
 from django.utils.translation import gettext as _
 
-from governance.dimensions import Dimension
+from governance.platform.dimensions import Dimension
 from kto.gaps.rules import Flag, Perception, PerceptionState, SlaAssessment, SlaState, Thresholds
 
 

@@ -8,10 +8,10 @@ from datetime import date
 from django.utils import translation
 from django.utils.formats import date_format
 
-from governance.access import Access
-from governance.charts import Bar, bar_chart
-from governance.dimensions import Dimension
-from governance.pdf import render_pdf_with_pages
+from governance.platform.access import Access
+from governance.platform.charts import Bar, bar_chart
+from governance.platform.dimensions import Dimension
+from governance.platform.pdf import render_pdf_with_pages
 from kto.gaps.models import GapFlag
 from kto.gaps.rules import Flag, SlaState
 from kto.gaps.selectors import ATTENTION, gap_flag_list

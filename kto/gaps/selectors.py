@@ -8,8 +8,8 @@ from django.db.models import F, Max, Min, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from contracts import selectors as contract_selectors
-from governance.access import Access
-from governance.dimensions import Dimension
+from governance.platform.access import Access
+from governance.platform.dimensions import Dimension
 
 # The module, not the function: the engine imports kto.selectors, which imports this module.
 from kto.gaps import engine

@@ -14,9 +14,9 @@ from django.utils import timezone
 
 from complaints import selectors as complaint_selectors
 from contracts import selectors as contract_selectors
-from governance.access import Access, system_access
-from governance.models import Organisation
-from governance.tasking import enqueue_on_commit
+from governance.platform.access import Access, system_access
+from governance.platform.models import Organisation
+from governance.platform.tasking import enqueue_on_commit
 from kto.gaps.engine import (
     FIGURE_FIELDS,
     Changes,

@@ -9,10 +9,10 @@ from datetime import date
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from governance.access import system_access, tenant_scope
 from governance.celery import app
-from governance.models import Organisation
-from governance.tasking import RecordedTask, TenantTask
+from governance.platform.access import system_access, tenant_scope
+from governance.platform.models import Organisation
+from governance.platform.tasking import RecordedTask, TenantTask
 from kto.gaps.digest import digest_due_key, digest_schedule, gap_digest_send
 from kto.gaps.engine import latest_closed_period
 from kto.gaps.models import GapAnalysisRun, GapReport

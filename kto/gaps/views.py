@@ -13,9 +13,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from contracts import selectors as contract_selectors
-from governance.access import get_object_for
-from governance.dimensions import Dimension
-from governance.forms import apply_errors
+from governance.platform.access import get_object_for
+from governance.platform.dimensions import Dimension
+from governance.platform.forms import apply_errors
 from kto.gaps.engine import DEFAULT_DELTA, DEFAULT_K, latest_closed_period, month_bounds
 from kto.gaps.forms import GapDigestScheduleForm, GapThresholdForm
 from kto.gaps.models import GapAnalysisRun

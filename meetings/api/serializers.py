@@ -8,9 +8,9 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from contracts.selectors import contract_list, service_level_list
-from governance.access import Access
-from governance.api import ScopedModelSerializer
-from governance.dimensions import Dimension
+from governance.platform.access import Access
+from governance.platform.api import ScopedModelSerializer
+from governance.platform.dimensions import Dimension
 from meetings import selectors
 from meetings.models import (
     SIP,

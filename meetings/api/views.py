@@ -15,7 +15,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.exceptions import ValidationError as APIValidationError
 from rest_framework.response import Response
 
-from governance.api import OrganisationScopedViewSet
+from governance.platform.api import OrganisationScopedViewSet
 from meetings import selectors, services
 from meetings.api.serializers import (
     ActionItemSerializer,

@@ -4,7 +4,7 @@ internal notes; the field lists are explicit for every audience."""
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 
-from governance.api import ScopedModelSerializer
+from governance.platform.api import ScopedModelSerializer
 from simulations.models import (
     Action,
     Chain,

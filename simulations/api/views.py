@@ -4,7 +4,7 @@ from rest_framework import mixins, status
 from rest_framework.exceptions import ValidationError as APIValidationError
 from rest_framework.response import Response
 
-from governance.api import OrganisationScopedViewSet
+from governance.platform.api import OrganisationScopedViewSet
 from simulations import selectors, services
 from simulations.api.serializers import (
     ChainStepSerializer,

@@ -11,7 +11,7 @@ from django_scopes import scopes_disabled
 from audits import services
 from audits.models import Audit, AuditReportPDF, Level, Result
 from contracts import services as contract_services
-from governance.access import Access
+from governance.platform.access import Access
 
 TODAY = date(2026, 11, 16)
 # A minimal but complete PDF document (header, one empty page, trailer, end marker).

@@ -14,7 +14,7 @@ from django_scopes import scopes_disabled
 from audits import services
 from audits.models import Audit, ChecklistItem, Result
 from contracts import services as contract_services
-from governance import impact
+from governance.platform import impact
 from tests.audits.helpers import TODAY, make_setup, manager, supplier
 
 

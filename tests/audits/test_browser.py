@@ -13,8 +13,8 @@ from playwright.sync_api import expect
 
 from audits.models import Finding
 from contracts import services as contract_services
-from governance import impact
-from governance.models import Membership, Organisation, Role, Supplier, SupplierMembership
+from governance.platform import impact
+from governance.platform.models import Membership, Organisation, Role, Supplier, SupplierMembership
 from tests.browser_fixtures import DEMO_PASSWORD, log_in
 
 pytestmark = pytest.mark.browser

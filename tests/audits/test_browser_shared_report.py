@@ -13,9 +13,9 @@ from playwright.sync_api import expect
 from audits import services
 from audits.models import Audit, Finding, SupplierReport
 from contracts import services as contract_services
-from governance import impact
-from governance.access import Access
-from governance.models import Membership, Organisation, Role, Supplier, SupplierMembership
+from governance.platform import impact
+from governance.platform.access import Access
+from governance.platform.models import Membership, Organisation, Role, Supplier, SupplierMembership
 from tests.audits.helpers import PDF_BYTES
 from tests.browser_fixtures import DEMO_PASSWORD, log_in
 

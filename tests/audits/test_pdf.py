@@ -8,8 +8,8 @@ from django_scopes import scopes_disabled
 
 from audits.models import AuditReportPDF
 from audits.tasks import task_render_audit_report
-from governance import impact
-from governance.models import TaskRun
+from governance.platform import impact
+from governance.platform.models import TaskRun
 from tests.audits.helpers import make_setup
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"

@@ -6,9 +6,9 @@ from django_scopes import scopes_disabled
 
 from audits import selectors, services
 from audits.models import Finding
-from governance import impact
-from governance.access import Access
-from governance.impact import ImpactFigure
+from governance.platform import impact
+from governance.platform.access import Access
+from governance.platform.impact import ImpactFigure
 from tests.audits.helpers import TODAY, make_setup, manager, supplier
 
 

@@ -6,8 +6,8 @@ from django_scopes import scopes_disabled
 
 from audits import services
 from audits.models import Audit, CorrectiveAction, Finding, Result
-from governance.models import OutboxMessage
-from governance.workdays import is_working_day
+from governance.platform.models import OutboxMessage
+from governance.platform.workdays import is_working_day
 from tests.audits.helpers import PDF_BYTES, TODAY, make_setup, manager, supplier, viewer
 
 

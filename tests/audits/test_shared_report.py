@@ -13,7 +13,7 @@ from audits import imports, selectors, services
 from audits.imports import RawFindingRow
 from audits.models import Audit, Finding, Level, Result, SupplierReport
 from contracts import services as contract_services
-from governance import impact
+from governance.platform import impact
 from tests.audits.helpers import PDF_BYTES, TODAY, make_shared_audit, manager, supplier, viewer
 
 
@@ -369,7 +369,7 @@ def test_dates_in_the_future_and_open_checklist_items_are_problems(world, shared
 
 def test_shared_findings_are_ranked_and_prioritised_like_any_other(world, shared, monkeypatch):
     audit, desk, hosting = shared
-    from governance.impact import ImpactFigure
+    from governance.platform.impact import ImpactFigure
 
     severity = {desk.pk: 0.8, hosting.pk: 0.1}
     monkeypatch.setattr(

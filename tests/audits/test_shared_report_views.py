@@ -12,7 +12,7 @@ from django_scopes import scopes_disabled
 
 from audits.models import Audit, Finding, SupplierReport
 from contracts import services as contract_services
-from governance import impact
+from governance.platform import impact
 from tests.audits.helpers import PDF_BYTES, TODAY, make_shared_audit
 
 

@@ -6,7 +6,7 @@ from django_scopes import scopes_disabled
 
 from audits import services
 from audits.models import AuditProgramme, CorrectiveAction, Finding
-from governance import impact
+from governance.platform import impact
 from tests.audits.helpers import TODAY, make_setup, manager, supplier
 
 

@@ -14,8 +14,8 @@ from django_scopes import scopes_disabled
 from complaints import antiabuse, services
 from complaints.models import Category, Status
 from contracts.models import Service, ServiceHours
-from governance import ratelimit
-from governance.access import system_access, tenant_scope
+from governance.platform import ratelimit
+from governance.platform.access import system_access, tenant_scope
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 

@@ -11,7 +11,7 @@ from complaints import services
 from complaints.models import Attachment, Category, Complaint, ImprovementProposal
 from complaints.uploads import CheckedFile
 from contracts.models import Service
-from governance.access import system_access, tenant_scope
+from governance.platform.access import system_access, tenant_scope
 
 
 def route_samples(world) -> dict:

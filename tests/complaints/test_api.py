@@ -7,8 +7,8 @@ from django_scopes import scopes_disabled
 
 from complaints import services
 from complaints.models import Attachment, Complaint, Status
-from governance.access import system_access, tenant_scope
-from governance.models import OutboxMessage
+from governance.platform.access import system_access, tenant_scope
+from governance.platform.models import OutboxMessage
 from tests.complaints.conftest import categories, file_complaint
 
 

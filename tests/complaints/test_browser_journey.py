@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 
 from complaints.models import Complaint, Verdict
 from contracts.models import Contract, Service, ServiceHours
-from governance.models import Membership, Organisation, Role, Supplier, SupplierMembership
+from governance.platform.models import Membership, Organisation, Role, Supplier, SupplierMembership
 from tests.browser_fixtures import DEMO_PASSWORD, SCREENSHOTS, dutch, log_in, switch_language
 
 pytestmark = pytest.mark.browser
@@ -163,7 +163,7 @@ def test_register_pdf_is_prepared_while_the_visitor_waits(
     from complaints import analysis, selectors, services
     from complaints.models import RegisterReport
     from complaints.tasks import task_render_register_report
-    from governance.access import system_access, tenant_scope
+    from governance.platform.access import system_access, tenant_scope
     from tests.complaints.conftest import AMSTERDAM, file_complaint, handle
 
     organisation = make_world()

@@ -9,8 +9,8 @@ from django_scopes import scopes_disabled
 from complaints import demo, selectors
 from complaints.models import Complaint, ImprovementProposal
 from contracts.models import Contract
-from governance.access import system_access, tenant_scope
-from governance.models import Organisation, Supplier
+from governance.platform.access import system_access, tenant_scope
+from governance.platform.models import Organisation, Supplier
 from tests.complaints.conftest import office_service
 
 

@@ -9,9 +9,9 @@ from django.urls import reverse
 from django.utils import translation
 
 from complaints import analysis, selectors, services
-from governance import service_links
-from governance.access import access_for, system_access, tenant_scope
-from governance.impact import end_user_impact
+from governance.platform import service_links
+from governance.platform.access import access_for, system_access, tenant_scope
+from governance.platform.impact import end_user_impact
 from tests.complaints.conftest import AMSTERDAM, file_complaint, office_service
 
 

@@ -16,9 +16,9 @@ from django_scopes import scopes_disabled
 
 from complaints import antiabuse
 from complaints.models import Complaint
-from governance import ratelimit
-from governance.models import OutboxMessage
-from governance.outbox import outbox_relay
+from governance.platform import ratelimit
+from governance.platform.models import OutboxMessage
+from governance.platform.outbox import outbox_relay
 from tests.complaints.conftest import categories, form_data
 
 UNREACHABLE_REDIS = {
@@ -81,7 +81,7 @@ def broken_cache():
 
 def test_fifty_complaints_are_stored_with_the_cache_failing(world, client, category, caplog):
     with (
-        caplog.at_level(logging.WARNING, logger="governance.ratelimit"),
+        caplog.at_level(logging.WARNING, logger="governance.platform.ratelimit"),
         mock.patch.object(cache, "add", side_effect=redis.exceptions.ConnectionError("refused")),
         mock.patch.object(cache, "incr", side_effect=redis.exceptions.ConnectionError("refused")),
     ):
@@ -107,7 +107,7 @@ def test_fifty_complaints_are_stored_with_the_cache_failing(world, client, categ
 
 @override_settings(CACHES=UNREACHABLE_REDIS)
 def test_fifty_complaints_are_stored_with_redis_unreachable(world, client, category, caplog):
-    with caplog.at_level(logging.WARNING, logger="governance.ratelimit"):
+    with caplog.at_level(logging.WARNING, logger="governance.platform.ratelimit"):
         statuses = _fifty_mixed(client, category)
     assert "ConnectionError" in caplog.text
     assert sorted(set(statuses)) == [201, 302]

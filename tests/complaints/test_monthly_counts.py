@@ -9,7 +9,7 @@ from django_scopes import scopes_disabled
 from complaints import selectors, services
 from complaints.models import Category, Complaint, Status
 from contracts.models import Service
-from governance.access import system_access, tenant_scope
+from governance.platform.access import system_access, tenant_scope
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 

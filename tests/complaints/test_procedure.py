@@ -10,8 +10,8 @@ from django_scopes import scopes_disabled
 
 from complaints import selectors, services
 from complaints.models import ComplaintEvent, Status
-from governance.access import access_for, system_access, tenant_scope
-from governance.models import OutboxMessage
+from governance.platform.access import access_for, system_access, tenant_scope
+from governance.platform.models import OutboxMessage
 from tests.complaints.conftest import AMSTERDAM, file_complaint
 
 

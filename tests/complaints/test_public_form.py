@@ -14,7 +14,7 @@ from django_scopes import scopes_disabled
 
 from complaints import antiabuse
 from complaints.models import Attachment, Complaint, ComplaintEvent
-from governance.models import OutboxMessage
+from governance.platform.models import OutboxMessage
 from tests.complaints.conftest import AMSTERDAM, categories, file_complaint, form_data
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -73,7 +73,8 @@ def test_submission_works_with_the_broker_down(
 ):
     with (
         mock.patch(
-            "governance.tasks.task_relay_outbox.apply_async", side_effect=OSError("broker down")
+            "governance.platform.tasks.task_relay_outbox.apply_async",
+            side_effect=OSError("broker down"),
         ),
         django_capture_on_commit_callbacks(execute=True),
     ):

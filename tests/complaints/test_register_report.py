@@ -16,8 +16,8 @@ from django_scopes import scopes_disabled
 from complaints import analysis, selectors, services
 from complaints.models import RegisterReport
 from complaints.tasks import task_render_register_report, task_request_register_reports
-from governance.access import system_access, tenant_scope
-from governance.models import TaskRun
+from governance.platform.access import system_access, tenant_scope
+from governance.platform.models import TaskRun
 from tests.complaints.conftest import AMSTERDAM, file_complaint, handle
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"

@@ -7,7 +7,7 @@ from django_scopes import scopes_disabled
 
 from complaints import services
 from complaints.models import Status
-from governance.access import system_access, tenant_scope
+from governance.platform.access import system_access, tenant_scope
 from tests.complaints.conftest import file_complaint
 
 

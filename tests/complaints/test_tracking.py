@@ -9,7 +9,7 @@ from django_scopes import scopes_disabled
 
 from complaints import services
 from complaints.models import Status, Verdict
-from governance.access import system_access, tenant_scope
+from governance.platform.access import system_access, tenant_scope
 from tests.complaints.conftest import file_complaint
 
 
@@ -117,7 +117,7 @@ def test_verdict_needs_a_valid_score(world, client):
 
 
 def test_resolution_mail_asks_for_the_verdict(world, django_capture_on_commit_callbacks):
-    from governance.models import OutboxMessage
+    from governance.platform.models import OutboxMessage
 
     complaint = file_complaint(world.alpha, email="piet@example.test", language="en")
     resolve(complaint)
@@ -173,7 +173,7 @@ def test_no_survey_invitation_without_an_address_or_a_known_service(
     service = alpha_desk if not fields else None  # address but no service, or service only
     complaint = file_complaint(world.alpha, service=service, **fields)
     with (
-        mock.patch("governance.events.publish") as publish,
+        mock.patch("governance.platform.events.publish") as publish,
         django_capture_on_commit_callbacks(execute=True),
     ):
         resolve(complaint)
@@ -185,7 +185,7 @@ def test_no_survey_invitation_without_an_address_or_a_known_service(
 def test_verdict_is_requested_once_per_complaint(world, alpha_desk):
     complaint = file_complaint(world.alpha, service=alpha_desk, email="an@example.test")
     access = system_access(world.alpha)
-    with mock.patch("governance.events.publish") as publish, tenant_scope(access):
+    with mock.patch("governance.platform.events.publish") as publish, tenant_scope(access):
         complaint = services.complaint_transition(
             access=access, complaint=complaint, to=Status.RESOLVED, text="Opgelost."
         )

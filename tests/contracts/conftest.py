@@ -15,7 +15,7 @@ from openpyxl import Workbook
 
 from contracts.models import Contract, ServiceLevel, add_months
 from contracts.services import service_create, service_level_create
-from governance.access import access_for
+from governance.platform.access import access_for
 
 AMS = ZoneInfo("Europe/Amsterdam")
 

@@ -20,7 +20,7 @@ from contracts.services import (
     service_level_create,
     sla_report_upload,
 )
-from governance.access import tenant_scope
+from governance.platform.access import tenant_scope
 from tests.contracts.conftest import AMS, GOOD_ROWS, MIXED_ROWS, csv_file, in_window
 
 MARCH = date(2025, 3, 1)

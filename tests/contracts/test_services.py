@@ -15,7 +15,7 @@ from contracts.services import (
     sla_report_upload,
     sla_report_withdraw,
 )
-from governance.access import tenant_scope
+from governance.platform.access import tenant_scope
 from tests.contracts.conftest import (
     AMS,
     GOOD_ROWS,
@@ -286,7 +286,7 @@ def test_times_are_judged_in_the_organisation_time_zone(sla, bob_access):
 def test_accepting_publishes_the_event_after_commit(
     sla, bob_access, alice_access, django_capture_on_commit_callbacks
 ):
-    from governance import events
+    from governance.platform import events
 
     received = []
 

@@ -17,7 +17,7 @@ from rest_framework.test import APIClient
 from contracts import uploads
 from contracts.models import Measurement, ServiceLevel, SLAReport, add_months
 from contracts.services import sla_report_upload
-from governance.access import tenant_scope
+from governance.platform.access import tenant_scope
 from tests.contracts.conftest import GOOD_ROWS, csv_file, in_window, last_month, xlsx_file
 
 MISSING_ANALYSIS = (

@@ -11,7 +11,7 @@ from django_scopes import scopes_disabled
 
 from contracts.models import Contract, Measurement, SLAReport, add_months
 from contracts.services import contract_create, sla_report_upload
-from governance.access import access_for, tenant_scope
+from governance.platform.access import access_for, tenant_scope
 from tests.contracts.conftest import GOOD_ROWS, MIXED_ROWS, csv_file, in_window, last_month
 
 

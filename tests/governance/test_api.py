@@ -90,7 +90,7 @@ def test_contract_api_is_read_only(world):
 
 def test_contract_list_query_count_does_not_grow(world, django_assert_num_queries):
     from contracts.services import contract_create
-    from governance.access import access_for, tenant_scope
+    from governance.platform.access import access_for, tenant_scope
 
     client = APIClient()
     client.force_login(world.alice)

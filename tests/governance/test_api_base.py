@@ -3,8 +3,8 @@
 from rest_framework import serializers
 
 from contracts.models import Service
-from governance.access import access_for, tenant_scope
-from governance.api import ScopedModelSerializer
+from governance.platform.access import access_for, tenant_scope
+from governance.platform.api import ScopedModelSerializer
 
 
 class ServiceInput(ScopedModelSerializer):

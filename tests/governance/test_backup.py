@@ -7,7 +7,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from governance.backup import database_backup, database_restore
+from governance.platform.backup import database_backup, database_restore
 from tests.governance.test_integration import postgres, postgres_db, redis_url
 
 __all__ = ["postgres", "postgres_db", "redis_url"]

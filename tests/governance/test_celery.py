@@ -3,7 +3,7 @@ import ast
 from django.conf import settings
 
 from governance.celery import app
-from governance.schedule import BEAT_SCHEDULE
+from governance.roof.schedule import BEAT_SCHEDULE
 
 
 def test_celery_is_configured_for_safe_delivery():

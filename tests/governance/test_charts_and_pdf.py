@@ -5,8 +5,8 @@ import pytest
 from django.template import Context, Template
 from django.utils import translation
 
-from governance.charts import Bar, Cell, Series, bar_chart, heatmap, line_chart, nice_ticks
-from governance.pdf import render_pdf, static_file_for
+from governance.platform.charts import Bar, Cell, Series, bar_chart, heatmap, line_chart, nice_ticks
+from governance.platform.pdf import render_pdf, static_file_for
 
 
 def parse(svg: str) -> ET.Element:
@@ -98,7 +98,7 @@ def test_pdf_does_not_fetch_foreign_urls(tmp_path):
     html = template.render(Context({"x": "ok"}))
     from weasyprint import HTML
 
-    from governance.pdf import BASE_URL, _fetcher
+    from governance.platform.pdf import BASE_URL, _fetcher
 
     fetched = []
     fetcher = _fetcher()

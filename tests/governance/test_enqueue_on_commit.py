@@ -4,7 +4,7 @@ from unittest import mock
 
 import pytest
 
-from governance.tasking import enqueue_on_commit, registered_task
+from governance.platform.tasking import enqueue_on_commit, registered_task
 from tests.governance.test_settings_env import load_settings
 
 RUN = "kto.gaps.tasks.task_run_gap_analysis"
@@ -41,7 +41,7 @@ def test_with_what_a_broker_that_is_down_is_logged_not_raised(
 def test_a_process_that_never_imported_the_task_module_finds_the_task():
     code = (
         "import sys, django; django.setup()\n"
-        "from governance.tasking import registered_task\n"
+        "from governance.platform.tasking import registered_task\n"
         "assert 'kto.gaps.tasks' not in sys.modules\n"
         f"print(registered_task({RUN!r}).name)"
     )

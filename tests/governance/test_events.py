@@ -1,6 +1,6 @@
 from datetime import date
 
-from governance import events
+from governance.platform import events
 
 
 def test_event_reaches_subscribers_after_commit(db, django_capture_on_commit_callbacks):

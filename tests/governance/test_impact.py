@@ -1,7 +1,12 @@
 from datetime import date
 
-from governance import impact
-from governance.impact import ImpactFigure, end_user_impact, impact_score, register_impact_source
+from governance.platform import impact
+from governance.platform.impact import (
+    ImpactFigure,
+    end_user_impact,
+    impact_score,
+    register_impact_source,
+)
 
 
 def test_sources_contribute_figures_and_the_score_is_the_worst(monkeypatch):

@@ -22,9 +22,9 @@ from aiosmtpd.controller import Controller
 from django.db import connection
 from kombu import Connection, Exchange, Queue
 
-from governance.models import OutboxMessage, TaskRun
-from governance.outbox import outbox_enqueue
-from governance.tasks import task_relay_outbox
+from governance.platform.models import OutboxMessage, TaskRun
+from governance.platform.outbox import outbox_enqueue
+from governance.platform.tasks import task_relay_outbox
 
 pytestmark = pytest.mark.integration
 

@@ -4,7 +4,7 @@ import pytest
 from django.http import Http404
 from django.test import RequestFactory
 
-from governance.listing import ListPage, paginate, query_without_page
+from governance.platform.listing import ListPage, paginate, query_without_page
 
 ROWS = list(range(60))
 

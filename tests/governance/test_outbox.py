@@ -6,9 +6,9 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from governance.models import OutboxMessage, TaskRun
-from governance.outbox import outbox_enqueue, outbox_relay
-from governance.tasks import task_relay_outbox
+from governance.platform.models import OutboxMessage, TaskRun
+from governance.platform.outbox import outbox_enqueue, outbox_relay
+from governance.platform.tasks import task_relay_outbox
 
 
 def enqueue(**overrides):
@@ -85,7 +85,7 @@ def test_relay_task_records_a_task_run(db):
     enqueue()
     task_relay_outbox.apply()
     [run] = TaskRun.objects.all()
-    assert (run.name, run.status) == ("governance.tasks.task_relay_outbox", "succeeded")
+    assert (run.name, run.status) == ("governance.platform.tasks.task_relay_outbox", "succeeded")
     assert run.finished_at is not None
     assert len(mail.outbox) == 1
 

@@ -8,7 +8,7 @@ import openpyxl
 import pytest
 from django.utils import translation
 
-from governance import spreadsheets
+from governance.platform import spreadsheets
 
 LIMITS = spreadsheets.Limits(max_bytes=2**20, max_rows=3, xlsx_max_uncompressed=4 * 2**20)
 SPEC = spreadsheets.Spec(

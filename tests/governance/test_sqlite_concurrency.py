@@ -19,7 +19,7 @@ WRITES = 200
 WEB = """
 from django.db import transaction
 from django.utils import timezone
-from governance.models import OutboxMessage
+from governance.platform.models import OutboxMessage
 for n in range(WRITES):
     with transaction.atomic():
         OutboxMessage.objects.filter(status="pending").count()
@@ -33,7 +33,7 @@ for n in range(WRITES):
 WORKER = """
 from django.db import transaction
 from django.utils import timezone
-from governance.models import OutboxMessage, TaskRun
+from governance.platform.models import OutboxMessage, TaskRun
 for n in range(WRITES):
     with transaction.atomic():
         pending = OutboxMessage.objects.filter(status="pending").order_by("pk").first()
@@ -110,7 +110,7 @@ def test_web_and_worker_write_sqlite_together_without_lock_errors(tmp_path):
             sys.executable,
             "-c",
             "import django; django.setup();"
-            "from governance.models import OutboxMessage, TaskRun;"
+            "from governance.platform.models import OutboxMessage, TaskRun;"
             "print(OutboxMessage.objects.count(), TaskRun.objects.count())",
         ],
         cwd=ROOT,

@@ -4,8 +4,8 @@ import pytest
 from django.core.checks import run_checks
 from django.test import override_settings
 
-from governance.checks import STATIC_FILES_MISSING, static_files_problem
-from governance.links import public_base_url
+from governance.platform.checks import STATIC_FILES_MISSING, static_files_problem
+from governance.platform.links import public_base_url
 
 MANIFEST_STORAGE = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

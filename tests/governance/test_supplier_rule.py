@@ -8,7 +8,7 @@ from django.urls import reverse
 from django_scopes import scopes_disabled
 
 from contracts.models import Contract
-from governance.models import Organisation
+from governance.platform.models import Organisation
 from tests.test_route_isolation import ROUTES, TENANT, tenant_url
 
 

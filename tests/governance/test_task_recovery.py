@@ -7,8 +7,8 @@ import pytest
 from django.utils import timezone
 
 from governance.celery import app
-from governance.models import TaskRun
-from governance.tasking import RecordedTask, task_runs_recover
+from governance.platform.models import TaskRun
+from governance.platform.tasking import RecordedTask, task_runs_recover
 
 CALLS: list[int] = []
 ABANDONED: list[int] = []

@@ -5,7 +5,7 @@ from django.apps import apps
 from django.db import models
 from django_scopes import ScopeError, scope
 
-from governance.models import TenantModel
+from governance.platform.models import TenantModel
 
 TENANT_APPS = ("contracts", "complaints", "audits", "simulations", "kto", "meetings")
 

@@ -4,8 +4,8 @@ from django.urls import reverse
 from django_scopes import ScopeError, scopes_disabled
 
 from contracts.models import Contract
-from governance.models import Membership, Organisation, Role
-from governance.views import HEALTH_PROBES
+from governance.platform.models import Membership, Organisation, Role
+from governance.platform.views import HEALTH_PROBES
 
 
 def test_member_of_one_organisation_lands_in_it(world, client_as):
@@ -89,7 +89,7 @@ def test_healthz_is_degraded_but_up_without_cache_and_broker(db, client, monkeyp
     def unreachable(*args, **kwargs):
         raise ConnectionError("Error 111 connecting to 127.0.0.1:1. Connection refused.")
 
-    monkeypatch.setattr("governance.views.cache.set", unreachable)
+    monkeypatch.setattr("governance.platform.views.cache.set", unreachable)
     monkeypatch.setattr("governance.celery.app.connection_for_write", unreachable)
     response = client.get("/healthz")
     assert response.status_code == 200
@@ -121,7 +121,7 @@ def test_pages_carry_security_headers(world, client):
 
 
 def test_staff_see_task_runs_in_the_admin(world, client):
-    from governance.models import TaskRun
+    from governance.platform.models import TaskRun
 
     TaskRun.objects.create(name="demo.task", status="succeeded", started_at="2026-01-01T00:00Z")
     world.alice.is_staff = world.alice.is_superuser = True

@@ -1,6 +1,6 @@
 from datetime import date
 
-from governance.workdays import add_working_days, is_working_day, previous_working_day
+from governance.platform.workdays import add_working_days, is_working_day, previous_working_day
 
 
 def test_is_working_day_on_an_ordinary_weekday():

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django_scopes import scopes_disabled
 from playwright.sync_api import expect
 
-from governance.models import Organisation
+from governance.platform.models import Organisation
 from kto import services
 from kto.models import Response, Survey
 from kto.tokens import invitation_token

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django_scopes import scopes_disabled
 
 from contracts.models import Measurement, ServiceLevel, ServiceLevelDimension, SLAReport
-from governance.access import system_access, tenant_scope
+from governance.platform.access import system_access, tenant_scope
 from kto.gaps import engine, services
 from kto.gaps.models import GapAnalysisRun, GapFlag, GapThreshold
 from kto.gaps.rules import Drift, Flag

@@ -7,8 +7,8 @@ from django.core import mail
 from django.urls import reverse
 from django_scopes import scopes_disabled
 
-from governance.models import OutboxMessage
-from governance.outbox import outbox_relay
+from governance.platform.models import OutboxMessage
+from governance.platform.outbox import outbox_relay
 from kto.gaps.digest import digest_due_key, gap_digest_send
 from kto.gaps.models import GapAnalysisRun, GapDigestSchedule, GapFlag, GapReport
 from kto.gaps.tasks import task_render_gap_report, task_run_gap_analysis, task_send_gap_digest

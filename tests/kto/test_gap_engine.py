@@ -10,7 +10,7 @@ import pytest
 from django.db import connection
 from django_scopes import scopes_disabled
 
-from governance.access import system_access, tenant_scope
+from governance.platform.access import system_access, tenant_scope
 from kto.gaps import engine, services
 from kto.gaps.models import GapAnalysisRun, GapFlag, GapReport, GapThreshold
 from kto.gaps.rules import Flag

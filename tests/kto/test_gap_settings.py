@@ -14,9 +14,9 @@ from django.urls import reverse
 from django_scopes import scopes_disabled
 
 from contracts.models import Contract
-from governance.access import system_access, tenant_scope
-from governance.dimensions import Dimension
-from governance.models import Membership, OutboxMessage, Role
+from governance.platform.access import system_access, tenant_scope
+from governance.platform.dimensions import Dimension
+from governance.platform.models import Membership, OutboxMessage, Role
 from kto.gaps import engine
 from kto.gaps.digest import digest_due_key, digest_schedule, gap_digest_send
 from kto.gaps.models import GapAnalysisRun, GapDigestSchedule, GapFlag, GapThreshold

@@ -21,7 +21,7 @@ from django.utils import timezone
 from django_scopes import scopes_disabled
 from kombu import Connection
 
-from governance.models import TaskRun
+from governance.platform.models import TaskRun
 from kto.gaps.engine import latest_closed_period
 from kto.gaps.models import GapAnalysisRun, GapReport
 from kto.gaps.tasks import task_run_gap_analysis, task_send_gap_digest

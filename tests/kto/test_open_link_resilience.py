@@ -9,7 +9,7 @@ from django.core.cache import cache
 from django.urls import reverse
 from django_scopes import scopes_disabled
 
-from governance import ratelimit
+from governance.platform import ratelimit
 from kto import services
 from kto.models import Response
 from kto.tokens import open_link_token

@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 from django_scopes import scopes_disabled
 
-from governance.models import OutboxMessage
+from governance.platform.models import OutboxMessage
 from kto import services
 from kto.models import Invitation, StakeholderGroup, Survey, SurveyKind
 from kto.participants import ImportRejected
@@ -205,7 +205,7 @@ def test_verdict_survey_invite_pools_complaints_per_contract(world):
 
 
 def test_complaint_verdict_event_invites_the_complainant(world, django_capture_on_commit_callbacks):
-    from governance import events
+    from governance.platform import events
 
     with django_capture_on_commit_callbacks(execute=True):
         events.publish(

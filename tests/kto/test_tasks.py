@@ -4,8 +4,8 @@ import pytest
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
-from governance.models import TaskRun
-from governance.schedule import BEAT_SCHEDULE
+from governance.platform.models import TaskRun
+from governance.roof.schedule import BEAT_SCHEDULE
 from kto.selectors import organisations_with_open_surveys
 from kto.tasks import task_kto_dispatch
 from tests.kto.helpers import (

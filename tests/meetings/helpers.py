@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from django_scopes import scopes_disabled
 
-from governance.access import system_access
+from governance.platform.access import system_access
 from meetings import services
 from meetings.models import (
     SIP,

@@ -11,7 +11,7 @@ from django_scopes import scopes_disabled
 import complaints.selectors
 import kto.selectors
 from contracts.models import Measurement, Service, ServiceLevel, SLAReport
-from governance.access import system_access
+from governance.platform.access import system_access
 from meetings import services, sources
 from meetings.models import ActionItem, AgendaItem, Meeting, Source, Tier
 from tests.audits.helpers import make_setup

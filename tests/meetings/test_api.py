@@ -13,8 +13,8 @@ from django.utils import timezone
 from django_scopes import scopes_disabled
 
 from contracts.models import Service, ServiceLevel
-from governance.access import system_access
-from governance.models import OutboxMessage
+from governance.platform.access import system_access
+from governance.platform.models import OutboxMessage
 from kto.models import ItemRole, Rollup, StakeholderGroup
 from meetings import services
 from meetings.models import (

@@ -12,8 +12,8 @@ from django_scopes import scopes_disabled
 from playwright.sync_api import expect
 
 from contracts.models import Contract
-from governance.access import system_access
-from governance.models import Membership, Organisation, Role, Supplier, SupplierMembership
+from governance.platform.access import system_access
+from governance.platform.models import Membership, Organisation, Role, Supplier, SupplierMembership
 from meetings import services
 from meetings.models import ActionItem, AgendaItem
 from tests.browser_fixtures import log_in

@@ -7,7 +7,7 @@ import io
 from django.core.management import call_command
 from django_scopes import scopes_disabled
 
-from governance.access import system_access
+from governance.platform.access import system_access
 from meetings import selectors
 from meetings.models import SIP, ActionItem, Meeting, MeetingSeries, Source
 

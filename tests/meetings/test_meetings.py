@@ -12,8 +12,8 @@ from django.urls import reverse
 from django_scopes import scopes_disabled
 
 import kto.selectors
-from governance.access import Access, system_access
-from governance.models import OutboxMessage
+from governance.platform.access import Access, system_access
+from governance.platform.models import OutboxMessage
 from meetings import ical, selectors, services
 from meetings.models import AgendaItem, MeetingSeries
 from tests.contracts.samples import contract_samples

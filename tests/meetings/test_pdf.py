@@ -6,8 +6,8 @@ import pytest
 from django.urls import reverse
 from django_scopes import scopes_disabled
 
-from governance.access import Access
-from governance.models import TaskRun
+from governance.platform.access import Access
+from governance.platform.models import TaskRun
 from meetings import services
 from meetings.models import MeetingDocument
 from meetings.tasks import task_render_meeting_document

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import translation
 from django_scopes import scopes_disabled
 
-from governance.access import access_for, system_access
+from governance.platform.access import access_for, system_access
 from meetings import selectors, services
 from meetings.models import Source, Tier
 from simulations import services as simulation_services

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django_scopes import scopes_disabled
 
 import kto.selectors
-from governance.access import system_access
+from governance.platform.access import system_access
 from meetings import services, sources
 from meetings.models import Meeting, MeetingSeries, Source
 

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from django_scopes import scopes_disabled
 
-from governance.access import system_access
+from governance.platform.access import system_access
 from simulations import services
 from simulations.models import (
     Action,

@@ -10,7 +10,7 @@ from django_scopes import scopes_disabled
 from playwright.sync_api import expect
 
 from contracts.models import Contract
-from governance.models import Membership, Organisation, Role, Supplier
+from governance.platform.models import Membership, Organisation, Role, Supplier
 from simulations.models import SimulationRun
 from simulations.tasks import task_simulation_run
 from tests.browser_fixtures import DEMO_PASSWORD, log_in
@@ -129,7 +129,7 @@ def test_manager_proposes_a_finding_and_prepares_the_exercise_report(
     prepared by the worker while the page shows it as being prepared, then offers it."""
     from datetime import date
 
-    from governance.access import system_access
+    from governance.platform.access import system_access
     from simulations import services
     from simulations.models import Exercise, ExerciseReport, Party
     from simulations.tasks import task_render_exercise_report

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django_scopes import scopes_disabled
 
 from contracts.models import ServiceLevel
-from governance.access import system_access
+from governance.platform.access import system_access
 from simulations import levels, services
 from simulations.models import SimulationRun
 from tests.simulations.helpers import QUICK_RUN, make_chain

@@ -9,8 +9,8 @@ from django.urls import reverse
 from django_scopes import scopes_disabled
 
 from contracts.models import Service
-from governance import service_links
-from governance.access import access_for, system_access
+from governance.platform import service_links
+from governance.platform.access import access_for, system_access
 from simulations import selectors, services
 from simulations.models import Chain
 from tests.simulations.helpers import make_chain

@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django_scopes import scopes_disabled
 
-from governance.access import access_for, system_access
+from governance.platform.access import access_for, system_access
 from simulations import reports, selectors, services
 from simulations.models import Proposal
 from tests.simulations.helpers import QUICK_RUN, make_chain

@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 from django_scopes import scopes_disabled
 
-from governance.models import TaskRun
+from governance.platform.models import TaskRun
 from simulations.models import ExerciseReport
 from simulations.tasks import task_render_exercise_report
 from tests.pdf_text import first_page_png, pdf_text
@@ -32,7 +32,7 @@ def no_rendering_in_requests(monkeypatch):
     def refuse(*args, **kwargs):
         raise AssertionError("a PDF was rendered")
 
-    monkeypatch.setattr("governance.pdf.render_pdf_with_pages", refuse)
+    monkeypatch.setattr("governance.platform.pdf.render_pdf_with_pages", refuse)
     return monkeypatch
 
 
@@ -108,7 +108,7 @@ def test_worker_renders_a_valid_pdf_with_pages_per_side(
 
 
 def test_failed_render_is_recorded(world, alpha, monkeypatch, django_capture_on_commit_callbacks):
-    from governance.access import system_access
+    from governance.platform.access import system_access
     from simulations import services
 
     with scopes_disabled():
@@ -119,7 +119,7 @@ def test_failed_render_is_recorded(world, alpha, monkeypatch, django_capture_on_
     def broken(*args, **kwargs):
         raise RuntimeError("Pango is gone")
 
-    monkeypatch.setattr("governance.pdf.render_pdf_with_pages", broken)
+    monkeypatch.setattr("governance.platform.pdf.render_pdf_with_pages", broken)
     with pytest.raises(RuntimeError):
         task_render_exercise_report(organisation_id=world.alpha.pk, report_id=report.pk)
     with scopes_disabled():

@@ -7,8 +7,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django_scopes import scopes_disabled
 
-from governance.access import system_access
-from governance.models import OutboxMessage
+from governance.platform.access import system_access
+from governance.platform.models import OutboxMessage
 from simulations import services
 from simulations.models import Chain, Exercise, Party, SimulationRun, Step
 from simulations.tasks import task_simulation_run

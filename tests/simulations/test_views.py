@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 from django_scopes import scopes_disabled
 
-from governance.access import system_access
+from governance.platform.access import system_access
 from simulations import services
 from simulations.models import Chain, SimulationRun
 from tests.simulations.helpers import QUICK_RUN, make_chain

@@ -5,8 +5,8 @@ from datetime import date
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from governance.access import system_access, tenant_scope
-from governance.models import Organisation
+from governance.platform.access import system_access, tenant_scope
+from governance.platform.models import Organisation
 from kto.gaps.engine import latest_closed_period, month_bounds
 from kto.gaps.models import GapAnalysisRun
 from kto.gaps.services import gap_analysis_execute

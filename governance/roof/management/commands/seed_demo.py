@@ -9,8 +9,8 @@ from audits import demo as audits_demo
 from complaints import demo as complaints_demo
 from contracts import demo as contracts_demo
 from contracts.models import Contract
-from governance.access import platform_scope
-from governance.models import Membership, Organisation, Role, Supplier, SupplierMembership
+from governance.platform.access import platform_scope
+from governance.platform.models import Membership, Organisation, Role, Supplier, SupplierMembership
 from kto import demo as kto_demo
 from kto.gaps import demo as gap_demo
 from meetings import demo as meetings_demo

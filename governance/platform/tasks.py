@@ -3,9 +3,9 @@ from datetime import timedelta
 from django.utils import timezone
 
 from governance.celery import app
-from governance.models import TaskRun
-from governance.outbox import outbox_relay
-from governance.tasking import RecordedTask, task_runs_recover
+from governance.platform.models import TaskRun
+from governance.platform.outbox import outbox_relay
+from governance.platform.tasking import RecordedTask, task_runs_recover
 
 TASK_RUN_RETENTION = timedelta(days=90)
 

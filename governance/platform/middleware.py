@@ -10,8 +10,8 @@ from rest_framework.authentication import TokenAuthentication
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.request import Request
 
-from governance.access import access_for, platform_scope, tenant_scope
-from governance.models import Organisation
+from governance.platform.access import access_for, platform_scope, tenant_scope
+from governance.platform.models import Organisation
 
 TENANT_PATH = re.compile(r"^/(?P<api>api/v1/)?o/(?P<slug>[-a-zA-Z0-9_]+)/")
 

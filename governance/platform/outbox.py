@@ -8,7 +8,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.utils import timezone
 
-from governance.models import Organisation, OutboxAttachment, OutboxMessage
+from governance.platform.models import Organisation, OutboxAttachment, OutboxMessage
 
 logger = logging.getLogger(__name__)
 
@@ -48,7 +48,7 @@ def outbox_enqueue(
 
 
 def _nudge_relay() -> None:
-    from governance.tasks import task_relay_outbox
+    from governance.platform.tasks import task_relay_outbox
 
     try:
         task_relay_outbox.apply_async(retry=False)

@@ -6,11 +6,11 @@ from django.conf import settings
 BEAT_SCHEDULE = {
     # Jobs whose worker died (no heartbeat for a lease) are sent again within minutes.
     "recover-lost-tasks": {
-        "task": "governance.tasks.task_recover_lost_tasks",
+        "task": "governance.platform.tasks.task_recover_lost_tasks",
         "schedule": float(settings.REGIE_TASK_REAPER_SECONDS),
     },
     "relay-outbox": {
-        "task": "governance.tasks.task_relay_outbox",
+        "task": "governance.platform.tasks.task_relay_outbox",
         "schedule": 60.0,
     },
     "exercise-reminders": {
@@ -18,7 +18,7 @@ BEAT_SCHEDULE = {
         "schedule": crontab(hour=7, minute=5),
     },
     "prune-task-runs": {
-        "task": "governance.tasks.task_prune_task_runs",
+        "task": "governance.platform.tasks.task_prune_task_runs",
         "schedule": crontab(hour=3, minute=17),
     },
     # Survey invitations and reminders in batches; the service itself skips weekends and Dutch

@@ -4,7 +4,7 @@ a page of them with the query string kept for the page links, and an export of t
 A list page is a subclass of `ListPage` that names its template and says how its rows are
 selected; everything else has a default::
 
-    from governance.listing import ListPage
+    from governance.platform.listing import ListPage
 
     class FindingBoard(ListPage):
         template_name = "audits/finding_board.html"
@@ -53,7 +53,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.views import View
 
-from governance.exports import download
+from governance.platform.exports import download
 
 PAGE_SIZE = 25
 

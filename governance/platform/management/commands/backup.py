@@ -3,7 +3,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand
 from django.db import connections
 
-from governance.backup import database_backup
+from governance.platform.backup import database_backup
 
 
 class Command(BaseCommand):

@@ -19,7 +19,7 @@ from django.db.models import Model, QuerySet
 from django.http import Http404
 from django_scopes import scope, scopes_disabled
 
-from governance.models import Membership, Organisation, Role, Supplier, SupplierMembership
+from governance.platform.models import Membership, Organisation, Role, Supplier, SupplierMembership
 
 WRITE_ROLES = frozenset({Role.CONTRACT_MANAGER})
 

@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError
 from django.template import loader
 from django.utils.translation import gettext_lazy as _
 
-from governance.outbox import outbox_enqueue
+from governance.platform.outbox import outbox_enqueue
 
 
 class OutboxPasswordResetForm(PasswordResetForm):

@@ -1,4 +1,4 @@
-from governance.access import organisations_for
+from governance.platform.access import organisations_for
 
 
 def tenant(request):

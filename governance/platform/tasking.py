@@ -13,8 +13,8 @@ from django.db import IntegrityError, close_old_connections, connection, transac
 from django.db.models import F
 from django.utils import timezone
 
-from governance.access import platform_scope, system_access, tenant_scope
-from governance.models import Organisation, TaskRun
+from governance.platform.access import platform_scope, system_access, tenant_scope
+from governance.platform.models import Organisation, TaskRun
 
 logger = logging.getLogger(__name__)
 

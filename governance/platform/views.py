@@ -10,8 +10,8 @@ from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 
-from governance.access import Access, organisations_for, supplier_of
-from governance.forms import OutboxPasswordResetForm
+from governance.platform.access import Access, organisations_for, supplier_of
+from governance.platform.forms import OutboxPasswordResetForm
 
 logger = logging.getLogger(__name__)
 

@@ -5,7 +5,7 @@ from django.http import Http404
 from drf_spectacular.generators import SchemaGenerator as SpectacularSchemaGenerator
 from rest_framework import permissions, serializers, viewsets
 
-from governance.access import Access, platform_scope
+from governance.platform.access import Access, platform_scope
 
 
 class TenantAccessPermission(permissions.BasePermission):

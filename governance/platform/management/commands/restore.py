@@ -3,7 +3,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connections
 
-from governance.backup import database_restore
+from governance.platform.backup import database_restore
 
 
 class Command(BaseCommand):

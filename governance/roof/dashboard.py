@@ -12,7 +12,7 @@ from contracts.selectors import (
     sla_overview,
     supplier_list,
 )
-from governance.access import organisations_for, supplier_of
+from governance.platform.access import organisations_for, supplier_of
 from kto.gaps.selectors import confirmed_flags
 from kto.selectors import survey_summary
 
