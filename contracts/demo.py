@@ -552,16 +552,21 @@ def _reports(contract: Contract, today: date, users: dict) -> None:
     showcase = contract.reference == "ZR-2024-001"
     late_month = months[-8] if showcase else None
     disputed_month = months[-4] if showcase else None
-    for index, start in enumerate(months):
+    # The gap story is told in the last reported month and, when that lies in a quarter not
+    # yet closed, again in the last month of the closed quarter: the one the latest quarterly
+    # KTO covers, so the story has users' perception beside it whatever today's date is.
+    closed = add_months(quarter_period(today)[0], -1)
+    story = {last, min(last, closed)}
+    for start in months:
         period_start, period_end = month_period(start)
         due = levels_due(levels, period_start=period_start, period_end=period_end)
         rows = []
         for code in sorted(due):
             level = due[code]
-            # The last reported month tells the gap story: a red answer time at the
-            # showcase desk, and a red availability that CloudKern's users do not feel.
+            # The gap story: a red answer time at the showcase desk, and a red
+            # availability that CloudKern's users do not feel.
             miss = rng.random() < 0.08 or (
-                index == len(months) - 1
+                start in story
                 and (contract.reference, code)
                 in {("ZR-2024-001", "SD-ANS30"), ("ZR-2025-004", "HOST-BESCH")}
             )
@@ -578,7 +583,7 @@ def _reports(contract: Contract, today: date, users: dict) -> None:
         submitted_at = datetime.combine(
             period_end + timedelta(days=submitted_day), time(10, 30), tzinfo=tz
         )
-        is_last = index == len(months) - 1
+        is_last = start == last
         if start == disputed_month:
             status = SLAReport.Status.DISPUTED
         elif is_last:

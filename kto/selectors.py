@@ -40,6 +40,8 @@ class Perception:
     ci_low: float | None  # None with a single respondent: no interval exists
     ci_high: float | None
     target: float | None
+    # N when the interval uses the finite population correction (the gap rule's test does too).
+    population: int | None = None
 
 
 def perception_for(
@@ -176,6 +178,7 @@ class PerceptionTable:
             ci_low=interval.low if finite else None,
             ci_high=interval.high if finite else None,
             target=next((t for t in targets if t), None),
+            population=population,
         )
 
 

@@ -35,6 +35,34 @@ def t_value(confidence: float, df: float) -> float:
     return float(_special.stdtrit(df, 0.5 + confidence / 2))
 
 
+def t_cdf(value: float, df: float) -> float:
+    """P(T ≤ value) for Student's t with `df` degrees of freedom (a one-sided p-value)."""
+    if df < 1:
+        raise ValueError("at least one degree of freedom is needed")
+    return float(_special.stdtr(df, value))
+
+
+def benjamini_hochberg(p_values: list[float] | tuple[float, ...]) -> list[float]:
+    """Benjamini–Hochberg adjusted p-values ("q-values"), in the order given.
+
+    With m p-values sorted p(1) ≤ … ≤ p(m), q(i) = min over j ≥ i of m·p(j)/j, capped at 1.
+    The step-up procedure at level q (reject the hypotheses of the i smallest p-values, i the
+    largest with p(i) ≤ i·q/m) rejects exactly those whose q-value is at most q; it keeps the
+    expected share of false rejections among all rejections at or under q for independent
+    tests (Benjamini & Hochberg 1995, J. R. Stat. Soc. B 57:289–300)."""
+    m = len(p_values)
+    if any(not 0 <= p <= 1 for p in p_values):
+        raise ValueError("p-values lie between 0 and 1")
+    order = sorted(range(m), key=lambda index: p_values[index])
+    adjusted = [1.0] * m
+    running = 1.0
+    for rank in range(m, 0, -1):
+        index = order[rank - 1]
+        running = min(running, m * p_values[index] / rank)
+        adjusted[index] = running
+    return adjusted
+
+
 def finite_population_correction(n0: float, population: int | None) -> float:
     """Cochran's correction n = n0 / (1 + (n0 − 1)/N); unchanged when N is unknown."""
     if population is None:

@@ -63,6 +63,8 @@ class GapFlagSerializer(ScopedModelSerializer):
             "mean",
             "ci_low",
             "ci_high",
+            "p_value",
+            "q_value",
             "target",
             "delta",
             "k",

@@ -1,5 +1,7 @@
 """Demo gap analysis: the last closed months of every demo organisation, run synchronously."""
 
+from datetime import date
+
 from django.utils import timezone
 
 from governance.platform.access import system_access, tenant_scope
@@ -12,12 +14,13 @@ from kto.gaps.services import gap_analysis_execute
 MONTHS = 6
 
 
-def seed(*, slugs=("zuidrand", "deltabank")) -> None:
+def seed(*, slugs=("zuidrand", "deltabank"), today: date | None = None) -> None:
     from contracts import selectors as contract_selectors
 
+    today = today or timezone.localdate()
     for organisation in Organisation.objects.filter(slug__in=slugs):
         with tenant_scope(system_access(organisation)):
-            last = latest_closed_period(timezone.localdate())[0]
+            last = latest_closed_period(today)[0]
             first = last
             for _month in range(MONTHS - 1):
                 first = previous_month(first)[0]

@@ -1,7 +1,9 @@
 """The gap analysis engine: set the supplier's SLA figures beside end-user perception.
 
 Reads contracts through `contracts.selectors` and perception through the KTO rollups (never raw
-answers), in bulk, and classifies every (contract, dimension, month) whose inputs changed. It
+answers), in bulk, and classifies every (contract, dimension, month) whose inputs changed. The
+cells of one month are judged together (Benjamini–Hochberg over the organisation's month), so a
+cell's inputs include its q-value: a change elsewhere in the month that moves it rewrites it. It
 writes nothing: `kto.gaps.services` runs it and upserts one `GapFlag` per (contract, dimension,
 period), so a rerun updates rather than duplicates.
 """
@@ -19,6 +21,7 @@ from kto import selectors as kto_selectors
 from kto.gaps.models import GapAnalysisRun, GapFlag, GapThreshold
 from kto.gaps.reasons import Phrasebook, reason_text
 from kto.gaps.rules import (
+    Evidence,
     Flag,
     LevelFigure,
     Perception,
@@ -28,7 +31,9 @@ from kto.gaps.rules import (
     assess_perception,
     assess_sla,
     classify,
+    evidence,
     is_confirmed,
+    judge_family,
 )
 from kto.models import StakeholderGroup
 
@@ -76,6 +81,7 @@ class CellResult:
     perception_state: str
     drift: str | None
     thresholds: Thresholds
+    evidence: Evidence | None
 
 
 def thresholds_for(
@@ -117,7 +123,16 @@ def _level_figures(results) -> list[LevelFigure]:
 def _perception_text(p) -> str:
     if p is None:
         return "-"
-    return f"{p.n}:{p.mean!r}:{p.sd!r}:{p.ci_low!r}:{p.ci_high!r}:{p.target!r}"
+    population = getattr(p, "population", None)
+    return f"{p.n}:{p.mean!r}:{p.sd!r}:{p.ci_low!r}:{p.ci_high!r}:{p.target!r}:{population}"
+
+
+def _evidence_text(found: Evidence | None) -> str:
+    """What a cell's decision takes from its month beyond its own figures: its q-value and
+    the size of the family it was judged in (the p-value follows from its own figures)."""
+    if found is None or found.q_value is None:
+        return "-"
+    return f"{found.p_value!r}:{found.q_value!r}:{found.family}"
 
 
 def _digest(text: str) -> str:
@@ -128,8 +143,11 @@ class GapEngine:
     """Classifies the cells of one organisation for a list of months from figures read in
     bulk: the SLA figures, the perception table and the thresholds, each in a few queries.
 
-    `inputs` is a digest of everything a cell's figures derive from; a cell whose digest
-    equals the stored one need not be computed again, nor its SLA measurements read."""
+    The cells of a month are judged together: `judge_month` tests each against its target and
+    adjusts the p-values over the month's family (Benjamini–Hochberg), from the perception
+    table already in memory. `inputs` is a digest of everything a cell's figures derive from,
+    its q-value included; a cell whose digest equals the stored one need not be computed
+    again, nor its SLA measurements read."""
 
     def __init__(self, *, organisation, contract_ids: list[int], periods):
         self.periods = periods
@@ -140,6 +158,7 @@ class GapEngine:
         self.threshold_rows = list(GapThreshold.objects.filter(organisation=organisation))
         self._thresholds: dict[tuple, Thresholds] = {}
         self._perceived: dict[tuple, tuple] = {}
+        self._judged: dict[tuple[int, str, date], Evidence | None] = {}
         self._results: dict[tuple[int, date], dict] = {}
 
     def thresholds(self, contract_id: int, dimension: str, survey_target) -> Thresholds:
@@ -154,8 +173,9 @@ class GapEngine:
         return self._thresholds[key]
 
     def _perception(self, contract_id: int, dimension: str, start: date) -> tuple:
-        """(pair, perception, previous, thresholds, perception state, drift, digest) of a month;
-        months covered by the same surveys share them (the table returns the same pair)."""
+        """(pair, perception, previous, thresholds, evidence before the month's correction,
+        drift, digest) of a month; months covered by the same surveys share them (the table
+        returns the same pair)."""
         pair = self.perception.month_cell_and_previous(contract_id, dimension, start)
         found = self._perceived.get(id(pair))
         if found is None:
@@ -169,7 +189,7 @@ class GapEngine:
                 perception,
                 previous,
                 thresholds,
-                assess_perception(perception, thresholds),
+                evidence(perception, thresholds),
                 # Drift: against the survey period before the one(s) covering this month.
                 assess_drift(previous, perception, thresholds),
                 _digest(
@@ -179,13 +199,23 @@ class GapEngine:
             )
         return found
 
+    def judge_month(self, contract_ids: list[int], start: date) -> None:
+        """Test every cell of the organisation's month against its target and adjust the
+        p-values over the month's family: the cells with a target and at least k respondents."""
+        keys = [(c, d, start) for c in contract_ids for d in Dimension.values]
+        alone = [self._perception(c, d, start)[4] for c, d, _start in keys]
+        self._judged.update(zip(keys, judge_family(alone), strict=True))
+
     def sla_digest(self, contract_id: int, start: date) -> str:
         return _digest(self.sla.signature_text(contract_id, start))
 
     def inputs(self, sla_digest: str, contract_id: int, dimension: str, start: date, complaints):
-        """32 characters: digests of the SLA signature and of the perception side (each
-        computed once, shared by the cells that share it) and the complaint count."""
-        return f"{sla_digest}{self._perception(contract_id, dimension, start)[6]}{complaints:08x}"
+        """32 characters: digests of the SLA signature (computed once per contract and month)
+        and of the perception side with the cell's place in its month's family (`judge_month`
+        first), and the complaint count."""
+        perceived = self._perception(contract_id, dimension, start)[6]
+        judged = _evidence_text(self._judged[(contract_id, dimension, start)])
+        return f"{sla_digest}{_digest(f'{perceived}|{judged}')}{complaints:08x}"
 
     def read_sla(self, keys) -> None:
         """Read the SLA results of these (contract, month) keys, in one query."""
@@ -195,12 +225,12 @@ class GapEngine:
         self.read_sla([(contract_id, start)])
         figures = _level_figures(self._results[(contract_id, start)].get(dimension, ()))
         sla = assess_sla(figures)
-        _pair, perception, _previous, thresholds, state, drift, _digest = self._perception(
+        _pair, perception, _previous, thresholds, _alone, drift, _digest = self._perception(
             contract_id, dimension, start
         )
-        flag = classify(
-            sla.state, state, perception.mean if perception else None, thresholds.target
-        )
+        judged = self._judged[(contract_id, dimension, start)]
+        state = assess_perception(perception, thresholds, judged)
+        flag = classify(sla.state, state)
         return CellResult(
             contract_id=contract_id,
             dimension=dimension,
@@ -216,6 +246,7 @@ class GapEngine:
             perception_state=state,
             drift=drift,
             thresholds=thresholds,
+            evidence=judged,
         )
 
 
@@ -235,6 +266,7 @@ def _reasons(cells: list[CellResult]) -> dict[str, list[str]]:
                     perception_state=cell.perception_state,
                     perception=cell.perception,
                     thresholds=cell.thresholds,
+                    evidence=cell.evidence,
                 )
                 for cell in cells
             ]
@@ -253,6 +285,8 @@ FIGURE_FIELDS = [
     "sd",
     "ci_low",
     "ci_high",
+    "p_value",
+    "q_value",
     "target",
     "delta",
     "k",
@@ -266,6 +300,7 @@ FIGURE_FIELDS = [
 
 def _figures(cell: CellResult, complaints: int) -> dict:
     perception = cell.perception
+    found = cell.evidence
     return {
         "period_end": cell.period_end,
         "flag": cell.flag.value,
@@ -275,8 +310,11 @@ def _figures(cell: CellResult, complaints: int) -> dict:
         "n": perception.n if perception else 0,
         "mean": perception.mean if perception else None,
         "sd": perception.sd if perception else None,
-        "ci_low": perception.ci_low if perception else None,
-        "ci_high": perception.ci_high if perception else None,
+        # The interval the rule judged with (never zero-width); the KTO's for a lone answer.
+        "ci_low": found.ci_low if found else perception.ci_low if perception else None,
+        "ci_high": found.ci_high if found else perception.ci_high if perception else None,
+        "p_value": found.p_value if found else None,
+        "q_value": found.q_value if found else None,
         "target": cell.thresholds.target,
         "delta": cell.thresholds.delta,
         "k": cell.thresholds.k,
@@ -326,6 +364,8 @@ def classify_changed(
         )
     }
     dimensions = Dimension.values
+    for start, _end in periods:
+        engine.judge_month(contract_ids, start)
     digests = {}
     for contract_id in contract_ids:
         for start, _end in periods:

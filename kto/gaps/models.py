@@ -207,6 +207,23 @@ class GapFlag(TenantModel):
     sd = models.FloatField(_("standard deviation"), null=True, blank=True)
     ci_low = models.FloatField(_("95% CI low"), null=True, blank=True)
     ci_high = models.FloatField(_("95% CI high"), null=True, blank=True)
+    # The evidence: the one-sided p of "users are at or above the target" and its
+    # Benjamini–Hochberg adjusted value over the organisation's month (None: not judged).
+    p_value = models.FloatField(
+        _("p-value"),
+        null=True,
+        blank=True,
+        help_text=_("One-sided p of users scoring at or above the target, this cell alone."),
+    )
+    q_value = models.FloatField(
+        _("q-value (corrected for the month)"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "The p-value adjusted over every cell of the organisation judged this month "
+            "(Benjamini–Hochberg): at most 0.05 is beyond chance."
+        ),
+    )
     target = models.FloatField(_("target"), null=True, blank=True)
     delta = models.FloatField(_("practical margin"))
     k = models.PositiveSmallIntegerField(_("anonymity floor"))

@@ -8,7 +8,18 @@ from django.utils.formats import get_format
 from django.utils.translation import gettext as _
 
 from governance.platform.dimensions import Dimension
-from kto.gaps.rules import Flag, Perception, PerceptionState, SlaAssessment, SlaState, Thresholds
+from kto.gaps.rules import (
+    FDR_LEVEL,
+    Evidence,
+    Flag,
+    Perception,
+    PerceptionState,
+    SlaAssessment,
+    SlaState,
+    Thresholds,
+    evidence,
+    judge_family,
+)
 
 
 class Phrasebook:
@@ -34,11 +45,28 @@ class Phrasebook:
             "unclear": _(
                 "users score %(figures)s, not clearly different from the target %(target)s"
             ),
+            # Translators: p and q read "< 0.001" or "= 0.004".
+            "beyond_chance": _(
+                "too far below to be chance, also allowing for the %(cells)d cell(s) judged "
+                "this month (p %(p)s, q %(q)s)"
+            ),
+            # Translators: p and q read "< 0.001" or "= 0.004".
+            "alone_only": _(
+                "below the target on its own (p %(p)s), but not once the %(cells)d cell(s) "
+                "judged this month are allowed for (q %(q)s)"
+            ),
+            # Translators: p and q read "< 0.001" or "= 0.004".
+            "within_margin": _(
+                "beyond chance (p %(p)s, q %(q)s), but by less than the practical margin %(delta)s"
+            ),
             "detail": _("%(dimension)s: %(sla)s; %(perception)s."),
         }
         self.headlines = {
             Flag.WATERMELON: _("Watermelon: green in the report, red for the users."),
-            Flag.WATCH: _("Watch: the report is green, users lean below target."),
+            Flag.WATCH: _(
+                "Watch: the report is green, users are below target but short of a "
+                "watermelon's evidence."
+            ),
             Flag.HIDDEN_SUCCESS: _("Hidden success: the report is red, users are content."),
             Flag.BOTH_RED: _("Both red: the report and the users agree it falls short."),
             Flag.ALIGNED: _("Aligned: the report and the users tell the same story."),
@@ -47,6 +75,12 @@ class Phrasebook:
 
     def num(self, value: float, decimals: int = 2) -> str:
         return f"{round(value, decimals):.{decimals}f}".replace(".", self.separator)
+
+    def prob(self, value: float) -> str:
+        """A p- or q-value as "< 0.001" or "= 0.004"."""
+        if value < 0.001:
+            return f"< {self.num(0.001, 3)}"
+        return f"= {self.num(value, 3)}"
 
     def pct(self, value: float) -> str:
         return f"{'+' if value >= 0 else ''}{self.num(value * 100, 1)} %"
@@ -67,7 +101,11 @@ class Phrasebook:
         }
 
     def perception_part(
-        self, state: PerceptionState, perception: Perception | None, thresholds: Thresholds
+        self,
+        state: PerceptionState,
+        perception: Perception | None,
+        thresholds: Thresholds,
+        found: Evidence | None = None,
     ) -> str:
         if perception is None or perception.n == 0:
             return self.text["no_answers"]
@@ -75,14 +113,35 @@ class Phrasebook:
             return self.text["too_few"] % {"n": perception.n, "k": thresholds.k}
         figures = self.text["figures"] % {
             "mean": self.num(perception.mean),
-            "low": self.num(perception.ci_low),
-            "high": self.num(perception.ci_high),
+            "low": self.num(found.ci_low if found else perception.ci_low),
+            "high": self.num(found.ci_high if found else perception.ci_high),
             "n": perception.n,
         }
         if state == PerceptionState.NO_TARGET:
             return self.text["no_target"] % {"figures": figures}
-        key = {PerceptionState.BELOW: "below", PerceptionState.ABOVE: "above"}.get(state, "unclear")
-        return self.text[key] % {"figures": figures, "target": self.num(thresholds.target, 1)}
+        key = {
+            PerceptionState.BELOW: "below",
+            PerceptionState.WATCH: "below",
+            PerceptionState.ABOVE: "above",
+        }.get(state, "unclear")
+        text = self.text[key] % {"figures": figures, "target": self.num(thresholds.target, 1)}
+        if state in (PerceptionState.BELOW, PerceptionState.WATCH):
+            text = f"{text}; {self.evidence_part(state, found, thresholds)}"
+        return text
+
+    def evidence_part(self, state: PerceptionState, found: Evidence, thresholds) -> str:
+        """Why a cell below target is a watermelon's evidence, or only worth watching."""
+        values = {
+            "p": self.prob(found.p_value),
+            "q": self.prob(found.q_value),
+            "cells": found.family,
+            "delta": self.num(thresholds.delta),
+        }
+        if state == PerceptionState.BELOW:
+            return self.text["beyond_chance"] % values
+        if found.q_value <= FDR_LEVEL:
+            return self.text["within_margin"] % values
+        return self.text["alone_only"] % values
 
 
 def reason_text(
@@ -95,15 +154,22 @@ def reason_text(
     perception_state: PerceptionState,
     perception: Perception | None,
     thresholds: Thresholds,
+    evidence: Evidence | None = None,
 ) -> str:
     """One or two sentences in the phrasebook's language explaining the flag with its
-    figures."""
+    figures and evidence (`evidence` after the month's correction; without it the cell is
+    taken as judged alone)."""
+    found = evidence or _alone(perception, thresholds)
     detail = phrases.text["detail"] % {
         "dimension": phrases.dimensions[dimension],
         "sla": phrases.sla_part(sla, level_count),
-        "perception": phrases.perception_part(perception_state, perception, thresholds),
+        "perception": phrases.perception_part(perception_state, perception, thresholds, found),
     }
     return f"{phrases.headlines[flag]} {detail}"
+
+
+def _alone(perception, thresholds: Thresholds) -> Evidence | None:
+    return judge_family([evidence(perception, thresholds)])[0]
 
 
 def gap_reason(*, language: str, **figures) -> str:

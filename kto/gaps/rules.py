@@ -6,23 +6,52 @@ reports measure) is set beside the users' *perceived* state (gap 5, what a KTO m
 1. SLA state from the service levels mapped to the dimension: RED if any is missed, AMBER
    (counts as green) if all are met but the smallest margin is under 2 %, GREEN otherwise,
    NO_SLA if none is mapped or none has a figure.
-2. Perception state from respondent-level scores: SUPPRESSED below k respondents; BELOW when
-   the whole 95 % interval lies under the target T *and* the mean is at least δ under it;
-   ABOVE when the interval lies at or above T; INCONCLUSIVE otherwise.
+2. Perception state from respondent-level scores, with error rates that are known because one
+   month tests every cell of the organisation at once:
+   - SUPPRESSED below k respondents, NO_TARGET without a target T;
+   - per cell a one-sided t-test of "users are at or above T" (df = n − 1, the finite
+     population correction where the KTO figures use it, the spread at least `MIN_SD`): p;
+   - Benjamini–Hochberg over the month's *family* (every cell of the organisation's month with
+     a target and at least k respondents) at `FDR_LEVEL`: q;
+   - BELOW when q ≤ 0.05 *and* the mean is at least δ under T; WATCH when the cell is below T
+     on its own (p ≤ `WATCH_LEVEL`) or after the correction, but not BELOW; ABOVE when the whole
+     95 % interval lies at or above T; INCONCLUSIVE otherwise.
+   Boundaries are compared as decimals (`as_decimal`), so a mean of exactly T − δ is at least δ
+   under T.
 3. The flag from the two (table in REFERENCE.md), never a silent pass: missing data is
    INSUFFICIENT_DATA.
 4. Drift: a Welch interval for the change of the mean since the previous period.
 """
 
 import math
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
 
 from django.db.models import TextChoices
 from django.utils.translation import gettext_lazy as _
 
-from kto.stats import t_value
+from kto.stats import benjamini_hochberg, fpc_factor, t_cdf, t_value
 
 AMBER_MARGIN = 0.02
+CONFIDENCE = 0.95
+# The false discovery rate a month's BELOW cells are held to (Benjamini–Hochberg).
+FDR_LEVEL = 0.05
+# A cell at least this far below T on its own (one-sided p) is worth watching.
+WATCH_LEVEL = 0.01
+# Answers given in whole scale points carry at least the spread of that rounding, h/√12 for a
+# step h = 1 (the grouping term of Sheppard's correction): the least spread a cell is judged
+# with, so five identical answers never give a zero-width interval or certainty.
+MIN_SD = 1 / math.sqrt(12)
+# Computed figures are compared as decimals rounded to this step: far finer than any figure
+# shown, far coarser than floating-point noise (3.8 − 0.1 = 3.6999999999999997 in floats).
+RESOLUTION = Decimal("1e-9")
+
+
+def as_decimal(value) -> Decimal:
+    """A float or Decimal as the decimal it stands for: T and δ exactly as entered (their
+    shortest representation), a computed figure rounded to `RESOLUTION`."""
+    return Decimal(str(value)).quantize(RESOLUTION)
 
 
 class SlaState(TextChoices):
@@ -35,6 +64,7 @@ class SlaState(TextChoices):
 class PerceptionState(TextChoices):
     BELOW = "below", _("Below target")
     ABOVE = "above", _("At or above target")
+    WATCH = "watch", _("Below target, short of the evidence")
     INCONCLUSIVE = "inconclusive", _("Inconclusive")
     SUPPRESSED = "suppressed", _("Too few respondents")
     NO_TARGET = "no_target", _("No target set")
@@ -90,13 +120,16 @@ class SlaAssessment:
 
 @dataclass(frozen=True)
 class Perception:
-    """Respondent-level scores for one cell: n respondents, mean, sd and 95 % interval."""
+    """Respondent-level scores for one cell: n respondents, mean, sd and the KTO's 95 %
+    interval; `population` is N when the KTO figures use the finite population correction.
+    The gap rule derives its own interval from n, mean, sd and N (`evidence`)."""
 
     n: int
     mean: float | None
-    ci_low: float | None
-    ci_high: float | None
+    ci_low: float | None = None
+    ci_high: float | None = None
     sd: float | None = None
+    population: int | None = None
 
 
 @dataclass(frozen=True)
@@ -124,22 +157,93 @@ def assess_sla(levels: list[LevelFigure]) -> SlaAssessment:
     return SlaAssessment(state, smallest, missed, without)
 
 
-def assess_perception(perception: Perception | None, thresholds: Thresholds) -> PerceptionState:
-    if perception is None or perception.n < thresholds.k or perception.mean is None:
+@dataclass(frozen=True)
+class Evidence:
+    """What the figures of one cell say about its target.
+
+    `sd` is the spread the cell is judged with (the sample's, at least `MIN_SD`), `se` the
+    standard error of the mean (with the finite population correction where it applies), and
+    `ci_low`–`ci_high` the 95 % t-interval mean ± t(n−1)·se: the interval the flag shows, the
+    same the test uses (it lies wholly under T exactly when p < 0.025). `p_value` is the
+    one-sided p of "users are at or above T" (None without a target or below k respondents);
+    `q_value` its Benjamini–Hochberg adjusted value over the `family` cells of the month."""
+
+    sd: float
+    se: float
+    ci_low: float
+    ci_high: float
+    p_value: float | None = None
+    q_value: float | None = None
+    family: int = 0
+
+
+def is_judged(perception, thresholds: Thresholds) -> bool:
+    """Whether the cell takes part in the month's test: a mean of at least k (and two)
+    respondents, against a target."""
+    return (
+        perception is not None
+        and perception.mean is not None
+        and perception.n >= max(thresholds.k, 2)
+        and thresholds.target is not None
+    )
+
+
+def evidence(perception, thresholds: Thresholds) -> Evidence | None:
+    """The interval of a cell of at least two respondents and, when it is judged, its one-sided
+    p-value; its q-value comes from `judge_family`. A spread of None counts as zero."""
+    if perception is None or perception.mean is None or perception.n < 2:
+        return None
+    n = perception.n
+    sd = max(perception.sd or 0.0, MIN_SD)
+    se = sd / math.sqrt(n) * fpc_factor(n, getattr(perception, "population", None))
+    half = t_value(CONFIDENCE, n - 1) * se
+    p_value = None
+    if is_judged(perception, thresholds):
+        p_value = t_cdf((perception.mean - float(thresholds.target)) / se, n - 1)
+    return Evidence(
+        sd=sd,
+        se=se,
+        ci_low=perception.mean - half,
+        ci_high=perception.mean + half,
+        p_value=p_value,
+    )
+
+
+def judge_family(cells: Sequence[Evidence | None]) -> list[Evidence | None]:
+    """The month's cells with their q-values: Benjamini–Hochberg over the cells with a p-value
+    (the family), which all learn the family's size. Order is kept."""
+    tested = [index for index, cell in enumerate(cells) if cell and cell.p_value is not None]
+    adjusted = benjamini_hochberg([cells[index].p_value for index in tested])
+    found = list(cells)
+    for index, q_value in zip(tested, adjusted, strict=True):
+        found[index] = replace(cells[index], q_value=q_value, family=len(tested))
+    return found
+
+
+def assess_perception(
+    perception, thresholds: Thresholds, judged_evidence: Evidence | None = None
+) -> PerceptionState:
+    """The perception state of one cell from its evidence *after* `judge_family` over its
+    month. Without evidence the cell is judged alone, as a family of one (q = p)."""
+    if perception is None or perception.mean is None or perception.n < max(thresholds.k, 2):
         return PerceptionState.SUPPRESSED
     if thresholds.target is None:
         return PerceptionState.NO_TARGET
-    target = thresholds.target
-    if perception.ci_high < target and perception.mean <= target - thresholds.delta:
+    found = judged_evidence or evidence(perception, thresholds)
+    if found.q_value is None:
+        found = judge_family([found])[0]
+    target = as_decimal(thresholds.target)
+    significant = found.q_value <= FDR_LEVEL
+    if significant and as_decimal(perception.mean) <= target - as_decimal(thresholds.delta):
         return PerceptionState.BELOW
-    if perception.ci_low >= target:
+    if significant or found.p_value <= WATCH_LEVEL:
+        return PerceptionState.WATCH
+    if as_decimal(found.ci_low) >= target:
         return PerceptionState.ABOVE
     return PerceptionState.INCONCLUSIVE
 
 
-def classify(
-    sla: SlaState, perceived: PerceptionState, mean: float | None, target: float | None
-) -> Flag:
+def classify(sla: SlaState, perceived: PerceptionState) -> Flag:
     if sla == SlaState.NO_SLA or perceived in (
         PerceptionState.SUPPRESSED,
         PerceptionState.NO_TARGET,
@@ -148,7 +252,7 @@ def classify(
     if sla in (SlaState.GREEN, SlaState.AMBER):
         if perceived == PerceptionState.BELOW:
             return Flag.WATERMELON
-        if perceived == PerceptionState.INCONCLUSIVE and mean < target:
+        if perceived == PerceptionState.WATCH:
             return Flag.WATCH
     if sla == SlaState.RED:
         if perceived == PerceptionState.ABOVE:
@@ -161,7 +265,8 @@ def classify(
 def welch_interval(
     previous: Perception, current: Perception, confidence: float = 0.95
 ) -> tuple[float, float, float] | None:
-    """(difference, low, high) of mean(current) − mean(previous), Welch–Satterthwaite df."""
+    """(difference, low, high) of mean(current) − mean(previous), Welch–Satterthwaite df; each
+    spread counts as at least `MIN_SD`, as in `evidence`."""
     if (
         previous.n < 2
         or current.n < 2
@@ -171,11 +276,10 @@ def welch_interval(
         or current.mean is None
     ):
         return None
-    v0, v1 = previous.sd**2 / previous.n, current.sd**2 / current.n
+    v0 = max(previous.sd, MIN_SD) ** 2 / previous.n
+    v1 = max(current.sd, MIN_SD) ** 2 / current.n
     difference = current.mean - previous.mean
     se = math.sqrt(v0 + v1)
-    if se == 0:
-        return difference, difference, difference
     df = (v0 + v1) ** 2 / (v0**2 / (previous.n - 1) + v1**2 / (current.n - 1))
     half = t_value(confidence, df) * se
     return difference, difference - half, difference + half

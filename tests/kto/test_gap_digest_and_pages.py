@@ -153,7 +153,12 @@ def test_flag_page_gives_the_reason_and_figures(world, flagged, client_as):
         HTTP_ACCEPT_LANGUAGE="en",
     )
     assert response.context["reason"] == flag.reason_en
-    assert "SD-01" in response.content.decode()
+    body = response.content.decode()
+    assert "SD-01" in body
+    # The evidence: p of this cell alone and q over Alpha's month (one judged cell: q = p).
+    assert flag.p_value < 0.0001 and flag.q_value == flag.p_value
+    assert "p &lt; 0.0001" in body and "q &lt; 0.0001" in body
+    assert "too far below to be chance" in flag.reason_en
 
 
 def test_manager_starts_a_run_viewer_may_not(world, client_as, django_capture_on_commit_callbacks):
@@ -188,6 +193,7 @@ def test_api_filters_flags(world, flagged, client_as):
     url = reverse("api:gap-flag-list", kwargs={"org_slug": "alpha"})
     rows = client.get(url, {"flag": "watermelon", "confirmed": "true"}).json()["results"]
     assert [(r["dimension"], r["period_start"]) for r in rows] == [("responsiveness", "2026-11-01")]
+    assert 0 < rows[0]["p_value"] < 1e-5 and rows[0]["q_value"] == rows[0]["p_value"]
 
 
 def test_matrix_page_queries_do_not_grow_with_contracts(world, figures, client_as):

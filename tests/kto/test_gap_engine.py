@@ -117,12 +117,16 @@ def test_run_classifies_every_dimension_of_every_contract(world, figures):
     }
     assert run.counts["watermelon"] == 1 and run.counts["insufficient_data"] == 3
     watermelon = flags["responsiveness"]
-    assert (watermelon.n, watermelon.mean, watermelon.ci_high, watermelon.target) == (
+    assert (watermelon.n, watermelon.mean, round(watermelon.ci_high, 2), watermelon.target) == (
         60,
         2.95,
         3.18,
         3.5,
     )
+    # The month's family is the two cells with answers: q = min(2·p/1, 2·p(2)/2) = 2·p.
+    assert watermelon.p_value < 1e-5
+    assert watermelon.q_value == pytest.approx(2 * watermelon.p_value)
+    assert flags["reliability"].p_value > 0.99 and flags["assurance"].p_value is None
     assert "2.95" in watermelon.reason_en and "2,95" in watermelon.reason_nl
     assert watermelon.levels == [
         {"code": "SD-01", "target": 90.0, "actual": 95.0, "margin": 5 / 90}
@@ -187,6 +191,62 @@ def test_contract_threshold_overrides_the_organisation_default(world, figures):
     run_gap(world.alpha, NOVEMBER)
     flag = flags_of(world.alpha_contract, NOVEMBER)["responsiveness"]
     assert (flag.flag, flag.target, flag.delta) == (Flag.WATCH, 3.5, 0.6)
+
+
+# Alone p = 0.038: a watermelon only while the month has other evidence of shortfall.
+BORDERLINE = FakePerception(n=60, mean=3.29, sd=0.9, ci_low=3.06, ci_high=3.52)
+
+
+def test_a_change_in_one_cell_that_flips_another_cells_correction_rewrites_it(world, figures):
+    key = (world.alpha_contract.pk, NOVEMBER)
+    levels = {"responsiveness": GREEN, "reliability": GREEN}
+    # Two judged cells: p = 0.038 and p < 0.00001; BH at 0.05 rejects both (0.038 ≤ 2·0.05/2).
+    figures[key] = (levels, {"responsiveness": BORDERLINE, "reliability": UNHAPPY})
+    first = run_gap(world.alpha, NOVEMBER)
+    before = flags_of(world.alpha_contract, NOVEMBER)["responsiveness"]
+    assert (before.flag, before.q_value) == (Flag.WATERMELON, pytest.approx(before.p_value))
+    # Reliability's users turn content: the borderline cell's own figures stay as they were,
+    # but its q becomes 2 · 0.038 = 0.076, over 0.05, and p > 0.01: no longer a flag.
+    figures[key] = (levels, {"responsiveness": BORDERLINE, "reliability": HAPPY})
+    second = run_gap(world.alpha, NOVEMBER)
+    after = flags_of(world.alpha_contract, NOVEMBER)["responsiveness"]
+    assert (after.pk, after.run_id, after.flag) == (before.pk, second.pk, Flag.ALIGNED)
+    assert (after.p_value, after.q_value) == (before.p_value, pytest.approx(2 * before.p_value))
+    assert after.perception_state == "inconclusive"
+    # Back again: rewritten again, and a rerun without change writes nothing.
+    figures[key] = (levels, {"responsiveness": BORDERLINE, "reliability": UNHAPPY})
+    third = run_gap(world.alpha, NOVEMBER)
+    written = {d: f.run_id for d, f in flags_of(world.alpha_contract, NOVEMBER).items()}
+    assert (written["responsiveness"], written["reliability"]) == (third.pk, third.pk)
+    assert written["tangibles"] == first.pk  # no answers: its inputs never changed
+    run_gap(world.alpha, NOVEMBER)
+    assert {d: f.run_id for d, f in flags_of(world.alpha_contract, NOVEMBER).items()} == written
+
+
+def test_a_month_is_judged_apart_from_the_months_around_it(world, figures):
+    # October's strong shortfall does not lend November's borderline cell its evidence.
+    figures[(world.alpha_contract.pk, OCTOBER)] = (
+        {"reliability": GREEN},
+        {"reliability": UNHAPPY},
+    )
+    figures[(world.alpha_contract.pk, NOVEMBER)] = (
+        {"responsiveness": GREEN},
+        {"responsiveness": BORDERLINE},
+    )
+    with tenant_scope(system_access(world.alpha)):
+        run = GapAnalysisRun.objects.create(
+            organisation=world.alpha,
+            period_start=OCTOBER,
+            period_end=date(2026, 11, 30),
+            trigger=GapAnalysisRun.Trigger.COMMAND,
+        )
+        services.gap_analysis_execute(run=run)
+    november = flags_of(world.alpha_contract, NOVEMBER)["responsiveness"]
+    # Alone in its month: q = p = 0.038, a watermelon by itself.
+    assert (november.q_value, november.flag) == (november.p_value, Flag.WATERMELON)
+    assert flags_of(world.alpha_contract, OCTOBER)["reliability"].q_value == pytest.approx(
+        flags_of(world.alpha_contract, OCTOBER)["reliability"].p_value
+    )
 
 
 def test_failed_run_records_the_error(world, figures, monkeypatch):

@@ -7,10 +7,12 @@ from kto.gaps.rules import (
     Thresholds,
     assess_perception,
     assess_sla,
+    evidence,
+    judge_family,
 )
 
 T = Thresholds(target=3.5)
-WATERMELON_PERCEPTION = Perception(n=60, mean=2.95, ci_low=2.72, ci_high=3.18)
+WATERMELON_PERCEPTION = Perception(n=60, mean=2.95, sd=0.89)
 
 
 def reason(levels, perception, language, flag):
@@ -31,7 +33,39 @@ def test_watermelon_reason_names_the_figures_in_english():
     assert reason(levels, WATERMELON_PERCEPTION, "en", Flag.WATERMELON) == (
         "Watermelon: green in the report, red for the users. Responsiveness: the supplier "
         "reports all 1 service level(s) met (smallest margin +5.6 %); users score 2.95 "
-        "(95% CI 2.72–3.18, n = 60), below the target 3.5."
+        "(95% CI 2.72–3.18, n = 60), below the target 3.5; too far below to be chance, also "
+        "allowing for the 1 cell(s) judged this month (p < 0.001, q < 0.001)."
+    )
+
+
+def test_watch_reasons_say_what_is_missing():
+    levels = [LevelFigure("SD-01", 90, 95, True)]
+    lone = Perception(n=30, mean=3.3, sd=0.9)
+    thresholds = Thresholds(target=3.8)
+    found = evidence(lone, thresholds)
+    ordinary = evidence(Perception(n=30, mean=3.8, sd=0.8), thresholds)
+    judged = judge_family([found] + [ordinary] * 49)[0]
+    text = gap_reason(
+        flag=Flag.WATCH,
+        dimension="responsiveness",
+        sla=assess_sla(levels),
+        level_count=1,
+        perception_state=assess_perception(lone, thresholds, judged),
+        perception=lone,
+        thresholds=thresholds,
+        evidence=judged,
+        language="en",
+    )
+    assert text.endswith(
+        "users score 3.30 (95% CI 2.96–3.64, n = 30), below the target 3.8; below the target "
+        "on its own (p = 0.002), but not once the 50 cell(s) judged this month are allowed for "
+        "(q = 0.123)."
+    )
+    within = Perception(n=400, mean=3.45, sd=0.458)
+    text = reason(levels, within, "en", Flag.WATCH)
+    assert text.endswith(
+        "below the target 3.5; beyond chance (p = 0.015, q = 0.015), but by less than the "
+        "practical margin 0.10."
     )
 
 
@@ -43,9 +77,7 @@ def test_reason_in_dutch_uses_decimal_commas():
 
 
 def test_insufficient_data_says_why():
-    text = reason(
-        [], Perception(n=3, mean=4.0, ci_low=3.0, ci_high=5.0), "en", Flag.INSUFFICIENT_DATA
-    )
+    text = reason([], Perception(n=3, mean=4.0, sd=1.0), "en", Flag.INSUFFICIENT_DATA)
     assert "no service level is mapped to it" in text
     assert "only 3 respondent(s) answered, fewer than the 5 needed to judge" in text
     assert assess_perception(None, T) == PerceptionState.SUPPRESSED
