@@ -308,21 +308,25 @@ def _reported_audit(audit, story, service_list, supplier, client, manager, suppl
     services.finding_set_priority(access=client, finding=minor, priority=3)
     services.finding_set_priority(access=client, finding=observation, priority=2)
 
+    def supplier_action_done(finding, story_key: str, *, due: int, done: int) -> None:
+        """The supplier's action on `finding`, due and done this many days after the audit."""
+        action = services.action_create(
+            access=supplier,
+            finding=finding,
+            description=story["actions"][story_key],
+            owner_side=CorrectiveAction.OwnerSide.SUPPLIER,
+            supplier_owner=supplier_user,
+            due_date=after(due),
+        )
+        services.action_update(
+            access=supplier,
+            action=action,
+            status=CorrectiveAction.Status.DONE,
+            today=after(done),
+        )
+
     # Major: a supplier action (done) and a joint action (in progress) → still open.
-    training = services.action_create(
-        access=supplier,
-        finding=major,
-        description=story["actions"]["training"],
-        owner_side=CorrectiveAction.OwnerSide.SUPPLIER,
-        supplier_owner=supplier_user,
-        due_date=after(30),
-    )
-    services.action_update(
-        access=supplier,
-        action=training,
-        status=CorrectiveAction.Status.DONE,
-        today=after(27),
-    )
+    supplier_action_done(major, "training", due=30, done=27)
     joint = services.action_create(
         access=client,
         finding=major,
@@ -335,20 +339,7 @@ def _reported_audit(audit, story, service_list, supplier, client, manager, suppl
     services.action_update(access=client, action=joint, status=CorrectiveAction.Status.IN_PROGRESS)
 
     # Minor: the supplier's action is done and the check found it effective → closed.
-    fix = services.action_create(
-        access=supplier,
-        finding=minor,
-        description=story["actions"]["fix"],
-        owner_side=CorrectiveAction.OwnerSide.SUPPLIER,
-        supplier_owner=supplier_user,
-        due_date=after(21),
-    )
-    services.action_update(
-        access=supplier,
-        action=fix,
-        status=CorrectiveAction.Status.DONE,
-        today=after(19),
-    )
+    supplier_action_done(minor, "fix", due=21, done=19)
     services.effectiveness_check_record(
         access=supplier,
         finding=minor,

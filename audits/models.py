@@ -75,8 +75,9 @@ class AuditProgramme(TenantModel, CreatedAt):
         return f"{self.contract.reference} {self.year}"
 
     def clean(self) -> None:
-        if self.contract_id and self.organisation_id != self.contract.organisation_id:
-            raise ValidationError({"contract": _("The contract belongs to another organisation.")})
+        self.require_same(
+            "organisation", contract=_("The contract belongs to another organisation.")
+        )
 
 
 class Audit(TenantModel, CreatedStamps):
@@ -171,10 +172,12 @@ class Audit(TenantModel, CreatedStamps):
 
     def clean(self) -> None:
         errors = {}
-        if self.contract_id and self.organisation_id != self.contract.organisation_id:
-            errors["contract"] = _("The contract belongs to another organisation.")
-        if self.programme_id and self.programme.contract_id != self.contract_id:
-            errors["programme"] = _("The programme belongs to another contract.")
+        errors |= self.mismatched(
+            "organisation", contract=_("The contract belongs to another organisation.")
+        )
+        errors |= self.mismatched(
+            "contract", programme=_("The programme belongs to another contract.")
+        )
         if self.follow_up_of_id and (
             self.follow_up_of.contract_id != self.contract_id or self.follow_up_of_id == self.pk
         ):
@@ -384,10 +387,11 @@ class Finding(TenantModel):
             errors["grade"] = _("A conform result is not a finding.")
         if self.clause and self.clause not in CLAUSES:
             errors["clause"] = _("Unknown ISO 9001 clause.")
-        if self.checklist_item_id and self.checklist_item.audit_id != self.audit_id:
-            errors["checklist_item"] = _("The checklist item belongs to another audit.")
-        if self.supplier_report_id and self.supplier_report.audit_id != self.audit_id:
-            errors["supplier_report"] = _("The supplier's report belongs to another audit.")
+        errors |= self.mismatched(
+            "audit",
+            checklist_item=_("The checklist item belongs to another audit."),
+            supplier_report=_("The supplier's report belongs to another audit."),
+        )
         if errors:
             raise ValidationError(errors)
 

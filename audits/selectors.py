@@ -25,6 +25,7 @@ from audits.models import (
 from contracts.selectors import contract_list
 from governance.platform.access import Access
 from governance.platform.impact import ImpactFigure, end_user_impact, impact_score
+from governance.platform.queries import filtered, searched
 
 # End-user impact is measured over this many days up to today.
 IMPACT_WINDOW_DAYS = 90
@@ -66,20 +67,20 @@ def audit_list(
     queryset = Audit.objects.filter(
         organisation=access.organisation, contract__in=contract_list(access=access)
     )
-    if search:
-        queryset = queryset.filter(
-            Q(title__icontains=search)
-            | Q(contract__reference__icontains=search)
-            | Q(processes__icontains=search)
-        )
-    if status:
-        queryset = queryset.filter(status=status)
-    if audit_type:
-        queryset = queryset.filter(audit_type=audit_type)
-    if contract_id:
-        queryset = queryset.filter(contract_id=contract_id)
-    if year:
-        queryset = queryset.filter(planned_date__year=year)
+    queryset = searched(
+        queryset,
+        search,
+        "title__icontains",
+        "contract__reference__icontains",
+        "processes__icontains",
+    )
+    queryset = filtered(
+        queryset,
+        status=status,
+        audit_type=audit_type,
+        contract_id=contract_id,
+        planned_date__year=year,
+    )
     return (
         queryset.select_related("contract", "contract__supplier", "lead_auditor", "programme")
         .annotate(
@@ -223,22 +224,21 @@ def _filtered_findings(
     queryset = Finding.objects.filter(
         organisation=access.organisation, audit__contract__in=contract_list(access=access)
     )
-    if search:
-        queryset = queryset.filter(
-            Q(title__icontains=search)
-            | Q(description__icontains=search)
-            | Q(root_cause__icontains=search)
-            | Q(reference__iexact=search)
-        )
-    if grade:
-        queryset = queryset.filter(grade=grade)
-    if status:
-        queryset = queryset.filter(status=status)
-    if contract_id:
-        queryset = queryset.filter(audit__contract_id=contract_id)
-    if audit_id:
-        queryset = queryset.filter(audit_id=audit_id)
-    return queryset
+    queryset = searched(
+        queryset,
+        search,
+        "title__icontains",
+        "description__icontains",
+        "root_cause__icontains",
+        "reference__iexact",
+    )
+    return filtered(
+        queryset,
+        grade=grade,
+        status=status,
+        audit__contract_id=contract_id,
+        audit_id=audit_id,
+    )
 
 
 def open_major_findings(*, access: Access) -> QuerySet[Finding]:

@@ -243,10 +243,10 @@ class Complaint(TenantModel):
         return self.reference
 
     def clean(self) -> None:
-        if self.service_id and self.service.organisation_id != self.organisation_id:
-            raise ValidationError({"service": _("Choose one of this organisation's services.")})
-        if self.category_id and self.category.organisation_id != self.organisation_id:
-            raise ValidationError({"category": _("Choose one of this organisation's categories.")})
+        self.require_same("organisation", service=_("Choose one of this organisation's services."))
+        self.require_same(
+            "organisation", category=_("Choose one of this organisation's categories.")
+        )
         if self.status == Status.REJECTED and not self.rejection_reason.strip():
             raise ValidationError({"rejection_reason": _("Say why this is not a complaint.")})
 

@@ -35,6 +35,7 @@ from contracts.selectors import service_list
 from governance.platform.access import Access, system_access
 from governance.platform.impact import ImpactFigure
 from governance.platform.models import Membership, Organisation, Role
+from governance.platform.queries import filtered, searched
 
 
 def _tz(organisation: Organisation) -> ZoneInfo:
@@ -80,16 +81,8 @@ def complaint_list(
     queryset = Complaint.objects.filter(organisation=access.organisation)
     if access.is_supplier:
         queryset = queryset.filter(assigned_supplier=access.supplier)
-    if search:
-        queryset = queryset.filter(
-            Q(reference__icontains=search) | Q(description__icontains=search)
-        )
-    if status:
-        queryset = queryset.filter(status=status)
-    if category_id:
-        queryset = queryset.filter(category_id=category_id)
-    if service_id:
-        queryset = queryset.filter(service_id=service_id)
+    queryset = searched(queryset, search, "reference__icontains", "description__icontains")
+    queryset = filtered(queryset, status=status, category_id=category_id, service_id=service_id)
     if overdue:
         queryset = queryset.filter(_overdue_q(today or local_today(access.organisation)))
     return queryset.select_related(

@@ -328,8 +328,9 @@ class Service(TenantModel):
         return self.name
 
     def clean(self) -> None:
-        if self.contract_id and self.organisation_id != self.contract.organisation_id:
-            raise ValidationError({"contract": _("The contract belongs to another organisation.")})
+        self.require_same(
+            "organisation", contract=_("The contract belongs to another organisation.")
+        )
 
 
 class ServiceHours(TenantModel):
@@ -475,10 +476,10 @@ class ServiceLevel(TenantModel):
                 errors["breach_threshold"] = _(
                     "The breach threshold must be on the worse side of the target."
                 )
-        if self.contract_id and self.organisation_id != self.contract.organisation_id:
-            errors["contract"] = _("The contract belongs to another organisation.")
-        if self.service_id and self.service.contract_id != self.contract_id:
-            errors["service"] = _("The service belongs to another contract.")
+        errors |= self.mismatched(
+            "organisation", contract=_("The contract belongs to another organisation.")
+        )
+        errors |= self.mismatched("contract", service=_("The service belongs to another contract."))
         if self.contract_id and self.code and self.valid_from and not errors:
             overlapping = ServiceLevel.objects.filter(
                 contract_id=self.contract_id, code=self.code

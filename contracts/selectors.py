@@ -36,6 +36,7 @@ from contracts.models import (
 )
 from governance.platform.access import Access
 from governance.platform.models import Supplier
+from governance.platform.queries import filtered, searched
 from governance.platform.workdays import is_holiday
 
 # Reports whose figures count: the current version, once submitted and not withdrawn.
@@ -63,18 +64,14 @@ def contract_list(
     queryset = Contract.objects.filter(organisation=access.organisation)
     if access.is_supplier:
         queryset = queryset.filter(supplier=access.supplier)
-    if search:
-        queryset = queryset.filter(
-            Q(reference__icontains=search)
-            | Q(title__icontains=search)
-            | Q(supplier__name__icontains=search)
-        )
-    if status:
-        queryset = queryset.filter(status=status)
-    if supplier_id:
-        queryset = queryset.filter(supplier_id=supplier_id)
-    if renewal:
-        queryset = queryset.filter(renewal=renewal)
+    queryset = searched(
+        queryset,
+        search,
+        "reference__icontains",
+        "title__icontains",
+        "supplier__name__icontains",
+    )
+    queryset = filtered(queryset, status=status, supplier_id=supplier_id, renewal=renewal)
     return queryset.select_related("organisation", "supplier").order_by("reference")
 
 

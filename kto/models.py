@@ -113,8 +113,7 @@ class Question(TenantModel):
     def clean(self) -> None:
         if self.kind == QuestionKind.LIKERT and not self.dimension:
             raise ValidationError({"dimension": _("A Likert question measures a dimension.")})
-        if self.service_id and self.service.organisation_id != self.organisation_id:
-            raise ValidationError({"service": _("The service belongs to another organisation.")})
+        self.require_same("organisation", service=_("The service belongs to another organisation."))
 
     def text(self, *, language: str, group: str = StakeholderGroup.END_USERS) -> str:
         """The wording for one language and stakeholder group (mirrored where it exists)."""

@@ -119,8 +119,9 @@ class MeetingSeries(TenantModel, CreatedAt):
         return self.title
 
     def clean(self) -> None:
-        if self.contract_id and self.organisation_id != self.contract.organisation_id:
-            raise ValidationError({"contract": _("The contract belongs to another organisation.")})
+        self.require_same(
+            "organisation", contract=_("The contract belongs to another organisation.")
+        )
 
 
 class RequiredRole(TenantModel):
@@ -196,8 +197,7 @@ class Meeting(TenantModel, CreatedAt):
     def clean(self) -> None:
         if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
             raise ValidationError({"ends_at": _("The meeting must end after it starts.")})
-        if self.series_id and self.organisation_id != self.series.organisation_id:
-            raise ValidationError({"series": _("The series belongs to another organisation.")})
+        self.require_same("organisation", series=_("The series belongs to another organisation."))
 
     @property
     def is_past(self) -> bool:
@@ -480,9 +480,9 @@ class SIP(TenantModel, CreatedAt):
         return self.title
 
     def clean(self) -> None:
-        errors = {}
-        if self.contract_id and self.organisation_id != self.contract.organisation_id:
-            errors["contract"] = _("The contract belongs to another organisation.")
+        errors = self.mismatched(
+            "organisation", contract=_("The contract belongs to another organisation.")
+        )
         if (
             self.service_level_id
             and self.contract_id

@@ -9,12 +9,13 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from contracts import selectors as contract_selectors
 from governance.platform.access import Access
+from governance.platform.queries import filtered, searched
 from kto import selectors as kto_selectors
 from meetings.models import (
     SIP,
@@ -49,14 +50,8 @@ def series_list(
     queryset = MeetingSeries.objects.filter(organisation=access.organisation)
     if access.is_supplier:
         queryset = queryset.filter(contract__supplier=access.supplier)
-    if search:
-        queryset = queryset.filter(
-            Q(title__icontains=search) | Q(contract__reference__icontains=search)
-        )
-    if tier:
-        queryset = queryset.filter(tier=tier)
-    if contract_id:
-        queryset = queryset.filter(contract_id=contract_id)
+    queryset = searched(queryset, search, "title__icontains", "contract__reference__icontains")
+    queryset = filtered(queryset, tier=tier, contract_id=contract_id)
     return (
         queryset.select_related("contract", "contract__supplier", "chair")
         .annotate(meeting_count=Count("meetings", distinct=True))
@@ -185,10 +180,8 @@ def sip_list(*, access: Access, status: str = "", search: str = "") -> QuerySet[
     queryset = SIP.objects.filter(organisation=access.organisation)
     if access.is_supplier:
         queryset = queryset.filter(contract__supplier=access.supplier)
-    if status:
-        queryset = queryset.filter(status=status)
-    if search:
-        queryset = queryset.filter(Q(title__icontains=search) | Q(goal__icontains=search))
+    queryset = filtered(queryset, status=status)
+    queryset = searched(queryset, search, "title__icontains", "goal__icontains")
     return queryset.select_related(
         "contract", "service_level", "client_owner", "supplier_owner"
     ).prefetch_related(Prefetch("milestones"), Prefetch("links"))

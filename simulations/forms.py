@@ -11,6 +11,7 @@ from governance.platform.access import Access
 from simulations import services
 from simulations.levels import level_choices
 from simulations.models import (
+    STEP_SETTINGS,
     Action,
     Chain,
     Exercise,
@@ -97,25 +98,7 @@ class StepForm(forms.ModelForm):
 
     class Meta:
         model = Step
-        fields = [
-            "name",
-            "party",
-            "inputs",
-            "outputs",
-            "expected_result",
-            "expected_minutes",
-            "capacity",
-            "opening_hours",
-            "distribution",
-            "mean_seconds",
-            "sd_seconds",
-            "min_seconds",
-            "mode_seconds",
-            "max_seconds",
-            "target_wait_seconds",
-            "target_share",
-            "service_level_code",
-        ]
+        fields = STEP_SETTINGS
         widgets = {
             "inputs": forms.Textarea(attrs={"rows": 2}),
             "outputs": forms.Textarea(attrs={"rows": 2}),

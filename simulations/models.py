@@ -74,10 +74,10 @@ class Chain(TenantModel, CreatedAt):
         return self.name
 
     def clean(self) -> None:
-        if self.contract_id and self.organisation_id != self.contract.organisation_id:
-            raise ValidationError({"contract": _("The contract belongs to another organisation.")})
-        if self.service_id and self.service.contract_id != self.contract_id:
-            raise ValidationError({"service": _("The service belongs to another contract.")})
+        self.require_same(
+            "organisation", contract=_("The contract belongs to another organisation.")
+        )
+        self.require_same("contract", service=_("The service belongs to another contract."))
         profile = self.arrival_profile
         if (
             not isinstance(profile, list)
@@ -180,9 +180,9 @@ class Step(TenantModel):
         return self.name
 
     def clean(self) -> None:
-        errors = {}
-        if self.chain_id and self.organisation_id != self.chain.organisation_id:
-            errors["chain"] = _("The chain belongs to another organisation.")
+        errors = self.mismatched(
+            "organisation", chain=_("The chain belongs to another organisation.")
+        )
         if self.distribution == self.Distribution.TRIANGULAR:
             values = (self.min_seconds, self.mode_seconds, self.max_seconds)
             if None in values:
@@ -212,6 +212,28 @@ class Step(TenantModel):
                 ) % {"code": self.service_level_code}
         if errors:
             raise ValidationError(errors)
+
+
+# What a manager sets on a step; its chain and position follow from where it stands.
+STEP_SETTINGS = [
+    "name",
+    "party",
+    "inputs",
+    "outputs",
+    "expected_result",
+    "expected_minutes",
+    "capacity",
+    "opening_hours",
+    "distribution",
+    "mean_seconds",
+    "sd_seconds",
+    "min_seconds",
+    "mode_seconds",
+    "max_seconds",
+    "target_wait_seconds",
+    "target_share",
+    "service_level_code",
+]
 
 
 class Escalation(TenantModel):
@@ -246,8 +268,7 @@ class Escalation(TenantModel):
     def clean(self) -> None:
         if not (self.source_id and self.target_id):
             return
-        if self.organisation_id != self.source.organisation_id:
-            raise ValidationError({"source": _("The step belongs to another organisation.")})
+        self.require_same("organisation", source=_("The step belongs to another organisation."))
         if self.source.chain_id != self.target.chain_id:
             raise ValidationError({"target": _("Both steps must belong to the same chain.")})
         if self.target.position <= self.source.position:
@@ -446,8 +467,7 @@ class Exercise(TenantModel, CreatedAt):
         return self.title
 
     def clean(self) -> None:
-        if self.chain_id and self.organisation_id != self.chain.organisation_id:
-            raise ValidationError({"chain": _("The chain belongs to another organisation.")})
+        self.require_same("organisation", chain=_("The chain belongs to another organisation."))
 
 
 class ExercisePart(TenantModel):
@@ -459,8 +479,9 @@ class ExercisePart(TenantModel):
         abstract = True
 
     def clean(self) -> None:
-        if self.exercise_id and self.organisation_id != self.exercise.organisation_id:
-            raise ValidationError({"exercise": _("The exercise belongs to another organisation.")})
+        self.require_same(
+            "organisation", exercise=_("The exercise belongs to another organisation.")
+        )
         step = getattr(self, "step", None)
         if step is not None and self.exercise_id and step.chain_id != self.exercise.chain_id:
             raise ValidationError({"step": _("The step belongs to another chain.")})
@@ -672,15 +693,15 @@ class Proposal(TenantModel, CreatedStamps):
         return reverse("simulations:proposal_detail", args=[self.organisation.slug, self.pk])
 
     def clean(self) -> None:
-        errors = {}
-        if self.chain_id and self.organisation_id != self.chain.organisation_id:
-            errors["chain"] = _("The chain belongs to another organisation.")
-        if self.run_id and self.run.chain_id != self.chain_id:
-            errors["run"] = _("The run belongs to another chain.")
-        if self.exercise_id and self.exercise.chain_id != self.chain_id:
-            errors["exercise"] = _("The exercise belongs to another chain.")
-        if self.action_id and self.action.exercise_id != self.exercise_id:
-            errors["action"] = _("The action belongs to another exercise.")
+        errors = self.mismatched(
+            "organisation", chain=_("The chain belongs to another organisation.")
+        )
+        errors |= self.mismatched(
+            "chain",
+            run=_("The run belongs to another chain."),
+            exercise=_("The exercise belongs to another chain."),
+        )
+        errors |= self.mismatched("exercise", action=_("The action belongs to another exercise."))
         if errors:
             raise ValidationError(errors)
 

@@ -7,10 +7,11 @@ explicit here, and the scope guard is the net under it.
 from collections import Counter
 from datetime import time
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, QuerySet
 from django.urls import reverse
 
 from governance.platform.access import Access
+from governance.platform.queries import filtered, searched
 from governance.platform.service_links import ContactEstimate
 from simulations.models import (
     Chain,
@@ -32,14 +33,14 @@ def chain_list(
     queryset = Chain.objects.filter(organisation=access.organisation)
     if access.is_supplier:
         queryset = queryset.filter(contract__supplier=access.supplier)
-    if search:
-        queryset = queryset.filter(
-            Q(name__icontains=search)
-            | Q(contract__reference__icontains=search)
-            | Q(contract__title__icontains=search)
-        )
-    if contract_id:
-        queryset = queryset.filter(contract_id=contract_id)
+    queryset = searched(
+        queryset,
+        search,
+        "name__icontains",
+        "contract__reference__icontains",
+        "contract__title__icontains",
+    )
+    queryset = filtered(queryset, contract_id=contract_id)
     return (
         queryset.select_related("contract", "contract__supplier")
         .annotate(step_count=Count("steps", distinct=True))
@@ -139,10 +140,8 @@ def exercise_list(
         queryset = queryset.filter(chain__contract__supplier=access.supplier)
     if chain is not None:
         queryset = queryset.filter(chain=chain)
-    if search:
-        queryset = queryset.filter(Q(title__icontains=search) | Q(scenario__icontains=search))
-    if status:
-        queryset = queryset.filter(status=status)
+    queryset = searched(queryset, search, "title__icontains", "scenario__icontains")
+    queryset = filtered(queryset, status=status)
     return queryset.select_related("chain", "chain__contract").order_by("-scheduled_for", "pk")
 
 

@@ -45,7 +45,7 @@ from audits.models import (
     SupplierReport,
 )
 from audits.permissions import CLIENT_AUDIT_ROLES, may_set_priority, may_upload_report
-from governance.platform.api import OrganisationScopedViewSet
+from governance.platform.api import ScopedReadViewSet
 
 
 def _call(service, **kwargs):
@@ -58,7 +58,9 @@ def _call(service, **kwargs):
         raise ValidationError({"detail": error.messages}) from error
 
 
-class AuditWriteMixin:
+class AuditsViewSet(ScopedReadViewSet):
+    """Base of the audit endpoints, which suppliers and client auditors write to as well."""
+
     def may_write(self, access) -> bool:
         # Suppliers and client auditors/managers write; each service checks the object.
         return access.is_supplier or access.has_role(*CLIENT_AUDIT_ROLES)
@@ -87,18 +89,12 @@ def _int_param(request, name):
         ),
     ),
 )
-class ProgrammeViewSet(
-    AuditWriteMixin,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    OrganisationScopedViewSet,
-):
+class ProgrammeViewSet(mixins.CreateModelMixin, AuditsViewSet):
     """Yearly audit programmes per contract (and so per supplier)."""
 
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return AuditProgramme.objects.none()
+    model = AuditProgramme
+
+    def visible(self):
         return selectors.programme_list(
             access=self.access,
             year=_int_param(self.request, "year"),
@@ -146,19 +142,14 @@ class ProgrammeViewSet(
     create=extend_schema(request=AuditCreateSerializer, responses={201: AuditSerializer}),
     partial_update=extend_schema(request=AuditUpdateSerializer, responses={200: AuditSerializer}),
 )
-class AuditViewSet(
-    AuditWriteMixin,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    OrganisationScopedViewSet,
-):
+class AuditViewSet(AuditsViewSet):
     """Audits with type, level, scope, clauses, dates, auditors and status."""
 
     http_method_names = ["get", "post", "patch", "head", "options"]
 
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return Audit.objects.none()
+    model = Audit
+
+    def visible(self):
         request = self.request
         return selectors.audit_list(
             access=self.access,
@@ -312,9 +303,7 @@ class AuditViewSet(
         request=ChecklistItemUpdateSerializer, responses={200: ChecklistItemSerializer}
     ),
 )
-class ChecklistItemViewSet(
-    AuditWriteMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, OrganisationScopedViewSet
-):
+class ChecklistItemViewSet(AuditsViewSet):
     """Checklist items with their result, evidence and the interviewee's role (no names);
     auditors add their own questions while the audit is planned or in progress."""
 
@@ -332,9 +321,9 @@ class ChecklistItemViewSet(
         item = _call(services.checklist_item_add, access=self.access, **serializer.validated_data)
         return Response(ChecklistItemSerializer(item).data, status=status.HTTP_201_CREATED)
 
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return ChecklistItem.objects.none()
+    model = ChecklistItem
+
+    def visible(self):
         queryset = selectors.checklist_item_list(access=self.access).order_by(
             "audit", "position", "pk"
         )
@@ -373,20 +362,15 @@ class ChecklistItemViewSet(
         request=FindingRespondSerializer, responses={200: FindingClientSerializer}
     ),
 )
-class FindingViewSet(
-    AuditWriteMixin,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    OrganisationScopedViewSet,
-):
+class FindingViewSet(AuditsViewSet):
     """Findings with grade, root cause, affected services, the client's priority, actions and
     effectiveness checks; `ranking` gives the ranked bottlenecks with their end-user impact."""
 
     http_method_names = ["get", "post", "patch", "head", "options"]
 
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return Finding.objects.none()
+    model = Finding
+
+    def visible(self):
         request = self.request
         return selectors.finding_list(
             access=self.access,
@@ -512,9 +496,7 @@ def _ranked_dict(ranked):
     create=extend_schema(request=ActionCreateSerializer, responses={201: ActionSerializer}),
     partial_update=extend_schema(request=ActionUpdateSerializer, responses={200: ActionSerializer}),
 )
-class ActionViewSet(
-    AuditWriteMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, OrganisationScopedViewSet
-):
+class ActionViewSet(AuditsViewSet):
     """Corrective actions: owner side (supplier, client, joint), owners, due date, status."""
 
     http_method_names = ["get", "post", "patch", "head", "options"]
@@ -523,9 +505,9 @@ class ActionViewSet(
         # Action owners at the client may be business owners; the service checks the object.
         return access.is_supplier or access.is_client
 
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return CorrectiveAction.objects.none()
+    model = CorrectiveAction
+
+    def visible(self):
         request = self.request
         return selectors.action_list(
             access=self.access,

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import mixins, serializers, status
+from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -35,11 +35,11 @@ from complaints.models import Complaint, ImprovementProposal
 from complaints.permissions import may_transition
 from contracts.selectors import service_list
 from governance.platform.access import system_access, tenant_scope
-from governance.platform.api import OrganisationScopedViewSet
+from governance.platform.api import ScopedReadViewSet
 from governance.platform.models import Organisation
 
 
-class ComplaintViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OrganisationScopedViewSet):
+class ComplaintViewSet(ScopedReadViewSet):
     """Complaints of the organisation; a supplier's user sees only those assigned to its
     supplier, with contact details only where the complainant consented."""
 
@@ -48,10 +48,9 @@ class ComplaintViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Organis
     search_fields = ["reference", "description"]
     ordering_fields = ["received_at", "resolve_due", "reference"]
     filterset_fields = ["status", "channel", "impact", "outside_window"]
+    model = Complaint
 
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return Complaint.objects.none()
+    def visible(self):
         return selectors.complaint_list(access=self.access)
 
     def may_write(self, access):
@@ -162,16 +161,15 @@ class ComplaintViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Organis
         return Response(StatisticsSerializer(data).data)
 
 
-class ProposalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OrganisationScopedViewSet):
+class ProposalViewSet(ScopedReadViewSet):
     """Improvement proposals (costed extension cases) — the client's own business cases."""
 
     serializer_class = ProposalSerializer
     search_fields = ["title"]
     filterset_fields = ["status"]
+    model = ImprovementProposal
 
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return ImprovementProposal.objects.none()
+    def visible(self):
         return selectors.proposal_list(access=self.access)
 
 

@@ -2,7 +2,7 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import mixins, status
+from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -31,48 +31,43 @@ from contracts.api.serializers import (
 )
 from contracts.models import Contract, Measurement, Service, ServiceLevel, SLAReport
 from contracts.permissions import may_review_report, may_upload_report
-from governance.platform.api import OrganisationScopedViewSet
+from governance.platform.api import ScopedReadViewSet
 
 
-class ContractViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OrganisationScopedViewSet):
+class ContractViewSet(ScopedReadViewSet):
     """Contracts of the organisation; a supplier's user sees its own contracts only."""
 
     serializer_class = ContractSerializer
     search_fields = ["reference", "title", "supplier__name"]
     ordering_fields = ["reference", "title", "end_date"]
     filterset_class = ContractFilter
+    model = Contract
 
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return Contract.objects.none()
+    def visible(self):
         return selectors.contract_list(access=self.access)
 
 
-class ServiceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OrganisationScopedViewSet):
+class ServiceViewSet(ScopedReadViewSet):
     """Services with their service window (opening hours per weekday, 0 = Monday)."""
 
     serializer_class = ServiceSerializer
     filterset_class = ServiceFilter
     search_fields = ["name"]
+    model = Service
 
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return Service.objects.none()
+    def visible(self):
         return selectors.service_list(access=self.access).order_by("contract", "name")
 
 
-class ServiceLevelViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, OrganisationScopedViewSet
-):
+class ServiceLevelViewSet(ScopedReadViewSet):
     """Service level versions with their perception-dimension mappings."""
 
     serializer_class = ServiceLevelSerializer
     filterset_class = ServiceLevelFilter
     search_fields = ["code", "name"]
+    model = ServiceLevel
 
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return ServiceLevel.objects.none()
+    def visible(self):
         return selectors.service_level_list(access=self.access).order_by(
             "contract", "code", "valid_from"
         )
@@ -99,16 +94,15 @@ class ServiceLevelViewSet(
         ),
     ),
 )
-class SLAReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OrganisationScopedViewSet):
+class SLAReportViewSet(ScopedReadViewSet):
     """SLA reports (every version) with their measurements, and the review actions."""
 
     filterset_class = SLAReportFilter
     ordering_fields = ["period_start", "version"]
     parser_classes = [JSONParser, MultiPartParser, FormParser]
+    model = SLAReport
 
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return SLAReport.objects.none()
+    def visible(self):
         queryset = selectors.sla_report_list(access=self.access)
         if self.action != "list":
             queryset = queryset.prefetch_related("measurements__service_level")
@@ -237,15 +231,12 @@ class SLAReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Organis
         return self._review(request, services.sla_report_submit)
 
 
-class MeasurementViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, OrganisationScopedViewSet
-):
+class MeasurementViewSet(ScopedReadViewSet):
     """Reported values with their judged state and deviation analysis."""
 
     serializer_class = MeasurementSerializer
     filterset_class = MeasurementFilter
+    model = Measurement
 
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return Measurement.objects.none()
+    def visible(self):
         return selectors.measurement_list(access=self.access)

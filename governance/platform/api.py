@@ -3,7 +3,7 @@
 from django.db.models import QuerySet
 from django.http import Http404
 from drf_spectacular.generators import SchemaGenerator as SpectacularSchemaGenerator
-from rest_framework import permissions, serializers, viewsets
+from rest_framework import mixins, permissions, serializers, viewsets
 
 from governance.platform.access import Access, platform_scope
 
@@ -48,6 +48,23 @@ class OrganisationScopedViewSet(viewsets.GenericViewSet):
         context = super().get_serializer_context()
         context["access"] = getattr(self.request, "access", None)
         return context
+
+
+class ScopedReadViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, OrganisationScopedViewSet
+):
+    """List and detail of the rows `visible()` lets this access see. The schema generator gets
+    an empty queryset of `model` instead, as it has no access to ask with."""
+
+    model = None
+
+    def visible(self) -> QuerySet:
+        raise NotImplementedError
+
+    def get_queryset(self) -> QuerySet:
+        if getattr(self, "swagger_fake_view", False):
+            return self.model.objects.none()
+        return self.visible()
 
 
 class ScopedModelSerializer(serializers.ModelSerializer):

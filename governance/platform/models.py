@@ -71,6 +71,21 @@ class TenantModel(models.Model):
     class Meta:
         abstract = True
 
+    def mismatched(self, owner: str, **messages) -> dict:
+        """The `messages`, by field, of the related objects that are set and belong to another
+        `owner` ("organisation", "contract", …) than this row does: errors for `clean()`."""
+        own = getattr(self, f"{owner}_id")
+        return {
+            field: message
+            for field, message in messages.items()
+            if getattr(self, f"{field}_id") and getattr(getattr(self, field), f"{owner}_id") != own
+        }
+
+    def require_same(self, owner: str, **messages) -> None:
+        """Raise the errors of `mismatched`, if there are any."""
+        if errors := self.mismatched(owner, **messages):
+            raise ValidationError(errors)
+
 
 class CreatedAt(models.Model):
     """When the row was made."""

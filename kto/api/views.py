@@ -5,7 +5,7 @@ from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
-from governance.platform.api import OrganisationScopedViewSet
+from governance.platform.api import ScopedReadViewSet
 from kto import selectors, services
 from kto.api.serializers import (
     ParticipantImportResultSerializer,
@@ -20,22 +20,16 @@ from kto.participants import ImportRejected
 from kto.results import survey_results
 
 
-class SurveyViewSet(
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    OrganisationScopedViewSet,
-):
+class SurveyViewSet(mixins.CreateModelMixin, ScopedReadViewSet):
     """Surveys of the organisation. A supplier's user sees only surveys covering its contracts,
     without targets, and only the aggregates of its own contracts."""
 
     search_fields = ["title"]
     ordering_fields = ["period_end", "title"]
     filterset_fields = ["kind"]
+    model = Survey
 
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return Survey.objects.none()
+    def visible(self):
         return selectors.survey_list(access=self.access).prefetch_related("groups")
 
     def get_serializer_class(self):
@@ -88,16 +82,15 @@ class SurveyViewSet(
         return Response(SurveyResultsSerializer(results).data)
 
 
-class QuestionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OrganisationScopedViewSet):
+class QuestionViewSet(ScopedReadViewSet):
     """The organisation's question bank (client members only)."""
 
     serializer_class = QuestionSerializer
     search_fields = ["code", "text_nl", "text_en"]
     filterset_fields = ["dimension", "kind"]
+    model = Question
 
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return Question.objects.none()
+    def visible(self):
         if self.access.is_supplier:
             raise Http404
         return selectors.question_list(access=self.access)

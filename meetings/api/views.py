@@ -9,13 +9,13 @@ action the caller may not take a 403, an object it may not see a 404."""
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import mixins, status
+from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.exceptions import ValidationError as APIValidationError
 from rest_framework.response import Response
 
-from governance.platform.api import OrganisationScopedViewSet
+from governance.platform.api import ScopedReadViewSet
 from meetings import selectors, services
 from meetings.api.serializers import (
     ActionItemSerializer,
@@ -51,17 +51,8 @@ from meetings.models import (
 from meetings.permissions import may_manage
 
 
-class ReadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OrganisationScopedViewSet):
-    model = None
+class ReadViewSet(ScopedReadViewSet):
     http_method_names = ["get", "post", "patch", "head", "options"]
-
-    def visible(self):
-        raise NotImplementedError
-
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return self.model.objects.none()
-        return self.visible()
 
     def may_write(self, access):
         # Managers write; a viewset whose detail actions let suppliers write says so itself.

@@ -6,6 +6,7 @@ from rest_framework import serializers
 
 from governance.platform.api import ScopedModelSerializer
 from simulations.models import (
+    STEP_SETTINGS,
     Action,
     Chain,
     Escalation,
@@ -60,29 +61,7 @@ class ChainStepSerializer(ScopedModelSerializer):
 
     class Meta:
         model = Step
-        fields = [
-            "id",
-            "chain",
-            "position",
-            "name",
-            "party",
-            "inputs",
-            "outputs",
-            "expected_result",
-            "expected_minutes",
-            "capacity",
-            "opening_hours",
-            "distribution",
-            "mean_seconds",
-            "sd_seconds",
-            "min_seconds",
-            "mode_seconds",
-            "max_seconds",
-            "target_wait_seconds",
-            "target_share",
-            "service_level_code",
-            "escalations",
-        ]
+        fields = ["id", "chain", "position", *STEP_SETTINGS, "escalations"]
         read_only_fields = fields
 
 

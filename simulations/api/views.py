@@ -4,7 +4,7 @@ from rest_framework import mixins, status
 from rest_framework.exceptions import ValidationError as APIValidationError
 from rest_framework.response import Response
 
-from governance.platform.api import OrganisationScopedViewSet
+from governance.platform.api import ScopedReadViewSet
 from simulations import selectors, services
 from simulations.api.serializers import (
     ChainStepSerializer,
@@ -21,19 +21,7 @@ from simulations.api.serializers import (
 from simulations.models import Chain, Exercise, Proposal, Scenario, SimulationRun, Step
 
 
-class ReadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OrganisationScopedViewSet):
-    model = None
-
-    def visible(self):
-        raise NotImplementedError
-
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return self.model.objects.none()
-        return self.visible()
-
-
-class ChainViewSet(ReadViewSet):
+class ChainViewSet(ScopedReadViewSet):
     """Delivery chains of the organisation's contracts (a supplier: of its own contracts, and
     without the client's internal notes)."""
 
@@ -55,7 +43,7 @@ def _visible_chains(access):
     return selectors.chain_list(access=access).values("pk")
 
 
-class StepViewSet(ReadViewSet):
+class StepViewSet(ScopedReadViewSet):
     """Steps of the visible chains, in chain order, with their escalation probabilities."""
 
     model = Step
@@ -72,7 +60,7 @@ class StepViewSet(ReadViewSet):
         )
 
 
-class ScenarioViewSet(ReadViewSet):
+class ScenarioViewSet(ScopedReadViewSet):
     """What-if scenarios of the visible chains and their changes per step."""
 
     model = Scenario
@@ -89,7 +77,7 @@ class ScenarioViewSet(ReadViewSet):
         )
 
 
-class RunViewSet(mixins.CreateModelMixin, ReadViewSet):
+class RunViewSet(mixins.CreateModelMixin, ScopedReadViewSet):
     """Simulation runs: start one (contract managers), follow its status and progress, read
     its results. A run is simulated by a worker, never inside the request."""
 
@@ -118,7 +106,7 @@ class RunViewSet(mixins.CreateModelMixin, ReadViewSet):
         return Response(output.data, status=status.HTTP_201_CREATED)
 
 
-class ExerciseViewSet(ReadViewSet):
+class ExerciseViewSet(ScopedReadViewSet):
     """Exercises of the visible chains with injects, participants, expected versus observed per
     step, actions and lessons learned."""
 
@@ -137,7 +125,7 @@ class ExerciseViewSet(ReadViewSet):
         )
 
 
-class ProposalViewSet(ReadViewSet):
+class ProposalViewSet(ScopedReadViewSet):
     """Improvement proposals from simulations and exercises. A supplier sees those of its own
     contracts whose owner side is the supplier or joint; the client's own stay with the client."""
 
