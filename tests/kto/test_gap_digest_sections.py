@@ -1,9 +1,10 @@
 """The digest's sections since the last digest, its links and next steps, per audience and
-language."""
+language; the preview and the test message on the settings page."""
 
 from datetime import UTC, date, datetime
 
 import pytest
+from django.urls import reverse
 from django.utils import translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext
@@ -22,6 +23,8 @@ from kto.gaps.digest import (
     worsening_change,
 )
 from kto.gaps.models import GapDigest, GapDigestSchedule, GapFlag
+from kto.gaps.report import period_label
+from kto.gaps.tasks import task_send_gap_digest_test
 
 OCTOBER = date(2026, 10, 1)
 NOVEMBER = date(2026, 11, 1)
@@ -442,3 +445,114 @@ def test_a_digest_without_a_record_is_compared_by_its_months_flags(world):
     assert sections(content)["still_open"] == [
         ("A-1", "Reliability", "watermelon", flag_url(november))
     ]
+
+
+# --- preview and test on the settings page ----------------------------------------------------
+
+
+def preview_url(org="alpha"):
+    return reverse("kto_gap:digest_preview", kwargs={"org_slug": org})
+
+
+def digest_test_url(org="alpha"):
+    return reverse("kto_gap:digest_test", kwargs={"org_slug": org})
+
+
+def test_manager_previews_the_digest_without_sending(world, history, client_as):
+    response = client_as(world.alice).get(preview_url())
+    assert response.status_code == 200
+    preview = response.context["preview"]
+    assert preview.recipients == ["alice@example.test"]
+    body = response.content.decode()
+    nov = history["november"]
+    for key in ("a1_reliability", "a1_responsiveness", "a2_empathy"):
+        assert f'href="{flag_url(nov[key])}"' in body
+    assert "<!DOCTYPE html>" not in body.split("<body", 1)[1]  # the body part, not a document
+    with scopes_disabled():
+        assert GapDigest.objects.count() == 1  # October's, from the history
+    assert OutboxMessage.objects.count() == 0
+
+
+@pytest.mark.parametrize(("actor", "status"), [("victor", 403), ("bob", 404), ("charlie", 404)])
+def test_preview_and_test_are_for_managers_only(world, client_as, actor, status):
+    client = client_as(getattr(world, actor))
+    assert client.get(preview_url()).status_code == status
+    assert client.post(digest_test_url()).status_code == status
+    assert OutboxMessage.objects.count() == 0
+
+
+def test_send_me_a_test_queues_one_message_to_the_requester_only(
+    world, history, client_as, monkeypatch, django_capture_on_commit_callbacks
+):
+    sent = []
+    monkeypatch.setattr(
+        task_send_gap_digest_test,
+        "apply_async",
+        lambda kwargs, **options: sent.append(task_send_gap_digest_test.apply(kwargs=kwargs)),
+    )
+    with scopes_disabled():
+        markers = list(GapDigest.objects.values_list("pk", "period_start", "schedule_key"))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_as(world.alice).post(digest_test_url())
+    assert response.status_code == 302 and response["Location"] == preview_url()
+    assert len(sent) == 1  # the other callback nudges the outbox relay
+    [message] = OutboxMessage.objects.all()
+    assert message.to == ["alice@example.test"]
+    with translation.override("nl"):
+        subject = gettext("Regie gap digest %(organisation)s, %(period)s") % {
+            "organisation": "Alpha",
+            "period": period_label(NOVEMBER),
+        }
+        assert message.subject == gettext("[Test] %(subject)s") % {"subject": subject}
+    assert [a.filename for a in message.attachments.all()] == ["regie-gaps-alpha-2026-11.pdf"]
+    with translation.override("nl"):
+        assert message.body_text.startswith(
+            gettext(
+                "This is a test, sent at your request. The scheduled digest goes to the "
+                "recipients set on the gap settings page."
+            )
+        )
+    with scopes_disabled():
+        assert list(GapDigest.objects.values_list("pk", "period_start", "schedule_key")) == markers
+    # The scheduled digest for the slot still goes out, once.
+    assert send_november(world) is not None
+    assert send_november(world) is None
+
+
+def test_a_test_needs_an_address(world, client_as, django_capture_on_commit_callbacks):
+    with scopes_disabled():
+        world.alice.email = ""
+        world.alice.save()
+    with django_capture_on_commit_callbacks() as callbacks:
+        response = client_as(world.alice).post(digest_test_url(), follow=True)
+    with translation.override("nl"):
+        expected = gettext("Your account has no e-mail address to send the test to.")
+    assert [str(m) for m in response.context["messages"]] == [expected]
+    assert callbacks == []
+
+
+def test_preview_queries_do_not_grow_with_flags(world, client_as, django_assert_num_queries):
+    client = client_as(world.alice)
+    client.get(preview_url())  # warm the session
+
+    def render():
+        response = client.get(preview_url())
+        return response.context["digest"].listed
+
+    flag(world.alpha_contract, "reliability", NOVEMBER, "watermelon")
+    with django_assert_num_queries(11):
+        assert render() == 1
+    with scopes_disabled():
+        more = [
+            Contract.objects.create(
+                organisation=world.alpha,
+                supplier=world.northwind,
+                reference=f"A-{n}",
+                title=f"Alpha {n}",
+            )
+            for n in (2, 3)
+        ]
+    for contract in more:
+        flag(contract, "reliability", NOVEMBER, "both_red")
+    with django_assert_num_queries(11):
+        assert render() == 3
