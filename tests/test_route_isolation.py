@@ -430,6 +430,9 @@ ROUTES: dict[str, Route] = {
         data={"contract": "", "dimension": "tangibles", "delta": "0.2", "k": "5"},
     ),
     "kto_gap:threshold_edit": page("gap_threshold", ALICE),
+    # The digest's preview and a test to oneself: contract managers only (a viewer 403).
+    "kto_gap:digest_preview": page(insiders=ALICE),
+    "kto_gap:digest_test": post(insiders=ALICE),
     "kto_gap:threshold_delete": post("gap_threshold", ALICE),
     "api:gap-threshold-list": api(insiders=ALICE_VICTOR),
     "api:gap-threshold-detail": api("gap_threshold", ALICE_VICTOR),

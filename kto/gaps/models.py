@@ -344,6 +344,11 @@ class GapDigest(TenantModel, CreatedAt):
     period_start = models.DateField(_("period start"))
     schedule_key = models.CharField(_("schedule"), max_length=32)
     recipients = models.PositiveSmallIntegerField(_("recipients"), default=0)
+    # What the digest reported, so the next one can say what is new, worse, still open or
+    # resolved since: {"<contract id>:<dimension>": {"id", "kind", "confirmed", "mean",
+    # "period"}} for the whole organisation (`kto.gaps.digest`). Null for digests sent before
+    # it was recorded; the next digest then reads the stored flags of their period instead.
+    reported = models.JSONField(_("reported flags"), null=True, blank=True, editable=False)
 
     class Meta:
         constraints = [

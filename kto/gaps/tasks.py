@@ -13,7 +13,12 @@ from governance.celery import app
 from governance.platform.access import system_access, tenant_scope
 from governance.platform.models import Organisation
 from governance.platform.tasking import RecordedTask, TenantTask
-from kto.gaps.digest import digest_due_key, digest_schedule, gap_digest_send
+from kto.gaps.digest import (
+    digest_due_key,
+    digest_schedule,
+    gap_digest_send,
+    gap_digest_send_test,
+)
 from kto.gaps.engine import latest_closed_period
 from kto.gaps.models import GapAnalysisRun, GapReport
 from kto.gaps.report import gap_report_pdf
@@ -114,3 +119,13 @@ def task_send_gap_digest(*, organisation_id: int, period_start: str, schedule_ke
         schedule_key=schedule_key,
     )
     return digest.recipients if digest else 0
+
+
+@app.task(base=TenantTask)
+def task_send_gap_digest_test(*, organisation_id: int, user_id: int, period_start: str) -> bool:
+    """A contract manager's test digest: one outbox message to that manager, no marker."""
+    organisation = Organisation.objects.get(pk=organisation_id)
+    message = gap_digest_send_test(
+        organisation=organisation, user_id=user_id, period_start=date.fromisoformat(period_start)
+    )
+    return message is not None

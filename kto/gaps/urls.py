@@ -13,6 +13,8 @@ urlpatterns = [
     path("runs/<int:pk>/status/", views.gap_run_status_view, name="run_status"),
     path("runs/<int:pk>/report.pdf", views.gap_report_download_view, name="run_report"),
     path("settings/", views.gap_settings_view, name="settings"),
+    path("settings/digest/", views.gap_digest_preview_view, name="digest_preview"),
+    path("settings/digest/test/", views.gap_digest_test_view, name="digest_test"),
     path("settings/thresholds/", views.gap_threshold_add_view, name="threshold_add"),
     path("settings/thresholds/<int:pk>/", views.gap_threshold_edit_view, name="threshold_edit"),
     path(

@@ -3,6 +3,7 @@ settings (thresholds and the digest schedule)."""
 
 from datetime import date
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
@@ -16,6 +17,7 @@ from contracts import selectors as contract_selectors
 from governance.platform.access import get_object_for
 from governance.platform.dimensions import Dimension
 from governance.platform.forms import apply_errors
+from kto.gaps.digest import gap_digest_preview, gap_digest_test_request
 from kto.gaps.engine import DEFAULT_DELTA, DEFAULT_K, latest_closed_period, month_bounds
 from kto.gaps.forms import GapDigestScheduleForm, GapThresholdForm
 from kto.gaps.models import GapAnalysisRun
@@ -287,3 +289,40 @@ def gap_threshold_delete_view(request, org_slug, pk):
     gap_threshold_delete(access=access, threshold=threshold)
     messages.success(request, _("Threshold removed. Months already analysed are analysed again."))
     return redirect("kto_gap:settings", org_slug=org_slug)
+
+
+# --- the digest: a preview and a test to oneself (contract managers only) ----------------------
+
+
+def gap_digest_preview_view(request, org_slug):
+    """The digest the managers would get for the latest closed month, in the page; nothing is
+    sent."""
+    access = request.access
+    _client_only(access)
+    access.require(access.can_manage)
+    preview = gap_digest_preview(access=access)
+    return render(
+        request,
+        "kto/gap/digest_preview.html",
+        {
+            "preview": preview,
+            "digest": preview.message.content,
+            "language_name": dict(settings.LANGUAGES)[preview.message.language],
+        },
+    )
+
+
+@require_POST
+def gap_digest_test_view(request, org_slug):
+    """Queue one test digest to the requesting manager alone."""
+    access = request.access
+    _client_only(access)
+    access.require(access.can_manage)
+    try:
+        email = gap_digest_test_request(access=access, user=request.user)
+    except ValidationError as error:
+        for text in error.messages:
+            messages.error(request, text)
+    else:
+        messages.success(request, _("A test digest is on its way to %(email)s.") % {"email": email})
+    return redirect("kto_gap:digest_preview", org_slug=org_slug)
