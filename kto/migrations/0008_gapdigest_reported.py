@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('kto', '0006_tenant_model_base'),
+        ('kto', '0007_gap_flag_p_and_q_values'),
     ]
 
     operations = [
