@@ -420,6 +420,10 @@ ROUTES: dict[str, Route] = {
     "kto_gap:run_report": page("gap_run", ALICE_VICTOR),
     "api:gap-flag-list": api(),
     "api:gap-flag-detail": api("gap_flag"),
+    # Comments on a flag are the client's own notes: members read, managers write, a
+    # supplier's user never sees them.
+    "kto_gap:flag_comment_add": post("gap_flag", ALICE, data={"text": "Walk"}),
+    "api:gap-flag-comments": api("gap_flag", ALICE_VICTOR),
     "api:gap-run-list": api(insiders=ALICE_VICTOR),
     "api:gap-run-detail": api("gap_run", ALICE_VICTOR),
     # Gap settings: the client's own — members read, contract managers write; a supplier's
