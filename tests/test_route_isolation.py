@@ -389,6 +389,10 @@ ROUTES: dict[str, Route] = {
     "meetings:milestone_add": post("sip", ALICE, data={"title": "Walk", "due_date": "2026-06-01"}),
     "meetings:sip_link_add": post("sip", ALICE),
     "meetings:milestone_toggle": post("sip_milestone", ALICE),
+    # Acting from a gap flag (the buttons on its page): contract managers only; the supplier
+    # sees the flag but may not act on it.
+    "meetings:gap_flag_agenda": post("gap_flag", ALICE),
+    "meetings:gap_flag_sip": page("gap_flag", ALICE),
     "api:meeting-series-list": api(),
     "api:meeting-series-detail": api("meeting_series"),
     "api:meeting-list": api(),

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from contracts import selectors as contract_selectors
 from governance.platform.access import get_object_for
 from governance.platform.dimensions import Dimension
+from governance.platform.follow_ups import gap_flag_follow_ups
 from governance.platform.forms import apply_errors
 from kto.gaps.engine import DEFAULT_DELTA, DEFAULT_K, latest_closed_period, month_bounds
 from kto.gaps.forms import GapDigestScheduleForm, GapFlagCommentForm, GapThresholdForm
@@ -123,6 +124,8 @@ def gap_flag_view(request, org_slug, pk):
             "levels": levels,
             "report": report,
             "surveys": surveys if access.is_client else [],
+            # What other apps did about the flag (meetings: agendas, SIPs), as they register it.
+            "follow_ups": gap_flag_follow_ups(access=access, flag_ids=[flag.pk]).get(flag.pk, []),
             "comments": gap_flag_comment_list(access=access, flag=flag),
             "show_comments": access.is_client,
             "may_act": access.is_client and access.can_manage,
