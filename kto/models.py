@@ -476,6 +476,7 @@ from kto.gaps.models import (  # noqa: E402,F401
     GapDigest,
     GapDigestSchedule,
     GapFlag,
+    GapFlagComment,
     GapReport,
     GapThreshold,
 )

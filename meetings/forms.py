@@ -184,11 +184,33 @@ class SIPForm(forms.ModelForm):
     def __init__(self, *args, access: Access, **kwargs):
         super().__init__(*args, **kwargs)
         self.instance.organisation = access.organisation
-        self.fields["contract"].queryset = contract_list(access=access)
+        if "contract" in self.fields:
+            self.fields["contract"].queryset = contract_list(access=access)
         self.fields["client_owner"].queryset = client_people(access=access)
         self.fields["supplier_owner"].queryset = supplier_people(access=access)
         self.fields["service_level"].queryset = service_level_list(access=access).filter(
             valid_to__isnull=True
+        )
+
+
+class SIPFromFlagForm(SIPForm):
+    """The SIP form for a programme started from a gap flag: the flag's contract, a metric
+    among the service levels behind the flag, a supplier owner of the contract's supplier."""
+
+    contract = None  # the flag's
+
+    class Meta(SIPForm.Meta):
+        fields = [name for name in SIPForm.Meta.fields if name != "contract"]
+
+    def __init__(self, *args, access: Access, flag, levels, **kwargs):
+        super().__init__(*args, access=access, **kwargs)
+        # The model's own checks compare the metric's contract with the SIP's.
+        self.instance.contract = flag.contract
+        self.fields["service_level"].queryset = service_level_list(access=access).filter(
+            pk__in=[level.pk for level in levels]
+        )
+        self.fields["supplier_owner"].queryset = supplier_people(access=access).filter(
+            supplier_membership__supplier_id=flag.contract.supplier_id
         )
 
 

@@ -213,7 +213,7 @@ class Source(models.TextChoices):
     OVERDUE_ACTION = "overdue_action", _("Overdue corrective action")
     OVERDUE_COMPLAINT = "overdue_complaint", _("Complaint past deadline")
     CARRIED_ACTION = "carried_action", _("Open action from an earlier meeting")
-    GAP_FLAG = "gap_flag", _("Confirmed gap flag")
+    GAP_FLAG = "gap_flag", _("Gap flag")  # confirmed from the data, or put on by hand
     DISPUTED_REPORT = "disputed_report", _("Disputed SLA report")
     COMPLAINT_TREND = "complaint_trend", _("Complaint trend")
     PROPOSAL = "proposal", _("Improvement proposal")

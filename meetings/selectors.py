@@ -6,15 +6,21 @@ organisation-wide ones), never client-only agenda items and never the client's i
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Prefetch, QuerySet
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from contracts import selectors as contract_selectors
 from governance.platform.access import Access
+from governance.platform.follow_ups import FollowUp
 from governance.platform.queries import filtered, searched
 from kto import selectors as kto_selectors
 from meetings.models import (
@@ -25,6 +31,8 @@ from meetings.models import (
     Meeting,
     MeetingDocument,
     MeetingSeries,
+    SIPLink,
+    Tier,
 )
 
 
@@ -331,3 +339,131 @@ def _perception_points(*, sips: list[SIP], today: date) -> dict[SIP, list[tuple[
 
 def _next_month(day: date) -> date:
     return date(day.year + day.month // 12, day.month % 12 + 1, 1)
+
+
+# --- acting from a gap flag ----------------------------------------------------------------
+
+
+def next_tactical_meeting(*, access: Access, contract_id: int, today: date) -> Meeting | None:
+    """The contract's next tactical meeting: planned or published (not held, not cancelled),
+    on `today` or later in the organisation's time zone; the earliest of all its tactical
+    series. None when none is planned."""
+    zone = ZoneInfo(access.organisation.time_zone)
+    return (
+        meeting_list(access=access)
+        .filter(
+            series__contract_id=contract_id,
+            series__tier=Tier.TACTICAL,
+            status__in=[Meeting.Status.PLANNED, Meeting.Status.PUBLISHED],
+            starts_at__gte=datetime.combine(today, time.min, tzinfo=zone),
+        )
+        .order_by("starts_at", "pk")
+        .first()
+    )
+
+
+def meeting_day(*, access: Access, meeting: Meeting) -> str:
+    """The meeting's day in the organisation's time zone, e.g. "16 March 2099"."""
+    zone = ZoneInfo(access.organisation.time_zone)
+    return date_format(meeting.starts_at.astimezone(zone).date(), "j F Y")
+
+
+def _worst_level_first(level: dict) -> tuple:
+    # The furthest miss first; levels without a figure last.
+    margin = level.get("margin")
+    return (margin is None, margin if margin is not None else 0.0)
+
+
+def sip_initial_from_gap_flag(*, access: Access, flag) -> dict:
+    """What a SIP started from a flag begins with: the flag's contract and dimension, the SLA
+    metric among the service levels behind the flag (the furthest from its target first), the
+    month's figures as baselines and the targets as targets, the flag's reason as the goal (in
+    the active language). `levels` are the metrics to choose from: the current versions of the
+    flag's levels, or every current level of the contract (none chosen) when none is behind
+    it."""
+    current = contract_selectors.service_level_list(access=access).filter(
+        contract_id=flag.contract_id, valid_to__isnull=True
+    )
+    figures = sorted(flag.levels, key=_worst_level_first)
+    by_code = {level.code: level for level in current.filter(code__in=[f["code"] for f in figures])}
+    behind = [by_code[f["code"]] for f in figures if f["code"] in by_code]
+    initial = {
+        "contract": flag.contract,
+        "dimension": flag.dimension,
+        "baseline_period": flag.period_start,
+        "title": _("Improve %(dimension)s on %(contract)s")
+        % {"dimension": flag.get_dimension_display().lower(), "contract": flag.contract.reference},
+        "goal": flag.reason_nl if get_language() == "nl" else flag.reason_en,
+    }
+    if flag.mean is not None:
+        initial["perception_baseline"] = Decimal(str(round(flag.mean, 2)))
+    if flag.target is not None:
+        initial["perception_target"] = Decimal(str(round(flag.target, 2)))
+    if behind:
+        level = behind[0]
+        initial["service_level"] = level
+        initial["sla_target"] = level.target
+        actual = next((f["actual"] for f in figures if f["code"] == level.code), None)
+        if actual is not None:
+            initial["sla_baseline"] = Decimal(str(actual))
+    return {"initial": initial, "levels": behind or list(current)}
+
+
+def _flag_links(access: Access, flag_ids: list[int]) -> dict[str, int]:
+    """The flags' pages as other rows link to them, e.g. "/o/alpha/gaps/flags/7/" → 7."""
+    slug = access.organisation.slug
+    return {reverse("kto_gap:flag", args=[slug, pk]): pk for pk in flag_ids}
+
+
+def gap_flag_agenda_follow_ups(*, access: Access, flag_ids: list[int]) -> list[FollowUp]:
+    """The agenda items that lead back to these flags, as "On the agenda of <series>, <date>",
+    in meeting order; what the user may see of them (a supplier: not client-only items). One
+    query. Registered with `governance.platform.follow_ups` by MeetingsConfig.ready()."""
+    links = _flag_links(access, flag_ids)
+    items = (
+        item_list(access=access)
+        .filter(link__in=list(links))
+        .exclude(meeting__status=Meeting.Status.CANCELLED)
+        .order_by("meeting__starts_at", "pk")
+    )
+    slug = access.organisation.slug
+    return [
+        FollowUp(
+            flag_id=links[item.link],
+            kind="agenda",
+            text=_("On the agenda of %(meeting)s, %(date)s")
+            % {
+                "meeting": item.meeting.series.title,
+                "date": meeting_day(access=access, meeting=item.meeting),
+            },
+            link=reverse("meetings:meeting_detail", args=[slug, item.meeting_id])
+            + f"#item-{item.pk}",
+        )
+        for item in items
+    ]
+
+
+def gap_flag_sip_follow_ups(*, access: Access, flag_ids: list[int]) -> list[FollowUp]:
+    """The SIPs linked to these flags, as "SIP <title> started", oldest first; a supplier's
+    user only those of its own contracts. One query. Registered with
+    `governance.platform.follow_ups` by MeetingsConfig.ready()."""
+    links = _flag_links(access, flag_ids)
+    rows = SIPLink.objects.filter(
+        organisation=access.organisation, kind=SIPLink.Kind.GAP_FLAG, link__in=list(links)
+    )
+    if access.is_supplier:
+        rows = rows.filter(sip__contract__supplier=access.supplier)
+    slug = access.organisation.slug
+    found: dict[tuple[int, int], FollowUp] = {}
+    for row in rows.select_related("sip").order_by("sip__created_at", "pk"):
+        # A SIP linked to the same flag twice is still one follow-up.
+        found.setdefault(
+            (links[row.link], row.sip_id),
+            FollowUp(
+                flag_id=links[row.link],
+                kind="sip",
+                text=_("SIP %(title)s started") % {"title": row.sip.title},
+                link=reverse("meetings:sip_detail", args=[slug, row.sip_id]),
+            ),
+        )
+    return list(found.values())

@@ -20,7 +20,8 @@ from governance.platform.access import Access, system_access
 from governance.platform.models import SupplierMembership
 from governance.platform.outbox import outbox_enqueue
 from governance.platform.workdays import add_working_days
-from meetings import ical, sources
+from kto import selectors as kto_selectors
+from meetings import ical, selectors, sources
 from meetings.models import (
     DEFAULT_CADENCE_MONTHS,
     SIP,
@@ -591,3 +592,89 @@ def milestone_toggle(*, milestone: SIPMilestone) -> SIPMilestone:
 
 def sip_link_add(*, sip: SIP, kind: str, label: str, link: str) -> SIPLink:
     return _save(SIPLink(organisation=sip.organisation, sip=sip, kind=kind, label=label, link=link))
+
+
+# --- acting from a gap flag ----------------------------------------------------------------
+
+
+def _require_flag_manager(access: Access) -> None:
+    # Acting on a flag is the client's contract managers' business (or a job of its own).
+    access.require(access.can_manage and not access.is_supplier)
+
+
+@transaction.atomic
+def agenda_item_from_gap_flag(*, access: Access, flag_id: int, today: date | None = None):
+    """Put a gap flag on the next tactical meeting of its contract
+    (`selectors.next_tactical_meeting`) as the item the tactical agenda's own gap source makes
+    (`sources.gap_flag_proposal`), linking back to the flag and asking both sides to prepare.
+    Never twice: the meeting's item for the flag's contract and dimension, put there by hand or
+    from the data, is brought up to this flag instead. Without an upcoming tactical meeting a
+    ValidationError (code "no_meeting") says so and nothing is stored."""
+    _require_flag_manager(access)
+    flag = kto_selectors.gap_flag_list(access=access).get(pk=flag_id)
+    organisation = access.organisation
+    today = today or _local_date(organisation, timezone.now())
+    meeting = selectors.next_tactical_meeting(
+        access=access, contract_id=flag.contract_id, today=today
+    )
+    if meeting is None:
+        raise ValidationError(
+            _(
+                "There is no upcoming tactical meeting for %(contract)s. Plan one on the "
+                "meetings page, then put the flag on its agenda."
+            )
+            % {"contract": flag.contract.reference},
+            code="no_meeting",
+        )
+    # Two clicks at once wait for each other here, so the second finds the first's item.
+    Meeting.objects.select_for_update().filter(pk=meeting.pk).values_list("pk").get()
+    # Items are stored text: written in the organisation's language, whoever adds them.
+    with translation.override(organisation.default_language):
+        proposal = sources.gap_flag_proposal(
+            org_slug=organisation.slug, flag=flag, confirmed=flag.confirmed
+        )
+    item = meeting.items.filter(key=proposal.key).first()
+    if item is None:
+        last = meeting.items.aggregate(last=Max("position"))["last"] or 0
+        previous = previous_meeting(meeting=meeting)
+        before = previous.items.filter(key=proposal.key).first() if previous else None
+        item = AgendaItem(
+            organisation=organisation,
+            meeting=meeting,
+            position=last + 10,
+            key=proposal.key,
+            # As on a generated agenda: still unresolved at the previous meeting, it continues.
+            streak=before.streak + 1 if before is not None and not before.resolved else 1,
+        )
+    item.title = proposal.title[:300]
+    item.source = proposal.source
+    item.link = proposal.link[:500]
+    item.needs_preparation = proposal.needs_preparation
+    item.prep_due = add_working_days(
+        _local_date(organisation, meeting.starts_at), -meeting.series.preparation_days
+    )
+    return _save(item)
+
+
+@transaction.atomic
+def sip_create_from_gap_flag(*, access: Access, flag_id: int, **fields) -> SIP:
+    """Start a SIP from a gap flag, on the flag's contract and linked to the flag. It begins
+    with what `selectors.sip_initial_from_gap_flag` proposes (the SLA metric and perception
+    dimension behind the flag, the month's figures as baselines, the targets, a title and the
+    reason as goal); `fields` change any of it and must name the two accountable owners."""
+    _require_flag_manager(access)
+    flag = kto_selectors.gap_flag_list(access=access).get(pk=flag_id)
+    organisation = access.organisation
+    with translation.override(organisation.default_language):
+        proposed = selectors.sip_initial_from_gap_flag(access=access, flag=flag)["initial"]
+        label = (
+            f"{flag.get_flag_display()} · {flag.get_dimension_display()} {flag.period_start:%Y-%m}"
+        )
+    sip = sip_create(access=access, **(proposed | fields | {"contract": flag.contract}))
+    sip_link_add(
+        sip=sip,
+        kind=SIPLink.Kind.GAP_FLAG,
+        label=label,
+        link=sources.link_to(organisation.slug, "kto_gap:flag", flag.pk),
+    )
+    return sip

@@ -172,27 +172,36 @@ def overdue_complaints(context: Context) -> list[Proposal]:
 # --- tactical ------------------------------------------------------------------------------
 
 
+def gap_flag_proposal(*, org_slug: str, flag, confirmed: bool = True) -> Proposal:
+    """The agenda item of a gap flag. One per contract and dimension (the key), so a later
+    month's flag, or the same flag put on the agenda by hand, updates the item instead of adding
+    a second one; the link leads back to the flag."""
+    values = {
+        "flag": flag.get_flag_display(),
+        "dimension": flag.get_dimension_display(),
+        "period": f"{flag.period_start:%Y-%m}",
+    }
+    if confirmed:
+        title = _("Confirmed gap: %(flag)s on %(dimension)s (%(period)s)") % values
+    else:
+        title = _("Gap: %(flag)s on %(dimension)s (%(period)s)") % values
+    return Proposal(
+        source=Source.GAP_FLAG,
+        key=f"gap_flag:{flag.contract_id}:{flag.dimension}",
+        title=title,
+        link=link_to(org_slug, "kto_gap:flag", flag.pk),
+        needs_preparation=True,
+    )
+
+
 def confirmed_gap_flags(context: Context) -> list[Proposal]:
     """Watermelons and both-reds that held two consecutive periods."""
-    proposals = []
-    for flag in kto_selectors.confirmed_flags(access=context.access, limit=50):
-        if not _of_contract(context, flag.contract_id):
-            continue
-        proposals.append(
-            Proposal(
-                source=Source.GAP_FLAG,
-                key=f"gap_flag:{flag.contract_id}:{flag.dimension}",
-                title=_("Confirmed gap: %(flag)s on %(dimension)s (%(period)s)")
-                % {
-                    "flag": flag.get_flag_display(),
-                    "dimension": flag.get_dimension_display(),
-                    "period": f"{flag.period_start:%Y-%m}",
-                },
-                link=context.url("kto_gap:flag", flag.pk),
-                needs_preparation=True,
-            )
-        )
-    return proposals
+    slug = context.access.organisation.slug
+    return [
+        gap_flag_proposal(org_slug=slug, flag=flag)
+        for flag in kto_selectors.confirmed_flags(access=context.access, limit=50)
+        if _of_contract(context, flag.contract_id)
+    ]
 
 
 def disputed_reports(context: Context) -> list[Proposal]:

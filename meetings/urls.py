@@ -33,4 +33,6 @@ urlpatterns = [
     path("sips/<int:pk>/milestones/", views.milestone_add, name="milestone_add"),
     path("sips/<int:pk>/links/", views.sip_link_add, name="sip_link_add"),
     path("milestones/<int:pk>/toggle/", views.milestone_toggle, name="milestone_toggle"),
+    path("gap-flags/<int:pk>/agenda/", views.gap_flag_agenda, name="gap_flag_agenda"),
+    path("gap-flags/<int:pk>/sip/", views.gap_flag_sip, name="gap_flag_sip"),
 ]

@@ -31,6 +31,7 @@ from meetings.forms import (
     MinutesForm,
     SeriesForm,
     SIPForm,
+    SIPFromFlagForm,
     SIPLinkForm,
     SupplierPrepForm,
 )
@@ -647,3 +648,71 @@ def sip_link_add(request, org_slug, pk):
     else:
         messages.error(request, _("Choose data of the programme's contract."))
     return redirect("meetings:sip_detail", org_slug, pk)
+
+
+# --- acting from a gap flag ----------------------------------------------------------------
+# Buttons on the gap flag's page (kto) post here: kto may not import meetings, so the flag page
+# learns what was done through governance.platform.follow_ups (registered in apps.py).
+
+
+def _gap_flag(request, pk):
+    """A flag the user may see (404 otherwise) that a contract manager acts on (403 otherwise)."""
+    access = request.access
+    flag = get_object_for(access, kto_selectors.gap_flag_list(access=access), pk=pk)
+    access.require(may_manage(access))
+    return flag
+
+
+@require_POST
+def gap_flag_agenda(request, org_slug, pk):
+    """Put the flag on the next tactical meeting of its contract; back to the flag, which then
+    says on which agenda it is (or, without an upcoming tactical meeting, why it is not)."""
+    flag = _gap_flag(request, pk)
+    try:
+        item = services.agenda_item_from_gap_flag(access=request.access, flag_id=flag.pk)
+    except ValidationError as error:
+        _flash_errors(request, error)
+    else:
+        messages.success(
+            request,
+            _("The flag is on the agenda of %(meeting)s, %(date)s.")
+            % {
+                "meeting": item.meeting.series.title,
+                "date": selectors.meeting_day(access=request.access, meeting=item.meeting),
+            },
+        )
+    return redirect("kto_gap:flag", org_slug, flag.pk)
+
+
+def gap_flag_sip(request, org_slug, pk):
+    """Start a SIP from the flag: the SIP form filled in with the flag's metric, dimension and
+    figures (the user as the client's owner); saved, the SIP links to the flag."""
+    access = request.access
+    flag = _gap_flag(request, pk)
+    proposed = selectors.sip_initial_from_gap_flag(access=access, flag=flag)
+    initial = proposed["initial"] | {"client_owner": request.user}
+    form = SIPFromFlagForm(
+        request.POST or None, access=access, flag=flag, levels=proposed["levels"], initial=initial
+    )
+    suppliers = list(form.fields["supplier_owner"].queryset[:2])
+    if len(suppliers) == 1:  # the contract's supplier has one user: that is its owner
+        form.initial.setdefault("supplier_owner", suppliers[0])
+    sip = saved(
+        request,
+        form,
+        lambda data: services.sip_create_from_gap_flag(access=access, flag_id=flag.pk, **data),
+    )
+    if sip is not None:
+        messages.success(request, _("SIP %(title)s started.") % {"title": sip.title})
+        return redirect("meetings:sip_detail", org_slug, sip.pk)
+    return _form_page(
+        request,
+        title=_("Start a SIP: %(flag)s on %(dimension)s, %(contract)s")
+        % {
+            "flag": flag.get_flag_display(),
+            "dimension": flag.get_dimension_display(),
+            "contract": flag.contract.reference,
+        },
+        form=form,
+        back=reverse("kto_gap:flag", args=[org_slug, flag.pk]),
+    )

@@ -389,6 +389,10 @@ ROUTES: dict[str, Route] = {
     "meetings:milestone_add": post("sip", ALICE, data={"title": "Walk", "due_date": "2026-06-01"}),
     "meetings:sip_link_add": post("sip", ALICE),
     "meetings:milestone_toggle": post("sip_milestone", ALICE),
+    # Acting from a gap flag (the buttons on its page): contract managers only; the supplier
+    # sees the flag but may not act on it.
+    "meetings:gap_flag_agenda": post("gap_flag", ALICE),
+    "meetings:gap_flag_sip": page("gap_flag", ALICE),
     "api:meeting-series-list": api(),
     "api:meeting-series-detail": api("meeting_series"),
     "api:meeting-list": api(),
@@ -420,6 +424,10 @@ ROUTES: dict[str, Route] = {
     "kto_gap:run_report": page("gap_run", ALICE_VICTOR),
     "api:gap-flag-list": api(),
     "api:gap-flag-detail": api("gap_flag"),
+    # Comments on a flag are the client's own notes: members read, managers write, a
+    # supplier's user never sees them.
+    "kto_gap:flag_comment_add": post("gap_flag", ALICE, data={"text": "Walk"}),
+    "api:gap-flag-comments": api("gap_flag", ALICE_VICTOR),
     "api:gap-run-list": api(insiders=ALICE_VICTOR),
     "api:gap-run-detail": api("gap_run", ALICE_VICTOR),
     # Gap settings: the client's own — members read, contract managers write; a supplier's

@@ -15,15 +15,23 @@ from django.urls import path
 from django_scopes import scopes_disabled
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status
+from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError as APIValidationError
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
 from governance.platform.api import OrganisationScopedViewSet, ScopedModelSerializer
 from kto.gaps.engine import DEFAULT_DELTA, DEFAULT_K
-from kto.gaps.models import GapAnalysisRun, GapDigestSchedule, GapFlag, GapThreshold
+from kto.gaps.models import (
+    GapAnalysisRun,
+    GapDigestSchedule,
+    GapFlag,
+    GapFlagComment,
+    GapThreshold,
+)
 from kto.gaps.selectors import (
     gap_digest_schedule_for,
+    gap_flag_comment_list,
     gap_flag_list,
     gap_run_list,
     gap_threshold_list,
@@ -31,6 +39,7 @@ from kto.gaps.selectors import (
 from kto.gaps.services import (
     DIGEST_FIELDS,
     gap_digest_schedule_update,
+    gap_flag_comment_add,
     gap_run_create,
     gap_threshold_delete,
     gap_threshold_set,
@@ -86,15 +95,65 @@ with scopes_disabled():
             fields = ["contract", "dimension", "period_start", "flag", "confirmed"]
 
 
+class GapFlagCommentSerializer(serializers.ModelSerializer):
+    """A comment on a flag: the client's own, never shown to a supplier."""
+
+    author = serializers.CharField(source="author_name", read_only=True)
+
+    class Meta:
+        model = GapFlagComment
+        fields = ["id", "text", "author", "created_at"]
+        read_only_fields = ["id", "author", "created_at"]
+
+
 class GapFlagViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OrganisationScopedViewSet):
     serializer_class = GapFlagSerializer
     filterset_class = GapFlagFilter
     ordering_fields = ["period_start", "dimension", "flag"]
 
+    def initial(self, request, *args, **kwargs):
+        # The comments are the client's own: a supplier's user gets a 404 whatever the method
+        # (before the write permission could answer 403).
+        access = getattr(request, "access", None)
+        if self.action == "comments" and access is not None and not access.is_client:
+            raise Http404
+        super().initial(request, *args, **kwargs)
+
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return GapFlag.objects.none()
         return gap_flag_list(access=self.access)
+
+    @extend_schema(methods=["GET"], responses=GapFlagCommentSerializer(many=True), filters=False)
+    @extend_schema(
+        methods=["POST"],
+        request=GapFlagCommentSerializer,
+        responses={201: GapFlagCommentSerializer},
+        filters=False,
+    )
+    @action(
+        detail=True,
+        methods=["get", "post"],
+        serializer_class=GapFlagCommentSerializer,
+        filterset_class=None,
+        pagination_class=None,
+    )
+    def comments(self, request, *args, **kwargs):
+        """The flag's comments, oldest first; a contract manager adds one with `text`. The
+        client's own notes: a supplier's user gets a 404."""
+        flag = self.get_object()
+        if request.method == "POST":
+            serializer = GapFlagCommentSerializer(data=request.data)
+            serializer.is_valid(raise_exception=True)
+            comment = _call(
+                gap_flag_comment_add,
+                access=self.access,
+                flag=flag,
+                text=serializer.validated_data["text"],
+            )
+            return Response(GapFlagCommentSerializer(comment).data, status=status.HTTP_201_CREATED)
+        comments = gap_flag_comment_list(access=self.access, flag=flag)
+        return Response(GapFlagCommentSerializer(comments, many=True).data)
 
 
 class GapRunSerializer(ScopedModelSerializer):

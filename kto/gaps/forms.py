@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from contracts import selectors as contract_selectors
 from governance.platform.access import Access
 from governance.platform.dimensions import Dimension
-from kto.gaps.models import GapDigestSchedule, GapThreshold
+from kto.gaps.models import COMMENT_MAX, GapDigestSchedule, GapThreshold
 
 
 class GapThresholdForm(forms.ModelForm):
@@ -68,3 +68,13 @@ class GapDigestScheduleForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["day_of_month"].widget.attrs.update(min=1, max=28)
+
+
+class GapFlagCommentForm(forms.Form):
+    """A short comment on a flag (the client's own)."""
+
+    text = forms.CharField(
+        label=_("Comment"),
+        max_length=COMMENT_MAX,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )

@@ -9,7 +9,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from governance.platform.dimensions import Dimension
-from governance.platform.models import CreatedAt, TenantModel, tenant_manager
+from governance.platform.models import CreatedAt, CreatedStamps, TenantModel, tenant_manager
 from kto.gaps.rules import Drift, Flag, PerceptionState, SlaState
 
 # The bounds of a threshold: T on the 1–5 Likert scale, δ not negative, k at least the
@@ -361,3 +361,45 @@ class GapDigest(TenantModel, CreatedAt):
 
     def __str__(self) -> str:
         return f"{self.organisation} {self.period_start:%Y-%m} {self.schedule_key}"
+
+
+COMMENT_MAX = 2000
+
+
+class GapFlagComment(TenantModel, CreatedStamps):
+    """A contract manager's short note on a flag (`created_by` is its author).
+
+    The client's own notes: its members read them, a supplier's user never does (pages, API).
+    """
+
+    # CASCADE, not TenantModel's PROTECT: the row goes with its organisation.
+    organisation = models.ForeignKey(
+        "governance.Organisation", on_delete=models.CASCADE, related_name="gap_flag_comments"
+    )
+    flag = models.ForeignKey(
+        GapFlag, on_delete=models.CASCADE, related_name="comments", verbose_name=_("gap flag")
+    )
+    text = models.TextField(_("comment"), max_length=COMMENT_MAX)
+
+    # The selectors keep these from suppliers; the supplier path is the net under them.
+    objects = tenant_manager(supplier="flag__contract__supplier")
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("gap flag comment")
+        verbose_name_plural = _("gap flag comments")
+
+    def __str__(self) -> str:
+        return f"{self.flag} {self.created_at:%Y-%m-%d %H:%M}"
+
+    def clean(self) -> None:
+        if not (self.text or "").strip():
+            raise ValidationError({"text": _("Write a comment.")})
+        if self.flag_id and self.flag.organisation_id != self.organisation_id:
+            raise ValidationError({"flag": _("The flag belongs to another organisation.")})
+
+    @property
+    def author_name(self) -> str:
+        """Who wrote it, as the pages name people; empty once that user is deleted."""
+        user = self.created_by
+        return (user.get_full_name() or user.email or user.get_username()) if user else ""

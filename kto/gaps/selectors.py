@@ -17,6 +17,7 @@ from kto.gaps.models import (
     GapAnalysisRun,
     GapDigestSchedule,
     GapFlag,
+    GapFlagComment,
     GapReport,
     GapThreshold,
 )
@@ -51,6 +52,18 @@ def gap_flag_list(
         queryset = queryset.filter(confirmed=confirmed)
     return queryset.select_related("contract", "contract__supplier").order_by(
         "contract__reference", "dimension", "-period_start"
+    )
+
+
+def gap_flag_comment_list(*, access: Access, flag: GapFlag) -> QuerySet[GapFlagComment]:
+    """The comments on a flag, oldest first, with their authors. The client's own notes: a
+    supplier's user gets none."""
+    if not access.is_client and not access.is_system:
+        return GapFlagComment.objects.none()
+    return (
+        GapFlagComment.objects.filter(organisation=access.organisation, flag=flag)
+        .select_related("created_by")
+        .order_by("created_at", "pk")
     )
 
 

@@ -25,7 +25,13 @@ from kto.gaps.engine import (
     month_bounds,
     months_between,
 )
-from kto.gaps.models import GapAnalysisRun, GapDigestSchedule, GapFlag, GapThreshold
+from kto.gaps.models import (
+    GapAnalysisRun,
+    GapDigestSchedule,
+    GapFlag,
+    GapFlagComment,
+    GapThreshold,
+)
 from kto.gaps.rules import Flag
 from kto.gaps.selectors import gap_digest_schedule_for, gap_flag_months
 
@@ -237,3 +243,22 @@ def gap_digest_schedule_update(*, access: Access, **fields) -> GapDigestSchedule
     schedule.full_clean()
     schedule.save()
     return schedule
+
+
+# --- comments on a flag -----------------------------------------------------------------------
+
+
+def gap_flag_comment_add(*, access: Access, flag: GapFlag, text: str) -> GapFlagComment:
+    """A contract manager's comment on a flag, with its author and time. The client's own
+    notes: a supplier's user cannot write one (nor read one, see the selectors)."""
+    access.require(access.can_manage and access.is_client)
+    access.require(flag.organisation_id == access.organisation.pk)
+    comment = GapFlagComment(
+        organisation=access.organisation,
+        flag=flag,
+        text=(text or "").strip(),
+        created_by_id=access.user_id,
+    )
+    comment.full_clean()
+    comment.save()
+    return comment

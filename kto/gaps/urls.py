@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.gap_matrix_view, name="matrix"),
     path("contracts/<int:pk>/", views.gap_contract_view, name="contract"),
     path("flags/<int:pk>/", views.gap_flag_view, name="flag"),
+    path("flags/<int:pk>/comments/", views.gap_flag_comment_add_view, name="flag_comment_add"),
     path("runs/", views.gap_run_list_view, name="runs"),
     path("runs/start/", views.gap_run_start_view, name="run_start"),
     path("runs/<int:pk>/", views.gap_run_detail_view, name="run_detail"),

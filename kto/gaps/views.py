@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -16,16 +17,18 @@ from django.views.decorators.http import require_POST
 from contracts import selectors as contract_selectors
 from governance.platform.access import get_object_for
 from governance.platform.dimensions import Dimension
+from governance.platform.follow_ups import gap_flag_follow_ups
 from governance.platform.forms import apply_errors
 from kto.gaps.digest import gap_digest_preview, gap_digest_test_request
 from kto.gaps.engine import DEFAULT_DELTA, DEFAULT_K, latest_closed_period, month_bounds
-from kto.gaps.forms import GapDigestScheduleForm, GapThresholdForm
+from kto.gaps.forms import GapDigestScheduleForm, GapFlagCommentForm, GapThresholdForm
 from kto.gaps.models import GapAnalysisRun
 from kto.gaps.report import contract_gap_context, period_label
 from kto.gaps.rules import Flag
 from kto.gaps.selectors import (
     default_gap_period,
     gap_digest_schedule_for,
+    gap_flag_comment_list,
     gap_flag_list,
     gap_matrix,
     gap_periods,
@@ -36,6 +39,7 @@ from kto.gaps.selectors import (
 )
 from kto.gaps.services import (
     gap_digest_schedule_update,
+    gap_flag_comment_add,
     gap_run_create,
     gap_threshold_delete,
     gap_threshold_set,
@@ -122,8 +126,38 @@ def gap_flag_view(request, org_slug, pk):
             "levels": levels,
             "report": report,
             "surveys": surveys if access.is_client else [],
+            # What other apps did about the flag (meetings: agendas, SIPs), as they register it.
+            "follow_ups": gap_flag_follow_ups(access=access, flag_ids=[flag.pk]).get(flag.pk, []),
+            "comments": gap_flag_comment_list(access=access, flag=flag),
+            "show_comments": access.is_client,
+            "may_act": access.is_client and access.can_manage,
+            "comment_form": GapFlagCommentForm(),
         },
     )
+
+
+@require_POST
+def gap_flag_comment_add_view(request, org_slug, pk):
+    """A contract manager comments on a flag. The comments are the client's own: a supplier's
+    user gets a 404, as for anything it may not see."""
+    access = request.access
+    _client_only(access)
+    flag = get_object_for(access, gap_flag_list(access=access), pk=pk)
+    access.require(access.can_manage)
+    form = GapFlagCommentForm(request.POST)
+    if form.is_valid():
+        try:
+            gap_flag_comment_add(access=access, flag=flag, text=form.cleaned_data["text"])
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, _("Your comment was added."))
+    else:
+        for errors in form.errors.values():
+            for message in errors:
+                messages.error(request, message)
+    return redirect(reverse("kto_gap:flag", args=[org_slug, flag.pk]) + "#comments")
 
 
 def gap_run_list_view(request, org_slug):
