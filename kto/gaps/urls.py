@@ -13,6 +13,7 @@ urlpatterns = [
     path("runs/<int:pk>/status/", views.gap_run_status_view, name="run_status"),
     path("runs/<int:pk>/report.pdf", views.gap_report_download_view, name="run_report"),
     path("settings/", views.gap_settings_view, name="settings"),
+    path("settings/amber-margin/", views.gap_amber_margin_view, name="amber_margin"),
     path("settings/thresholds/", views.gap_threshold_add_view, name="threshold_add"),
     path("settings/thresholds/<int:pk>/", views.gap_threshold_edit_view, name="threshold_edit"),
     path(

@@ -17,7 +17,7 @@ from governance.platform.access import get_object_for
 from governance.platform.dimensions import Dimension
 from governance.platform.forms import apply_errors
 from kto.gaps.engine import DEFAULT_DELTA, DEFAULT_K, latest_closed_period, month_bounds
-from kto.gaps.forms import GapDigestScheduleForm, GapThresholdForm
+from kto.gaps.forms import GapDigestScheduleForm, GapSettingsForm, GapThresholdForm
 from kto.gaps.models import GapAnalysisRun
 from kto.gaps.report import contract_gap_context, period_label
 from kto.gaps.rules import Flag
@@ -29,12 +29,14 @@ from kto.gaps.selectors import (
     gap_periods,
     gap_report_latest,
     gap_run_list,
+    gap_settings_for,
     gap_threshold_list,
     thresholds_in_force,
 )
 from kto.gaps.services import (
     gap_digest_schedule_update,
     gap_run_create,
+    gap_settings_update,
     gap_threshold_delete,
     gap_threshold_set,
 )
@@ -186,7 +188,7 @@ def gap_report_download_view(request, org_slug, pk):
 # supplier's user never sees them (404).
 
 
-def _settings_page(request, *, threshold_form=None, digest_form=None, status=200):
+def _settings_page(request, *, threshold_form=None, digest_form=None, amber_form=None, status=200):
     access = request.access
     thresholds = list(gap_threshold_list(access=access))
     return render(
@@ -198,6 +200,7 @@ def _settings_page(request, *, threshold_form=None, digest_form=None, status=200
             "threshold_form": threshold_form or GapThresholdForm(access=access),
             "digest_form": digest_form
             or GapDigestScheduleForm(instance=gap_digest_schedule_for(access=access)),
+            "amber_form": amber_form or GapSettingsForm(instance=gap_settings_for(access=access)),
             "may_manage": access.can_manage,
             "default_delta": DEFAULT_DELTA,
             "default_k": DEFAULT_K,
@@ -225,6 +228,26 @@ def gap_settings_view(request, org_slug):
             messages.success(request, _("Digest settings saved."))
             return redirect("kto_gap:settings", org_slug=org_slug)
     return _settings_page(request, digest_form=form, status=400)
+
+
+@require_POST
+def gap_amber_margin_view(request, org_slug):
+    """Save the organisation's amber margin (the SLA side of the gap rule)."""
+    access = request.access
+    _client_only(access)
+    access.require(access.can_manage)
+    form = GapSettingsForm(request.POST, instance=gap_settings_for(access=access))
+    if form.is_valid():
+        try:
+            gap_settings_update(access=access, amber_margin=form.cleaned_data["amber_margin"])
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(
+                request, _("Amber margin saved. Months already analysed are analysed again.")
+            )
+            return redirect("kto_gap:settings", org_slug=org_slug)
+    return _settings_page(request, amber_form=form, status=400)
 
 
 @require_POST

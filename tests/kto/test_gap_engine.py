@@ -25,6 +25,9 @@ class FakeLevel:
     target: Decimal
     actual: Decimal | None
     direction: str = "higher"
+    # None: judged from target and figure alone (met or missed), as without a breach threshold.
+    state: str | None = None
+    weight: Decimal = Decimal("1.00")
 
 
 @dataclass(frozen=True)
@@ -43,10 +46,18 @@ UNHAPPY = FakePerception(n=60, mean=2.95, sd=0.89, ci_low=2.72, ci_high=3.18)
 HAPPY = FakePerception(n=60, mean=4.22, sd=0.70, ci_low=4.05, ci_high=4.40)
 
 
+class Table(dict):
+    def __init__(self):
+        super().__init__()
+        self.waves = {}
+
+
 @pytest.fixture
 def figures(monkeypatch):
-    """`figures[(contract_pk, period_start)] = (levels by dimension, perception by dimension)`."""
-    table = {}
+    """`figures[(contract_pk, period_start)] = (levels by dimension, perception by dimension)`;
+    `figures.waves[(contract_pk, period_start)] = survey id` reuses a survey over months."""
+    table = Table()
+    waves = table.waves
 
     class Sla:
         """The figures chosen per test; their repr is the signature a rerun compares."""
@@ -76,6 +87,22 @@ def figures(monkeypatch):
         def month_cell_and_previous(self, contract_id, dimension, month):
             cell = (contract_id, dimension, month, None)
             return self.cell(*cell), self.previous(*cell)
+
+        def month_waves(self, contract_id, dimension, month):
+            """One wave of its own per month, unless `waves` names the survey for it."""
+            found = self.cell(contract_id, dimension, month, None)
+            if found is None:
+                return []
+            survey = waves.get((contract_id, month), month.toordinal())
+            return [
+                {
+                    "survey": survey,
+                    "title": f"KTO {survey}",
+                    "period_start": month.isoformat(),
+                    "period_end": engine.month_bounds(month)[1].isoformat(),
+                    "n": found.n,
+                }
+            ]
 
     monkeypatch.setattr(engine.contract_selectors, "sla_figures", lambda **_: Sla())
     monkeypatch.setattr(engine.kto_selectors, "perception_table", lambda **_: Perceptions())
@@ -129,7 +156,14 @@ def test_run_classifies_every_dimension_of_every_contract(world, figures):
     assert flags["reliability"].p_value > 0.99 and flags["assurance"].p_value is None
     assert "2.95" in watermelon.reason_en and "2,95" in watermelon.reason_nl
     assert watermelon.levels == [
-        {"code": "SD-01", "target": 90.0, "actual": 95.0, "margin": 5 / 90}
+        {
+            "code": "SD-01",
+            "target": 90.0,
+            "actual": 95.0,
+            "margin": 5 / 90,
+            "state": "met",
+            "weight": 1.0,
+        }
     ]
 
 
