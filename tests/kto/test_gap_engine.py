@@ -109,12 +109,12 @@ def figures(monkeypatch):
     return table
 
 
-def run_gap(org, period):
+def run_gap(org, period, until=None):
     with tenant_scope(system_access(org)):
         run = GapAnalysisRun.objects.create(
             organisation=org,
             period_start=period,
-            period_end=engine.month_bounds(period)[1],
+            period_end=engine.month_bounds(until or period)[1],
             trigger=GapAnalysisRun.Trigger.COMMAND,
         )
         return services.gap_analysis_execute(run=run)
@@ -199,6 +199,45 @@ def test_watermelon_is_confirmed_in_the_second_consecutive_period(world, figures
     run_gap(world.alpha, NOVEMBER)
     november = flags_of(world.alpha_contract, NOVEMBER)["responsiveness"]
     assert (november.confirmed, november.first_period_start) == (True, OCTOBER)
+
+
+def test_a_quarterly_survey_reused_over_two_months_does_not_confirm(world, figures):
+    key = world.alpha_contract.pk
+    for period in (OCTOBER, NOVEMBER):
+        figures[(key, period)] = ({"responsiveness": GREEN}, {"responsiveness": UNHAPPY})
+        figures.waves[(key, period)] = 4  # one survey covers the quarter: the same n = 60
+    run_gap(world.alpha, OCTOBER)
+    run_gap(world.alpha, NOVEMBER)
+    november = flags_of(world.alpha_contract, NOVEMBER)["responsiveness"]
+    assert (november.flag, november.confirmed) == (Flag.WATERMELON, False)
+    assert november.waves == [
+        {
+            "survey": 4,
+            "title": "KTO 4",
+            "period_start": "2026-11-01",
+            "period_end": "2026-11-30",
+            "n": 60,
+        }
+    ]
+
+
+def test_two_independent_waves_confirm_and_the_flag_shows_them(world, figures):
+    key = world.alpha_contract.pk
+    for survey, period in ((11, OCTOBER), (12, NOVEMBER)):
+        figures[(key, period)] = ({"responsiveness": GREEN}, {"responsiveness": UNHAPPY})
+        figures.waves[(key, period)] = survey
+    run_gap(world.alpha, OCTOBER)
+    run_gap(world.alpha, NOVEMBER)
+    october = flags_of(world.alpha_contract, OCTOBER)["responsiveness"]
+    november = flags_of(world.alpha_contract, NOVEMBER)["responsiveness"]
+    assert (october.confirmed, november.confirmed) == (False, True)
+    assert [(w["survey"], w["title"], w["n"]) for w in october.waves] == [(11, "KTO 11", 60)]
+    assert [(w["survey"], w["title"], w["n"]) for w in november.waves] == [(12, "KTO 12", 60)]
+    # October's sample turns out to be November's survey: the rerun takes the confirmation back.
+    figures.waves[(key, OCTOBER)] = 12
+    run_gap(world.alpha, OCTOBER, until=NOVEMBER)
+    november = flags_of(world.alpha_contract, NOVEMBER)["responsiveness"]
+    assert (november.confirmed, november.first_period_start) == (False, OCTOBER)
 
 
 def test_drift_is_stored(world, figures):
