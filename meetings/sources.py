@@ -173,7 +173,7 @@ def overdue_complaints(context: Context) -> list[Proposal]:
 
 
 def confirmed_gap_flags(context: Context) -> list[Proposal]:
-    """Watermelons and both-reds that held two consecutive periods."""
+    """Watermelons and both-reds confirmed: held the month before on independent survey waves."""
     proposals = []
     for flag in kto_selectors.confirmed_flags(access=context.access, limit=50):
         if not _of_contract(context, flag.contract_id):
