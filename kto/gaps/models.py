@@ -376,8 +376,8 @@ class GapSettings(TenantModel):
         decimal_places=4,
         default=Decimal(str(DEFAULT_AMBER_MARGIN)),
         help_text=_(
-            "A service level met by less than this relative margin shows amber (0.02: within "
-            "2 % of its target). 0 shows every level met as green."
+            "A service level met by less than this relative margin shows amber (0.02 means "
+            "within 2 per cent of its target). 0 shows every level met as green."
         ),
     )
 

@@ -27,7 +27,7 @@ class Migration(migrations.Migration):
             name='GapSettings',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('amber_margin', models.DecimalField(decimal_places=4, default=Decimal('0.0'), help_text='A service level met by less than this relative margin shows amber (0.02: within 2 % of its target). 0 shows every level met as green.', max_digits=5, verbose_name='amber margin')),
+                ('amber_margin', models.DecimalField(decimal_places=4, default=Decimal('0.0'), help_text='A service level met by less than this relative margin shows amber (0.02 means within 2 per cent of its target). 0 shows every level met as green.', max_digits=5, verbose_name='amber margin')),
                 ('organisation', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='gap_settings', to='governance.organisation')),
             ],
             options={
