@@ -364,7 +364,7 @@ class GapSettings(TenantModel):
     """The organisation's settings of the gap rule beside its thresholds: the amber margin.
 
     A service level met with a relative margin under `amber_margin` makes the SLA state amber
-    (met, narrowly). 0, the default, means a level met is green, even exactly at target."""
+    (met narrowly). 0, the default, means a level met is green, even exactly at target."""
 
     # One per organisation, and CASCADE (not TenantModel's PROTECT): goes with its organisation.
     organisation = models.OneToOneField(

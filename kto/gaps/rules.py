@@ -59,7 +59,7 @@ def as_decimal(value) -> Decimal:
 
 class SlaState(TextChoices):
     GREEN = "green", _("Green")
-    AMBER = "amber", _("Amber (met, narrowly)")
+    AMBER = "amber", _("Amber (near miss, or met narrowly)")
     RED = "red", _("Red")
     NO_SLA = "no_sla", _("No SLA figures")
 
