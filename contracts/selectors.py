@@ -354,11 +354,14 @@ class LevelResult:
     direction: str  # "higher" | "lower"
     target: Decimal
     actual: Decimal | None
+    # ServiceLevel.judge of the figure, as stored on the measurement and shown on the contract
+    # page: the gap analysis takes its SLA state from it.
     state: str  # "met" | "near_miss" | "missed" | "missing"
     margin: float | None  # signed relative margin, positive = better than target
     report_status: str  # the current report version's status, "missing" without a report
     report_version: int | None
     weight: Decimal = Decimal("1.00")
+    breach_threshold: Decimal | None = None
 
 
 MISSING = "missing"
@@ -398,6 +401,7 @@ class SlaFigures:
                     level["id"],
                     code,
                     level["target"],
+                    level["breach_threshold"],
                     level["direction"],
                     quarterly,
                     valid_from,
@@ -466,6 +470,7 @@ def sla_figures(*, contract_ids: list[int], periods: list[tuple[date, date]]) ->
             "name",
             "direction",
             "target",
+            "breach_threshold",
             "period",
             "valid_from",
             "valid_to",
@@ -501,10 +506,11 @@ def sla_figures(*, contract_ids: list[int], periods: list[tuple[date, date]]) ->
         .order_by()
         .values_list("id", "contract_id", "period_start", "version", "status")
     }
-    # A fingerprint of each report's measurements, so a value changed in place counts too.
+    # A fingerprint of each report's measurements, so a value or state changed in place counts
+    # too.
     fingerprints = {
-        report_id: (count, total, weighted)
-        for report_id, count, total, weighted in Measurement.objects.filter(
+        report_id: (count, total, weighted, near, missed)
+        for report_id, count, total, weighted, near, missed in Measurement.objects.filter(
             report_id__in=[report_id for report_id, _version, _status in reports.values()]
         )
         .order_by()
@@ -518,8 +524,10 @@ def sla_figures(*, contract_ids: list[int], periods: list[tuple[date, date]]) ->
                     output_field=DecimalField(max_digits=30, decimal_places=4),
                 )
             ),
+            near=Count("pk", filter=Q(state=Measurement.State.NEAR_MISS)),
+            missed=Count("pk", filter=Q(state=Measurement.State.MISSED)),
         )
-        .values_list("report_id", "count", "total", "weighted")
+        .values_list("report_id", "count", "total", "weighted", "near", "missed")
     }
     signed = {key: (*report, fingerprints.get(report[0])) for key, report in reports.items()}
     return SlaFigures(periods, dict(facts), signed)
@@ -567,6 +575,7 @@ def _judge_levels(levels, start, end, report, values) -> dict[str, list[LevelRes
                     report_status=status,
                     report_version=version,
                     weight=weight,
+                    breach_threshold=level["breach_threshold"],
                 )
             )
     return dict(results)

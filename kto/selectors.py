@@ -117,6 +117,26 @@ class PerceptionTable:
             contract_id, dimension, self._by_month(contract_id, dimension).get(month, [])
         )
 
+    def month_waves(self, contract_id: int, dimension: str, month: date) -> list[dict]:
+        """The survey waves the calendar month starting on `month` rests on, oldest first: per
+        survey its id, title, covered period (ISO dates) and respondents n. A quarterly survey
+        is a wave of each month of its quarter: the same responses, not a second sample."""
+        waves: dict[int, dict] = {}
+        for row in self._by_month(contract_id, dimension).get(month, []):
+            wave = waves.setdefault(
+                row.survey_id,
+                {
+                    "survey": row.survey_id,
+                    "title": self._surveys[row.survey_id].title,
+                    "period_start": row.period_start.isoformat(),
+                    "period_end": row.period_end.isoformat(),
+                    "n": 0,
+                },
+            )
+            wave["n"] += row.n
+        answered = [wave for wave in waves.values() if wave["n"]]
+        return sorted(answered, key=lambda w: (w["period_start"], w["survey"]))
+
     def _pair(self, contract_id, dimension, current) -> tuple:
         key = (contract_id, dimension, *(r.pk for r in current))
         if key not in self._pairs:
@@ -233,7 +253,9 @@ def perception_table(
     survey_ids = {r.survey_id for r in rows}
     surveys = {
         s.pk: s
-        for s in Survey.objects.filter(pk__in=survey_ids).only("id", "anonymity_mode", "targets")
+        for s in Survey.objects.filter(pk__in=survey_ids).only(
+            "id", "title", "anonymity_mode", "targets"
+        )
     }
     contracts_of: dict[int, list[int]] = {}
     links = Survey.contracts.through.objects.filter(survey_id__in=survey_ids).order_by(

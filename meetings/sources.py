@@ -195,7 +195,7 @@ def gap_flag_proposal(*, org_slug: str, flag, confirmed: bool = True) -> Proposa
 
 
 def confirmed_gap_flags(context: Context) -> list[Proposal]:
-    """Watermelons and both-reds that held two consecutive periods."""
+    """Watermelons and both-reds confirmed: held the month before on independent survey waves."""
     slug = context.access.organisation.slug
     return [
         gap_flag_proposal(org_slug=slug, flag=flag)

@@ -445,6 +445,8 @@ ROUTES: dict[str, Route] = {
     "api:gap-threshold-list": api(insiders=ALICE_VICTOR),
     "api:gap-threshold-detail": api("gap_threshold", ALICE_VICTOR),
     "api:gap-digest-schedule": api(insiders=ALICE_VICTOR),
+    "kto_gap:amber_margin": post(insiders=ALICE, data={"amber_margin": "0.01"}),
+    "api:gap-settings": api(insiders=ALICE_VICTOR),
 }
 
 

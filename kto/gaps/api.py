@@ -27,6 +27,7 @@ from kto.gaps.models import (
     GapDigestSchedule,
     GapFlag,
     GapFlagComment,
+    GapSettings,
     GapThreshold,
 )
 from kto.gaps.selectors import (
@@ -34,6 +35,7 @@ from kto.gaps.selectors import (
     gap_flag_comment_list,
     gap_flag_list,
     gap_run_list,
+    gap_settings_for,
     gap_threshold_list,
 )
 from kto.gaps.services import (
@@ -41,15 +43,27 @@ from kto.gaps.services import (
     gap_digest_schedule_update,
     gap_flag_comment_add,
     gap_run_create,
+    gap_settings_update,
     gap_threshold_delete,
     gap_threshold_set,
 )
+
+
+class GapWaveSerializer(serializers.Serializer):
+    """One survey wave a flag's perception rests on: its own sample of respondents."""
+
+    survey = serializers.IntegerField()
+    title = serializers.CharField()
+    period_start = serializers.DateField()
+    period_end = serializers.DateField()
+    n = serializers.IntegerField(help_text="Respondents of this wave in the cell.")
 
 
 class GapFlagSerializer(ScopedModelSerializer):
     """A flag as every audience sees it: aggregates and reasons, never answers."""
 
     contract_reference = serializers.CharField(source="contract.reference", read_only=True)
+    waves = GapWaveSerializer(many=True, read_only=True)
 
     class Meta:
         model = GapFlag
@@ -65,10 +79,12 @@ class GapFlagSerializer(ScopedModelSerializer):
             "first_period_start",
             "sla_state",
             "min_margin",
+            "sla_attainment",
             "levels",
             "perception_state",
             "drift",
             "n",
+            "waves",
             "mean",
             "ci_low",
             "ci_high",
@@ -337,6 +353,40 @@ class GapDigestScheduleViewSet(ClientSettingsViewSet):
         return self.update(request, *args, partial=True, **kwargs)
 
 
+class GapSettingsSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = GapSettings
+        fields = ["amber_margin"]
+
+
+class GapSettingsViewSet(ClientSettingsViewSet):
+    """The organisation's amber margin (0 ≤ margin < 1): a service level met by less than it
+    makes the SLA state amber. A change reruns the months already flagged."""
+
+    serializer_class = GapSettingsSerializer
+
+    def get_object(self):
+        return gap_settings_for(access=self.access)
+
+    def retrieve(self, request, *args, **kwargs):
+        return Response(self.get_serializer(self.get_object()).data)
+
+    def update(self, request, *args, partial=False, **kwargs):
+        serializer = self.get_serializer(self.get_object(), data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        found = _call(
+            gap_settings_update,
+            access=self.access,
+            amber_margin=serializer.validated_data.get(
+                "amber_margin", serializer.instance.amber_margin
+            ),
+        )
+        return Response(self.get_serializer(found).data)
+
+    def partial_update(self, request, *args, **kwargs):
+        return self.update(request, *args, partial=True, **kwargs)
+
+
 router = SimpleRouter()
 router.register("gap-flags", GapFlagViewSet, basename="gap-flag")
 router.register("gap-runs", GapRunViewSet, basename="gap-run")
@@ -349,5 +399,10 @@ urlpatterns = [
             {"get": "retrieve", "put": "update", "patch": "partial_update"}
         ),
         name="gap-digest-schedule",
+    ),
+    path(
+        "gap-settings/",
+        GapSettingsViewSet.as_view({"get": "retrieve", "put": "update", "patch": "partial_update"}),
+        name="gap-settings",
     ),
 ]

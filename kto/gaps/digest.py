@@ -322,7 +322,7 @@ def worsening_change(*, before: dict, flag: GapFlag) -> str:
     if DISTANCE[Flag(flag.flag)] > DISTANCE[was]:
         return _("Previously: %(kind)s.") % {"kind": was.label}
     if flag.confirmed and not before["confirmed"]:
-        return _("Now confirmed: it held a second month in a row.")
+        return _("Now confirmed: it held the month before too, on other survey waves.")
     mean_before = before.get("mean")
     if (
         flag.flag in BELOW_TARGET

@@ -18,7 +18,7 @@ from django.utils import translation
 from contracts import selectors as contract_selectors
 from governance.platform.dimensions import Dimension
 from kto import selectors as kto_selectors
-from kto.gaps.models import GapAnalysisRun, GapFlag, GapThreshold
+from kto.gaps.models import GapAnalysisRun, GapFlag, GapSettings, GapThreshold
 from kto.gaps.reasons import Phrasebook, reason_text
 from kto.gaps.rules import (
     Evidence,
@@ -82,6 +82,7 @@ class CellResult:
     drift: str | None
     thresholds: Thresholds
     evidence: Evidence | None
+    waves: list[dict]
 
 
 def thresholds_for(
@@ -109,15 +110,25 @@ def thresholds_for(
 
 
 def _level_figures(results) -> list[LevelFigure]:
+    """The levels with the contract's own judgement of each figure (met, near miss, missed)."""
     return [
         LevelFigure(
             code=r.code,
             target=float(r.target),
             actual=float(r.actual) if r.actual is not None else None,
             higher_is_better=r.direction == "higher",
+            state=r.state if r.actual is not None else None,
+            weight=float(r.weight),
         )
         for r in results
     ]
+
+
+def _waves_text(waves: list[dict]) -> str:
+    """What confirmation depends on in a cell: the survey waves it rests on."""
+    return ";".join(
+        f"{w['survey']}:{w['n']}:{w['period_start']}:{w['period_end']}:{w['title']}" for w in waves
+    )
 
 
 def _perception_text(p) -> str:
@@ -156,6 +167,7 @@ class GapEngine:
             contract_ids=contract_ids, since=periods[0][0], until=periods[-1][1], group=GAP_GROUP
         )
         self.threshold_rows = list(GapThreshold.objects.filter(organisation=organisation))
+        self.amber_margin = GapSettings.amber_margin_for(organisation)
         self._thresholds: dict[tuple, Thresholds] = {}
         self._perceived: dict[tuple, tuple] = {}
         self._judged: dict[tuple[int, str, date], Evidence | None] = {}
@@ -207,15 +219,22 @@ class GapEngine:
         self._judged.update(zip(keys, judge_family(alone), strict=True))
 
     def sla_digest(self, contract_id: int, start: date) -> str:
-        return _digest(self.sla.signature_text(contract_id, start))
+        signature = self.sla.signature_text(contract_id, start)
+        return _digest(f"{signature}|{self.amber_margin!r}")
+
+    def waves(self, contract_id: int, dimension: str, start: date) -> list[dict]:
+        """The survey waves (id, title, period, n) the month's perception rests on."""
+        return self.perception.month_waves(contract_id, dimension, start)
 
     def inputs(self, sla_digest: str, contract_id: int, dimension: str, start: date, complaints):
-        """32 characters: digests of the SLA signature (computed once per contract and month)
-        and of the perception side with the cell's place in its month's family (`judge_month`
-        first), and the complaint count."""
+        """32 characters: digests of the SLA signature with the amber margin (computed once
+        per contract and month) and of the perception side with the cell's place in its
+        month's family (`judge_month` first) and the survey waves confirmation compares, and
+        the complaint count."""
         perceived = self._perception(contract_id, dimension, start)[6]
         judged = _evidence_text(self._judged[(contract_id, dimension, start)])
-        return f"{sla_digest}{_digest(f'{perceived}|{judged}')}{complaints:08x}"
+        waves = _waves_text(self.waves(contract_id, dimension, start))
+        return f"{sla_digest}{_digest(f'{perceived}|{judged}|{waves}')}{complaints:08x}"
 
     def read_sla(self, keys) -> None:
         """Read the SLA results of these (contract, month) keys, in one query."""
@@ -224,7 +243,7 @@ class GapEngine:
     def cell(self, contract_id: int, dimension: str, start: date, end: date) -> CellResult:
         self.read_sla([(contract_id, start)])
         figures = _level_figures(self._results[(contract_id, start)].get(dimension, ()))
-        sla = assess_sla(figures)
+        sla = assess_sla(figures, self.amber_margin)
         _pair, perception, _previous, thresholds, _alone, drift, _digest = self._perception(
             contract_id, dimension, start
         )
@@ -239,7 +258,14 @@ class GapEngine:
             flag=flag,
             sla=sla,
             levels=[
-                {"code": f.code, "target": f.target, "actual": f.actual, "margin": f.margin}
+                {
+                    "code": f.code,
+                    "target": f.target,
+                    "actual": f.actual,
+                    "margin": f.margin,
+                    "state": f.state if f.actual is not None else None,
+                    "weight": f.weight,
+                }
                 for f in figures
             ],
             perception=perception,
@@ -247,6 +273,7 @@ class GapEngine:
             drift=drift,
             thresholds=thresholds,
             evidence=judged,
+            waves=self.waves(contract_id, dimension, start),
         )
 
 
@@ -291,8 +318,10 @@ FIGURE_FIELDS = [
     "delta",
     "k",
     "min_margin",
+    "sla_attainment",
     "levels",
     "complaints",
+    "waves",
     "confirmed",
     "first_period_start",
 ]
@@ -319,8 +348,10 @@ def _figures(cell: CellResult, complaints: int) -> dict:
         "delta": cell.thresholds.delta,
         "k": cell.thresholds.k,
         "min_margin": cell.sla.min_margin,
+        "sla_attainment": cell.sla.attainment,
         "levels": cell.levels,
         "complaints": complaints,
+        "waves": cell.waves,
     }
 
 
@@ -343,8 +374,8 @@ def classify_changed(
     stored for the month before the first), and count the flags. Writes nothing."""
     periods = engine.periods
     stored = {
-        (contract_id, dimension, start): (pk, inputs, flag, confirmed, first_seen)
-        for pk, contract_id, dimension, start, inputs, flag, confirmed, first_seen in (
+        (contract_id, dimension, start): (pk, inputs, flag, confirmed, first_seen, waves)
+        for pk, contract_id, dimension, start, inputs, flag, confirmed, first_seen, waves in (
             GapFlag.objects.filter(
                 organisation_id=run.organisation_id,
                 period_start__gte=previous_month(periods[0][0])[0],
@@ -360,6 +391,7 @@ def classify_changed(
                 "flag",
                 "confirmed",
                 "first_period_start",
+                "waves",
             )
         )
     }
@@ -384,25 +416,28 @@ def classify_changed(
     before = previous_month(periods[0][0])[0]
     for contract_id in contract_ids:
         for dimension in dimensions:
-            _pk, _inputs, previous_flag, _confirmed, previous_first = stored.get(
-                (contract_id, dimension, before), (None, "", None, False, None)
+            _pk, _inputs, previous_flag, _confirmed, previous_first, previous_waves = stored.get(
+                (contract_id, dimension, before), (None, "", None, False, None, [])
             )
             for start, _end in periods:
                 key = (contract_id, dimension, start)
                 cell = cells.get(key)
                 flag = cell.flag.value if cell else stored[key][2]
+                waves = cell.waves if cell else stored[key][5]
                 first_seen = previous_first if previous_flag == flag else start
-                confirmed = is_confirmed(Flag(flag), previous_flag)
+                # Confirmed only by an independent sample: the previous month's waves and
+                # this month's share no survey.
+                confirmed = is_confirmed(Flag(flag), previous_flag, waves, previous_waves)
                 counts[flag] += 1
                 if cell:
                     written.append((cell, confirmed, first_seen, digests[key]))
-                elif stored[key][3:] != (confirmed, first_seen):
+                elif stored[key][3:5] != (confirmed, first_seen):
                     chained.append(
                         GapFlag(
                             pk=stored[key][0], confirmed=confirmed, first_period_start=first_seen
                         )
                     )
-                previous_flag, previous_first = flag, first_seen
+                previous_flag, previous_first, previous_waves = flag, first_seen, waves
     reasons = _reasons([cell for cell, *_rest in written])
     flags = [
         GapFlag(

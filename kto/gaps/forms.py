@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from contracts import selectors as contract_selectors
 from governance.platform.access import Access
 from governance.platform.dimensions import Dimension
-from kto.gaps.models import COMMENT_MAX, GapDigestSchedule, GapThreshold
+from kto.gaps.models import COMMENT_MAX, GapDigestSchedule, GapSettings, GapThreshold
 
 
 class GapThresholdForm(forms.ModelForm):
@@ -78,3 +78,15 @@ class GapFlagCommentForm(forms.Form):
         max_length=COMMENT_MAX,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+
+
+class GapSettingsForm(forms.ModelForm):
+    """The amber margin (0 ≤ margin < 1; the model's `clean()` says so beside the field)."""
+
+    class Meta:
+        model = GapSettings
+        fields = ["amber_margin"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["amber_margin"].widget.attrs.update(step="0.0001", min=0, max="0.9999")

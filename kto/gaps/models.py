@@ -1,6 +1,7 @@
 """Storage of the gap analysis: thresholds, runs, flags, reports and digests."""
 
 from datetime import date
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -10,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from governance.platform.dimensions import Dimension
 from governance.platform.models import CreatedAt, CreatedStamps, TenantModel, tenant_manager
-from kto.gaps.rules import Drift, Flag, PerceptionState, SlaState
+from kto.gaps.rules import DEFAULT_AMBER_MARGIN, Drift, Flag, PerceptionState, SlaState
 
 # The bounds of a threshold: T on the 1–5 Likert scale, δ not negative, k at least the
 # platform's anonymity floor (DESIGN.md: a group smaller than 5 is never shown).
@@ -228,7 +229,20 @@ class GapFlag(TenantModel):
     delta = models.FloatField(_("practical margin"))
     k = models.PositiveSmallIntegerField(_("anonymity floor"))
     min_margin = models.FloatField(_("smallest SLA margin"), null=True, blank=True)
+    # Σ weight of the met levels / Σ weight of the levels with a figure (the mapping weights).
+    sla_attainment = models.FloatField(
+        _("weighted SLA attainment"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "The share of the mapped service levels met, each counted with its weight "
+            "for this dimension."
+        ),
+    )
     levels = models.JSONField(_("service levels"), default=list, blank=True)
+    # The survey waves the perception rests on: [{survey, title, period_start, period_end, n}].
+    # Confirmation needs the previous month's waves to share none of them.
+    waves = models.JSONField(_("survey waves"), default=list, blank=True)
     complaints = models.PositiveIntegerField(_("complaints"), null=True, blank=True)
     confirmed = models.BooleanField(_("confirmed"), default=False)
     first_period_start = models.DateField(_("first seen"))
@@ -256,6 +270,18 @@ class GapFlag(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.contract} {self.dimension} {self.period_start:%Y-%m} {self.flag}"
+
+    @property
+    def wave_rows(self) -> list[dict]:
+        """The stored waves with their periods as dates, for pages."""
+        return [
+            wave
+            | {
+                "period_start": date.fromisoformat(wave["period_start"]),
+                "period_end": date.fromisoformat(wave["period_end"]),
+            }
+            for wave in self.waves or ()
+        ]
 
 
 class GapReport(TenantModel, CreatedAt):
@@ -332,6 +358,57 @@ class GapDigestSchedule(TenantModel):
             errors["include_contract_managers"] = _("Choose at least one group of recipients.")
         if errors:
             raise ValidationError(errors)
+
+
+class GapSettings(TenantModel):
+    """The organisation's settings of the gap rule beside its thresholds: the amber margin.
+
+    A service level met with a relative margin under `amber_margin` makes the SLA state amber
+    (met narrowly). 0, the default, means a level met is green, even exactly at target."""
+
+    # One per organisation, and CASCADE (not TenantModel's PROTECT): goes with its organisation.
+    organisation = models.OneToOneField(
+        "governance.Organisation", on_delete=models.CASCADE, related_name="gap_settings"
+    )
+    amber_margin = models.DecimalField(
+        _("amber margin"),
+        max_digits=5,
+        decimal_places=4,
+        default=Decimal(str(DEFAULT_AMBER_MARGIN)),
+        help_text=_(
+            "A service level met by less than this relative margin shows amber (0.02 means "
+            "within 2 per cent of its target). 0 shows every level met as green."
+        ),
+    )
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(amber_margin__gte=0, amber_margin__lt=1),
+                name="gap_settings_amber_margin_range",
+            )
+        ]
+        verbose_name = _("gap settings")
+        verbose_name_plural = _("gap settings")
+
+    def __str__(self) -> str:
+        return f"{self.organisation} amber {self.amber_margin}"
+
+    def clean(self) -> None:
+        if self.amber_margin is not None and not 0 <= self.amber_margin < 1:
+            raise ValidationError(
+                {"amber_margin": _("The amber margin lies from 0 up to (not including) 1.")}
+            )
+
+    @classmethod
+    def amber_margin_for(cls, organisation) -> float:
+        """The organisation's amber margin, the default when it set none."""
+        found = (
+            cls.objects.filter(organisation=organisation)
+            .values_list("amber_margin", flat=True)
+            .first()
+        )
+        return float(found) if found is not None else DEFAULT_AMBER_MARGIN
 
 
 class GapDigest(TenantModel, CreatedAt):

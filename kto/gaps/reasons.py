@@ -32,6 +32,10 @@ class Phrasebook:
             "no_figures": _("no SLA figures were reported for its %(count)d service level(s)"),
             "no_levels": _("no service level is mapped to it"),
             "missed": _("the supplier reports %(missed)s missed (smallest margin %(margin)s)"),
+            "near_miss": _(
+                "the supplier reports %(near)s as a near miss, within the breach threshold, "
+                "and none missed (smallest margin %(margin)s)"
+            ),
             "all_met": _(
                 "the supplier reports all %(count)d service level(s) met "
                 "(smallest margin %(margin)s)"
@@ -93,6 +97,11 @@ class Phrasebook:
         if sla.state == SlaState.RED:
             return self.text["missed"] % {
                 "missed": ", ".join(sla.missed),
+                "margin": self.pct(sla.min_margin),
+            }
+        if sla.near_misses:
+            return self.text["near_miss"] % {
+                "near": ", ".join(sla.near_misses),
                 "margin": self.pct(sla.min_margin),
             }
         return self.text["all_met"] % {

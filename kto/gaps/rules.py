@@ -3,9 +3,11 @@
 Per (contract, dimension, period) the supplier's *reported* state (SERVQUAL gap 3, what SLA
 reports measure) is set beside the users' *perceived* state (gap 5, what a KTO measures):
 
-1. SLA state from the service levels mapped to the dimension: RED if any is missed, AMBER
-   (counts as green) if all are met but the smallest margin is under 2 %, GREEN otherwise,
-   NO_SLA if none is mapped or none has a figure.
+1. SLA state from the service levels mapped to the dimension, each judged as the contract page
+   judges it (its own target and breach threshold: met, near miss or missed): RED if any is
+   missed, AMBER (counts as green) if none is missed but one is a near miss, or if one is met
+   with a relative margin under the organisation's amber margin (0 by default: met is green),
+   GREEN otherwise, NO_SLA if none is mapped or none has a figure.
 2. Perception state from respondent-level scores, with error rates that are known because one
    month tests every cell of the organisation at once:
    - SUPPRESSED below k respondents, NO_TARGET without a target T;
@@ -33,7 +35,8 @@ from django.utils.translation import gettext_lazy as _
 
 from kto.stats import benjamini_hochberg, fpc_factor, t_cdf, t_value
 
-AMBER_MARGIN = 0.02
+# The organisation's amber margin when it set none: a level met is green, even exactly at target.
+DEFAULT_AMBER_MARGIN = 0.0
 CONFIDENCE = 0.95
 # The false discovery rate a month's BELOW cells are held to (Benjamini–Hochberg).
 FDR_LEVEL = 0.05
@@ -56,7 +59,7 @@ def as_decimal(value) -> Decimal:
 
 class SlaState(TextChoices):
     GREEN = "green", _("Green")
-    AMBER = "amber", _("Amber (met, narrowly)")
+    AMBER = "amber", _("Amber (near miss, or met narrowly)")
     RED = "red", _("Red")
     NO_SLA = "no_sla", _("No SLA figures")
 
@@ -85,20 +88,31 @@ class Drift(TextChoices):
     STABLE = "stable", _("Stable")
 
 
-# Flags that need a second consecutive period before they reach agendas and digests.
+# Flags that need a second consecutive period, with an independent sample, before they reach
+# agendas and digests.
 CONFIRMABLE = frozenset({Flag.WATERMELON, Flag.BOTH_RED})
+
+
+# The contract's states of a measured value (contracts' Measurement.State values).
+MET, NEAR_MISS, MISSED = "met", "near_miss", "missed"
 
 
 @dataclass(frozen=True, slots=True)
 class LevelFigure:
     """One service level mapped to the dimension, with the figure reported for the period.
 
-    `margin` is the signed relative margin: positive is better than target, negative a miss."""
+    `state` is the contract's judgement of the figure ("met", "near_miss" or "missed", from
+    its own target and breach threshold, as the contract page shows it); without one, a figure
+    at or better than target is met and any other missed. `weight` is the level's weight in the
+    dimension. `margin` is the signed relative margin: positive is better than target,
+    negative worse (the difference itself for a target of 0)."""
 
     code: str
     target: float
     actual: float | None
     higher_is_better: bool
+    state: str | None = None
+    weight: float = 1.0
     margin: float | None = field(init=False)
 
     def __post_init__(self):
@@ -107,15 +121,22 @@ class LevelFigure:
             scale = abs(self.target) or 1.0
             sign = 1 if self.higher_is_better else -1
             margin = sign * (self.actual - self.target) / scale
+            if self.state is None:
+                object.__setattr__(self, "state", MET if margin >= 0 else MISSED)
         object.__setattr__(self, "margin", margin)
 
 
 @dataclass(frozen=True)
 class SlaAssessment:
+    """`attainment` is the weighted share of the levels with a figure that were met:
+    Σ weight of the met levels / Σ weight of the levels with a figure (None without one)."""
+
     state: SlaState
     min_margin: float | None
     missed: tuple[str, ...]
     without_figure: tuple[str, ...]
+    near_misses: tuple[str, ...] = ()
+    attainment: float | None = None
 
 
 @dataclass(frozen=True)
@@ -141,20 +162,35 @@ class Thresholds:
     k: int = 5
 
 
-def assess_sla(levels: list[LevelFigure]) -> SlaAssessment:
+def assess_sla(
+    levels: list[LevelFigure], amber_margin: float = DEFAULT_AMBER_MARGIN
+) -> SlaAssessment:
+    """RED if any level is missed; else AMBER if any is a near miss, or met with a relative
+    margin under `amber_margin` (compared as decimals); else GREEN. The contract decides met,
+    near miss and missed; only the amber margin is the gap analysis's own."""
     with_figure = [level for level in levels if level.actual is not None]
     without = tuple(level.code for level in levels if level.actual is None)
     if not with_figure:
         return SlaAssessment(SlaState.NO_SLA, None, (), without)
-    missed = tuple(level.code for level in with_figure if level.margin < 0)
+    missed = tuple(level.code for level in with_figure if level.state == MISSED)
+    near = tuple(level.code for level in with_figure if level.state == NEAR_MISS)
     smallest = min(level.margin for level in with_figure)
+    narrow = any(
+        as_decimal(level.margin) < as_decimal(amber_margin)
+        for level in with_figure
+        if level.state == MET
+    )
     if missed:
         state = SlaState.RED
-    elif smallest < AMBER_MARGIN:
+    elif near or narrow:
         state = SlaState.AMBER
     else:
         state = SlaState.GREEN
-    return SlaAssessment(state, smallest, missed, without)
+    total = sum(level.weight for level in with_figure)
+    attainment = (
+        sum(level.weight for level in with_figure if level.state == MET) / total if total else None
+    )
+    return SlaAssessment(state, smallest, missed, without, near, attainment)
 
 
 @dataclass(frozen=True)
@@ -304,6 +340,16 @@ def assess_drift(
     return Drift.STABLE
 
 
-def is_confirmed(flag: Flag, previous_flag: Flag | None) -> bool:
-    """A watermelon or both-red counts once it holds in two consecutive periods."""
-    return flag in CONFIRMABLE and previous_flag == flag
+def wave_ids(waves) -> set:
+    """The survey ids of a flag's waves (dicts with "survey")."""
+    return {wave["survey"] for wave in waves or ()}
+
+
+def is_confirmed(flag: Flag, previous_flag: Flag | None, waves=(), previous_waves=()) -> bool:
+    """A watermelon or both-red counts once the previous month holds the same flag on an
+    independent sample: both months rest on survey waves, and no wave of this month is one of
+    the previous month's (a quarterly survey that covers both never confirms itself)."""
+    if flag not in CONFIRMABLE or previous_flag != flag:
+        return False
+    ours, theirs = wave_ids(waves), wave_ids(previous_waves)
+    return bool(ours) and bool(theirs) and not ours & theirs

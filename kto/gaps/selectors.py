@@ -19,6 +19,7 @@ from kto.gaps.models import (
     GapFlag,
     GapFlagComment,
     GapReport,
+    GapSettings,
     GapThreshold,
 )
 from kto.gaps.rules import CONFIRMABLE, Flag
@@ -294,3 +295,10 @@ def gap_digest_schedule_for(*, access: Access) -> GapDigestSchedule:
     managers) when it never chose one."""
     schedule = GapDigestSchedule.objects.filter(organisation=access.organisation).first()
     return schedule or GapDigestSchedule(organisation=access.organisation)
+
+
+def gap_settings_for(*, access: Access) -> GapSettings:
+    """The organisation's gap settings (the amber margin); the default (0: every level met is
+    green) when it never chose one."""
+    found = GapSettings.objects.filter(organisation=access.organisation).first()
+    return found or GapSettings(organisation=access.organisation)

@@ -30,10 +30,11 @@ from kto.gaps.models import (
     GapDigestSchedule,
     GapFlag,
     GapFlagComment,
+    GapSettings,
     GapThreshold,
 )
 from kto.gaps.rules import Flag
-from kto.gaps.selectors import gap_digest_schedule_for, gap_flag_months
+from kto.gaps.selectors import gap_digest_schedule_for, gap_flag_months, gap_settings_for
 
 
 def _store(changes: Changes) -> None:
@@ -243,6 +244,22 @@ def gap_digest_schedule_update(*, access: Access, **fields) -> GapDigestSchedule
     schedule.full_clean()
     schedule.save()
     return schedule
+
+
+def gap_settings_update(*, access: Access, amber_margin: Decimal) -> GapSettings:
+    """Change the organisation's amber margin (0 ≤ margin < 1): a level met by less than it
+    shows amber. A change queues one gap run after commit over every month already flagged."""
+    _require_settings_manager(access)
+    found: GapSettings = gap_settings_for(access=access)
+    before = None if found._state.adding else found.amber_margin
+    found.amber_margin = amber_margin
+    found.full_clean()
+    if before is not None and before == found.amber_margin:
+        return found  # saved unchanged: nothing to store or rerun
+    with transaction.atomic():
+        found.save()
+        _rerun_flagged_months(access=access, contract_ids={None})
+    return found
 
 
 # --- comments on a flag -----------------------------------------------------------------------

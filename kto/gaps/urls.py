@@ -16,6 +16,7 @@ urlpatterns = [
     path("settings/", views.gap_settings_view, name="settings"),
     path("settings/digest/", views.gap_digest_preview_view, name="digest_preview"),
     path("settings/digest/test/", views.gap_digest_test_view, name="digest_test"),
+    path("settings/amber-margin/", views.gap_amber_margin_view, name="amber_margin"),
     path("settings/thresholds/", views.gap_threshold_add_view, name="threshold_add"),
     path("settings/thresholds/<int:pk>/", views.gap_threshold_edit_view, name="threshold_edit"),
     path(

@@ -21,7 +21,12 @@ from governance.platform.follow_ups import gap_flag_follow_ups
 from governance.platform.forms import apply_errors
 from kto.gaps.digest import gap_digest_preview, gap_digest_test_request
 from kto.gaps.engine import DEFAULT_DELTA, DEFAULT_K, latest_closed_period, month_bounds
-from kto.gaps.forms import GapDigestScheduleForm, GapFlagCommentForm, GapThresholdForm
+from kto.gaps.forms import (
+    GapDigestScheduleForm,
+    GapFlagCommentForm,
+    GapSettingsForm,
+    GapThresholdForm,
+)
 from kto.gaps.models import GapAnalysisRun
 from kto.gaps.report import contract_gap_context, period_label
 from kto.gaps.rules import Flag
@@ -34,6 +39,7 @@ from kto.gaps.selectors import (
     gap_periods,
     gap_report_latest,
     gap_run_list,
+    gap_settings_for,
     gap_threshold_list,
     thresholds_in_force,
 )
@@ -41,6 +47,7 @@ from kto.gaps.services import (
     gap_digest_schedule_update,
     gap_flag_comment_add,
     gap_run_create,
+    gap_settings_update,
     gap_threshold_delete,
     gap_threshold_set,
 )
@@ -222,7 +229,7 @@ def gap_report_download_view(request, org_slug, pk):
 # supplier's user never sees them (404).
 
 
-def _settings_page(request, *, threshold_form=None, digest_form=None, status=200):
+def _settings_page(request, *, threshold_form=None, digest_form=None, amber_form=None, status=200):
     access = request.access
     thresholds = list(gap_threshold_list(access=access))
     return render(
@@ -234,6 +241,7 @@ def _settings_page(request, *, threshold_form=None, digest_form=None, status=200
             "threshold_form": threshold_form or GapThresholdForm(access=access),
             "digest_form": digest_form
             or GapDigestScheduleForm(instance=gap_digest_schedule_for(access=access)),
+            "amber_form": amber_form or GapSettingsForm(instance=gap_settings_for(access=access)),
             "may_manage": access.can_manage,
             "default_delta": DEFAULT_DELTA,
             "default_k": DEFAULT_K,
@@ -261,6 +269,26 @@ def gap_settings_view(request, org_slug):
             messages.success(request, _("Digest settings saved."))
             return redirect("kto_gap:settings", org_slug=org_slug)
     return _settings_page(request, digest_form=form, status=400)
+
+
+@require_POST
+def gap_amber_margin_view(request, org_slug):
+    """Save the organisation's amber margin (the SLA side of the gap rule)."""
+    access = request.access
+    _client_only(access)
+    access.require(access.can_manage)
+    form = GapSettingsForm(request.POST, instance=gap_settings_for(access=access))
+    if form.is_valid():
+        try:
+            gap_settings_update(access=access, amber_margin=form.cleaned_data["amber_margin"])
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(
+                request, _("Amber margin saved. Months already analysed are analysed again.")
+            )
+            return redirect("kto_gap:settings", org_slug=org_slug)
+    return _settings_page(request, amber_form=form, status=400)
 
 
 @require_POST

@@ -59,6 +59,7 @@ def test_sla_dimension_results_per_dimension_with_margins(sla, bob_access):
         state="near_miss",
         margin=-0.0375,
         weight=Decimal("0.60"),
+        breach_threshold=Decimal("75.0000"),
         **common,
     )
     restore = LevelResult(
@@ -70,6 +71,7 @@ def test_sla_dimension_results_per_dimension_with_margins(sla, bob_access):
         state="met",
         margin=0.5,
         weight=Decimal("0.50"),
+        breach_threshold=Decimal("8.0000"),
         **common,
     )
     resolved = LevelResult(

@@ -15,7 +15,7 @@ from governance.platform.access import system_access, tenant_scope
 from kto.gaps import engine, services
 from kto.gaps.models import GapAnalysisRun, GapFlag, GapThreshold
 from kto.gaps.rules import Drift, Flag
-from kto.models import StakeholderGroup, Survey
+from kto.models import Rollup, StakeholderGroup, Survey
 from kto.selectors import perception_table
 from tests.kto.helpers import make_survey, raw_answers, submit
 
@@ -121,10 +121,92 @@ def test_a_run_over_three_months_flags_confirms_and_tracks_first_seen(history):
     assert sum(run.counts.values()) == 3 * 5  # months × dimensions of the one contract
     flags = reliability(history)
     assert [flags[m].flag for m in (JULY, AUGUST, SEPTEMBER)] == [Flag.WATERMELON] * 3
-    assert [flags[m].confirmed for m in (JULY, AUGUST, SEPTEMBER)] == [False, True, True]
+    # One quarterly survey feeds all three months: the same 20 responses never confirm
+    # themselves (before independent evidence was required: [False, True, True]).
+    assert [flags[m].confirmed for m in (JULY, AUGUST, SEPTEMBER)] == [False, False, False]
+    with scopes_disabled():
+        q3 = Survey.objects.get(title="Q3")
+    assert {m: flags[m].waves for m in flags} == {
+        m: [
+            {
+                "survey": q3.pk,
+                "title": "Q3",
+                "period_start": "2026-07-01",
+                "period_end": "2026-09-30",
+                "n": 20,
+            }
+        ]
+        for m in (JULY, AUGUST, SEPTEMBER)
+    }
     assert {flags[m].first_period_start for m in flags} == {JULY}
     assert {flags[m].drift for m in flags} == {Drift.DETERIORATING}
     assert "2.30" in flags[AUGUST].reason_en and "2,30" in flags[AUGUST].reason_nl
+
+
+def test_monthly_waves_confirm_a_watermelon_from_independent_samples(history):
+    august = survey_for(history, (AUGUST, date(2026, 8, 31)), [2, 2, 3, 2, 1] * 3, "August")
+    september = survey_for(
+        history, (SEPTEMBER, date(2026, 9, 30)), [2, 3, 2, 2, 2] * 3, "September"
+    )
+    with scopes_disabled():
+        q3 = Survey.objects.get(title="Q3")
+    run_range(history.alpha, JULY, SEPTEMBER)
+    flags = reliability(history)
+    assert [flags[m].flag for m in (JULY, AUGUST, SEPTEMBER)] == [Flag.WATERMELON] * 3
+    # August shares the quarterly wave with July; September shares it with August: each month
+    # rests on a wave the month before rested on too, so nothing is confirmed yet.
+    assert [(w["survey"], w["n"]) for w in flags[AUGUST].waves] == [
+        (q3.pk, 20),
+        (august.pk, 15),
+    ]
+    assert [flags[m].confirmed for m in (JULY, AUGUST, SEPTEMBER)] == [False, False, False]
+    # Without the quarterly wave, August and September are two independent samples.
+    with scopes_disabled():
+        Rollup.objects.filter(survey=q3).delete()
+    run_range(history.alpha, JULY, SEPTEMBER)
+    flags = reliability(history)
+    assert (flags[JULY].flag, flags[JULY].waves) == (Flag.INSUFFICIENT_DATA, [])
+    assert [(w["survey"], w["title"], w["n"]) for w in flags[AUGUST].waves] == [
+        (august.pk, "August", 15)
+    ]
+    assert [(w["survey"], w["title"], w["n"]) for w in flags[SEPTEMBER].waves] == [
+        (september.pk, "September", 15)
+    ]
+    assert (flags[AUGUST].flag, flags[SEPTEMBER].flag) == (Flag.WATERMELON, Flag.WATERMELON)
+    assert (flags[AUGUST].confirmed, flags[SEPTEMBER].confirmed) == (False, True)
+
+
+def test_the_sla_state_is_the_contract_pages_judgement(history):
+    """A near miss (worse than target, within the breach threshold) is amber, as the contract
+    page calls it a near miss; below the breach threshold it is red."""
+    with scopes_disabled():
+        level = ServiceLevel.objects.get(code="SD-01")
+        ServiceLevel.objects.filter(pk=level.pk).update(breach_threshold=Decimal("85"))
+        level.refresh_from_db()
+        for month, value in ((AUGUST, "88"), (SEPTEMBER, "80")):
+            Measurement.objects.filter(report__period_start=month).update(
+                value=Decimal(value), state=level.judge(Decimal(value))
+            )
+        stored = {
+            m.report.period_start: m.state
+            for m in Measurement.objects.select_related("report").filter(service_level=level)
+        }
+    run_range(history.alpha, JULY, SEPTEMBER)
+    flags = reliability(history)
+    assert stored == {
+        JULY: Measurement.State.MET,
+        AUGUST: Measurement.State.NEAR_MISS,
+        SEPTEMBER: Measurement.State.MISSED,
+    }
+    tone = {"met": "green", "near_miss": "amber", "missed": "red"}
+    assert {m: flags[m].sla_state for m in flags} == {m: tone[stored[m]] for m in stored}
+    assert [flags[m].flag for m in (JULY, AUGUST, SEPTEMBER)] == [
+        Flag.WATERMELON,
+        Flag.WATERMELON,
+        Flag.BOTH_RED,
+    ]
+    assert flags[AUGUST].levels[0]["state"] == "near_miss"
+    assert (flags[JULY].sla_attainment, flags[AUGUST].sla_attainment) == (1.0, 0.0)
 
 
 def test_a_rerun_over_unchanged_figures_writes_nothing(history):

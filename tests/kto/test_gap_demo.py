@@ -13,6 +13,7 @@ from complaints import demo as complaints_demo
 from contracts import demo as contracts_demo
 from kto import demo as kto_demo
 from kto.gaps import demo as gap_demo
+from kto.gaps.engine import previous_month
 from kto.gaps.models import GapFlag
 from kto.gaps.rules import Flag
 from meetings import demo as meetings_demo
@@ -39,3 +40,17 @@ def test_demo_shows_each_kind_of_flag_on_any_date(db, today, monkeypatch):
             GapFlag.objects.filter(organisation__slug="zuidrand").values_list("flag", flat=True)
         )
     assert shown >= SHOWN
+    # Confirmed only on independent evidence: the months of one quarterly KTO never confirm
+    # each other, the first month of the next quarter's KTO does (the quarter's boundary lies
+    # in every six months the demo analyses).
+    with scopes_disabled():
+        flags = {
+            (f.contract_id, f.dimension, f.period_start): f
+            for f in GapFlag.objects.filter(organisation__slug="zuidrand")
+        }
+    confirmed = [f for f in flags.values() if f.confirmed]
+    assert any(f.flag == Flag.WATERMELON for f in confirmed)
+    for found in confirmed:
+        before = flags[(found.contract_id, found.dimension, previous_month(found.period_start)[0])]
+        assert before.flag == found.flag
+        assert {w["survey"] for w in before.waves}.isdisjoint(w["survey"] for w in found.waves)

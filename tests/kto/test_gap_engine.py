@@ -25,6 +25,9 @@ class FakeLevel:
     target: Decimal
     actual: Decimal | None
     direction: str = "higher"
+    # None: judged from target and figure alone (met or missed), as without a breach threshold.
+    state: str | None = None
+    weight: Decimal = Decimal("1.00")
 
 
 @dataclass(frozen=True)
@@ -43,10 +46,18 @@ UNHAPPY = FakePerception(n=60, mean=2.95, sd=0.89, ci_low=2.72, ci_high=3.18)
 HAPPY = FakePerception(n=60, mean=4.22, sd=0.70, ci_low=4.05, ci_high=4.40)
 
 
+class Table(dict):
+    def __init__(self):
+        super().__init__()
+        self.waves = {}
+
+
 @pytest.fixture
 def figures(monkeypatch):
-    """`figures[(contract_pk, period_start)] = (levels by dimension, perception by dimension)`."""
-    table = {}
+    """`figures[(contract_pk, period_start)] = (levels by dimension, perception by dimension)`;
+    `figures.waves[(contract_pk, period_start)] = survey id` reuses a survey over months."""
+    table = Table()
+    waves = table.waves
 
     class Sla:
         """The figures chosen per test; their repr is the signature a rerun compares."""
@@ -77,17 +88,33 @@ def figures(monkeypatch):
             cell = (contract_id, dimension, month, None)
             return self.cell(*cell), self.previous(*cell)
 
+        def month_waves(self, contract_id, dimension, month):
+            """One wave of its own per month, unless `waves` names the survey for it."""
+            found = self.cell(contract_id, dimension, month, None)
+            if found is None:
+                return []
+            survey = waves.get((contract_id, month), month.toordinal())
+            return [
+                {
+                    "survey": survey,
+                    "title": f"KTO {survey}",
+                    "period_start": month.isoformat(),
+                    "period_end": engine.month_bounds(month)[1].isoformat(),
+                    "n": found.n,
+                }
+            ]
+
     monkeypatch.setattr(engine.contract_selectors, "sla_figures", lambda **_: Sla())
     monkeypatch.setattr(engine.kto_selectors, "perception_table", lambda **_: Perceptions())
     return table
 
 
-def run_gap(org, period):
+def run_gap(org, period, until=None):
     with tenant_scope(system_access(org)):
         run = GapAnalysisRun.objects.create(
             organisation=org,
             period_start=period,
-            period_end=engine.month_bounds(period)[1],
+            period_end=engine.month_bounds(until or period)[1],
             trigger=GapAnalysisRun.Trigger.COMMAND,
         )
         return services.gap_analysis_execute(run=run)
@@ -129,7 +156,14 @@ def test_run_classifies_every_dimension_of_every_contract(world, figures):
     assert flags["reliability"].p_value > 0.99 and flags["assurance"].p_value is None
     assert "2.95" in watermelon.reason_en and "2,95" in watermelon.reason_nl
     assert watermelon.levels == [
-        {"code": "SD-01", "target": 90.0, "actual": 95.0, "margin": 5 / 90}
+        {
+            "code": "SD-01",
+            "target": 90.0,
+            "actual": 95.0,
+            "margin": 5 / 90,
+            "state": "met",
+            "weight": 1.0,
+        }
     ]
 
 
@@ -165,6 +199,45 @@ def test_watermelon_is_confirmed_in_the_second_consecutive_period(world, figures
     run_gap(world.alpha, NOVEMBER)
     november = flags_of(world.alpha_contract, NOVEMBER)["responsiveness"]
     assert (november.confirmed, november.first_period_start) == (True, OCTOBER)
+
+
+def test_a_quarterly_survey_reused_over_two_months_does_not_confirm(world, figures):
+    key = world.alpha_contract.pk
+    for period in (OCTOBER, NOVEMBER):
+        figures[(key, period)] = ({"responsiveness": GREEN}, {"responsiveness": UNHAPPY})
+        figures.waves[(key, period)] = 4  # one survey covers the quarter: the same n = 60
+    run_gap(world.alpha, OCTOBER)
+    run_gap(world.alpha, NOVEMBER)
+    november = flags_of(world.alpha_contract, NOVEMBER)["responsiveness"]
+    assert (november.flag, november.confirmed) == (Flag.WATERMELON, False)
+    assert november.waves == [
+        {
+            "survey": 4,
+            "title": "KTO 4",
+            "period_start": "2026-11-01",
+            "period_end": "2026-11-30",
+            "n": 60,
+        }
+    ]
+
+
+def test_two_independent_waves_confirm_and_the_flag_shows_them(world, figures):
+    key = world.alpha_contract.pk
+    for survey, period in ((11, OCTOBER), (12, NOVEMBER)):
+        figures[(key, period)] = ({"responsiveness": GREEN}, {"responsiveness": UNHAPPY})
+        figures.waves[(key, period)] = survey
+    run_gap(world.alpha, OCTOBER)
+    run_gap(world.alpha, NOVEMBER)
+    october = flags_of(world.alpha_contract, OCTOBER)["responsiveness"]
+    november = flags_of(world.alpha_contract, NOVEMBER)["responsiveness"]
+    assert (october.confirmed, november.confirmed) == (False, True)
+    assert [(w["survey"], w["title"], w["n"]) for w in october.waves] == [(11, "KTO 11", 60)]
+    assert [(w["survey"], w["title"], w["n"]) for w in november.waves] == [(12, "KTO 12", 60)]
+    # October's sample turns out to be November's survey: the rerun takes the confirmation back.
+    figures.waves[(key, OCTOBER)] = 12
+    run_gap(world.alpha, OCTOBER, until=NOVEMBER)
+    november = flags_of(world.alpha_contract, NOVEMBER)["responsiveness"]
+    assert (november.confirmed, november.first_period_start) == (False, OCTOBER)
 
 
 def test_drift_is_stored(world, figures):

@@ -53,8 +53,10 @@ def month_flags(cells, levels=GREEN):
 
 def test_sla_states_from_margins():
     assert assess_sla(GREEN).state == SlaState.GREEN
-    assert assess_sla([LevelFigure("A", 90, 91, True)]).state == SlaState.AMBER  # 1.1 % margin
-    assert assess_sla([LevelFigure("A", 90, 90, True)]).state == SlaState.AMBER  # exactly met
+    # Met is green by default, narrowly or exactly; amber only under a configured margin.
+    assert assess_sla([LevelFigure("A", 90, 91, True)]).state == SlaState.GREEN  # 1.1 % margin
+    assert assess_sla([LevelFigure("A", 90, 90, True)]).state == SlaState.GREEN  # exactly met
+    assert assess_sla([LevelFigure("A", 90, 91, True)], 0.02).state == SlaState.AMBER
     assert assess_sla(RED).state == SlaState.RED
     assert assess_sla(RED).missed == ("INC-01",)
     assert assess_sla([]).state == SlaState.NO_SLA
@@ -94,7 +96,7 @@ INCONCLUSIVE_LOW = Perception(n=20, mean=3.3, sd=0.855)  # [2.90, 3.70], p = 0.1
 INCONCLUSIVE_HIGH = Perception(n=20, mean=3.6, sd=0.855)  # [3.20, 4.00]
 # Beyond chance (p = 0.015), but the mean within δ: not practically below.
 WITHIN_DELTA = Perception(n=400, mean=3.45, sd=0.458)
-AMBER = [LevelFigure("A", 90, 90.5, True)]
+AMBER = [LevelFigure("A", 90, 89.5, True, state="near_miss")]
 
 
 @pytest.mark.parametrize(
@@ -363,9 +365,103 @@ def test_drift_needs_the_drop_to_reach_delta():
     assert assess_drift(before, after, T) == Drift.STABLE
 
 
+def wave(survey):
+    return {"survey": survey, "title": f"KTO {survey}", "n": 72}
+
+
 def test_confirmation_needs_two_consecutive_periods():
-    assert is_confirmed(Flag.WATERMELON, Flag.WATERMELON) is True
-    assert is_confirmed(Flag.WATERMELON, None) is False
-    assert is_confirmed(Flag.WATERMELON, Flag.WATCH) is False
-    assert is_confirmed(Flag.BOTH_RED, Flag.BOTH_RED) is True
-    assert is_confirmed(Flag.WATCH, Flag.WATCH) is False
+    # Independent waves: another survey each month.
+    assert is_confirmed(Flag.WATERMELON, Flag.WATERMELON, [wave(2)], [wave(1)]) is True
+    assert is_confirmed(Flag.WATERMELON, None, [wave(2)], []) is False
+    assert is_confirmed(Flag.WATERMELON, Flag.WATCH, [wave(2)], [wave(1)]) is False
+    assert is_confirmed(Flag.BOTH_RED, Flag.BOTH_RED, [wave(2)], [wave(1)]) is True
+    assert is_confirmed(Flag.WATCH, Flag.WATCH, [wave(2)], [wave(1)]) is False
+
+
+def test_confirmation_refuses_a_reused_sample():
+    # A quarterly survey covering both months: the same responses, no confirmation.
+    assert is_confirmed(Flag.WATERMELON, Flag.WATERMELON, [wave(7)], [wave(7)]) is False
+    # Any shared wave is a reused sample, even beside a new one.
+    assert is_confirmed(Flag.BOTH_RED, Flag.BOTH_RED, [wave(7), wave(8)], [wave(7)]) is False
+    # Without waves there is no sample to confirm with.
+    assert is_confirmed(Flag.WATERMELON, Flag.WATERMELON) is False
+
+
+# --- the SLA state follows the contract's judgement (met, near miss, missed) ---------------
+
+
+def level(target, actual, *, state, higher=True, weight=1.0):
+    return LevelFigure("A", target, actual, higher, state=state, weight=weight)
+
+
+def test_a_target_of_100_met_at_100_is_green():
+    assert assess_sla([level(100, 100, state="met")]).state == SlaState.GREEN
+
+
+def test_a_near_miss_within_the_breach_threshold_is_amber_below_it_red():
+    # Target 100 %, breach threshold 99 %: 99.5 % is a near miss, 98.9 % missed.
+    near = assess_sla([level(100, 99.5, state="near_miss")])
+    assert (near.state, near.near_misses, near.missed) == (SlaState.AMBER, ("A",), ())
+    assert assess_sla([level(100, 98.9, state="missed")]).state == SlaState.RED
+    # Any miss makes it red, whatever the others.
+    both = [level(100, 99.5, state="near_miss"), level(100, 98, state="missed")]
+    assert assess_sla(both).state == SlaState.RED
+
+
+def test_a_target_of_0_met_perfectly_is_green():
+    assert assess_sla([level(0, 0, state="met", higher=False)]).state == SlaState.GREEN
+    # A configured margin makes it amber: met exactly on target is within any margin.
+    assert assess_sla([level(0, 0, state="met", higher=False)], 0.02).state == SlaState.AMBER
+
+
+def test_the_configured_amber_margin():
+    met = [level(95, 96.5, state="met")]  # margin 1.58 %
+    assert assess_sla(met, 0.0).state == SlaState.GREEN
+    assert assess_sla(met, 0.01).state == SlaState.GREEN
+    assert assess_sla(met, 0.02).state == SlaState.AMBER
+    # Exactly on the margin is not under it (decimals): 99 against 90 is 10 %.
+    assert assess_sla([level(90, 99, state="met")], 0.1).state == SlaState.GREEN
+    assert assess_sla([level(90, 98.9, state="met")], 0.1).state == SlaState.AMBER
+
+
+def test_weighted_attainment():
+    levels = [
+        level(90, 95, state="met", weight=0.6),
+        level(90, 89, state="near_miss", weight=0.3),
+        level(90, 80, state="missed", weight=0.1),
+        LevelFigure("B", 90, None, True, weight=1.0),  # no figure: not counted
+    ]
+    assert assess_sla(levels).attainment == pytest.approx(0.6)
+    assert assess_sla([LevelFigure("B", 90, None, True)]).attainment is None
+
+
+@pytest.mark.parametrize(
+    ("direction", "target", "breach", "value"),
+    [
+        ("higher", "100", "99", "100"),
+        ("higher", "100", "99", "99.5"),
+        ("higher", "100", "99", "99"),
+        ("higher", "100", "99", "98.99"),
+        ("higher", "95", None, "94.9"),
+        ("lower", "0", "2", "0"),
+        ("lower", "0", "2", "1"),
+        ("lower", "0", "2", "3"),
+        ("lower", "8", "10", "8"),
+        ("lower", "8", "10", "10"),
+        ("lower", "8", "10", "10.5"),
+    ],
+)
+def test_the_gap_state_agrees_with_the_contract_page(direction, target, breach, value):
+    """The contract page shows ServiceLevel.judge; the gap analysis turns that judgement into
+    its SLA state: met → green, near miss → amber, missed → red."""
+    from contracts.models import ServiceLevel
+
+    service_level = ServiceLevel(
+        direction=direction,
+        target=Decimal(target),
+        breach_threshold=Decimal(breach) if breach is not None else None,
+    )
+    judged = service_level.judge(Decimal(value))
+    figure = LevelFigure("A", float(target), float(value), direction == "higher", state=str(judged))
+    expected = {"met": SlaState.GREEN, "near_miss": SlaState.AMBER, "missed": SlaState.RED}
+    assert assess_sla([figure]).state == expected[str(judged)]
