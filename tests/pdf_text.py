@@ -1,8 +1,7 @@
-"""PDF text for assertions, read with pypdf (a pinned Python library, no system binary)."""
+"""PDF text for assertions, read with pypdf (a pinned Python library, no system binary), and
+the PDFs kept in test-artifacts/ for a person to open."""
 
 import io
-import shutil
-import subprocess
 from pathlib import Path
 
 from pypdf import PdfReader
@@ -14,8 +13,12 @@ def pdf_text(pdf: bytes) -> str:
     return "\n".join(page.extract_text() or "" for page in reader.pages)
 
 
-def first_page_png(pdf: Path, stem: Path) -> None:
-    """`stem`-1.png: the PDF's first page to look at, where poppler's pdftoppm is installed."""
-    if shutil.which("pdftoppm"):
-        command = ["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "1", str(pdf), str(stem)]
-        subprocess.run(command, check=True)
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+
+
+def keep_pdf(pdf: bytes, name: str) -> Path:
+    """Write `pdf` to test-artifacts/<name>.pdf, to look at after the run."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / f"{name}.pdf"
+    path.write_bytes(pdf)
+    return path

@@ -1,7 +1,3 @@
-import shutil
-import subprocess
-from pathlib import Path
-
 import pytest
 from django.urls import reverse
 from django_scopes import scopes_disabled
@@ -11,8 +7,7 @@ from audits.tasks import task_render_audit_report
 from governance.platform import impact
 from governance.platform.models import TaskRun
 from tests.audits.helpers import make_setup
-
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+from tests.pdf_text import keep_pdf
 
 
 @pytest.fixture(autouse=True)
@@ -52,26 +47,7 @@ def test_pdf_is_requested_in_the_request_and_rendered_by_the_task(
     assert (download.status_code, download["Content-Type"]) == (200, "application/pdf")
     assert download.content == pdf
 
-    if shutil.which("pdftoppm"):
-        ARTIFACTS.mkdir(exist_ok=True)
-        source = ARTIFACTS / "audit-report.pdf"
-        source.write_bytes(pdf)
-        subprocess.run(
-            [
-                "pdftoppm",
-                "-png",
-                "-r",
-                "60",
-                "-f",
-                "1",
-                "-l",
-                "1",
-                str(source),
-                str(ARTIFACTS / "audit-report"),
-            ],
-            check=True,
-        )
-        assert sorted(p.name for p in ARTIFACTS.glob("audit-report*.png")) != []
+    keep_pdf(pdf, "audit-report")
 
 
 def test_report_of_a_shared_audit_names_the_suppliers_report_and_references(world):
@@ -110,11 +86,4 @@ def test_report_of_a_shared_audit_names_the_suppliers_report_and_references(worl
     assert "ia-h2.pdf (" in html
     assert "Work instruction out of date</strong> <small>(supplier's report IA-9)</small>" in html
     assert (pdf.startswith(b"%PDF-"), pages) == (True, 1)
-    if shutil.which("pdftoppm"):
-        ARTIFACTS.mkdir(exist_ok=True)
-        source = ARTIFACTS / "audit-report-shared.pdf"
-        source.write_bytes(pdf)
-        subprocess.run(
-            ["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "1", str(source), str(source)[:-4]],
-            check=True,
-        )
+    keep_pdf(pdf, "audit-report-shared")

@@ -1,10 +1,7 @@
 """The open register's quarterly PDF: asked for by a page or by beat, rendered by a task and
 stored, then downloaded; a request never renders it."""
 
-import shutil
-import subprocess
 from datetime import datetime, timedelta
-from pathlib import Path
 from unittest import mock
 
 import pytest
@@ -19,8 +16,8 @@ from complaints.tasks import task_render_register_report, task_request_register_
 from governance.platform.access import system_access, tenant_scope
 from governance.platform.models import TaskRun
 from tests.complaints.conftest import AMSTERDAM, file_complaint, handle
+from tests.pdf_text import keep_pdf
 
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 RENDERER = "complaints.register_report.render_pdf_with_pages"
 
 
@@ -120,16 +117,7 @@ def test_the_task_renders_a_pdf_with_pages_that_the_page_then_links(
     assert "hx-get" not in status and url("register_pdf", quarter) in status
     assert url("register_pdf", quarter) in page and "being prepared" not in page
 
-    if shutil.which("pdftoppm"):
-        ARTIFACTS.mkdir(exist_ok=True)
-        source = ARTIFACTS / "complaints-register.pdf"
-        source.write_bytes(pdf)
-        subprocess.run(
-            ["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "1", str(source)]
-            + [str(ARTIFACTS / "complaints-register")],
-            check=True,
-        )
-        assert sorted(p.name for p in ARTIFACTS.glob("complaints-register*.png")) != []
+    keep_pdf(pdf, "complaints-register")
 
 
 def test_the_pdf_holds_aggregates_only_and_hides_small_groups(published):

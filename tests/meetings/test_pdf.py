@@ -1,7 +1,5 @@
 """The agenda pack and the minutes as PDF, rendered by the worker task, per audience."""
 
-from pathlib import Path
-
 import pytest
 from django.urls import reverse
 from django_scopes import scopes_disabled
@@ -12,9 +10,7 @@ from meetings import services
 from meetings.models import MeetingDocument
 from meetings.tasks import task_render_meeting_document
 from tests.meetings.helpers import make_meetings
-from tests.pdf_text import first_page_png, pdf_text
-
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+from tests.pdf_text import keep_pdf, pdf_text
 
 
 def render(world, meeting, kind, access):
@@ -26,10 +22,7 @@ def render(world, meeting, kind, access):
 
 
 def text_of(pdf: bytes, name: str) -> str:
-    ARTIFACTS.mkdir(exist_ok=True)
-    path = ARTIFACTS / f"{name}.pdf"
-    path.write_bytes(pdf)
-    first_page_png(path, ARTIFACTS / name)
+    keep_pdf(pdf, name)
     return pdf_text(pdf)
 
 

@@ -1,8 +1,6 @@
 """The exercise report PDF: asked for in a request, rendered by the worker task, stored, then
 downloaded. A request never renders it."""
 
-from pathlib import Path
-
 import pytest
 from django.urls import reverse
 from django_scopes import scopes_disabled
@@ -10,10 +8,8 @@ from django_scopes import scopes_disabled
 from governance.platform.models import TaskRun
 from simulations.models import ExerciseReport
 from simulations.tasks import task_render_exercise_report
-from tests.pdf_text import first_page_png, pdf_text
+from tests.pdf_text import keep_pdf, pdf_text
 from tests.simulations.helpers import make_chain
-
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 
 def url(name, org, *args):
@@ -94,17 +90,15 @@ def test_worker_renders_a_valid_pdf_with_pages_per_side(
         )
     page = client_as(world.alice).get(url("exercise_detail", world.alpha, alpha.exercise.pk))
     assert 'data-testid="report-download"' in page.content.decode()
-    ARTIFACTS.mkdir(exist_ok=True)
-    paths = {}
-    for name, response in (("client", client_pdf), ("supplier", supplier_pdf)):
-        paths[name] = ARTIFACTS / f"exercise-report-{name}.pdf"
-        paths[name].write_bytes(response.content)
+    paths = {
+        name: keep_pdf(response.content, f"exercise-report-{name}")
+        for name, response in (("client", client_pdf), ("supplier", supplier_pdf))
+    }
     client_text, supplier_text = (pdf_text(p.read_bytes()) for p in paths.values())
     for text in (client_text, supplier_text):
         assert "Friday evening outage" in text and "Closed at 18:00" in text
     assert "Client-only exercise note" in client_text
     assert "Client-only exercise note" not in supplier_text
-    first_page_png(paths["client"], ARTIFACTS / "exercise-report-client")
 
 
 def test_failed_render_is_recorded(world, alpha, monkeypatch, django_capture_on_commit_callbacks):
