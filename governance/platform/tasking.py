@@ -190,22 +190,16 @@ def enqueue(task, *, kwargs: dict, what: str, on_failure=None, task_id: str | No
     return True
 
 
-def enqueue_on_commit(task_name: str, *, kwargs: dict, what: str | None = None) -> None:
+def enqueue_on_commit(task_name: str, *, kwargs: dict, what: str, on_failure=None) -> None:
     """Send the task registered as `task_name` once the current transaction commits (at once
-    outside one). Services name the task instead of importing its module, so tasks may import
-    services without a loop. With `what`, it is sent as `enqueue` sends it: once, and a broker
-    that is down is logged rather than raised; without, as `task.delay` would."""
+    outside one), as `enqueue` sends it: once, and a broker that is down is logged and handed to
+    `on_failure` rather than raised into a request whose change is already committed. Services
+    name the task instead of importing its module, so tasks may import services without a loop."""
     from django.db import transaction
 
-    transaction.on_commit(lambda: _send_by_name(task_name, kwargs=kwargs, what=what))
-
-
-def _send_by_name(task_name: str, *, kwargs: dict, what: str | None) -> None:
-    task = registered_task(task_name)
-    if what is None:
-        task.apply_async(kwargs=kwargs)
-    else:
-        enqueue(task, kwargs=kwargs, what=what)
+    transaction.on_commit(
+        lambda: enqueue(registered_task(task_name), kwargs=kwargs, what=what, on_failure=on_failure)
+    )
 
 
 def registered_task(task_name: str) -> Task:

@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
+from django_scopes import scopes_disabled
 
 from complaints import selectors as complaint_selectors
 from contracts import selectors as contract_selectors
@@ -85,8 +86,23 @@ def gap_run_create(
     enqueue_on_commit(
         "kto.gaps.tasks.task_run_gap_analysis",
         kwargs={"organisation_id": organisation.pk, "run_id": run.pk},
+        what=f"Gap analysis run {run.pk}",
+        on_failure=lambda: _run_not_queued(run),
     )
     return run
+
+
+def _run_not_queued(run: GapAnalysisRun) -> None:
+    """The broker could not take the run: say so on it instead of leaving it queued for ever.
+    Runs after commit, perhaps outside the request's scope: the row is named by its keys."""
+    with scopes_disabled():
+        GapAnalysisRun.objects.filter(
+            pk=run.pk, organisation_id=run.organisation_id, status=GapAnalysisRun.Status.QUEUED
+        ).update(
+            status=GapAnalysisRun.Status.FAILED,
+            finished_at=timezone.now(),
+            error="The task queue was unreachable; start the run again.",
+        )
 
 
 def gap_analysis_execute(*, run: GapAnalysisRun) -> GapAnalysisRun:

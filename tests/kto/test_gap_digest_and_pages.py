@@ -1,6 +1,7 @@
 """The digest, the report PDF, the pages and the API of the gap analysis."""
 
 from datetime import date
+from unittest import mock
 
 import pytest
 from django.core import mail
@@ -171,6 +172,24 @@ def test_manager_starts_a_run_viewer_may_not(world, client_as, django_capture_on
     assert (run.period_start, run.trigger, len(callbacks)) == (NOVEMBER, "manual", 1)
     assert response["Location"] == reverse(
         "kto_gap:run_detail", kwargs={"org_slug": "alpha", "pk": run.pk}
+    )
+
+
+def test_a_run_started_while_the_broker_is_down_says_so_instead_of_failing(
+    world, client_as, django_capture_on_commit_callbacks
+):
+    url = reverse("kto_gap:run_start", kwargs={"org_slug": "alpha"})
+    with (
+        mock.patch.object(task_run_gap_analysis, "apply_async", side_effect=OSError("broker down")),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        response = client_as(world.alice).post(url, {"period": "2026-11-15"})
+    with scopes_disabled():
+        run = GapAnalysisRun.objects.get()
+    assert response.status_code == 302
+    assert (run.status, run.error) == (
+        "failed",
+        "The task queue was unreachable; start the run again.",
     )
 
 

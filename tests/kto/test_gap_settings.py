@@ -524,7 +524,9 @@ def test_a_contract_threshold_change_queues_one_rerun_over_its_flagged_months(
     ]
     with scopes_disabled():
         run = GapAnalysisRun.objects.get()
-    assert queued == [{"kwargs": {"organisation_id": world.alpha.pk, "run_id": run.pk}}]
+    assert queued == [
+        {"kwargs": {"organisation_id": world.alpha.pk, "run_id": run.pk}, "retry": False}
+    ]
 
     # Saved unchanged: nothing to rerun.
     with scopes_disabled():
@@ -601,7 +603,7 @@ def test_the_rerun_applies_the_new_threshold(
     monkeypatch.setattr(
         task_run_gap_analysis,
         "apply_async",
-        lambda *, kwargs: task_run_gap_analysis.apply(kwargs=kwargs),
+        lambda *, kwargs, retry: task_run_gap_analysis.apply(kwargs=kwargs),
     )
     monkeypatch.setattr("kto.gaps.tasks.task_render_gap_report.delay", lambda **kwargs: None)
     with django_capture_on_commit_callbacks(execute=True):
