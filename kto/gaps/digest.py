@@ -79,7 +79,7 @@ from kto.gaps.engine import latest_closed_period
 from kto.gaps.models import GapDigest, GapDigestSchedule, GapFlag
 from kto.gaps.report import gap_report_pdf, period_label
 from kto.gaps.rules import CONFIRMABLE, Flag
-from kto.gaps.selectors import ATTENTION, gap_flag_list
+from kto.gaps.selectors import ATTENTION, gap_digest_schedule_for, gap_flag_list
 
 logger = logging.getLogger(__name__)
 
@@ -236,9 +236,9 @@ class DigestMessage:
 
 
 def digest_schedule(*, organisation: Organisation) -> GapDigestSchedule:
-    """The organisation's schedule; monthly on the 12th when it never chose one."""
-    schedule = GapDigestSchedule.objects.filter(organisation=organisation).first()
-    return schedule or GapDigestSchedule(organisation=organisation)
+    """The organisation's schedule, for the scheduled jobs (no user): the selector's, read with
+    the system's access."""
+    return gap_digest_schedule_for(access=system_access(organisation))
 
 
 def digest_due_key(*, schedule: GapDigestSchedule, today: date) -> str | None:
