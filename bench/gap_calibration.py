@@ -1,7 +1,7 @@
 """Calibration of the gap rule: how often it flags by chance, how often it finds a real shortfall.
 
 Simulated months with known truth, through the product's own rule (`kto.gaps.rules`: the
-per-cell evidence, Benjamini–Hochberg over the month's family, the perception state and the
+per-cell evidence, adaptive Benjamini–Hochberg over the month's family, the perception state and the
 flag; `kto.stats` for the rollup arithmetic and the Wilson intervals). No database.
 
 A month is a family of 50 contracts × 5 dimensions = 250 cells, each of n respondents, every

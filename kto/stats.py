@@ -63,6 +63,21 @@ def benjamini_hochberg(p_values: list[float] | tuple[float, ...]) -> list[float]
     return adjusted
 
 
+def null_share(p_values: list[float] | tuple[float, ...], threshold: float = 0.5) -> float:
+    """Storey's estimate of the share of true null hypotheses among m p-values,
+    π0 = (1 + #{p ≥ λ}) / (m·(1 − λ)), capped at 1, at λ = `threshold` (0.5).
+
+    Under a null a p-value is uniform, so about m0·(1 − λ) of the m0 nulls lie above λ and few
+    of the real effects do (a cell exactly on target, p = ½, counts as a null: ≥ rather than
+    Storey's >, the cautious side); the + 1 keeps the adaptive step-up procedure's false
+    discovery rate at or under its level in finite samples (Storey, Taylor & Siegmund 2004,
+    J. R. Stat. Soc. B 66:187–205, Theorem 3)."""
+    if not p_values:
+        return 1.0
+    above = sum(1 for p in p_values if p >= threshold)
+    return min(1.0, (1 + above) / (len(p_values) * (1 - threshold)))
+
+
 def finite_population_correction(n0: float, population: int | None) -> float:
     """Cochran's correction n = n0 / (1 + (n0 − 1)/N); unchanged when N is unknown."""
     if population is None:

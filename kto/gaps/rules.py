@@ -13,8 +13,10 @@ reports measure) is set beside the users' *perceived* state (gap 5, what a KTO m
    - SUPPRESSED below k respondents, NO_TARGET without a target T;
    - per cell a one-sided t-test of "users are at or above T" (df = n − 1, the finite
      population correction where the KTO figures use it, the spread at least `MIN_SD`): p;
-   - Benjamini–Hochberg over the month's *family* (every cell of the organisation's month with
-     a target and at least k respondents) at `FDR_LEVEL`: q;
+   - adaptive Benjamini–Hochberg over the month's *family* (every cell of the organisation's
+     month with a target and at least k respondents) at `FDR_LEVEL`: the BH q-value times
+     Storey's estimate of the family's share of cells on or above target (`null_share`), so a
+     month in which most cells are fine does not pay for the few that are not: q;
    - BELOW when q ≤ 0.05 *and* the mean is at least δ under T; WATCH when the cell is below T
      on its own (p ≤ `WATCH_LEVEL`) or after the correction, but not BELOW; ABOVE when the whole
      95 % interval lies at or above T; INCONCLUSIVE otherwise.
@@ -33,7 +35,7 @@ from decimal import Decimal
 from django.db.models import TextChoices
 from django.utils.translation import gettext_lazy as _
 
-from kto.stats import benjamini_hochberg, fpc_factor, t_cdf, t_value
+from kto.stats import benjamini_hochberg, fpc_factor, null_share, t_cdf, t_value
 
 # The organisation's amber margin when it set none: a level met is green, even exactly at target.
 DEFAULT_AMBER_MARGIN = 0.0
@@ -246,10 +248,19 @@ def evidence(perception, thresholds: Thresholds) -> Evidence | None:
 
 
 def judge_family(cells: Sequence[Evidence | None]) -> list[Evidence | None]:
-    """The month's cells with their q-values: Benjamini–Hochberg over the cells with a p-value
-    (the family), which all learn the family's size. Order is kept."""
+    """The month's cells with their q-values: adaptive Benjamini–Hochberg (each BH q-value
+    times Storey's estimate of the share of true nulls, never below the cell's own p, capped
+    at 1) over the cells with a p-value (the family), which all learn the family's size. Order
+    is kept."""
     tested = [index for index, cell in enumerate(cells) if cell and cell.p_value is not None]
-    adjusted = benjamini_hochberg([cells[index].p_value for index in tested])
+    p_values = [cells[index].p_value for index in tested]
+    share = null_share(p_values)
+    # Never below the cell's own p: in a small month of mostly clear shortfalls π0 is small,
+    # and a cell no rarer than chance on its own must not borrow their evidence.
+    adjusted = [
+        min(1.0, max(p_value, share * q_value))
+        for p_value, q_value in zip(p_values, benjamini_hochberg(p_values), strict=True)
+    ]
     found = list(cells)
     for index, q_value in zip(tested, adjusted, strict=True):
         found[index] = replace(cells[index], q_value=q_value, family=len(tested))

@@ -10,6 +10,7 @@ import pytest
 from kto.gaps.rules import (
     MIN_SD,
     Drift,
+    Evidence,
     Flag,
     LevelFigure,
     Perception,
@@ -25,7 +26,7 @@ from kto.gaps.rules import (
     judge_family,
     welch_interval,
 )
-from kto.stats import benjamini_hochberg, mean_sd_from_sums, t_value
+from kto.stats import benjamini_hochberg, mean_sd_from_sums, null_share, t_value
 
 T = Thresholds(target=3.5)
 GREEN = [LevelFigure("SD-01", target=90, actual=95, higher_is_better=True)]
@@ -262,6 +263,41 @@ def test_benjamini_hochberg_steps_up():
     assert benjamini_hochberg([0.01, 0.02, 0.03, 0.04, 0.05]) == pytest.approx([0.05] * 5)
     assert min(benjamini_hochberg([0.01, 0.02, 0.03, 0.04, 0.05, 1.0])) == pytest.approx(0.06)
     assert benjamini_hochberg([]) == []
+
+
+def test_null_share_is_storeys_estimate_with_its_finite_sample_term():
+    # m = 10, λ = ½: four p-values above ½ → π0 = (1 + 4) / (10 · ½) = 1.0; two above →
+    # (1 + 2) / 5 = 0.6; none → 1 / 5 = 0.2; nine above → 10 / 5, capped at 1.
+    assert null_share([0.01, 0.02, 0.03, 0.04, 0.2, 0.3, 0.6, 0.7, 0.8, 0.9]) == 1.0
+    assert null_share([0.01, 0.02, 0.03, 0.04, 0.2, 0.3, 0.4, 0.45, 0.8, 0.9]) == pytest.approx(0.6)
+    assert null_share([0.01] * 10) == pytest.approx(0.2)
+    assert null_share([0.9] * 9 + [0.01]) == 1.0
+    assert null_share([]) == 1.0
+
+
+def test_the_family_correction_is_adaptive():
+    # The hand-computed family above plus ten cells far above target (p = 0.99): m = 20, the
+    # BH q of p = 0.008 is 20 · 0.008 / 2 = 0.08 (every later m·p(j)/j is larger), and
+    # π0 = (1 + 10) / (20 · ½) = 1.1, capped at 1, leaves it at 0.08.
+    cells = [
+        Evidence(sd=0.5, se=0.1, ci_low=3.0, ci_high=3.5, p_value=p)
+        for p in [0.205, 0.001, 0.074, 0.041, 0.216, 0.008, 0.060, 0.039, 0.212, 0.042]
+        + [0.99] * 10
+    ]
+    judged = judge_family(cells)
+    assert judged[5].q_value == pytest.approx(0.08)
+    assert all(cell.family == 20 for cell in judged)
+    # Fifteen shortfalls p = 0.001, 0.002, …, 0.015 and five cells p = 0.6–0.95: m = 20, every
+    # BH q of the fifteen is 20 · 0.001j / j = 0.02, π0 = (1 + 5) / 10 = 0.6, so q = 0.012 —
+    # except where the cell's own p is larger (0.013, 0.014, 0.015 keep theirs). The five keep
+    # their own p as well (0.6 · BH 0.75 = 0.45 < 0.6).
+    short = [
+        Evidence(sd=0.5, se=0.1, ci_low=3.0, ci_high=3.5, p_value=p)
+        for p in [0.001 * j for j in range(1, 16)] + [0.6, 0.7, 0.8, 0.9, 0.95]
+    ]
+    judged = judge_family(short)
+    expected = [0.012] * 12 + [0.013, 0.014, 0.015, 0.6, 0.7, 0.8, 0.9, 0.95]
+    assert [cell.q_value for cell in judged] == pytest.approx(expected)
 
 
 def test_watch_means_below_target_on_its_own_only():
