@@ -6,7 +6,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.authtoken.views import ObtainAuthToken
 
-from governance.platform import views
+from governance.platform import languages, views
 from governance.platform.forms import LoginForm
 from governance.roof import dashboard
 
@@ -64,7 +64,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("accounts/", include(accounts)),
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("i18n/setlang/", languages.set_language, name="set_language"),
     path("supplier/", dashboard.supplier_home, name="supplier_home"),
     path("survey/", include("kto.public_urls")),
     path("k/", include("complaints.public_urls")),

@@ -187,6 +187,22 @@ class SupplierMembership(models.Model):
             )
 
 
+class LanguagePreference(models.Model):
+    """The language a person last chose in the portal: what Regie writes to them in."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="language_preference"
+    )
+    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES)
+
+    class Meta:
+        verbose_name = _("language preference")
+        verbose_name_plural = _("language preferences")
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.language}"
+
+
 class TaskRun(models.Model):
     """One run of a background job, so scheduled work can be audited."""
 

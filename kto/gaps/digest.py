@@ -44,10 +44,11 @@ Audiences and language
 ----------------------
 The client's version goes to the schedule's contract managers and business owners; with
 `include_suppliers` each supplier gets one about its own contracts only (its flags are read
-through the supplier's access), with next steps worded for the supplier. Regie stores no
-language per user, so every recipient gets both parts in the organisation's
-`default_language`; the test message and the preview use it too, so they show exactly what the
-recipients read.
+through the supplier's access), with next steps worded for the supplier. Each recipient reads
+it in the language they last chose in the portal (`governance.platform.languages`), the
+organisation's `default_language` if they never chose: one message per language. The test
+message goes out in the manager's own language; the preview shows the manager's language and
+names each recipient's.
 
 Links are absolute (`public_base_url()` + `reverse`): each flag to its page, the month to the
 matrix. A manager previews the digest on the settings page and sends a test to themselves;
@@ -71,8 +72,9 @@ from django.utils.translation import gettext_lazy, ngettext
 from contracts import selectors as contract_selectors
 from governance.platform.access import Access, supplier_system_access, system_access, tenant_scope
 from governance.platform.dimensions import Dimension
+from governance.platform.languages import emails_by_language, language_of
 from governance.platform.links import public_base_url
-from governance.platform.models import Membership, Organisation, Role, SupplierMembership
+from governance.platform.models import Membership, Organisation, Role
 from governance.platform.outbox import outbox_enqueue
 from governance.platform.tasking import enqueue_on_commit
 from kto.gaps.engine import latest_closed_period
@@ -537,23 +539,19 @@ def _enqueue(*, access: Access, message: DigestMessage, to: list[str], contracts
     )
 
 
-def _client_recipients(organisation, schedule) -> list[str]:
+def _client_recipients(organisation, schedule) -> dict[str, list[str]]:
+    """The client's recipients by the language each reads (see `emails_by_language`)."""
     roles = []
     if schedule.include_contract_managers:
         roles.append(Role.CONTRACT_MANAGER)
     if schedule.include_business_owners:
         roles.append(Role.BUSINESS_OWNER)
     if not roles:
-        return []
-    return sorted(
-        set(
-            Membership.objects.filter(
-                organisation=organisation, role__in=roles, user__is_active=True
-            )
-            .exclude(user__email="")
-            .values_list("user__email", flat=True)
-        )
+        return {}
+    users = get_user_model().objects.filter(
+        is_active=True, memberships__organisation=organisation, memberships__role__in=roles
     )
+    return emails_by_language(users, default=organisation.default_language)
 
 
 def gap_digest_send(
@@ -568,7 +566,6 @@ def gap_digest_send(
 
 def _send_once(organisation, period_start, schedule_key) -> GapDigest | None:
     schedule = digest_schedule(organisation=organisation)
-    language = organisation.default_language
     with transaction.atomic():
         digest, created = GapDigest.objects.get_or_create(
             organisation=organisation, period_start=period_start, schedule_key=schedule_key
@@ -579,9 +576,8 @@ def _send_once(organisation, period_start, schedule_key) -> GapDigest | None:
         access = system_access(organisation)
         baseline = gap_digest_baseline(organisation=organisation, exclude_pk=digest.pk)
         contracts = list(contract_selectors.contract_list(access=access))
-        recipients = _client_recipients(organisation, schedule)
         count = 0
-        if recipients:
+        for language, recipients in _client_recipients(organisation, schedule).items():
             message = gap_digest_compose(
                 access=access,
                 period_start=period_start,
@@ -598,7 +594,7 @@ def _send_once(organisation, period_start, schedule_key) -> GapDigest | None:
             )
             count += len(recipients)
         if schedule.include_suppliers:
-            count += _send_to_suppliers(organisation, contracts, period_start, language, baseline)
+            count += _send_to_suppliers(organisation, contracts, period_start, baseline)
         digest.recipients = count
         digest.reported = gap_digest_record(
             flags=list(gap_flag_list(access=access, period_start=period_start)),
@@ -609,32 +605,30 @@ def _send_once(organisation, period_start, schedule_key) -> GapDigest | None:
     return digest
 
 
-def _send_to_suppliers(organisation, contracts, period_start, language, baseline) -> int:
-    """Each supplier gets a digest about its own contracts only."""
+def _send_to_suppliers(organisation, contracts, period_start, baseline) -> int:
+    """Each supplier gets a digest about its own contracts only, in each reader's language."""
     count = 0
     by_supplier = {}
     for contract in contracts:
         by_supplier.setdefault(contract.supplier, []).append(contract)
     for supplier, own in by_supplier.items():
-        emails = sorted(
-            SupplierMembership.objects.filter(supplier=supplier, user__is_active=True)
-            .exclude(user__email="")
-            .values_list("user__email", flat=True)
+        users = get_user_model().objects.filter(
+            is_active=True, supplier_membership__supplier=supplier
         )
-        if not emails:
-            continue
         access = supplier_system_access(organisation, supplier)
-        message = gap_digest_compose(
-            access=access,
-            period_start=period_start,
-            contracts=own,
-            baseline=baseline,
-            language=language,
-        )
-        _enqueue(
-            access=access, message=message, to=emails, contracts=own, period_start=period_start
-        )
-        count += len(emails)
+        languages = emails_by_language(users, default=organisation.default_language)
+        for language, emails in languages.items():
+            message = gap_digest_compose(
+                access=access,
+                period_start=period_start,
+                contracts=own,
+                baseline=baseline,
+                language=language,
+            )
+            _enqueue(
+                access=access, message=message, to=emails, contracts=own, period_start=period_start
+            )
+            count += len(emails)
     return count
 
 
@@ -646,7 +640,8 @@ class DigestPreview:
     """The client's digest of the latest closed month as it would go out now."""
 
     message: DigestMessage
-    recipients: list[str]
+    # (address, language code) per recipient, in address order.
+    recipients: list[tuple[str, str]]
     include_suppliers: bool
 
 
@@ -662,11 +657,14 @@ def gap_digest_preview(*, access: Access, today: date | None = None) -> DigestPr
         period_start=period_start,
         contracts=list(contract_selectors.contract_list(access=access)),
         baseline=gap_digest_baseline(organisation=organisation),
-        language=organisation.default_language,
+        language=translation.get_language() or organisation.default_language,
     )
+    by_language = _client_recipients(organisation, schedule)
     return DigestPreview(
         message=message,
-        recipients=_client_recipients(organisation, schedule),
+        recipients=sorted(
+            (email, language) for language, emails in by_language.items() for email in emails
+        ),
         include_suppliers=schedule.include_suppliers,
     )
 
@@ -710,7 +708,7 @@ def gap_digest_send_test(*, organisation: Organisation, user_id: int, period_sta
             period_start=period_start,
             contracts=contracts,
             baseline=gap_digest_baseline(organisation=organisation),
-            language=organisation.default_language,
+            language=language_of(user, default=organisation.default_language),
             test=True,
         )
         return _enqueue(

@@ -12,6 +12,7 @@ from django_scopes import scopes_disabled
 
 from contracts.models import Contract
 from governance.platform.access import system_access, tenant_scope
+from governance.platform.languages import language_remember
 from governance.platform.models import OutboxMessage
 from kto.gaps import digest as digest_module
 from kto.gaps.digest import (
@@ -274,6 +275,30 @@ def test_the_digest_records_what_it_reported(world, history):
     assert digest.recipients == 3
 
 
+def test_each_recipient_reads_the_digest_in_the_language_they_chose(world, history):
+    # Alpha writes Dutch; dave (Southwind) switched the portal to English once.
+    language_remember(user=world.dave, language="en")
+    send_november(world)
+    subjects = {}
+    for message in OutboxMessage.objects.all():
+        for address in message.to:
+            subjects[address] = message.subject
+
+    def subject(language):
+        with translation.override(language):
+            return gettext("Regie gap digest %(organisation)s, %(period)s") % {
+                "organisation": "Alpha",
+                "period": period_label(NOVEMBER),
+            }
+
+    assert subject("nl") != subject("en")
+    assert subjects == {
+        "alice@example.test": subject("nl"),
+        "bob@example.test": subject("nl"),
+        "dave@example.test": subject("en"),
+    }
+
+
 def test_supplier_version_lists_only_its_own_contracts(world, history, composed):
     send_november(world)
     by_supplier = {a.supplier.name: m for a, m in composed if a.is_supplier}
@@ -462,7 +487,7 @@ def test_manager_previews_the_digest_without_sending(world, history, client_as):
     response = client_as(world.alice).get(preview_url())
     assert response.status_code == 200
     preview = response.context["preview"]
-    assert preview.recipients == ["alice@example.test"]
+    assert preview.recipients == [("alice@example.test", "nl")]
     body = response.content.decode()
     nov = history["november"]
     for key in ("a1_reliability", "a1_responsiveness", "a2_empathy"):
