@@ -39,6 +39,7 @@ from governance.platform.links import public_base_url
 from governance.platform.models import Organisation, Supplier, SupplierMembership
 from governance.platform.outbox import outbox_enqueue
 from governance.platform.tasking import enqueue
+from governance.platform.webhooks import Event, webhook_emit
 from governance.platform.workdays import add_working_days
 
 logger = logging.getLogger(__name__)
@@ -371,6 +372,8 @@ def complaint_assign(
     complaint.reminded_for = ""
     complaint.full_clean()
     complaint.save(update_fields=["assigned_user", "assigned_supplier", "reminded_for"])
+    if supplier is not None:
+        _announce_assigned(complaint, supplier)
     if user is not None:
         label = user.get_full_name() or user.email
     elif supplier is not None:
@@ -385,6 +388,27 @@ def complaint_assign(
         text=label,
     )
     return complaint
+
+
+def _announce_assigned(complaint: Complaint, supplier: Supplier) -> None:
+    """The assignment as a webhook event, without the complainant's personal data."""
+    path = reverse(
+        "complaints:complaint_detail",
+        kwargs={"org_slug": complaint.organisation.slug, "pk": complaint.pk},
+    )
+    webhook_emit(
+        organisation=complaint.organisation,
+        event=Event.COMPLAINT_ASSIGNED,
+        supplier_id=supplier.pk,
+        data={
+            "complaint": complaint.pk,
+            "reference": complaint.reference,
+            "service": complaint.service.name if complaint.service_id else None,
+            "acknowledge_due": complaint.acknowledge_due,
+            "resolve_due": complaint.resolve_due,
+            "url": public_base_url() + path,
+        },
+    )
 
 
 def complaint_note_add(*, access: Access, complaint: Complaint, text: str) -> ComplaintEvent:

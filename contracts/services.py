@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -36,7 +37,9 @@ from contracts.permissions import (
 )
 from governance.platform import events
 from governance.platform.access import Access
+from governance.platform.links import public_base_url
 from governance.platform.models import Organisation, Supplier
+from governance.platform.webhooks import Event, webhook_emit
 
 # --- contracts -----------------------------------------------------------------------------
 
@@ -611,6 +614,27 @@ def sla_report_submit(*, access: Access, report: SLAReport, now: datetime | None
     return report
 
 
+def _announce_report(report: SLAReport, event: str) -> None:
+    """The report's decision as a webhook event, to the client and to the report's supplier."""
+    contract = report.contract
+    path = reverse(
+        "contracts:report_detail",
+        kwargs={"org_slug": report.organisation.slug, "pk": report.pk},
+    )
+    webhook_emit(
+        organisation=report.organisation,
+        event=event,
+        supplier_id=contract.supplier_id,
+        data={
+            "report": report.pk,
+            "contract": contract.reference,
+            "period_start": report.period_start,
+            "status": report.status,
+            "url": public_base_url() + path,
+        },
+    )
+
+
 @transaction.atomic
 def sla_report_accept(*, access: Access, report: SLAReport) -> SLAReport:
     """The client accepts a submitted report, or an appealed one (the appeal is granted)."""
@@ -624,6 +648,7 @@ def sla_report_accept(*, access: Access, report: SLAReport) -> SLAReport:
     report.reviewed_by_id = access.user_id
     report.reviewed_at = timezone.now()
     report.save(update_fields=["status", "reviewed_by", "reviewed_at"])
+    _announce_report(report, Event.SLA_REPORT_ACCEPTED)
     # Higher layers (the gap analysis) react after commit; contracts cannot import them.
     events.publish(
         events.SLA_REPORT_ACCEPTED,
@@ -655,6 +680,7 @@ def sla_report_dispute(*, access: Access, report: SLAReport, reasons: dict[int, 
     report.reviewed_by_id = access.user_id
     report.reviewed_at = timezone.now()
     report.save(update_fields=["status", "reviewed_by", "reviewed_at"])
+    _announce_report(report, Event.SLA_REPORT_DISPUTED)
     return report
 
 
@@ -669,6 +695,7 @@ def sla_report_appeal(*, access: Access, report: SLAReport, reason: str) -> SLAR
     report.status = SLAReport.Status.APPEALED
     report.appeal_reason = reason.strip()
     report.save(update_fields=["status", "appeal_reason"])
+    _announce_report(report, Event.SLA_REPORT_APPEALED)
     return report
 
 

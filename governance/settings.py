@@ -216,6 +216,12 @@ else:
 DEFAULT_FROM_EMAIL = env_str("REGIE_FROM_EMAIL", "Regie <regie@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 8)
+# Webhooks: attempts per delivery (2, 4, 8 … minutes apart), and failed posts in a row after
+# which an endpoint is switched off and its owner told.
+WEBHOOK_MAX_ATTEMPTS = env_int("WEBHOOK_MAX_ATTEMPTS", 8)
+WEBHOOK_DISABLE_AFTER = env_int("WEBHOOK_DISABLE_AFTER", 10)
+# Deliveries to private, loopback and link-local addresses are refused outside development.
+WEBHOOK_ALLOW_PRIVATE = env_bool("WEBHOOK_ALLOW_PRIVATE", DEBUG)
 
 # --- Auth -----------------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [

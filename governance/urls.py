@@ -19,6 +19,7 @@ tenant_pages = [
     path("complaints/", include("complaints.urls")),
     path("audits/", include("audits.urls")),
     path("meetings/", include("meetings.urls")),
+    path("webhooks/", include("governance.platform.webhook_urls")),
 ]
 
 tenant_api = [

@@ -17,8 +17,10 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from governance.platform.access import Access, system_access
+from governance.platform.links import public_base_url
 from governance.platform.models import SupplierMembership
 from governance.platform.outbox import outbox_enqueue
+from governance.platform.webhooks import Event, webhook_emit
 from governance.platform.workdays import add_working_days
 from kto import selectors as kto_selectors
 from meetings import ical, selectors, sources
@@ -374,6 +376,25 @@ def item_prepare(
 
 
 @transaction.atomic
+def _announce_pre_reads(meeting: Meeting, side: str, items: list[AgendaItem]) -> None:
+    """A webhook event per side and meeting when its pre-reads come due (once, as the mail);
+    the supplier's endpoints hear of their own side's only."""
+    contract = meeting.series.contract
+    webhook_emit(
+        organisation=meeting.organisation,
+        event=Event.PRE_READ_DUE,
+        supplier_id=contract.supplier_id if contract and side == Side.SUPPLIER else None,
+        data={
+            "meeting": meeting.pk,
+            "title": str(meeting),
+            "starts_at": meeting.starts_at,
+            "side": side,
+            "items": [{"agenda_item": item.pk, "due": item.prep_due} for item in items],
+            "url": public_base_url() + _meeting_url(meeting),
+        },
+    )
+
+
 def preparation_reminders_send(*, organisation, today: date | None = None) -> int:
     """Remind each side once of its missing pre-reads, from REMIND_DAYS_BEFORE working days
     before the preparation deadline until the meeting. Returns the number of messages."""
@@ -420,6 +441,7 @@ def preparation_reminders_send(*, organisation, today: date | None = None) -> in
                     organisation=organisation,
                 )
             sent += 1
+        _announce_pre_reads(meeting, side, group)
         field = "supplier_reminded_at" if side == Side.SUPPLIER else "client_reminded_at"
         AgendaItem.objects.filter(pk__in=[i.pk for i in group]).update(**{field: now})
     return sent

@@ -447,6 +447,13 @@ ROUTES: dict[str, Route] = {
     "api:gap-digest-schedule": api(insiders=ALICE_VICTOR),
     "kto_gap:amber_margin": post(insiders=ALICE, data={"amber_margin": "0.01"}),
     "api:gap-settings": api(insiders=ALICE_VICTOR),
+    # Webhooks: a contract manager manages the organisation's endpoints, a supplier's user
+    # those of its supplier (each sees its own side's only); a viewer neither.
+    "webhooks:list": page(insiders=ALICE_BOB),
+    "webhooks:detail": page("webhook_endpoint", ALICE),
+    "webhooks:rotate": post("webhook_endpoint", ALICE, ok=(200,)),
+    "webhooks:enable": post("webhook_endpoint", ALICE),
+    "webhooks:delete": post("webhook_endpoint", ALICE),
 }
 
 
@@ -459,6 +466,7 @@ class Samples(dict):
         from tests.audits.helpers import route_samples as audit_samples
         from tests.complaints.helpers import route_samples as complaint_samples
         from tests.contracts.samples import contract_samples
+        from tests.governance.test_webhooks import webhook_route_samples
         from tests.kto.helpers import route_samples as kto_samples
         from tests.kto.test_gap_engine import gap_route_samples
         from tests.kto.test_gap_settings import gap_settings_route_samples
@@ -476,6 +484,7 @@ class Samples(dict):
             complaint_samples,
             audit_samples,
             meeting_samples,
+            webhook_route_samples,
         ]
 
     def __missing__(self, key):

@@ -6,6 +6,7 @@ from datetime import date
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -14,7 +15,9 @@ from audits.permissions import may_respond
 from audits.selectors import people_for_contract
 from audits.services.findings import finding_close
 from governance.platform.access import Access
+from governance.platform.links import public_base_url
 from governance.platform.outbox import outbox_enqueue
+from governance.platform.webhooks import Event, webhook_emit
 from governance.platform.workdays import add_working_days
 
 # Days before the due date on which owners get a reminder of an unfinished action.
@@ -142,6 +145,33 @@ def effectiveness_check_record(
 # --- reminders --------------------------------------------------------------------------------
 
 
+def _announce_due(action: CorrectiveAction, today: date) -> None:
+    """A webhook event when the action first comes due, and again when it first is overdue."""
+    overdue = action.due_date < today
+    last = action.reminded_on
+    if last is not None and (not overdue or last > action.due_date):
+        return
+    finding = action.finding
+    path = reverse(
+        "audits:finding_detail",
+        kwargs={"org_slug": action.organisation.slug, "pk": finding.pk},
+    )
+    webhook_emit(
+        organisation=action.organisation,
+        event=Event.CORRECTIVE_ACTION_DUE,
+        supplier_id=finding.audit.contract.supplier_id,
+        data={
+            "action": action.pk,
+            "finding": finding.pk,
+            "description": action.description,
+            "due_date": action.due_date,
+            "overdue": overdue,
+            "status": action.status,
+            "url": public_base_url() + path,
+        },
+    )
+
+
 def action_reminders_send(*, organisation, today: date | None = None) -> int:
     """Mail the owners of every unfinished action that is due within REMINDER_WORKING_DAYS
     working days or overdue, at most once a day per action. Returns the number of mails."""
@@ -152,7 +182,14 @@ def action_reminders_send(*, organisation, today: date | None = None) -> int:
         .exclude(status__in=CorrectiveAction.FINISHED)
         .exclude(reminded_on=today)
         .exclude(finding__status=Finding.Status.CLOSED)
-        .select_related("finding", "finding__audit", "supplier_owner", "client_owner")
+        .select_related(
+            "organisation",
+            "finding",
+            "finding__audit",
+            "finding__audit__contract",
+            "supplier_owner",
+            "client_owner",
+        )
     )
     sent = 0
     with translation.override(organisation.default_language):
@@ -186,6 +223,7 @@ def action_reminders_send(*, organisation, today: date | None = None) -> int:
                         to=recipients, subject=subject, text=text, organisation=organisation
                     )
                     sent += 1
+                _announce_due(action, today)
                 action.reminded_on = today
                 action.save(update_fields=["reminded_on"])
     return sent

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -11,6 +12,8 @@ from audits.models import Audit, ChecklistItem, EffectivenessCheck, Finding
 from audits.permissions import may_edit_audit, may_respond, may_set_priority
 from audits.services.audits import _check_services
 from governance.platform.access import Access
+from governance.platform.links import public_base_url
+from governance.platform.webhooks import Event, webhook_emit
 
 
 @transaction.atomic
@@ -51,6 +54,22 @@ def finding_create(
     finding.full_clean()
     finding.save()
     finding.services.set(services)
+    path = reverse(
+        "audits:finding_detail", kwargs={"org_slug": audit.organisation.slug, "pk": finding.pk}
+    )
+    webhook_emit(
+        organisation=audit.organisation,
+        event=Event.FINDING_RAISED,
+        supplier_id=audit.contract.supplier_id,
+        data={
+            "finding": finding.pk,
+            "title": finding.title,
+            "grade": finding.grade,
+            "audit": audit.pk,
+            "contract": audit.contract.reference,
+            "url": public_base_url() + path,
+        },
+    )
     return finding
 
 

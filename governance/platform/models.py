@@ -303,3 +303,91 @@ class OutboxAttachment(models.Model):
 
     def __str__(self) -> str:
         return self.filename
+
+
+class WebhookEndpoint(models.Model):
+    """An address where an organisation, or a supplier working for it, receives Regie's events
+    as signed JSON. A supplier's endpoint receives only the events of its own contracts."""
+
+    class Event(models.TextChoices):
+        SLA_REPORT_ACCEPTED = "sla_report.accepted", _("SLA report accepted")
+        SLA_REPORT_DISPUTED = "sla_report.disputed", _("SLA report disputed")
+        SLA_REPORT_APPEALED = "sla_report.appealed", _("SLA report appealed")
+        COMPLAINT_ASSIGNED = "complaint.assigned", _("Complaint assigned to the supplier")
+        FINDING_RAISED = "finding.raised", _("Audit finding raised")
+        CORRECTIVE_ACTION_DUE = "corrective_action.due", _("Corrective action due")
+        PRE_READ_DUE = "pre_read.due", _("Pre-read due")
+        GAP_FLAG_CONFIRMED = "gap_flag.confirmed", _("Gap flag confirmed")
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="webhook_endpoints"
+    )
+    supplier = models.ForeignKey(
+        Supplier,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="webhook_endpoints",
+        verbose_name=_("supplier"),
+    )
+    name = models.CharField(_("name"), max_length=100)
+    url = models.URLField(_("URL"), max_length=500)
+    # Kept to sign each delivery; shown once, when created or rotated.
+    secret = models.CharField(max_length=64, editable=False)
+    events = models.JSONField(_("events"), default=list)
+    active = models.BooleanField(_("active"), default=True)
+    consecutive_failures = models.PositiveIntegerField(_("failures in a row"), default=0)
+    disabled_reason = models.CharField(_("why disabled"), max_length=300, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    objects = tenant_manager(supplier="supplier")
+
+    class Meta:
+        ordering = ["name", "pk"]
+        verbose_name = _("webhook endpoint")
+        verbose_name_plural = _("webhook endpoints")
+
+    def __str__(self) -> str:
+        return f"{self.name} → {self.url}"
+
+
+class WebhookDelivery(models.Model):
+    """One event on its way to one endpoint; claimed before it is sent, retried with backoff."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        SENDING = "sending", _("Sending")
+        DELIVERED = "delivered", _("Delivered")
+        FAILED = "failed", _("Failed")
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    endpoint = models.ForeignKey(
+        WebhookEndpoint, on_delete=models.CASCADE, related_name="deliveries"
+    )
+    event = models.CharField(_("event"), max_length=40, choices=WebhookEndpoint.Event.choices)
+    payload = models.JSONField(_("payload"))
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt"))
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    delivered_at = models.DateTimeField(_("delivered"), null=True, blank=True)
+    response_status = models.PositiveSmallIntegerField(_("response"), null=True, blank=True)
+    last_error = models.CharField(_("last error"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"]),
+            models.Index(fields=["endpoint", "-created_at"]),
+        ]
+        verbose_name = _("webhook delivery")
+        verbose_name_plural = _("webhook deliveries")
+
+    def __str__(self) -> str:
+        return f"{self.event} → {self.endpoint_id} ({self.status})"

@@ -6,6 +6,7 @@ from governance.celery import app
 from governance.platform.models import TaskRun
 from governance.platform.outbox import outbox_relay
 from governance.platform.tasking import RecordedTask, task_runs_recover
+from governance.platform.webhooks import webhook_relay
 
 TASK_RUN_RETENTION = timedelta(days=90)
 
@@ -13,6 +14,11 @@ TASK_RUN_RETENTION = timedelta(days=90)
 @app.task(base=RecordedTask)
 def task_relay_outbox() -> dict:
     return outbox_relay()
+
+
+@app.task(base=RecordedTask)
+def task_relay_webhooks() -> dict:
+    return webhook_relay()
 
 
 @app.task(base=RecordedTask)

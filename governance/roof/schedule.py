@@ -13,6 +13,10 @@ BEAT_SCHEDULE = {
         "task": "governance.platform.tasks.task_relay_outbox",
         "schedule": 60.0,
     },
+    "relay-webhooks": {
+        "task": "governance.platform.tasks.task_relay_webhooks",
+        "schedule": 60.0,
+    },
     "exercise-reminders": {
         "task": "simulations.tasks.task_exercise_reminders_all",
         "schedule": crontab(hour=7, minute=5),

@@ -10,14 +10,17 @@ from datetime import date
 from decimal import Decimal
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
 from complaints import selectors as complaint_selectors
 from contracts import selectors as contract_selectors
 from governance.platform.access import Access, system_access
+from governance.platform.links import public_base_url
 from governance.platform.models import Organisation
 from governance.platform.tasking import enqueue_on_commit
+from governance.platform.webhooks import Event, webhook_emit
 from kto.gaps.engine import (
     FIGURE_FIELDS,
     Changes,
@@ -135,7 +138,9 @@ def gap_analysis_execute(*, run: GapAnalysisRun) -> GapAnalysisRun:
                 changes = classify_changed(
                     run=run, engine=engine, contract_ids=contract_ids, complaints=complaints
                 )
+                confirmed_before = _confirmed_flags(organisation, periods)
                 _store(changes)
+                _announce_confirmed(organisation, periods, confirmed_before)
                 counts = changes.counts
     except Exception as error:
         GapAnalysisRun.objects.filter(pk=run.pk).update(
@@ -149,6 +154,47 @@ def gap_analysis_execute(*, run: GapAnalysisRun) -> GapAnalysisRun:
     )
     run.refresh_from_db()
     return run
+
+
+def _confirmed_flags(organisation, periods) -> dict[tuple, tuple]:
+    rows = GapFlag.objects.filter(
+        organisation=organisation,
+        confirmed=True,
+        period_start__gte=periods[0][0],
+        period_start__lte=periods[-1][0],
+    ).values_list(
+        "contract_id",
+        "dimension",
+        "period_start",
+        "pk",
+        "flag",
+        "contract__reference",
+        "contract__supplier_id",
+    )
+    return {row[:3]: row[3:] for row in rows}
+
+
+def _announce_confirmed(organisation, periods, before: dict) -> None:
+    """A webhook event for each flag the run confirmed that was not confirmed before it."""
+    for (_contract_id, dimension, start), (pk, flag, reference, supplier_id) in sorted(
+        _confirmed_flags(organisation, periods).items()
+    ):
+        if (_contract_id, dimension, start) in before:
+            continue
+        path = reverse("kto_gap:flag", kwargs={"org_slug": organisation.slug, "pk": pk})
+        webhook_emit(
+            organisation=organisation,
+            event=Event.GAP_FLAG_CONFIRMED,
+            supplier_id=supplier_id,
+            data={
+                "flag": pk,
+                "kind": flag,
+                "contract": reference,
+                "dimension": dimension,
+                "period_start": start,
+                "url": public_base_url() + path,
+            },
+        )
 
 
 # --- settings: thresholds and the digest schedule ---------------------------------------------
