@@ -1,11 +1,13 @@
 from django.urls import path
 
-from contracts import views, views_terms
+from contracts import views, views_import, views_terms
 
 app_name = "contracts"
 urlpatterns = [
     path("", views.ContractListView.as_view(), name="contract_list"),
     path("export/", views.contract_export, name="contract_export"),
+    path("import/", views_import.register_import_view, name="register_import"),
+    path("import/template.xlsx", views_import.register_import_template, name="register_template"),
     path("<int:pk>/", views.ContractDetailView.as_view(), name="contract_detail"),
     path("<int:pk>/template/", views.report_template, name="report_template"),
     path("<int:pk>/upload/", views.ReportUploadView.as_view(), name="report_upload"),

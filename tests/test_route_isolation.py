@@ -170,6 +170,9 @@ ROUTES: dict[str, Route] = {
     "organisation_home": page(),
     "contracts:contract_list": page(),
     "contracts:contract_detail": page("contract"),
+    "contracts:register_import": page(insiders=ALICE),
+    "contracts:register_template": page(insiders=ALICE),
+    "api:contract-import-list": api_post(insiders=ALICE, ok=(400,)),
     "api:contract-list": api(),
     "api:contract-detail": api("contract"),
     # Complaints (issue 6): the assigned supplier answers, managers run the procedure; the

@@ -1,5 +1,6 @@
 from rest_framework.routers import SimpleRouter
 
+from contracts.api.imports import RegisterImportViewSet
 from contracts.api.views import (
     ContractViewSet,
     MeasurementViewSet,
@@ -14,4 +15,5 @@ router.register("services", ServiceViewSet, basename="service")
 router.register("service-levels", ServiceLevelViewSet, basename="servicelevel")
 router.register("sla-reports", SLAReportViewSet, basename="slareport")
 router.register("measurements", MeasurementViewSet, basename="measurement")
+router.register("contract-imports", RegisterImportViewSet, basename="contract-import")
 urlpatterns = router.urls

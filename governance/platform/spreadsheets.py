@@ -111,10 +111,11 @@ class Table:
             yield number, {col: row[i].strip() if i < width else "" for col, i in positions}
 
 
-def read_table(*, name: str, content: bytes, spec: Spec) -> Table:
-    """The table of an uploaded .csv or .xlsx file, its columns found through the spec's
-    aliases. Raises Rejected for a file that cannot be read at all: wrong type, too large,
-    empty, unreadable, a required column missing, too many rows."""
+def read_table(*, name: str, content: bytes, spec: Spec, sheet: str | None = None) -> Table:
+    """The table of an uploaded .csv or .xlsx file (of an .xlsx its `sheet`, by default the
+    first), its columns found through the spec's aliases. Raises Rejected for a file that
+    cannot be read at all: wrong type, too large, empty, unreadable, a required column missing,
+    too many rows."""
     limits, file_column = spec.limits, spec.file_column
     lower = (name or "").lower()
     if lower.endswith((".xlsm", ".xls", ".xlsb")):
@@ -131,7 +132,7 @@ def read_table(*, name: str, content: bytes, spec: Spec) -> Table:
     if not content.strip():
         raise rejected(_("The file is empty."), column=file_column, value=name)
     if lower.endswith(".xlsx"):
-        rows, delimiter = _read_xlsx(content, spec=spec), None
+        rows, delimiter = _read_xlsx(content, spec=spec, sheet=sheet), None
     else:
         rows, delimiter = _read_csv(content, file_column=file_column)
     while rows and not any(cell.strip() for cell in rows[-1]):
@@ -186,7 +187,32 @@ def _read_csv(content: bytes, *, file_column: str) -> tuple[list[list[str]], str
         ) from None
 
 
-def _read_xlsx(content: bytes, *, spec: Spec) -> list[list[str]]:
+def sheet_titles(*, content: bytes, spec: Spec) -> list[str]:
+    """The sheets of an .xlsx upload, after the same guards as `read_table`. Raises Rejected."""
+    workbook = _open_xlsx(content, spec=spec)
+    try:
+        return list(workbook.sheetnames)
+    finally:
+        workbook.close()
+
+
+def _read_xlsx(content: bytes, *, spec: Spec, sheet: str | None = None) -> list[list[str]]:
+    workbook = _open_xlsx(content, spec=spec)
+    max_rows = spec.limits.max_rows
+    try:
+        worksheet = workbook[sheet] if sheet else workbook.worksheets[0]
+        table = []
+        for values in worksheet.iter_rows(values_only=True):
+            table.append(["" if v is None else cell_text(v) for v in values])
+            # One row past the limit is enough to refuse; don't unpack the rest.
+            if len(table) > max_rows + 1:
+                break
+    finally:
+        workbook.close()
+    return table
+
+
+def _open_xlsx(content: bytes, *, spec: Spec):
     invalid = _("This is not a valid .xlsx file.")
     if not content.startswith(b"PK"):
         raise rejected(invalid, column=spec.file_column)
@@ -203,20 +229,9 @@ def _read_xlsx(content: bytes, *, spec: Spec) -> list[list[str]]:
     if b"macroEnabled" in content_types or any(n.endswith("vbaProject.bin") for n in names):
         raise rejected(_macro_message(), column=spec.file_column)
     try:
-        workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+        return openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except Exception:  # noqa: BLE001 - any parser failure means the same to the user
         raise rejected(invalid, column=spec.file_column) from None
-    max_rows = spec.limits.max_rows
-    try:
-        table = []
-        for values in workbook.worksheets[0].iter_rows(values_only=True):
-            table.append(["" if v is None else cell_text(v) for v in values])
-            # One row past the limit is enough to refuse; don't unpack the rest.
-            if len(table) > max_rows + 1:
-                break
-    finally:
-        workbook.close()
-    return table
 
 
 def _zip_problem(entries: list[zipfile.ZipInfo], *, compressed_size: int, spec: Spec) -> str | None:
