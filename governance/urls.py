@@ -6,7 +6,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.authtoken.views import ObtainAuthToken
 
-from governance.platform import views
+from governance.platform import privacy_views, views
 from governance.platform.forms import LoginForm
 from governance.roof import dashboard
 
@@ -19,6 +19,7 @@ tenant_pages = [
     path("complaints/", include("complaints.urls")),
     path("audits/", include("audits.urls")),
     path("meetings/", include("meetings.urls")),
+    path("privacy/", include("governance.platform.privacy_urls")),
 ]
 
 tenant_api = [
@@ -67,6 +68,11 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("supplier/", dashboard.supplier_home, name="supplier_home"),
     path("survey/", include("kto.public_urls")),
+    path(
+        "k/<slug:org_slug>/privacy/",
+        privacy_views.privacy_statement,
+        name="privacy_statement",
+    ),
     path("k/", include("complaints.public_urls")),
     path("api/v1/k/", include("complaints.api.public_urls")),
     path("o/<slug:org_slug>/", include(tenant_pages)),
