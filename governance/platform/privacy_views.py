@@ -112,7 +112,7 @@ def privacy_erase(request, org_slug):
     form = ErasureForm(request.POST)
     if not form.is_valid():
         return _page(request, erasure_form=form, status=400)
-    email = form.cleaned_data["email"]
+    email = privacy.normalise_email(form.cleaned_data["email"])
     if not form.cleaned_data["confirm"]:
         counts = privacy.person_count(organisation=access.organisation, email=email)
         confirm = ErasureForm(initial={"email": email, "confirm": True})
