@@ -30,6 +30,7 @@ tenant_api = [
     path("", include("complaints.api.urls")),
     path("", include("audits.api.urls")),
     path("", include("meetings.api.urls")),
+    path("", include("governance.platform.privacy_api")),
 ]
 
 accounts = [

@@ -210,6 +210,7 @@ ROUTES: dict[str, Route] = {
     "privacy_statement": Route(PUBLIC, extra=ALPHA),
     "privacy:settings": page(insiders=ALICE),
     "privacy:erase": post(insiders=ALICE, ok=(200,), data={"email": "walk@example.test"}),
+    "api:privacy-settings": api(insiders=ALICE_VICTOR),
     # Contracts and SLA reports (issue 3): suppliers upload and respond, managers review.
     "contracts:contract_export": page(),
     "contracts:report_template": page("contract"),
