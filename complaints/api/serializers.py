@@ -44,6 +44,7 @@ class ComplaintSerializer(ScopedModelSerializer):
     phone = serializers.SerializerMethodField()
     resolved_for_me = serializers.SerializerMethodField()
     handling_score = serializers.SerializerMethodField()
+    kept_informed = serializers.SerializerMethodField()
 
     class Meta:
         model = Complaint
@@ -73,6 +74,7 @@ class ComplaintSerializer(ScopedModelSerializer):
             "phone",
             "resolved_for_me",
             "handling_score",
+            "kept_informed",
         ]
         read_only_fields = fields
 
@@ -106,6 +108,12 @@ class ComplaintSerializer(ScopedModelSerializer):
     def get_handling_score(self, complaint):
         verdict = getattr(complaint, "verdict", None)
         return verdict.handling_score if verdict else None
+
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
+    def get_kept_informed(self, complaint):
+        """The optional answer given with the verdict on the tracking page (1–5)."""
+        verdict = getattr(complaint, "verdict", None)
+        return verdict.kept_informed if verdict else None
 
 
 class ComplaintEventSerializer(ScopedModelSerializer):

@@ -94,6 +94,11 @@ def test_the_tracking_page_asks_the_optional_questions_with_the_verdict(world, c
         verdict.comment,
     ) == (True, 4, 2, "Traag bericht.")
     assert "kept informed 2 out of 5" in client.get(url).content.decode()
+    client.force_login(world.alice)
+    api = client.get(f"/api/v1/o/alpha/complaints/{complaint.pk}/").json()
+    page = client.get(reverse("complaints:complaint_detail", args=["alpha", complaint.pk]))
+    assert (api["handling_score"], api["kept_informed"]) == (4, 2)
+    assert "kept informed 2 out of 5" in page.content.decode()
 
 
 def test_the_optional_question_may_stay_empty_and_figures_count_every_verdict(world, client):
