@@ -7,7 +7,9 @@ class ComplaintsConfig(AppConfig):
     verbose_name = _("Complaints")
 
     def ready(self) -> None:
+        from complaints.privacy import HANDLER
         from complaints.selectors import complaint_impact, occurrence_times
+        from governance.platform import privacy
         from governance.platform.impact import register_impact_source
         from governance.platform.service_links import register_occurrence_source
 
@@ -15,3 +17,5 @@ class ComplaintsConfig(AppConfig):
         register_impact_source(complaint_impact)
         # Simulations derive arrival profiles from when complaints happened.
         register_occurrence_source(occurrence_times)
+        # Complainants' contact details and attachments: retention and erasure.
+        privacy.register(HANDLER)

@@ -156,6 +156,16 @@ class VerdictForm(forms.Form):
         coerce=int,
         widget=forms.RadioSelect,
     )
+    kept_informed = forms.TypedChoiceField(
+        label=_(
+            "Were you kept informed while it was handled? (optional; 1 = not at all, 5 = very well)"
+        ),
+        choices=[("", _("No answer")), *[(n, str(n)) for n in range(1, 6)]],
+        coerce=int,
+        empty_value=None,
+        required=False,
+        widget=forms.RadioSelect,
+    )
     comment = forms.CharField(
         label=_("Anything to add? (optional)"),
         required=False,

@@ -346,6 +346,13 @@ class Verdict(TenantModel):
     handling_score = models.PositiveSmallIntegerField(
         _("how it was handled (1–5)"), validators=[MinValueValidator(1), MaxValueValidator(5)]
     )
+    # Optional, asked with the verdict on the tracking page (the one request after resolution).
+    kept_informed = models.PositiveSmallIntegerField(
+        _("kept informed (1–5)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(5)],
+    )
     comment = models.TextField(_("anything to add"), blank=True, max_length=2000)
     given_at = models.DateTimeField(_("given"))
 

@@ -1,6 +1,7 @@
 """Small predicates: who may do what with complaints."""
 
 from governance.platform.access import Access
+from governance.platform.models import Role
 
 # What the supplier assigned to a complaint may do with it: answer it, not close or reject it.
 SUPPLIER_MOVES = {"acknowledged", "in_progress", "resolved"}
@@ -35,11 +36,16 @@ def may_message(access: Access, complaint) -> bool:
 
 
 def may_see_contact(access: Access, complaint) -> bool:
-    """The client's team sees the complainant's contact details; the supplier only when the
-    complainant consented to be contacted."""
-    if access.is_client or access.is_system:
+    """The one rule for complainants' contact details (name, e-mail, phone, whether they may be
+    contacted) in pages, API, exports, PDFs and e-mails: the client's contract managers, who
+    run the procedure; the supplier the complaint is assigned to only when the complainant
+    consented to be contacted; never viewers, business owners or auditors. Background jobs
+    (no user) write to the complainant themselves and may read them."""
+    if access.is_supplier:
+        return is_assigned_supplier(access, complaint) and complaint.consent_to_contact
+    if access.is_system:
         return True
-    return is_assigned_supplier(access, complaint) and complaint.consent_to_contact
+    return access.has_role(Role.CONTRACT_MANAGER)
 
 
 def may_decide(access: Access) -> bool:

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 
-from complaints import antiabuse, selectors, services
+from complaints import antiabuse, privacy, selectors, services
 from complaints.forms import ComplaintForm, VerdictForm
 from complaints.models import HANDLED_STATUSES, ComplaintSettings
 from governance.platform.access import system_access, tenant_scope
@@ -147,6 +147,28 @@ def track(request, token):
     # The token is the key to this page: never let it leak to another site through a Referer
     # header. ("no-referrer" would also make browsers send "Origin: null" with the verdict form,
     # which the CSRF check rightly refuses.)
+    response["Referrer-Policy"] = "same-origin"
+    return response
+
+
+@never_cache
+@csrf_protect
+def track_erase(request, token):
+    """The complainant erases its own personal data: a confirmation page, then (POST) the
+    erasure. Afterwards the tracking link no longer opens anything."""
+    organisation = selectors.organisation_for_token(token=token)
+    if organisation is None:
+        raise Http404
+    with tenant_scope(system_access(organisation)):
+        complaint = selectors.complaint_for_token(organisation=organisation, token=token)
+        if complaint is None:
+            raise Http404
+        context = {"public_organisation": organisation, "complaint": complaint}
+        if request.method == "POST" and request.POST.get("confirm") == "yes":
+            privacy.complainant_erase(complaint=complaint)
+            response = render(request, "complaints/public/erased.html", context)
+        else:
+            response = render(request, "complaints/public/erase_confirm.html", context)
     response["Referrer-Policy"] = "same-origin"
     return response
 

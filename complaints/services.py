@@ -33,7 +33,7 @@ from complaints.models import (
 )
 from complaints.uploads import CheckedFile
 from contracts import selectors as contract_selectors
-from governance.platform import events, service_links
+from governance.platform import service_links
 from governance.platform.access import Access, system_access
 from governance.platform.links import public_base_url
 from governance.platform.models import Organisation, Supplier, SupplierMembership
@@ -311,10 +311,6 @@ def complaint_transition(
         complaint.reminded_for = ""
     complaint.full_clean()
     complaint.save()
-    first_resolution = (
-        to == Status.RESOLVED
-        and not complaint.events.filter(kind=EventKind.STATUS, to_status=Status.RESOLVED).exists()
-    )
     _event(
         complaint,
         EventKind.STATUS,
@@ -326,26 +322,9 @@ def complaint_transition(
         at=now,
     )
     if to in (Status.ACKNOWLEDGED, Status.RESOLVED, Status.REJECTED):
+        # The resolved mail is the one request for the complainant's verdict (tracking page).
         _mail_complainant(complaint, to, {"text": text}, base_url)
-    if first_resolution:
-        _verdict_requested(complaint)
     return complaint
-
-
-def _verdict_requested(complaint: Complaint) -> None:
-    """The complaint is resolved for the first time: its own verdict is asked on the tracking
-    page (the e-mail above); a satisfaction-survey app may also invite the complainant to its
-    anonymous verdict survey of the contract, pooled with others so it can be reported. Only
-    with an address the complainant left and a service whose contract is known."""
-    if not complaint.email or complaint.service is None:
-        return
-    events.publish(
-        events.COMPLAINT_VERDICT_REQUESTED,
-        organisation_id=complaint.organisation_id,
-        contract_id=complaint.service.contract_id,
-        email=complaint.email,
-        language=complaint.language,
-    )
 
 
 @transaction.atomic
@@ -443,6 +422,7 @@ def verdict_submit(
     complaint: Complaint,
     resolved_for_me: bool,
     handling_score: int,
+    kept_informed: int | None = None,
     comment: str = "",
     now: datetime | None = None,
 ) -> Verdict:
@@ -458,6 +438,7 @@ def verdict_submit(
         complaint=complaint,
         resolved_for_me=resolved_for_me,
         handling_score=handling_score,
+        kept_informed=kept_informed,
         comment=(comment or "").strip(),
         given_at=now,
     )

@@ -93,10 +93,14 @@ class ComplaintList(ListPage):
             _("Resolved for the complainant"),
             _("Handling (1–5)"),
             _("What happened"),
+            _("Complainant's name"),
+            _("E-mail"),
+            _("Phone"),
+            _("May be contacted"),
         ]
 
     def export_rows(self, complaints):
-        """No contact details of complainants, for anyone."""
+        """Contact details only in the rows `may_see_contact` allows (empty otherwise)."""
         tz = self.access.organisation.time_zone
         rows = []
         for c in complaints:
@@ -119,6 +123,7 @@ class ComplaintList(ListPage):
                     "" if verdict is None else (_("yes") if verdict.resolved_for_me else _("no")),
                     verdict.handling_score if verdict else "",
                     c.description,
+                    *_contact_cells(self.access, c),
                 ]
             )
         return rows
@@ -128,8 +133,15 @@ def complaint_list(request, org_slug):
     return ComplaintList(request).render()
 
 
+def _contact_cells(access, complaint) -> list[str]:
+    if not permissions.may_see_contact(access, complaint):
+        return ["", "", "", ""]
+    consent = _("yes") if complaint.consent_to_contact else _("no")
+    return [complaint.name, complaint.email, complaint.phone, consent]
+
+
 def complaint_export(request, org_slug):
-    """The filtered list as CSV or XLSX. No contact details of complainants, for anyone."""
+    """The filtered list as CSV or XLSX; contact details as `may_see_contact` allows."""
     return ComplaintList(request).download()
 
 

@@ -382,8 +382,7 @@ def register_import(
     try:
         tables = read_tables(name=name, content=content, kind=kind)
     except Rejected as rejected:
-        sheet = str(SHEET_LABELS.get(kind, "")) if kind else ""
-        result.problems = [{"sheet": sheet, **p.as_dict()} for p in rejected.problems]
+        result.problems = [{"sheet": kind or "", **p.as_dict()} for p in rejected.problems]
         return result
     with transaction.atomic():
         contracts = {
@@ -429,7 +428,7 @@ def _add(result, sheet, row, record, found):
         for message in messages:
             result.problems.append(
                 {
-                    "sheet": str(SHEET_LABELS[sheet]),
+                    "sheet": sheet,
                     "row": row,
                     "column": column,
                     "value": record.get(column, ""),

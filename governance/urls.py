@@ -6,7 +6,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.authtoken.views import ObtainAuthToken
 
-from governance.platform import languages, views
+from governance.platform import languages, privacy_views, views
 from governance.platform.forms import LoginForm
 from governance.roof import dashboard
 
@@ -20,6 +20,7 @@ tenant_pages = [
     path("audits/", include("audits.urls")),
     path("meetings/", include("meetings.urls")),
     path("webhooks/", include("governance.platform.webhook_urls")),
+    path("privacy/", include("governance.platform.privacy_urls")),
 ]
 
 tenant_api = [
@@ -30,6 +31,7 @@ tenant_api = [
     path("", include("complaints.api.urls")),
     path("", include("audits.api.urls")),
     path("", include("meetings.api.urls")),
+    path("", include("governance.platform.privacy_api")),
 ]
 
 accounts = [
@@ -68,6 +70,11 @@ urlpatterns = [
     path("i18n/setlang/", languages.set_language, name="set_language"),
     path("supplier/", dashboard.supplier_home, name="supplier_home"),
     path("survey/", include("kto.public_urls")),
+    path(
+        "k/<slug:org_slug>/privacy/",
+        privacy_views.privacy_statement,
+        name="privacy_statement",
+    ),
     path("k/", include("complaints.public_urls")),
     path("api/v1/k/", include("complaints.api.public_urls")),
     path("o/<slug:org_slug>/", include(tenant_pages)),

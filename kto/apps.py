@@ -7,10 +7,11 @@ class KtoConfig(AppConfig):
     verbose_name = _("Satisfaction surveys")
 
     def ready(self):
-        from governance.platform import events
-        from kto.handlers import on_complaint_verdict_requested
+        from governance.platform import events, privacy
+        from kto.privacy import HANDLER
 
-        events.subscribe(events.COMPLAINT_VERDICT_REQUESTED, on_complaint_verdict_requested)
+        # Participants' e-mail addresses: retention and erasure.
+        privacy.register(HANDLER)
 
         from governance.platform.impact import register_impact_source
         from kto.gaps.handlers import gap_impact, on_sla_report_accepted, on_survey_closed

@@ -47,10 +47,9 @@ from kto.sending import (  # noqa: F401
     survey_launch,
     survey_sample,
 )
-from kto.tokens import INVITATION, derive_token, new_salt, token_hash
+from kto.tokens import derive_token, new_salt, token_hash
 
 OPEN_TEXT_MAX = 2000
-VERDICT_WINDOW_DAYS = 28
 
 
 # --- question bank and surveys ---------------------------------------------------------------
@@ -269,65 +268,6 @@ def survey_open_link_set(*, survey: Survey, enabled: bool) -> Survey:
     else:
         survey.open_link_salt = survey.open_link_hash = ""
     survey.save(update_fields=["open_link_salt", "open_link_hash"])
-    return survey
-
-
-# --- complaint verdicts ----------------------------------------------------------------------
-
-
-@transaction.atomic
-def verdict_survey_invite(
-    *, organisation, contract, email: str, language: str = "nl", today: date | None = None
-) -> Survey:
-    """For the complaints app: invite a complainant to give its verdict on how its complaint
-    was handled. Verdicts of one contract are pooled in a rolling four-week verdict survey, so
-    they can be reported once at least k have arrived (one complaint alone never could be).
-    Returns the verdict survey; the invitation goes out with the next dispatch (working days)."""
-    today = today or timezone.localdate()
-    survey = (
-        Survey.objects.filter(
-            organisation=organisation,
-            kind=SurveyKind.VERDICT,
-            contracts=contract,
-            closed_on__isnull=True,
-            period_start__lte=today,
-            period_end__gte=today,
-        )
-        .order_by("-opens_on")
-        .first()
-    )
-    if survey is None:
-        survey = survey_create(
-            organisation=organisation,
-            kind=SurveyKind.VERDICT,
-            title=_("Complaint handling %(reference)s from %(date)s")
-            % {"reference": contract.reference, "date": today.isoformat()},
-            contracts=[contract],
-            period_start=today,
-            period_end=today + timedelta(days=VERDICT_WINDOW_DAYS - 1),
-            opens_on=today,
-            closes_on=today + timedelta(days=VERDICT_WINDOW_DAYS + 13),
-            groups=[StakeholderGroup.END_USERS],
-        )
-        survey.launched_on = today
-        survey.save(update_fields=["launched_on"])
-    email = email.strip().lower()
-    salt = new_salt()
-    created = Invitation.objects.get_or_create(
-        survey=survey,
-        email=email,
-        defaults={
-            "organisation": organisation,
-            "group": StakeholderGroup.END_USERS,
-            "contract": contract,
-            "language": "en" if language.startswith("en") else "nl",
-            "status": Invitation.Status.SELECTED,
-            "salt": salt,
-            "token_hash": token_hash(derive_token(INVITATION, salt)),
-        },
-    )[1]
-    if created:
-        dispatch_after_commit(organisation.pk)
     return survey
 
 

@@ -207,6 +207,13 @@ ROUTES: dict[str, Route] = {
     "complaints_public:register_report_status": Route(PUBLIC, extra=ALPHA_QUARTER, ok=(404,)),
     "complaints_public_api:submit": Route(PUBLIC, method="post", extra=ALPHA, data={}),
     "complaints_public_api:register": Route(PUBLIC, extra=ALPHA, ok=(404,)),
+    # Privacy (issue 16): the statement is public; the complainant erases through its own
+    # tracking link; retention settings and erasure requests are the contract managers' own.
+    "complaints_public:track_erase": Route(PUBLIC, extra={"token": "x" * 32}, ok=(404,)),
+    "privacy_statement": Route(PUBLIC, extra=ALPHA),
+    "privacy:settings": page(insiders=ALICE),
+    "privacy:erase": post(insiders=ALICE, ok=(200,), data={"email": "walk@example.test"}),
+    "api:privacy-settings": api(insiders=ALICE_VICTOR),
     # Contracts and SLA reports (issue 3): suppliers upload and respond, managers review.
     "contracts:contract_export": page(),
     "contracts:report_template": page("contract"),

@@ -30,18 +30,21 @@ from governance.platform.api import ScopedModelSerializer
 
 class ComplaintSerializer(ScopedModelSerializer):
     """A complaint as the client's team and the assigned supplier see it. Contact details are
-    empty for a supplier unless the complainant consented to be contacted."""
+    empty (and the consent null) unless `may_see_contact` allows them: contract managers, and
+    the assigned supplier with the complainant's consent."""
 
     category = serializers.CharField(source="category.name_nl", read_only=True)
     service = serializers.CharField(source="service.name", read_only=True, allow_null=True)
     assigned_supplier = serializers.CharField(
         source="assigned_supplier.name", read_only=True, allow_null=True
     )
+    consent_to_contact = serializers.SerializerMethodField()
     name = serializers.SerializerMethodField()
     email = serializers.SerializerMethodField()
     phone = serializers.SerializerMethodField()
     resolved_for_me = serializers.SerializerMethodField()
     handling_score = serializers.SerializerMethodField()
+    kept_informed = serializers.SerializerMethodField()
 
     class Meta:
         model = Complaint
@@ -71,12 +74,21 @@ class ComplaintSerializer(ScopedModelSerializer):
             "phone",
             "resolved_for_me",
             "handling_score",
+            "kept_informed",
         ]
         read_only_fields = fields
 
     def _contact(self, complaint, field):
+        """Contact details only for whom `may_see_contact` allows (the one rule)."""
         access = self.context.get("access")
         return getattr(complaint, field) if access and may_see_contact(access, complaint) else ""
+
+    @extend_schema_field(serializers.BooleanField(allow_null=True))
+    def get_consent_to_contact(self, complaint):
+        access = self.context.get("access")
+        if access and may_see_contact(access, complaint):
+            return complaint.consent_to_contact
+        return None
 
     def get_name(self, complaint) -> str:
         return self._contact(complaint, "name")
@@ -96,6 +108,12 @@ class ComplaintSerializer(ScopedModelSerializer):
     def get_handling_score(self, complaint):
         verdict = getattr(complaint, "verdict", None)
         return verdict.handling_score if verdict else None
+
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
+    def get_kept_informed(self, complaint):
+        """The optional answer given with the verdict on the tracking page (1–5)."""
+        verdict = getattr(complaint, "verdict", None)
+        return verdict.kept_informed if verdict else None
 
 
 class ComplaintEventSerializer(ScopedModelSerializer):

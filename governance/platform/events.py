@@ -15,10 +15,6 @@ logger = logging.getLogger(__name__)
 
 SLA_REPORT_ACCEPTED = "sla_report_accepted"  # organisation_id, period_start (date)
 SURVEY_CLOSED = "survey_closed"  # organisation_id, period_start, period_end (dates)
-# A handled complaint whose complainant should give a verdict (kto sends the verdict survey).
-COMPLAINT_VERDICT_REQUESTED = (
-    "complaint_verdict_requested"  # organisation_id, contract_id, email, language
-)
 
 _handlers: dict[str, list[Callable]] = defaultdict(list)
 

@@ -9,6 +9,7 @@ import zoneinfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -391,3 +392,73 @@ class WebhookDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event} → {self.endpoint_id} ({self.status})"
+
+
+class PrivacySettings(models.Model):
+    """How long one organisation keeps the personal data of people without an account
+    (storage limitation, AVG/GDPR art. 5(1)(e)). The nightly retention job reads it."""
+
+    organisation = models.OneToOneField(
+        Organisation,
+        on_delete=models.CASCADE,
+        related_name="privacy_settings",
+        verbose_name=_("organisation"),
+    )
+    complaint_contact_months = models.PositiveSmallIntegerField(
+        _("complainants' contact details and attachments (months after closure)"),
+        default=12,
+        validators=[MinValueValidator(1), MaxValueValidator(120)],
+    )
+    participant_email_months = models.PositiveSmallIntegerField(
+        _("survey participants' e-mail addresses (months after the survey closes)"),
+        default=3,
+        validators=[MinValueValidator(1), MaxValueValidator(60)],
+    )
+    contact_name = models.CharField(
+        _("privacy contact (name or office)"), max_length=200, blank=True
+    )
+    contact_email = models.EmailField(_("privacy contact e-mail"), blank=True)
+
+    class Meta:
+        verbose_name = _("privacy settings")
+        verbose_name_plural = _("privacy settings")
+
+    def __str__(self) -> str:
+        return str(self.organisation)
+
+
+class ErasureRecord(models.Model):
+    """That personal data was erased or anonymised: who asked, when, how many rows per kind.
+    Deliberately not whose data or what it was."""
+
+    class Reason(models.TextChoices):
+        COMPLAINANT = "complainant", _("Request of the complainant (tracking link)")
+        MANAGER = "manager", _("Request handled by a contract manager")
+        RETENTION = "retention", _("Retention period expired")
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="+", verbose_name=_("organisation")
+    )
+    reason = models.CharField(_("reason"), max_length=16, choices=Reason.choices)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("requested by"),
+    )
+    at = models.DateTimeField(_("when"))
+    counts = models.JSONField(_("rows anonymised per kind"), default=dict)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = _("erasure record")
+        verbose_name_plural = _("erasure records")
+
+    def __str__(self) -> str:
+        return f"{self.get_reason_display()} {self.at:%Y-%m-%d %H:%M}"
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())

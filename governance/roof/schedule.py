@@ -21,6 +21,11 @@ BEAT_SCHEDULE = {
         "task": "simulations.tasks.task_exercise_reminders_all",
         "schedule": crontab(hour=7, minute=5),
     },
+    # Personal data past its retention period (complainants, survey participants) anonymised.
+    "privacy-retention": {
+        "task": "governance.platform.tasks.task_privacy_retention",
+        "schedule": crontab(hour=3, minute=40),
+    },
     "prune-task-runs": {
         "task": "governance.platform.tasks.task_prune_task_runs",
         "schedule": crontab(hour=3, minute=17),

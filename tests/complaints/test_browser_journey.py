@@ -110,7 +110,10 @@ def test_complaint_journey_from_form_to_verdict(
         + reverse("complaints:complaint_detail", kwargs={"org_slug": "kustwacht", "pk": pk})
     )
     expect(supplier_page.get_by_test_id("contact")).to_contain_text(
-        dutch("Contact details are not shared with you (no consent).")
+        dutch(
+            "Shown only to contract managers and, when the complainant consented, to the "
+            "supplier handling the complaint."
+        )
     )
     supplier_page.locator("#id_to").select_option("resolved")
     supplier_page.locator("#id_transition_text").fill(

@@ -1,7 +1,4 @@
-"""The private tracking link and the complainant's verdict (and the KTO verdict survey it
-leads to)."""
-
-from unittest import mock
+"""The private tracking link and the complainant's verdict."""
 
 import pytest
 from django.urls import reverse
@@ -126,81 +123,6 @@ def test_resolution_mail_asks_for_the_verdict(world, django_capture_on_commit_ca
         last = OutboxMessage.objects.order_by("pk").last()
     assert subjects == [
         f"Your complaint {complaint.reference} has been received",
-        f"Your complaint {complaint.reference}: was it resolved for you?",
+        "Your complaint to Alpha of 4 March 2026: was it resolved for you?",
     ]
     assert f"/k/t/{complaint.token}/#verdict" in last.body_text
-
-
-def test_first_resolution_also_invites_to_the_kto_verdict_survey(
-    world, alpha_desk, django_capture_on_commit_callbacks
-):
-    from kto.models import Invitation, Survey, SurveyKind
-
-    complaint = file_complaint(
-        world.alpha, service=alpha_desk, email="Piet@example.test", language="en"
-    )
-    with django_capture_on_commit_callbacks(execute=True):
-        resolved = resolve(complaint)
-    access = system_access(world.alpha)
-    with tenant_scope(access), django_capture_on_commit_callbacks(execute=True):
-        reopened = services.complaint_transition(
-            access=access, complaint=resolved, to=Status.REOPENED, text="Toch niet opgelost."
-        )
-        again = services.complaint_transition(
-            access=access, complaint=reopened, to=Status.IN_PROGRESS
-        )
-        services.complaint_transition(
-            access=access, complaint=again, to=Status.RESOLVED, text="Nu wel."
-        )
-    with scopes_disabled():
-        surveys = list(Survey.objects.values_list("kind", flat=True))
-        invitations = list(
-            Invitation.objects.values_list("email", "contract_id", "language", "status")
-        )
-    assert surveys == [SurveyKind.VERDICT]
-    assert invitations == [("piet@example.test", world.alpha_contract.pk, "en", "selected")]
-    # The complaint's own verdict stays with the complaint, asked on the tracking page.
-    with scopes_disabled():
-        assert Verdict.objects.count() == 0
-
-
-@pytest.mark.parametrize("fields", [{}, {"email": "an@example.test"}])
-def test_no_survey_invitation_without_an_address_or_a_known_service(
-    world, alpha_desk, fields, django_capture_on_commit_callbacks
-):
-    from kto.models import Invitation
-
-    service = alpha_desk if not fields else None  # address but no service, or service only
-    complaint = file_complaint(world.alpha, service=service, **fields)
-    with (
-        mock.patch("governance.platform.events.publish") as publish,
-        django_capture_on_commit_callbacks(execute=True),
-    ):
-        resolve(complaint)
-    with scopes_disabled():
-        assert Invitation.objects.count() == 0
-    assert publish.call_count == 0
-
-
-def test_verdict_is_requested_once_per_complaint(world, alpha_desk):
-    complaint = file_complaint(world.alpha, service=alpha_desk, email="an@example.test")
-    access = system_access(world.alpha)
-    with mock.patch("governance.platform.events.publish") as publish, tenant_scope(access):
-        complaint = services.complaint_transition(
-            access=access, complaint=complaint, to=Status.RESOLVED, text="Opgelost."
-        )
-        complaint = services.complaint_transition(
-            access=access, complaint=complaint, to=Status.REOPENED, text="Niet opgelost."
-        )
-        services.complaint_transition(
-            access=access, complaint=complaint, to=Status.RESOLVED, text="Nu wel."
-        )
-    assert [call.kwargs for call in publish.call_args_list] == [
-        {
-            "organisation_id": world.alpha.pk,
-            "contract_id": world.alpha_contract.pk,
-            "email": "an@example.test",
-            "language": "nl",
-        }
-    ]
-    assert [call.args for call in publish.call_args_list] == [("complaint_verdict_requested",)]

@@ -137,7 +137,7 @@ def test_a_changed_row_updates_and_a_changed_level_is_refused(world):
     levels = [LEVELS[0], [*LEVELS[1][:6], "98", LEVELS[1][7]]]
     result = run(world, workbook(service_levels=levels))
     assert [(p["sheet"], p["row"], p["column"]) for p in result.problems] == [
-        ("service levels", 2, "code")
+        ("service_levels", 2, "code")
     ]
     with scopes_disabled():
         assert ServiceLevel.objects.get(code="SD-AV").target == Decimal("99.5")

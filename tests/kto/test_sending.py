@@ -7,7 +7,7 @@ from django_scopes import scopes_disabled
 
 from governance.platform.models import OutboxMessage
 from kto import services
-from kto.models import Invitation, StakeholderGroup, Survey, SurveyKind
+from kto.models import Invitation, StakeholderGroup, SurveyKind
 from kto.participants import ImportRejected
 from kto.tokens import invitation_token, token_hash
 from tests.kto.helpers import english  # noqa: E402,F401 - the fixture
@@ -181,45 +181,3 @@ def test_launch_needs_participants_or_open_link(world):
 
     with pytest.raises(ValidationError), scopes_disabled():
         services.survey_launch(survey=survey, today=MONDAY)
-
-
-def test_verdict_survey_invite_pools_complaints_per_contract(world):
-    with scopes_disabled():
-        first = services.verdict_survey_invite(
-            organisation=world.alpha, contract=world.alpha_contract, email="K@x.nl", today=MONDAY
-        )
-        second = services.verdict_survey_invite(
-            organisation=world.alpha,
-            contract=world.alpha_contract,
-            email="l@x.nl",
-            language="en",
-            today=date(2026, 3, 4),
-        )
-        sent = services.invitations_send_batch(survey=first, today=date(2026, 3, 4))
-        kinds = list(Survey.objects.values_list("kind", flat=True))
-        emails = sorted(first.invitations.values_list("email", flat=True))
-    assert first.pk == second.pk
-    assert kinds == [SurveyKind.VERDICT]
-    assert emails == ["k@x.nl", "l@x.nl"]
-    assert sent == 2
-
-
-def test_complaint_verdict_event_invites_the_complainant(world, django_capture_on_commit_callbacks):
-    from governance.platform import events
-
-    with django_capture_on_commit_callbacks(execute=True):
-        events.publish(
-            events.COMPLAINT_VERDICT_REQUESTED,
-            organisation_id=world.alpha.pk,
-            contract_id=world.alpha_contract.pk,
-            email="klager@x.nl",
-            language="nl",
-        )
-    with scopes_disabled():
-        survey = Survey.objects.get(kind=SurveyKind.VERDICT)
-        invitation = survey.invitations.get()
-    assert (invitation.email, invitation.contract_id, invitation.status) == (
-        "klager@x.nl",
-        world.alpha_contract.pk,
-        "selected",
-    )
