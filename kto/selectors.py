@@ -386,6 +386,17 @@ def organisations_with_open_surveys(today: date | None = None) -> list[int]:
         )
 
 
+def organisations_with_pools(today: date | None = None) -> list[int]:
+    """Organisation ids with answers waiting in a survey's pool, or with a closed survey whose
+    results are not final yet (for the hourly release, a platform job across tenants)."""
+    today = today or timezone.localdate()
+    with scopes_disabled():
+        waiting = Survey.objects.filter(final_release_on__isnull=True).filter(
+            Q(pending__isnull=False) | Q(closed_on__isnull=False) | Q(closes_on__lt=today)
+        )
+        return sorted(set(waiting.values_list("organisation_id", flat=True)))
+
+
 def baseline_proposals(*, access: Access, today: date | None = None) -> list[dict]:
     """Contracts whose renewal or notice deadline comes within the lead time and that have no
     baseline KTO covering the run-up: propose one, early enough to survey before negotiating."""
