@@ -1,9 +1,11 @@
 """KTO data: question bank, surveys, invitations, anonymous answers and additive rollups.
 
 Anonymity by design: a `Response` has no column or relation that leads to an `Invitation`, a
-token or a person. The invitation only records *that* it was used (a boolean, no date); the
-response carries a date (no time), no IP address and no user agent, and its primary key is a
-random UUID so insertion order cannot be matched against anything either.
+token or a person. The invitation only records *that* it was used (a boolean, no date), in a
+transaction of its own; the answer waits in a `PendingResponse` pool and is released in shuffled
+batches of at least k (`kto.pool`). A response carries its batch's release date (no time), no IP
+address and no user agent, and its primary key is a random UUID, so neither transaction ids,
+insertion order, keys nor dates can be matched against the invitations.
 """
 
 import uuid

@@ -1,7 +1,8 @@
 """Reads of the KTO: keyword-only, tenant-scoped, no side effects.
 
 Numbers come from `Rollup` / `ScoreRollup` rows only, never from raw answers (open answers
-excepted, which are text and shown only for groups of at least k).
+excepted, which are text and shown only for groups of at least k). Rollups hold released
+answers only (`kto.pool`), so every reader sees figures that move in steps of at least k.
 """
 
 from __future__ import annotations
