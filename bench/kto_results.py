@@ -79,6 +79,10 @@ def fill(survey, contract, count, rng):
             raw_answers=raw(items, rng),
             today=TODAY,
         )
+        if number % 100 == 99:
+            # The pool is rewritten on every answer; the hourly release keeps it small.
+            services.pool_release(survey=survey, flush=True, today=TODAY)
+    services.pool_release(survey=survey, flush=True, today=TODAY)
     return items
 
 

@@ -238,6 +238,9 @@ def _survey(organisation, contract, *, kind, title, period, counts, profile, dri
             )
     if survey.closes_on >= today:
         services.survey_close(survey=survey, today=today)
+    else:
+        # Closed by its date: what the hourly release does for such a survey.
+        services.pool_finalise(survey=survey, today=survey.closes_on)
 
 
 def seed(*, today: date | None = None) -> None:

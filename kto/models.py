@@ -1,9 +1,11 @@
 """KTO data: question bank, surveys, invitations, anonymous answers and additive rollups.
 
 Anonymity by design: a `Response` has no column or relation that leads to an `Invitation`, a
-token or a person. The invitation only records *that* it was used (a boolean, no date); the
-response carries a date (no time), no IP address and no user agent, and its primary key is a
-random UUID so insertion order cannot be matched against anything either.
+token or a person. The invitation only records *that* it was used (a boolean, no date), in a
+transaction of its own; the answer waits in a `PendingResponse` pool and is released in shuffled
+batches of at least k (`kto.pool`). A response carries its batch's release date (no time), no IP
+address and no user agent, and its primary key is a random UUID, so neither transaction ids,
+insertion order, keys nor dates can be matched against the invitations.
 """
 
 import uuid
@@ -148,6 +150,11 @@ class Survey(TenantModel, CreatedAt):
         _("anonymity"), max_length=12, choices=AnonymityMode.choices, default=AnonymityMode.STANDARD
     )
     anonymity_locked = models.BooleanField(_("anonymity locked"), default=False, editable=False)
+    # Set when the survey has closed and its last pending answers were released: only then
+    # are figures shown that could not be released in steps of k (optional items).
+    final_release_on = models.DateField(
+        _("final results released on"), null=True, blank=True, editable=False
+    )
     fatigue_days = models.PositiveSmallIntegerField(
         _("fatigue cap (days)"),
         default=60,
@@ -196,7 +203,7 @@ class Survey(TenantModel, CreatedAt):
 
     def state(self, today) -> str:
         """draft, scheduled, open or closed on `today`."""
-        if self.closed_on or today > self.closes_on:
+        if self.closed_on or self.final_release_on or today > self.closes_on:
             return "closed"
         if self.launched_on is None:
             return "draft"
@@ -346,8 +353,35 @@ class Invitation(TenantModel):
         return f"{self.email} · {self.survey}"
 
 
+class PendingResponse(TenantModel):
+    """A submitted answer waiting in the survey's pool until it is released (`kto.pool`).
+
+    The pool exists so that nothing correlates an invitation's use with the stored answer: the
+    invitation is marked used in a transaction of its own, the answer lands here in another one
+    that rewrites the whole pool in random order (every row then carries the same transaction
+    id, and row order is a fresh permutation), and answers reach `Response`, `Answer` and the
+    rollups only in shuffled batches of at least k per (contract, group). No date at all: the
+    released response gets the release date."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="pending")
+    contract = models.ForeignKey("contracts.Contract", on_delete=models.PROTECT, related_name="+")
+    group = models.CharField(_("group"), max_length=12, choices=StakeholderGroup.choices)
+    language = models.CharField(_("language"), max_length=2)
+    # {item id: int or text}, already validated.
+    values = models.JSONField(_("answers"), default=dict)
+
+    class Meta:
+        verbose_name = _("pending answer")
+        verbose_name_plural = _("pending answers")
+
+    def __str__(self) -> str:
+        return f"{self.survey_id} · {self.get_group_display()}"
+
+
 class Response(TenantModel):
-    """One anonymous submission. Deliberately no invitation, token, person, time, IP or agent."""
+    """One anonymous submission, released from the pool in a shuffled batch. Deliberately no
+    invitation, token, person, time, IP or agent; `submitted_on` is the batch's release date."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="responses")

@@ -4,6 +4,13 @@ the triangle (groups × dimensions) and baseline versus now — with small-cell 
 The suppression tree is survey → contract → stakeholder group on respondent counts; it is
 computed once over every contract, so what a supplier sees (its own contracts' subtrees, never
 the survey total) is a subset of what is safe to show.
+
+Figures read released answers only (`kto.pool`), so they change in steps of at least k
+respondents per cell. An optional item ("time lost") is answered by only some of a batch, so
+it could change by fewer than k answers: it is shown only once the survey's results are final,
+with a suppression tree of its own on its own answer counts (complementary across groups,
+contracts and the total, on top of what the ratings hide). Every figure is rounded here, to
+the precision the page shows, so the API, the PDFs and the charts carry no more than the page.
 """
 
 from __future__ import annotations
@@ -30,6 +37,14 @@ from kto.models import (
 )
 from kto.selectors import invited_per_cell, survey_contracts
 from kto.suppression import TOTAL, respondent_counts, suppress, survey_tree
+
+# Decimals shown on the page, and therefore everywhere (means and intervals on 1–5, importance
+# points, hours lost, happiness score, shares of answers and response rates).
+MEAN_DECIMALS = 2
+POINTS_DECIMALS = 0
+HOURS_DECIMALS = 1
+HAPPINESS_DECIMALS = 0
+SHARE_DECIMALS = 2
 
 
 @dataclass
@@ -69,7 +84,7 @@ class ResultCell:
     def response_rate(self) -> float | None:
         if self.hidden or not self.invited:
             return None
-        return self.respondents / self.invited
+        return round(self.respondents / self.invited, SHARE_DECIMALS)
 
 
 @dataclass
@@ -93,7 +108,16 @@ class SurveyResults:
     show_open_answers: bool
 
 
-def _figure(rows: list[Rollup], population: int | None, with_distribution: bool) -> Figure | None:
+def _round(value: float | None, decimals: int) -> float | None:
+    return None if value is None else round(value, decimals)
+
+
+def _figure(
+    rows: list[Rollup],
+    population: int | None,
+    with_distribution: bool,
+    decimals: int = MEAN_DECIMALS,
+) -> Figure | None:
     n = sum(r.n for r in rows)
     if n == 0:
         return None
@@ -108,12 +132,12 @@ def _figure(rows: list[Rollup], population: int | None, with_distribution: bool)
     if with_distribution:
         counts = [sum(getattr(r, name) for r in rows) for name in LIKERT_COUNT_FIELDS]
         answers = sum(counts)
-        distribution = [c / answers if answers else 0.0 for c in counts]
+        distribution = [round(c / answers, SHARE_DECIMALS) if answers else 0.0 for c in counts]
     return Figure(
         n=n,
-        mean=interval.mean,
-        ci_low=interval.low if finite else None,
-        ci_high=interval.high if finite else None,
+        mean=round(interval.mean, decimals),
+        ci_low=_round(interval.low, decimals) if finite else None,
+        ci_high=_round(interval.high, decimals) if finite else None,
         distribution=distribution,
     )
 
@@ -128,18 +152,20 @@ def _fill(cell: ResultCell, rollups: list[Rollup], scores: list[ScoreRollup], po
             (ItemRole.IMPORTANCE, cell.importance),
         ):
             rows = [r for r in rollups if r.role == role and r.dimension == dimension]
-            figure = _figure(rows, population, role != ItemRole.IMPORTANCE)
+            points = role == ItemRole.IMPORTANCE
+            figure = _figure(
+                rows, population, not points, POINTS_DECIMALS if points else MEAN_DECIMALS
+            )
             if figure is not None:
                 target[dimension] = figure
     lost = [r for r in rollups if r.role == ItemRole.TIME_LOST]
-    lost_figure = _figure(lost, None, False)
-    # Time lost is optional: shown only where its own count reaches k (see `k` in the caller).
-    cell.time_lost = lost_figure
+    # Time lost is optional: the caller keeps it only where its own suppression shows it.
+    cell.time_lost = _figure(lost, None, False, HOURS_DECIMALS)
     counts = [0] * 11
     for row in scores:
         counts = [a + b for a, b in zip(counts, row.counts, strict=True)]
     cell.happiness_n = sum(counts)
-    cell.happiness = stats.happiness_score(counts)
+    cell.happiness = _round(stats.happiness_score(counts), HAPPINESS_DECIMALS)
 
 
 def _state(figure: Figure | None, target: float | None) -> str:
@@ -170,6 +196,13 @@ def survey_results(*, access: Access, survey: Survey, include_open: bool = True)
         if r.role in (ItemRole.PERCEPTION, ItemRole.EXPECTATION)
     )
     hidden = suppress(survey_tree(respondents, all_contracts, group_order), k)
+    hidden_lost = time_lost_hidden(
+        survey=survey,
+        rollups=rollups,
+        hidden=hidden,
+        contracts=all_contracts,
+        groups=group_order,
+    )
 
     single_contract = len(all_contracts) == 1
 
@@ -193,7 +226,7 @@ def survey_results(*, access: Access, survey: Survey, include_open: bool = True)
             [s for s in scores if s.contract_id in contract_ids and s.group in groups],
             population(groups),
         )
-        if result.time_lost is not None and result.time_lost.n < k:
+        if key in hidden_lost:
             result.time_lost = None
         if result.happiness_n < k:
             result.happiness = None
@@ -230,6 +263,28 @@ def survey_results(*, access: Access, survey: Survey, include_open: bool = True)
         contracts=contracts,
         show_open_answers=show_open,
     )
+
+
+def time_lost_hidden(*, survey: Survey, rollups, hidden: set, contracts, groups):
+    """The cells whose "time lost" must not be shown (a container of cell keys): every cell
+    while the results are not final; then the cells hidden by the suppression of the time-lost
+    answer counts, with the cells the ratings hide forced hidden too."""
+    if survey.final_release_on is None:
+        return _EVERY_CELL
+    counts: dict[tuple[int, str], int] = {}
+    for row in rollups:
+        if row.role == ItemRole.TIME_LOST:
+            key = (row.contract_id, row.group)
+            counts[key] = counts.get(key, 0) + row.n
+    return suppress(survey_tree(counts, contracts, groups), survey.k, forced=hidden)
+
+
+class _Everything:
+    def __contains__(self, key) -> bool:
+        return True
+
+
+_EVERY_CELL = _Everything()
 
 
 def _open_answers(survey: Survey, hidden: set) -> dict[tuple, list[str]]:

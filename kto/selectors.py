@@ -1,7 +1,8 @@
 """Reads of the KTO: keyword-only, tenant-scoped, no side effects.
 
 Numbers come from `Rollup` / `ScoreRollup` rows only, never from raw answers (open answers
-excepted, which are text and shown only for groups of at least k).
+excepted, which are text and shown only for groups of at least k). Rollups hold released
+answers only (`kto.pool`), so every reader sees figures that move in steps of at least k.
 """
 
 from __future__ import annotations
@@ -384,6 +385,17 @@ def organisations_with_open_surveys(today: date | None = None) -> list[int]:
                 ).values_list("organisation_id", flat=True)
             )
         )
+
+
+def organisations_with_pools(today: date | None = None) -> list[int]:
+    """Organisation ids with answers waiting in a survey's pool, or with a closed survey whose
+    results are not final yet (for the hourly release, a platform job across tenants)."""
+    today = today or timezone.localdate()
+    with scopes_disabled():
+        waiting = Survey.objects.filter(final_release_on__isnull=True).filter(
+            Q(pending__isnull=False) | Q(closed_on__isnull=False) | Q(closes_on__lt=today)
+        )
+        return sorted(set(waiting.values_list("organisation_id", flat=True)))
 
 
 def baseline_proposals(*, access: Access, today: date | None = None) -> list[dict]:

@@ -19,8 +19,10 @@ class Node:
     children: list[Node] = field(default_factory=list)
 
 
-def suppress(root: Node, k: int) -> set[tuple]:
-    """The keys of every node that must not be shown."""
+def suppress(root: Node, k: int, forced: set[tuple] = frozenset()) -> set[tuple]:
+    """The keys of every node that must not be shown. Nodes in `forced` are hidden whatever
+    their count (another figure of the same cells already hides them), and the complementary
+    suppression around them is done as for a small node."""
     hidden: set[tuple] = set()
 
     def hide_subtree(node: Node) -> None:
@@ -28,13 +30,16 @@ def suppress(root: Node, k: int) -> set[tuple]:
         for child in node.children:
             hide_subtree(child)
 
+    def small(node: Node) -> bool:
+        return node.n < k or node.key in forced
+
     def visit(node: Node) -> None:
-        if node.n < k:
+        if small(node):
             hide_subtree(node)
             return
         children = node.children
-        hidden_children = [c for c in children if c.n < k]
-        shown = sorted((c for c in children if c.n >= k), key=lambda c: (c.n, c.key))
+        hidden_children = [c for c in children if small(c)]
+        shown = sorted((c for c in children if not small(c)), key=lambda c: (c.n, c.key))
         while (
             hidden_children
             and shown

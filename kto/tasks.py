@@ -4,7 +4,7 @@ from governance.celery import app
 from governance.platform.models import Organisation
 from governance.platform.tasking import RecordedTask, TenantTask
 from kto import services
-from kto.selectors import organisations_with_open_surveys
+from kto.selectors import organisations_with_open_surveys, organisations_with_pools
 
 
 @app.task(base=TenantTask)
@@ -19,6 +19,22 @@ def task_kto_dispatch_all() -> int:
     ids = organisations_with_open_surveys()
     for organisation_id in ids:
         task_kto_dispatch.delay(organisation_id=organisation_id)
+    return len(ids)
+
+
+@app.task(base=TenantTask)
+def task_kto_release(*, organisation_id: int) -> dict:
+    """Release the organisation's full batches of pending answers; flush closed surveys."""
+    return services.pool_release_due(organisation=Organisation.objects.get(pk=organisation_id))
+
+
+@app.task(base=RecordedTask)
+def task_kto_release_all() -> int:
+    """Hourly: one release task per organisation with pending answers or an unflushed closed
+    survey."""
+    ids = organisations_with_pools()
+    for organisation_id in ids:
+        task_kto_release.delay(organisation_id=organisation_id)
     return len(ids)
 
 

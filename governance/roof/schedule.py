@@ -36,6 +36,11 @@ BEAT_SCHEDULE = {
         "task": "kto.tasks.task_kto_dispatch_all",
         "schedule": crontab(minute=7, hour="8-16", day_of_week="mon-fri"),
     },
+    # Survey answers leave their pending pool in batches of at least k; closed surveys flush.
+    "kto-release": {
+        "task": "kto.tasks.task_kto_release_all",
+        "schedule": crontab(minute=37),
+    },
     # The gap analysis of last month for every organisation, then the digests due today.
     "gap-analysis-nightly": {
         "task": "kto.gaps.tasks.task_dispatch_gap_runs",

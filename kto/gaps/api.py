@@ -98,6 +98,26 @@ class GapFlagSerializer(ScopedModelSerializer):
         ]
         read_only_fields = fields
 
+    # As the flag page shows them: mean and interval to 2 decimals, p and q to 4 significant
+    # digits (the page writes "< 0,0001" below that), and nothing of the perception below the
+    # anonymity floor.
+    ROUNDED = ("mean", "ci_low", "ci_high")
+    SIGNIFICANT = ("p_value", "q_value")
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        below_floor = (instance.n or 0) < (instance.k or 0)
+        for name in (*self.ROUNDED, *self.SIGNIFICANT):
+            if data.get(name) is None:
+                continue
+            if below_floor:
+                data[name] = None
+            elif name in self.ROUNDED:
+                data[name] = round(data[name], 2)
+            else:
+                data[name] = float(f"{data[name]:.4g}")
+        return data
+
 
 # django-filter inspects the related model's default manager when the class is built (at
 # import, outside any request): the guard is lifted for that inspection only.

@@ -69,7 +69,9 @@ def raw_answers(survey, rng=None, *, likert=None, open_text="") -> dict:
     return raw
 
 
-def submit(survey, contract, group, raw, invitation=None, language="nl"):
+def submit(survey, contract, group, raw, invitation=None, language="nl", *, release=True):
+    """Answer, then (by default) release the pool at once, for tests about what happens to a
+    released answer; `release=False` leaves it pending as a real submission does."""
     with scopes_disabled():
         services.response_submit(
             survey=survey,
@@ -79,6 +81,15 @@ def submit(survey, contract, group, raw, invitation=None, language="nl"):
             raw_answers=raw,
             invitation=invitation,
         )
+        if release:
+            release_pool(survey)
+
+
+def release_pool(survey) -> int:
+    """Release every pending answer of the survey now, whatever the batch size (tests only:
+    the service releases a cell in steps of at least k)."""
+    with scopes_disabled():
+        return services.pool_release(survey=survey, flush=True)
 
 
 def route_samples(world) -> dict:

@@ -11,7 +11,7 @@ from django_scopes import scopes_disabled
 
 from governance.platform import ratelimit
 from kto import services
-from kto.models import Response
+from kto.models import PendingResponse, Response
 from kto.tokens import open_link_token
 from tests.kto.helpers import (
     english,  # noqa: F401 - the fixture
@@ -39,4 +39,5 @@ def test_open_link_answers_and_limits_with_the_cache_down(world, client):
     ratelimit.reset_local()
     assert statuses == [302] * 10 + [429]
     with scopes_disabled():
-        assert Response.objects.count() == 10
+        assert PendingResponse.objects.count() == 10
+        assert Response.objects.count() == 0

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django_scopes import scopes_disabled
 
 from kto import services
-from kto.models import Response
+from kto.models import PendingResponse, Response
 from kto.tokens import invitation_token, open_link_token
 from tests.kto.helpers import (
     english,  # noqa: F401 - the fixture
@@ -36,8 +36,9 @@ def invited(world):
 
 
 def _responses():
+    """Answers stored: released, or waiting in the survey's pool."""
     with scopes_disabled():
-        return Response.objects.count()
+        return Response.objects.count() + PendingResponse.objects.count()
 
 
 def test_invitation_link_opens_the_survey_in_dutch(invited, client):
