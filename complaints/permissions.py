@@ -7,12 +7,16 @@ SUPPLIER_MOVES = {"acknowledged", "in_progress", "resolved"}
 
 
 def is_assigned_supplier(access: Access, complaint) -> bool:
-    return access.is_supplier and complaint.assigned_supplier_id == access.supplier.pk
+    return (
+        access.is_supplier
+        and access.may("complaints.respond")
+        and complaint.assigned_supplier_id == access.supplier.pk
+    )
 
 
 def may_manage(access: Access) -> bool:
     """The client's contract managers (and the system) run the procedure."""
-    return access.can_manage and not access.is_supplier
+    return access.may("complaints.manage") and not access.is_supplier
 
 
 def may_transition(access: Access, complaint, to: str) -> bool:
@@ -37,11 +41,22 @@ def may_message(access: Access, complaint) -> bool:
 def may_see_contact(access: Access, complaint) -> bool:
     """The client's team sees the complainant's contact details; the supplier only when the
     complainant consented to be contacted."""
-    if access.is_client or access.is_system:
+    if access.may("complaints.contact_details") and not access.is_supplier:
         return True
     return is_assigned_supplier(access, complaint) and complaint.consent_to_contact
 
 
 def may_decide(access: Access) -> bool:
-    """Improvement proposals and procedure settings are the client's managers' business."""
+    """The procedure's settings and categories are the client's managers' business."""
     return may_manage(access)
+
+
+def may_propose(access: Access) -> bool:
+    """Save an extension case as an improvement proposal: the contract managers."""
+    return access.may("improvements.propose") and not access.is_supplier
+
+
+def may_approve(access: Access) -> bool:
+    """Decide on improvement proposals (put on the agenda, accept, reject): the contract
+    managers and the business owner, who pays for them."""
+    return access.may("improvements.approve") and not access.is_supplier

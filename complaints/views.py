@@ -450,7 +450,7 @@ def extension_case(request, org_slug):
             period_end=data["period_end"],
         )
         if request.method == "POST":
-            access.require(permissions.may_decide(access))
+            access.require(permissions.may_propose(access))
             if proposal_form.is_valid():
                 try:
                     proposal = services.proposal_create(
@@ -471,7 +471,7 @@ def extension_case(request, org_slug):
                     messages.success(request, _("The proposal has been saved."))
                     return redirect("complaints:proposal_detail", org_slug=org_slug, pk=proposal.pk)
     elif request.method == "POST":
-        access.require(permissions.may_decide(access))
+        access.require(permissions.may_propose(access))
     return render(
         request,
         "complaints/extension.html",
@@ -480,7 +480,7 @@ def extension_case(request, org_slug):
             "proposal_form": proposal_form,
             "case": case,
             "hourly_rate": selectors.settings_for(organisation=access.organisation).hourly_rate,
-            "may_decide": permissions.may_decide(access),
+            "may_decide": permissions.may_propose(access),
         },
     )
 
@@ -514,7 +514,7 @@ def proposal_detail(request, org_slug, pk):
     proposal = _proposal(request, pk)
     form = DecisionForm(request.POST or None)
     if request.method == "POST":
-        access.require(permissions.may_decide(access))
+        access.require(permissions.may_approve(access))
         if form.is_valid():
             try:
                 services.proposal_decide(
@@ -536,7 +536,7 @@ def proposal_detail(request, org_slug, pk):
             "proposal": proposal,
             "form": form,
             "weekdays": [weekday_names[d] for d in proposal.weekdays],
-            "may_decide": permissions.may_decide(access)
+            "may_decide": permissions.may_approve(access)
             and services.PROPOSAL_TRANSITIONS.get(proposal.status),
         },
     )

@@ -8,6 +8,7 @@ from rest_framework.authtoken.views import ObtainAuthToken
 
 from governance.platform import views
 from governance.platform.forms import LoginForm
+from governance.platform.members import urls as members_urls
 from governance.roof import dashboard
 
 tenant_pages = [
@@ -19,6 +20,7 @@ tenant_pages = [
     path("complaints/", include("complaints.urls")),
     path("audits/", include("audits.urls")),
     path("meetings/", include("meetings.urls")),
+    path("members/", include(members_urls.tenant_urls)),
 ]
 
 tenant_api = [
@@ -66,6 +68,8 @@ urlpatterns = [
     path("accounts/", include(accounts)),
     path("i18n/", include("django.conf.urls.i18n")),
     path("supplier/", dashboard.supplier_home, name="supplier_home"),
+    path("supplier/members/", include(members_urls.supplier_urls)),
+    path("invitation/", include(members_urls.public_urls)),
     path("survey/", include("kto.public_urls")),
     path("k/", include("complaints.public_urls")),
     path("api/v1/k/", include("complaints.api.public_urls")),
