@@ -36,7 +36,7 @@ from governance.platform.listing import ListPage
 
 def _client_only(access):
     """Analysis, proposals and settings are the client's own (a supplier gets 403)."""
-    access.require(access.is_client)
+    access.require(access.is_client and access.may("client.read"))
 
 
 class ComplaintList(ListPage):

@@ -57,7 +57,7 @@ from kto.selectors import survey_list
 
 def _client_only(access) -> None:
     # Runs and reports span every contract of the organisation: not for a supplier's eyes.
-    if not access.is_client:
+    if not access.is_client or not access.may("client.read"):
         raise Http404
 
 
