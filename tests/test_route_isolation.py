@@ -529,12 +529,6 @@ CAST = {
 OUTSIDERS = ("charlie", "dave")
 
 
-def cell_count() -> int:
-    """Route × actor cells of the walk: every role, both outsiders and anonymous."""
-    actors = len(CAST) + len(OUTSIDERS) + 1
-    return (len(WALKED) + len(ADMIN_ROUTES)) * actors
-
-
 @pytest.mark.parametrize("group", GROUPS)
 def test_route_answers_each_role_as_the_matrix_says(group, world, cast, client):
     """Every route of the group × anonymous, both outsiders and every role of the matrix."""
