@@ -17,7 +17,7 @@ from audits.models import (
     Level,
     Result,
 )
-from audits.permissions import CLIENT_AUDIT_ROLES
+from audits.permissions import client_records
 from audits.services import MAX_REPORT_BYTES
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -41,7 +41,7 @@ def _people(people: dict) -> "forms.QuerySet":
 
 
 def _type_choices(access):
-    if access.has_role(*CLIENT_AUDIT_ROLES) or access.is_system:
+    if client_records(access):
         return Audit.Type.choices
     return [(v, label) for v, label in Audit.Type.choices if v in Audit.SUPPLIER_TYPES]
 

@@ -4,31 +4,37 @@
   responds to findings (root cause, actions, effectiveness checks) — for its own contracts;
 - a client auditor (Role.AUDITOR) records audits of any type and responds to findings;
 - a contract manager does all that and also sets priorities and decides (closing audits);
-- viewers and business owners read only.
+- a business owner sets the client's priorities (what it pays to have fixed first);
+- viewers read only.
+The roles behind each permission are in the role matrix (`governance/platform/roles.py`).
 """
 
 from governance.platform.access import Access
-from governance.platform.models import Role
 
-CLIENT_AUDIT_ROLES = (Role.CONTRACT_MANAGER, Role.AUDITOR)
+
+def client_records(access: Access) -> bool:
+    """A client member (or the system) who records audits: contract managers and auditors."""
+    return access.is_system or (access.is_client and access.may("audits.record"))
 
 
 def _own_contract(access: Access, contract) -> bool:
-    return access.is_supplier and contract.supplier_id == access.supplier.pk
+    return (
+        access.is_supplier
+        and access.may("audits.record")
+        and contract.supplier_id == access.supplier.pk
+    )
 
 
 def may_plan(access: Access, contract) -> bool:
     """Plan a programme or audit for the contract."""
-    return (
-        access.is_system or access.has_role(*CLIENT_AUDIT_ROLES) or _own_contract(access, contract)
-    )
+    return client_records(access) or _own_contract(access, contract)
 
 
 def may_record_audit(access: Access, contract, audit_type: str) -> bool:
     """Record (create, edit, conduct) an audit of this type for the contract."""
     from audits.models import Audit
 
-    if access.is_system or access.has_role(*CLIENT_AUDIT_ROLES):
+    if client_records(access):
         return True
     return _own_contract(access, contract) and audit_type in Audit.SUPPLIER_TYPES
 
@@ -39,27 +45,27 @@ def may_edit_audit(access: Access, audit) -> bool:
 
 def may_close_audit(access: Access) -> bool:
     """Closing an audit is the client's decision."""
-    return access.is_system or (access.is_client and access.can_manage)
+    return access.is_system or (access.is_client and access.may("audits.close"))
 
 
 def may_respond(access: Access, finding) -> bool:
     """Add root causes, corrective actions and effectiveness checks."""
-    return (
-        access.is_system
-        or access.has_role(*CLIENT_AUDIT_ROLES)
-        or _own_contract(access, finding.audit.contract)
-    )
+    return client_records(access) or _own_contract(access, finding.audit.contract)
 
 
 def may_set_priority(access: Access) -> bool:
-    """The client's priority is the contract manager's call."""
-    return access.is_system or (access.is_client and access.can_manage)
+    """The client's priority: the contract managers' and the business owner's call."""
+    return access.is_system or (access.is_client and access.may("audits.prioritise"))
 
 
 def may_upload_report(access: Access, audit) -> bool:
     """Only the contract's supplier shares its internal audit report."""
-    return _own_contract(access, audit.contract)
+    return (
+        access.is_supplier
+        and access.may("audits.share_report")
+        and audit.contract.supplier_id == access.supplier.pk
+    )
 
 
 def may_see_client_notes(access: Access) -> bool:
-    return access.is_system or access.is_client
+    return access.may("client.read") and not access.is_supplier

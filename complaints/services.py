@@ -77,7 +77,7 @@ def complaint_intake_prepare(*, organisation: Organisation) -> None:
 
 def complaint_settings_update(*, access: Access, **fields) -> ComplaintSettings:
     """Change the organisation's procedure settings (managers only)."""
-    access.require(access.can_manage and not access.is_supplier)
+    access.require(access.may("complaints.manage") and not access.is_supplier)
     procedure = selectors.settings_for(organisation=access.organisation)
     for name, value in fields.items():
         setattr(procedure, name, value)
@@ -87,7 +87,7 @@ def complaint_settings_update(*, access: Access, **fields) -> ComplaintSettings:
 
 
 def category_create(*, access: Access, name_nl: str, name_en: str) -> Category:
-    access.require(access.can_manage and not access.is_supplier)
+    access.require(access.may("complaints.manage") and not access.is_supplier)
     count = Category.objects.filter(organisation=access.organisation).count()
     category = Category(
         organisation=access.organisation, name_nl=name_nl, name_en=name_en, position=count
@@ -98,7 +98,7 @@ def category_create(*, access: Access, name_nl: str, name_en: str) -> Category:
 
 
 def category_toggle(*, access: Access, category: Category) -> Category:
-    access.require(access.can_manage and not access.is_supplier)
+    access.require(access.may("complaints.manage") and not access.is_supplier)
     category.active = not category.active
     category.save(update_fields=["active"])
     return category
@@ -606,7 +606,7 @@ def proposal_create(
     benefit: str = "",
 ) -> ImprovementProposal:
     """Save an extension case as an improvement proposal, with its figures frozen."""
-    access.require(permissions.may_decide(access))
+    access.require(permissions.may_propose(access))
     if service.organisation_id != access.organisation.pk:
         raise ValidationError({"service": _("Choose one of this organisation's services.")})
     rate = selectors.settings_for(organisation=access.organisation).hourly_rate
@@ -674,7 +674,7 @@ def proposal_decide(
     *, access: Access, proposal: ImprovementProposal, status: str, note: str = ""
 ) -> ImprovementProposal:
     """Put a proposal on the agenda, or accept or reject it (with the decision's reasoning)."""
-    access.require(permissions.may_decide(access))
+    access.require(permissions.may_approve(access))
     if status not in PROPOSAL_TRANSITIONS.get(proposal.status, set()):
         raise ValidationError(
             _("A proposal that is %(current)s cannot become %(next)s.")

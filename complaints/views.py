@@ -36,7 +36,7 @@ from governance.platform.listing import ListPage
 
 def _client_only(access):
     """Analysis, proposals and settings are the client's own (a supplier gets 403)."""
-    access.require(access.is_client)
+    access.require(access.is_client and access.may("client.read"))
 
 
 class ComplaintList(ListPage):
@@ -462,7 +462,7 @@ def extension_case(request, org_slug):
             period_end=data["period_end"],
         )
         if request.method == "POST":
-            access.require(permissions.may_decide(access))
+            access.require(permissions.may_propose(access))
             if proposal_form.is_valid():
                 try:
                     proposal = services.proposal_create(
@@ -483,7 +483,7 @@ def extension_case(request, org_slug):
                     messages.success(request, _("The proposal has been saved."))
                     return redirect("complaints:proposal_detail", org_slug=org_slug, pk=proposal.pk)
     elif request.method == "POST":
-        access.require(permissions.may_decide(access))
+        access.require(permissions.may_propose(access))
     return render(
         request,
         "complaints/extension.html",
@@ -492,7 +492,7 @@ def extension_case(request, org_slug):
             "proposal_form": proposal_form,
             "case": case,
             "hourly_rate": selectors.settings_for(organisation=access.organisation).hourly_rate,
-            "may_decide": permissions.may_decide(access),
+            "may_decide": permissions.may_propose(access),
         },
     )
 
@@ -526,7 +526,7 @@ def proposal_detail(request, org_slug, pk):
     proposal = _proposal(request, pk)
     form = DecisionForm(request.POST or None)
     if request.method == "POST":
-        access.require(permissions.may_decide(access))
+        access.require(permissions.may_approve(access))
         if form.is_valid():
             try:
                 services.proposal_decide(
@@ -548,7 +548,7 @@ def proposal_detail(request, org_slug, pk):
             "proposal": proposal,
             "form": form,
             "weekdays": [weekday_names[d] for d in proposal.weekdays],
-            "may_decide": permissions.may_decide(access)
+            "may_decide": permissions.may_approve(access)
             and services.PROPOSAL_TRANSITIONS.get(proposal.status),
         },
     )

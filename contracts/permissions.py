@@ -6,18 +6,22 @@ from governance.platform.access import Access
 
 def may_upload_report(access: Access, contract) -> bool:
     """Only the contract's own supplier reports (uploads, corrects, explains, appeals)."""
-    return access.is_supplier and contract.supplier_id == access.supplier.pk
+    return (
+        access.is_supplier
+        and access.may("sla.report")
+        and contract.supplier_id == access.supplier.pk
+    )
 
 
 def may_review_report(access: Access) -> bool:
     """Accepting and disputing is the client's contract managers' work."""
-    return access.is_client and access.can_manage
+    return access.is_client and access.may("sla.review")
 
 
 def may_manage_contract(access: Access) -> bool:
     """The terms — contracts, services and their windows, service levels and amendments,
     expectations and information needs — are the client's contract managers' to write."""
-    return access.is_client and access.can_manage
+    return access.is_client and access.may("contracts.manage")
 
 
 def may_record_delivery(access: Access, need) -> bool:

@@ -231,6 +231,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
+# How long an invitation link to become a member stays valid.
+REGIE_INVITATION_DAYS = env_int("REGIE_INVITATION_DAYS", 7)
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 

@@ -8,6 +8,7 @@ from rest_framework.authtoken.views import ObtainAuthToken
 
 from governance.platform import languages, privacy_views, views
 from governance.platform.forms import LoginForm
+from governance.platform.members import urls as members_urls
 from governance.roof import dashboard
 
 tenant_pages = [
@@ -21,6 +22,7 @@ tenant_pages = [
     path("meetings/", include("meetings.urls")),
     path("webhooks/", include("governance.platform.webhook_urls")),
     path("privacy/", include("governance.platform.privacy_urls")),
+    path("members/", include(members_urls.tenant_urls)),
 ]
 
 tenant_api = [
@@ -69,6 +71,8 @@ urlpatterns = [
     path("accounts/", include(accounts)),
     path("i18n/setlang/", languages.set_language, name="set_language"),
     path("supplier/", dashboard.supplier_home, name="supplier_home"),
+    path("supplier/members/", include(members_urls.supplier_urls)),
+    path("invitation/", include(members_urls.public_urls)),
     path("survey/", include("kto.public_urls")),
     path(
         "k/<slug:org_slug>/privacy/",

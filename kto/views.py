@@ -41,7 +41,7 @@ class SurveyMixin(TenantMixin):
             raise Http404
         survey = get_object_for(self.access, Survey.objects.all(), pk=self.kwargs["pk"])
         if self.manage:
-            self.access.require(self.access.can_manage)
+            self.access.require(self.access.may("kto.manage"))
         return survey
 
     def show(self, survey, *, status=200, **context):
@@ -96,7 +96,7 @@ class SurveyCreateView(TenantMixin, View):
     def dispatch(self, request, *args, **kwargs):
         if self.access.is_supplier:
             raise Http404
-        self.access.require(self.access.can_manage)
+        self.access.require(self.access.may("kto.manage"))
         return super().dispatch(request, *args, **kwargs)
 
     def get(self, request, org_slug):
@@ -331,7 +331,7 @@ class QuestionListView(ListPage):
         )
 
     def get_context(self, page):
-        if not self.access.can_manage:
+        if not self.access.may("kto.manage"):
             return {}
         return {"form": QuestionForm(services=contract_selectors.service_list(access=self.access))}
 
@@ -340,7 +340,7 @@ class QuestionCreateView(TenantMixin, View):
     def post(self, request, org_slug):
         if self.access.is_supplier:
             raise Http404
-        self.access.require(self.access.can_manage)
+        self.access.require(self.access.may("kto.manage"))
         form = QuestionForm(
             request.POST, services=contract_selectors.service_list(access=self.access)
         )

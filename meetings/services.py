@@ -365,7 +365,7 @@ def item_prepare(
         item.supplier_results = supplier_results
         item.supplier_delivered_at = now if supplier_results.strip() else None
     if client_impact is not None or client_notes is not None:
-        if not access.can_manage:
+        if not access.may("meetings.manage"):
             raise PermissionDenied
         if client_impact is not None:
             item.client_impact = client_impact
@@ -621,7 +621,7 @@ def sip_link_add(*, sip: SIP, kind: str, label: str, link: str) -> SIPLink:
 
 def _require_flag_manager(access: Access) -> None:
     # Acting on a flag is the client's contract managers' business (or a job of its own).
-    access.require(access.can_manage and not access.is_supplier)
+    access.require(access.may("meetings.manage") and not access.is_supplier)
 
 
 @transaction.atomic

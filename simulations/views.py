@@ -41,7 +41,7 @@ from simulations.models import (
     SimulationRun,
     Step,
 )
-from simulations.permissions import may_manage, may_take_part
+from simulations.permissions import may_approve, may_manage, may_propose, may_take_part
 
 
 def _chain(request, pk):
@@ -614,7 +614,7 @@ def run_propose(request, org_slug, pk, finding):
     run = _run(request, pk)
     if finding not in reports.run_findings(run):
         raise Http404
-    access.require(may_manage(access))
+    access.require(may_propose(access))
     draft = reports.proposal_draft_from_run(run, finding)
     return _proposal_form_page(
         request,
@@ -630,7 +630,7 @@ def action_propose(request, org_slug, pk):
     access = request.access
     action = get_object_for(access, Action.objects.select_related("exercise", "step"), pk=pk)
     exercise = _exercise(request, action.exercise_id)
-    access.require(may_manage(access))
+    access.require(may_propose(access))
     return _proposal_form_page(
         request,
         initial=reports.proposal_draft_from_action(action),
@@ -668,7 +668,7 @@ def proposal_list(request, org_slug):
 def proposal_detail(request, org_slug, pk, form=None):
     access = request.access
     proposal = _proposal(request, pk)
-    manage = may_manage(access) and bool(Proposal.NEXT[proposal.status])
+    manage = may_approve(access) and bool(Proposal.NEXT[proposal.status])
     return render(
         request,
         "simulations/proposal_detail.html",
@@ -684,7 +684,7 @@ def proposal_detail(request, org_slug, pk, form=None):
 def proposal_status(request, org_slug, pk):
     access = request.access
     proposal = _proposal(request, pk)
-    access.require(may_manage(access))
+    access.require(may_approve(access))
     form = ProposalStatusForm(request.POST, proposal=proposal)
     if form.is_valid():
         try:

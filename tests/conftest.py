@@ -5,6 +5,12 @@ bob     user of supplier Northwind, which has contracts in Alpha and Beta
 charlie contract manager of Beta
 dave    user of supplier Southwind, which has a contract in Beta only
 victor  viewer in Alpha (reads everything of Alpha, changes nothing)
+
+The `cast` fixture adds one actor for each role of the role matrix that `world` lacks:
+olga    business owner in Alpha
+audrey  auditor in Alpha
+sam     administrator of supplier Northwind
+root    platform operator (superuser, no membership anywhere)
 """
 
 from dataclasses import dataclass
@@ -78,6 +84,28 @@ def world(db) -> World:
                 organisation=beta, supplier=southwind, reference="B-2", title="Beta hosting"
             ),
         )
+
+
+@pytest.fixture
+def cast(world) -> dict:
+    """The actor of each role of the role matrix (`governance/platform/roles.py`), by role."""
+    with scopes_disabled():
+        olga, audrey, sam = (make_user(n) for n in ("olga", "audrey", "sam"))
+        Membership.objects.create(user=olga, organisation=world.alpha, role=Role.BUSINESS_OWNER)
+        Membership.objects.create(user=audrey, organisation=world.alpha, role=Role.AUDITOR)
+        SupplierMembership.objects.create(user=sam, supplier=world.northwind, is_admin=True)
+        root = get_user_model().objects.create_superuser(
+            username="root", email="root@example.test", password=PASSWORD
+        )
+    return {
+        "contract_manager": world.alice,
+        "business_owner": olga,
+        "viewer": world.victor,
+        "auditor": audrey,
+        "supplier_user": world.bob,
+        "supplier_admin": sam,
+        "platform_operator": root,
+    }
 
 
 @pytest.fixture

@@ -44,7 +44,7 @@ from audits.models import (
     Finding,
     SupplierReport,
 )
-from audits.permissions import CLIENT_AUDIT_ROLES, may_set_priority, may_upload_report
+from audits.permissions import may_set_priority, may_upload_report
 from governance.platform.api import ScopedReadViewSet
 
 
@@ -63,7 +63,7 @@ class AuditsViewSet(ScopedReadViewSet):
 
     def may_write(self, access) -> bool:
         # Suppliers and client auditors/managers write; each service checks the object.
-        return access.is_supplier or access.has_role(*CLIENT_AUDIT_ROLES)
+        return access.may("audits.record")
 
 
 def _int_param(request, name):
@@ -368,6 +368,12 @@ class FindingViewSet(AuditsViewSet):
 
     http_method_names = ["get", "post", "patch", "head", "options"]
 
+    def may_write(self, access) -> bool:
+        # The client's priority is also the business owner's to set.
+        if self.action == "priority":
+            return access.may("audits.prioritise")
+        return super().may_write(access)
+
     model = Finding
 
     def visible(self):
@@ -420,7 +426,7 @@ class FindingViewSet(AuditsViewSet):
     @extend_schema(request=PrioritySerializer, responses={200: FindingClientSerializer})
     @action(detail=True, methods=["post"])
     def priority(self, request, pk=None, **kwargs):
-        """The client's priority (1–5, null to clear): contract managers only."""
+        """The client's priority (1–5, null to clear): contract managers and business owners."""
         finding = self.get_object()
         if not may_set_priority(self.access):
             raise PermissionDenied

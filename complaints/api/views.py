@@ -55,7 +55,7 @@ class ComplaintViewSet(ScopedReadViewSet):
 
     def may_write(self, access):
         # Suppliers answer the complaints assigned to them; the service checks each move.
-        return access.can_manage or access.is_supplier
+        return access.may("complaints.manage") or access.may("complaints.respond")
 
     @extend_schema(
         request=TransitionSerializer,

@@ -19,6 +19,7 @@ from django.db.models import Model, QuerySet
 from django.http import Http404
 from django_scopes import scope, scopes_disabled
 
+from governance.platform import roles
 from governance.platform.models import Membership, Organisation, Role, Supplier, SupplierMembership
 
 WRITE_ROLES = frozenset({Role.CONTRACT_MANAGER})
@@ -32,6 +33,8 @@ class Access:
     user_id: int | None
     role: str | None = None
     supplier: Supplier | None = None
+    # A supplier's user who administers its supplier's users (SupplierMembership.is_admin).
+    supplier_admin: bool = False
 
     @property
     def is_client(self) -> bool:
@@ -47,7 +50,8 @@ class Access:
 
     @property
     def can_manage(self) -> bool:
-        """May change the organisation's governance data (contracts, settings, decisions)."""
+        """May change the organisation's governance data in general (the API's default for
+        writes); a specific action asks `may()` for its permission instead."""
         return self.is_system or self.role in WRITE_ROLES
 
     @property
@@ -56,6 +60,26 @@ class Access:
 
     def has_role(self, *roles: str) -> bool:
         return self.role in roles
+
+    @property
+    def matrix_role(self) -> str | None:
+        """The user's column of the role matrix (`roles.MATRIX`); None for the system."""
+        if self.is_system:
+            return None
+        if self.is_client:
+            return self.role
+        if self.is_supplier:
+            return roles.SUPPLIER_ADMIN if self.supplier_admin else roles.SUPPLIER_USER
+        return None
+
+    def may(self, permission: str) -> bool:
+        """Whether this access holds `permission` of the role matrix. The system acting for the
+        organisation holds every permission; acting towards a supplier, that supplier's users'."""
+        if self.is_system and self.is_supplier:
+            return roles.allowed(roles.SUPPLIER_USER, permission)
+        if self.is_system:
+            return roles.allowed(roles.SYSTEM, permission)
+        return roles.allowed(self.matrix_role, permission)
 
     def require(self, allowed: bool) -> None:
         """Refuse an action on something the user may see but not change."""
@@ -77,9 +101,14 @@ def access_for(user, organisation: Organisation) -> Access | None:
     membership = Membership.objects.filter(user=user, organisation=organisation).first()
     if membership is not None:
         return Access(organisation=organisation, user_id=user.pk, role=membership.role)
-    supplier = supplier_of(user)
-    if supplier is not None and supplier_engaged(supplier=supplier, organisation=organisation):
-        return Access(organisation=organisation, user_id=user.pk, supplier=supplier)
+    link = supplier_link_of(user)
+    if link is not None and supplier_engaged(supplier=link.supplier, organisation=organisation):
+        return Access(
+            organisation=organisation,
+            user_id=user.pk,
+            supplier=link.supplier,
+            supplier_admin=link.is_admin,
+        )
     return None
 
 
@@ -94,8 +123,30 @@ def supplier_system_access(organisation: Organisation, supplier: Supplier) -> Ac
     return Access(organisation=organisation, user_id=None, supplier=supplier)
 
 
+def supplier_link_of(user) -> SupplierMembership | None:
+    """The user's link to its supplier (one supplier per user), or None."""
+    if not user.is_authenticated:
+        return None
+    return SupplierMembership.objects.select_related("supplier").filter(user=user).first()
+
+
+def supplier_role(link: SupplierMembership | None) -> str | None:
+    """The matrix role of a supplier's user: administrator or user."""
+    if link is None:
+        return None
+    return roles.SUPPLIER_ADMIN if link.is_admin else roles.SUPPLIER_USER
+
+
+def supplier_may(user, permission: str) -> bool:
+    """Whether a supplier's user holds `permission` towards its own supplier (outside any
+    organisation, e.g. administering its supplier's users)."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    return roles.allowed(supplier_role(supplier_link_of(user)), permission)
+
+
 def supplier_of(user) -> Supplier | None:
-    link = SupplierMembership.objects.select_related("supplier").filter(user=user).first()
+    link = supplier_link_of(user)
     return link.supplier if link else None
 
 

@@ -3,6 +3,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from governance.platform.models import (
+    Invitation,
     Membership,
     Organisation,
     OutboxMessage,
@@ -37,6 +38,19 @@ class SupplierAdmin(admin.ModelAdmin):
     list_display = ["name"]
     search_fields = ["name"]
     inlines = [SupplierMembershipInline]
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    """Invitations are made on the members' pages; here they can be read and withdrawn."""
+
+    list_display = ["email", "organisation", "supplier", "role", "expires_at", "accepted_at"]
+    list_filter = ["organisation", "supplier"]
+    search_fields = ["email"]
+    readonly_fields = [f.name for f in Invitation._meta.fields if f.name != "revoked_at"]
+
+    def has_add_permission(self, request):
+        return False
 
 
 @admin.register(TaskRun)

@@ -173,6 +173,8 @@ class SupplierMembership(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="supplier_membership"
     )
     supplier = models.ForeignKey(Supplier, on_delete=models.CASCADE, related_name="members")
+    # The supplier's administrator invites and removes its own supplier's users.
+    is_admin = models.BooleanField(_("supplier administrator"), default=False)
 
     class Meta:
         verbose_name = _("supplier membership")
@@ -202,6 +204,55 @@ class LanguagePreference(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.language}"
+
+
+class Invitation(models.Model):
+    """A one-time link that makes the person at `email` a member: of an organisation with a
+    role, or a user of a supplier. Only a hash of the link's token is stored."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, null=True, blank=True, related_name="invitations"
+    )
+    supplier = models.ForeignKey(
+        Supplier, on_delete=models.CASCADE, null=True, blank=True, related_name="invitations"
+    )
+    email = models.EmailField(_("e-mail address"))
+    role = models.CharField(_("role"), max_length=32, choices=Role.choices, blank=True)
+    supplier_admin = models.BooleanField(_("supplier administrator"), default=False)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    expires_at = models.DateTimeField(_("expires"))
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("invited by"),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    revoked_at = models.DateTimeField(_("withdrawn"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(organisation__isnull=False, supplier__isnull=True, supplier_admin=False)
+                    & ~Q(role="")
+                )
+                | Q(organisation__isnull=True, supplier__isnull=False, role=""),
+                name="invitation_one_target",
+            )
+        ]
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+
+    def __str__(self) -> str:
+        return f"{self.email} → {self.organisation or self.supplier}"
 
 
 class TaskRun(models.Model):

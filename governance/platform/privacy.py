@@ -33,7 +33,6 @@ from governance.platform.models import (
     OutboxAttachment,
     OutboxMessage,
     PrivacySettings,
-    Role,
 )
 
 logger = logging.getLogger(__name__)
@@ -97,7 +96,7 @@ def privacy_settings_for(*, organisation: Organisation) -> PrivacySettings:
 
 def may_handle_privacy(access: Access) -> bool:
     """Retention settings and erasure requests are the contract managers' business."""
-    return access.is_system or (not access.is_supplier and access.role == Role.CONTRACT_MANAGER)
+    return not access.is_supplier and access.may("privacy.manage")
 
 
 def privacy_settings_update(*, access: Access, **fields) -> PrivacySettings:

@@ -129,7 +129,8 @@ def _nudge_relay() -> None:
 
 
 def _may_manage(access: Access) -> bool:
-    return access.is_supplier or (access.is_client and access.can_manage)
+    """Each side its own endpoints: the organisation's contract managers, a supplier's users."""
+    return not access.is_system and access.may("integrations.manage")
 
 
 def webhook_endpoints_for(*, access: Access):

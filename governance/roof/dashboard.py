@@ -12,7 +12,7 @@ from contracts.selectors import (
     sla_overview,
     supplier_list,
 )
-from governance.platform.access import organisations_for, supplier_of
+from governance.platform.access import organisations_for, supplier_may, supplier_of
 from kto.gaps.selectors import confirmed_flags
 from kto.selectors import survey_summary
 
@@ -48,5 +48,10 @@ def supplier_home(request):
     return render(
         request,
         "governance/supplier_home.html",
-        {"supplier": supplier, "contracts": contracts, "organisations": organisations},
+        {
+            "supplier": supplier,
+            "contracts": contracts,
+            "organisations": organisations,
+            "supplier_admin": supplier_may(request.user, "supplier_members.manage"),
+        },
     )

@@ -648,7 +648,7 @@ class DigestPreview:
 def gap_digest_preview(*, access: Access, today: date | None = None) -> DigestPreview:
     """What the organisation's managers would get for the latest closed month, compared with
     the latest digest sent; nothing is sent or recorded. Client managers only."""
-    access.require(access.is_client and access.can_manage)
+    access.require(access.is_client and access.may("gaps.manage"))
     organisation = access.organisation
     period_start, _end = latest_closed_period(today or timezone.localdate())
     schedule = digest_schedule(organisation=organisation)
@@ -673,7 +673,7 @@ def gap_digest_test_request(*, access: Access, user, today: date | None = None) 
     """Queue a test digest of the latest closed month to `user` alone (a task renders its PDF
     and puts it in the outbox). Records no `GapDigest`. Returns the address it goes to; a
     user without one is a ValidationError."""
-    access.require(access.is_client and access.can_manage and access.user_id == user.pk)
+    access.require(access.is_client and access.may("gaps.manage") and access.user_id == user.pk)
     if not user.email:
         raise ValidationError(_("Your account has no e-mail address to send the test to."))
     period_start, _end = latest_closed_period(today or timezone.localdate())

@@ -211,7 +211,7 @@ DIGEST_FIELDS = (
 
 def _require_settings_manager(access: Access) -> None:
     # The thresholds and the digest are the client's own: contract managers change them.
-    access.require(access.can_manage and not access.is_supplier)
+    access.require(access.may("gaps.manage") and not access.is_supplier)
 
 
 def _threshold_state(threshold: GapThreshold) -> tuple:
@@ -330,7 +330,7 @@ def gap_settings_update(*, access: Access, amber_margin: Decimal) -> GapSettings
 def gap_flag_comment_add(*, access: Access, flag: GapFlag, text: str) -> GapFlagComment:
     """A contract manager's comment on a flag, with its author and time. The client's own
     notes: a supplier's user cannot write one (nor read one, see the selectors)."""
-    access.require(access.can_manage and access.is_client)
+    access.require(access.may("gaps.manage") and access.is_client)
     access.require(flag.organisation_id == access.organisation.pk)
     comment = GapFlagComment(
         organisation=access.organisation,

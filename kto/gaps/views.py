@@ -57,7 +57,7 @@ from kto.selectors import survey_list
 
 def _client_only(access) -> None:
     # Runs and reports span every contract of the organisation: not for a supplier's eyes.
-    if not access.is_client:
+    if not access.is_client or not access.may("client.read"):
         raise Http404
 
 
@@ -137,7 +137,7 @@ def gap_flag_view(request, org_slug, pk):
             "follow_ups": gap_flag_follow_ups(access=access, flag_ids=[flag.pk]).get(flag.pk, []),
             "comments": gap_flag_comment_list(access=access, flag=flag),
             "show_comments": access.is_client,
-            "may_act": access.is_client and access.can_manage,
+            "may_act": access.is_client and access.may("gaps.manage"),
             "comment_form": GapFlagCommentForm(),
         },
     )
@@ -150,7 +150,7 @@ def gap_flag_comment_add_view(request, org_slug, pk):
     access = request.access
     _client_only(access)
     flag = get_object_for(access, gap_flag_list(access=access), pk=pk)
-    access.require(access.can_manage)
+    access.require(access.may("gaps.manage"))
     form = GapFlagCommentForm(request.POST)
     if form.is_valid():
         try:
@@ -177,7 +177,7 @@ def gap_run_list_view(request, org_slug):
 def gap_run_start_view(request, org_slug):
     access = request.access
     _client_only(access)
-    if not access.can_manage:
+    if not access.may("gaps.manage"):
         raise PermissionDenied
     raw = request.POST.get("period", "")
     try:
@@ -242,7 +242,7 @@ def _settings_page(request, *, threshold_form=None, digest_form=None, amber_form
             "digest_form": digest_form
             or GapDigestScheduleForm(instance=gap_digest_schedule_for(access=access)),
             "amber_form": amber_form or GapSettingsForm(instance=gap_settings_for(access=access)),
-            "may_manage": access.can_manage,
+            "may_manage": access.may("gaps.manage"),
             "default_delta": DEFAULT_DELTA,
             "default_k": DEFAULT_K,
         },
@@ -256,7 +256,7 @@ def gap_settings_view(request, org_slug):
     _client_only(access)
     if request.method != "POST":
         return _settings_page(request)
-    access.require(access.can_manage)
+    access.require(access.may("gaps.manage"))
     form = GapDigestScheduleForm(request.POST, instance=gap_digest_schedule_for(access=access))
     if form.is_valid():
         try:
@@ -276,7 +276,7 @@ def gap_amber_margin_view(request, org_slug):
     """Save the organisation's amber margin (the SLA side of the gap rule)."""
     access = request.access
     _client_only(access)
-    access.require(access.can_manage)
+    access.require(access.may("gaps.manage"))
     form = GapSettingsForm(request.POST, instance=gap_settings_for(access=access))
     if form.is_valid():
         try:
@@ -295,7 +295,7 @@ def gap_amber_margin_view(request, org_slug):
 def gap_threshold_add_view(request, org_slug):
     access = request.access
     _client_only(access)
-    access.require(access.can_manage)
+    access.require(access.may("gaps.manage"))
     form = GapThresholdForm(request.POST, access=access)
     if form.is_valid():
         try:
@@ -318,7 +318,7 @@ def _threshold(access, pk):
 def gap_threshold_edit_view(request, org_slug, pk):
     access = request.access
     threshold = _threshold(access, pk)
-    access.require(access.can_manage)
+    access.require(access.may("gaps.manage"))
     scope = threshold.scope_label  # as stored: binding the form changes the instance
     form = GapThresholdForm(request.POST or None, access=access, instance=threshold)
     if request.method == "POST":
@@ -347,7 +347,7 @@ def gap_threshold_edit_view(request, org_slug, pk):
 def gap_threshold_delete_view(request, org_slug, pk):
     access = request.access
     threshold = _threshold(access, pk)
-    access.require(access.can_manage)
+    access.require(access.may("gaps.manage"))
     gap_threshold_delete(access=access, threshold=threshold)
     messages.success(request, _("Threshold removed. Months already analysed are analysed again."))
     return redirect("kto_gap:settings", org_slug=org_slug)
@@ -361,7 +361,7 @@ def gap_digest_preview_view(request, org_slug):
     sent."""
     access = request.access
     _client_only(access)
-    access.require(access.can_manage)
+    access.require(access.may("gaps.manage"))
     preview = gap_digest_preview(access=access)
     return render(
         request,
@@ -379,7 +379,7 @@ def gap_digest_test_view(request, org_slug):
     """Queue one test digest to the requesting manager alone."""
     access = request.access
     _client_only(access)
-    access.require(access.can_manage)
+    access.require(access.may("gaps.manage"))
     try:
         email = gap_digest_test_request(access=access, user=request.user)
     except ValidationError as error:

@@ -257,7 +257,7 @@ class AgendaItemViewSet(ReadViewSet):
         item = self.get_object()
         if self.access.is_supplier:
             data = SupplierPreparationSerializer(data=request.data)
-        elif self.access.can_manage:
+        elif self.access.may("meetings.manage"):
             data = ClientPreparationSerializer(data=request.data)
         else:
             raise PermissionDenied
@@ -270,7 +270,7 @@ class AgendaItemViewSet(ReadViewSet):
     def outcome(self, request, *args, **kwargs):
         """Record the item's minutes and outcome (information, decision, action)."""
         item = self.get_object()
-        if not self.access.can_manage:
+        if not self.access.may("meetings.manage"):
             raise PermissionDenied
         data = OutcomeSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -318,7 +318,7 @@ class ActionItemViewSet(ReadViewSet):
     def status(self, request, *args, **kwargs):
         """Change an action's status: managers any, a supplier the actions its side owns."""
         action_item = self.get_object()
-        allowed = self.access.can_manage or (
+        allowed = self.access.may("meetings.manage") or (
             self.access.is_supplier and action_item.owner_side == "supplier"
         )
         if not allowed:

@@ -75,8 +75,9 @@ class Command(BaseCommand):
             )
         for email, supplier, first, last in SUPPLIER_USERS:
             user = self._user(email, first, last)
+            # Each demo supplier's user administers its supplier's users (/supplier/members/).
             SupplierMembership.objects.update_or_create(
-                user=user, defaults={"supplier": suppliers[supplier]}
+                user=user, defaults={"supplier": suppliers[supplier], "is_admin": True}
             )
         operator = self._user(OPERATOR, "Regie", "Beheer")
         if not operator.is_superuser:
