@@ -36,6 +36,7 @@ from contracts.permissions import (
 )
 from governance.platform import events
 from governance.platform.access import Access
+from governance.platform.history import tracked_bulk_create, tracked_bulk_update
 from governance.platform.models import Organisation, Supplier
 
 # --- contracts -----------------------------------------------------------------------------
@@ -227,7 +228,7 @@ def _service_save(service: Service, hours) -> Service:
         service.opening_hours.all().delete()
         for interval in intervals:
             interval.service = service
-        ServiceHours.objects.bulk_create(intervals)
+        tracked_bulk_create(ServiceHours, intervals)
     return service
 
 
@@ -565,7 +566,8 @@ def _store_report(
         checksum=checksum,
     )
     report.save()
-    Measurement.objects.bulk_create(
+    tracked_bulk_create(
+        Measurement,
         [
             Measurement(
                 organisation_id=contract.organisation_id,
@@ -650,7 +652,7 @@ def sla_report_dispute(*, access: Access, report: SLAReport, reasons: dict[int, 
         raise ValidationError(_("A disputed measurement does not belong to this report."))
     for pk, reason in reasons.items():
         measurements[pk].dispute_reason = reason
-    Measurement.objects.bulk_update(list(measurements.values()), ["dispute_reason"])
+    tracked_bulk_update(Measurement, measurements.values(), ["dispute_reason"])
     report.status = SLAReport.Status.DISPUTED
     report.reviewed_by_id = access.user_id
     report.reviewed_at = timezone.now()

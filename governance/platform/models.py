@@ -14,6 +14,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
+from governance.platform.history import audit_trail
+
 
 def validate_time_zone(value: str) -> None:
     if value not in zoneinfo.available_timezones():
@@ -148,6 +150,8 @@ class Membership(models.Model):
     )
     role = models.CharField(_("role"), max_length=32, choices=Role.choices)
 
+    history = audit_trail()
+
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["user", "organisation"], name="membership_unique")
@@ -172,6 +176,8 @@ class SupplierMembership(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="supplier_membership"
     )
     supplier = models.ForeignKey(Supplier, on_delete=models.CASCADE, related_name="members")
+
+    history = audit_trail()
 
     class Meta:
         verbose_name = _("supplier membership")
