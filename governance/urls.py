@@ -6,7 +6,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.authtoken.views import ObtainAuthToken
 
-from governance.platform import views
+from governance.platform import history_views, views
 from governance.platform.forms import LoginForm
 from governance.roof import dashboard
 
@@ -19,6 +19,8 @@ tenant_pages = [
     path("complaints/", include("complaints.urls")),
     path("audits/", include("audits.urls")),
     path("meetings/", include("meetings.urls")),
+    path("history/", history_views.trail_page, name="history"),
+    path("history/export/", history_views.trail_export, name="history_export"),
 ]
 
 tenant_api = [

@@ -17,6 +17,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from governance.platform.access import Access, system_access
+from governance.platform.history import tracked_update
 from governance.platform.models import SupplierMembership
 from governance.platform.outbox import outbox_enqueue
 from governance.platform.workdays import add_working_days
@@ -421,7 +422,7 @@ def preparation_reminders_send(*, organisation, today: date | None = None) -> in
                 )
             sent += 1
         field = "supplier_reminded_at" if side == Side.SUPPLIER else "client_reminded_at"
-        AgendaItem.objects.filter(pk__in=[i.pk for i in group]).update(**{field: now})
+        tracked_update(AgendaItem.objects.filter(pk__in=[i.pk for i in group]), **{field: now})
     return sent
 
 
