@@ -167,7 +167,8 @@ class Survey(TenantModel, CreatedAt):
     # carry the supplier dimension (contract__supplier) and so cannot leak across suppliers.
     objects = tenant_manager()
 
-    history = audit_trail(excluded=["anonymity_locked", "open_link_salt", "open_link_hash"])
+    # The lock's time would date the first answer; the salt derives the open link's token.
+    history = audit_trail(excluded=["anonymity_locked", "open_link_salt"])
 
     class Meta:
         ordering = ["-period_end", "-pk"]

@@ -447,7 +447,22 @@ ROUTES: dict[str, Route] = {
     "api:gap-digest-schedule": api(insiders=ALICE_VICTOR),
     "kto_gap:amber_margin": post(insiders=ALICE, data={"amber_margin": "0.01"}),
     "api:gap-settings": api(insiders=ALICE_VICTOR),
+    # The audit trail (issue 17): the organisation's trail and its export for contract
+    # managers (a viewer 403); the gap settings' history for client members.
+    "history": page(insiders=ALICE),
+    "history_export": page(insiders=ALICE),
+    "api:gap-digest-schedule-history": api(insiders=ALICE_VICTOR),
+    "api:gap-settings-history": api(insiders=ALICE_VICTOR),
 }
+
+# A record's `history` action answers exactly whoever may read the record itself.
+HISTORY_OF = [
+    "agenda-item", "audit-action", "audit-checklist-item", "audit-finding", "audit",
+    "audit-programme", "complaint", "complaint-proposal", "contract", "gap-threshold",
+    "kto-survey", "measurement", "meeting-action", "meeting", "meeting-series", "service",
+    "servicelevel", "sip", "sip-milestone", "slareport",
+]  # fmt: skip
+ROUTES.update({f"api:{name}-history": ROUTES[f"api:{name}-detail"] for name in HISTORY_OF})
 
 
 class Samples(dict):

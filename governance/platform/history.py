@@ -14,8 +14,7 @@ fails on a raw bulk write to a tracked model. `QuerySet.delete()` needs nothing:
 
 The trail is append-only for the application: a history row refuses `save()` once stored,
 `delete()`, and its queryset refuses `update()` and `delete()`; the admin cannot revert
-(`SIMPLE_HISTORY_REVERT_DISABLED`). On PostgreSQL a trigger refuses the same at the database
-(see `governance.platform.history_guard`).
+(`SIMPLE_HISTORY_REVERT_DISABLED`).
 """
 
 from __future__ import annotations
@@ -94,6 +93,14 @@ class AuditTrail(HistoricalRecords):
     def contribute_to_class(self, cls, name):
         super().contribute_to_class(cls, name)
         cls.history_private_fields = self.private
+
+    def post_save(self, instance, created, using=None, **kwargs):
+        # A save of fields the trail leaves out only (a reminder's bookkeeping) changes nothing
+        # the trail shows, so it adds no row.
+        update_fields = kwargs.get("update_fields")
+        if not created and update_fields and set(update_fields) <= set(self.excluded_fields):
+            return
+        super().post_save(instance, created, using=using, **kwargs)
 
 
 def audit_trail(*, private=(), excluded=()) -> AuditTrail:
@@ -190,7 +197,7 @@ def tracked_update(queryset: models.QuerySet, **values) -> int:
         if isinstance(value, Combinable) or hasattr(value, "resolve_expression"):
             raise TypeError(f"tracked_update() takes plain values; {name} is an expression")
     with transaction.atomic():
-        objs = list(queryset.select_for_update())
+        objs = list(queryset.select_for_update(of=("self",)))
         for obj in objs:
             for name, value in values.items():
                 setattr(obj, name, value)

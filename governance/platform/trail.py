@@ -245,7 +245,7 @@ def trail_header() -> list[str]:
     return [
         _("When"),
         _("Record type"),
-        _("Record"),
+        _("Record id"),
         _("Action"),
         _("User"),
         _("Side"),
