@@ -226,8 +226,11 @@ class Complaint(TenantModel):
     # A supplier's user sees only the complaints assigned to its supplier.
     objects = tenant_manager(supplier="assigned_supplier")
 
+    # The tracking secret and the complainant's own words and contact details stay out of the
+    # trail (personal data of the public, erased with the complaint); the procedure is in it.
     history = audit_trail(
-        excluded=["token", "name", "email", "phone", "reminded_for"], private=["assigned_user"]
+        excluded=["token", "name", "email", "phone", "description", "reminded_for"],
+        private=["assigned_user"],
     )
 
     class Meta:
