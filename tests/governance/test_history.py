@@ -9,6 +9,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 from django_scopes import scopes_disabled
+from openpyxl import load_workbook
 from simple_history.models import HistoricalRecords
 
 from audits import services as audit_services
@@ -308,6 +309,16 @@ def test_export_equals_the_page(world, client, as_user):
     ]
     assert "Beta desk renamed" not in page.content.decode()
     assert [row for row in exported if "'=cmd|calc" in row] != []
+    xlsx = client.get(
+        reverse("history_export", kwargs={"org_slug": "alpha"}),
+        {**query, "format": "xlsx"},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    sheet = load_workbook(io.BytesIO(xlsx.content)).active
+    cells = [
+        ["" if c is None else str(c) for c in row] for row in sheet.iter_rows(values_only=True)
+    ]
+    assert cells == exported
 
 
 def test_trail_is_for_contract_managers_only(world, client):
