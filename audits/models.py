@@ -8,6 +8,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from audits.clauses import CLAUSES
+from governance.platform.history import audit_trail
 from governance.platform.models import CreatedAt, CreatedStamps, TenantModel, tenant_manager
 
 
@@ -62,6 +63,8 @@ class AuditProgramme(TenantModel, CreatedAt):
     notes = models.TextField(_("notes"), blank=True)
 
     objects = tenant_manager(supplier="contract__supplier")
+
+    history = audit_trail()
 
     class Meta:
         ordering = ["-year", "contract__reference"]
@@ -161,6 +164,8 @@ class Audit(TenantModel, CreatedStamps):
 
     objects = tenant_manager(supplier="contract__supplier")
 
+    history = audit_trail()
+
     class Meta:
         ordering = ["planned_date", "pk"]
         indexes = [models.Index(fields=["organisation", "planned_date"])]
@@ -259,6 +264,8 @@ class ChecklistItem(TenantModel):
     )
 
     objects = tenant_manager(supplier="audit__contract__supplier")
+
+    history = audit_trail()
 
     class Meta:
         ordering = ["audit", "position", "pk"]
@@ -362,6 +369,8 @@ class Finding(TenantModel):
 
     objects = tenant_manager(supplier="audit__contract__supplier")
 
+    history = audit_trail(private=["client_note"])
+
     class Meta:
         ordering = ["audit", "pk"]
         indexes = [models.Index(fields=["organisation", "status", "grade"])]
@@ -446,6 +455,8 @@ class CorrectiveAction(TenantModel, CreatedStamps):
 
     objects = tenant_manager(supplier="finding__audit__contract__supplier")
 
+    history = audit_trail()
+
     class Meta:
         ordering = ["due_date", "pk"]
         indexes = [models.Index(fields=["organisation", "status", "due_date"])]
@@ -517,6 +528,8 @@ class EffectivenessCheck(TenantModel):
     created_at = models.DateTimeField(_("recorded"), auto_now_add=True)
 
     objects = tenant_manager(supplier="finding__audit__contract__supplier")
+
+    history = audit_trail()
 
     class Meta:
         ordering = ["finding", "checked_on", "pk"]

@@ -1,10 +1,11 @@
 from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
 
 from complaints.models import Category, Complaint, ComplaintSettings, ImprovementProposal
 
 
 @admin.register(Complaint)
-class ComplaintAdmin(admin.ModelAdmin):
+class ComplaintAdmin(SimpleHistoryAdmin):
     list_display = ["reference", "organisation", "status", "received_at"]
     list_filter = ["organisation", "status"]
     search_fields = ["reference"]
@@ -13,10 +14,10 @@ class ComplaintAdmin(admin.ModelAdmin):
 
 
 @admin.register(Category)
-class CategoryAdmin(admin.ModelAdmin):
+class CategoryAdmin(SimpleHistoryAdmin):
     list_display = ["name_nl", "name_en", "organisation", "active"]
     list_filter = ["organisation"]
 
 
-admin.site.register(ComplaintSettings)
-admin.site.register(ImprovementProposal)
+admin.site.register(ComplaintSettings, SimpleHistoryAdmin)
+admin.site.register(ImprovementProposal, SimpleHistoryAdmin)

@@ -27,6 +27,7 @@ from complaints.models import (
 )
 from contracts.selectors import service_list
 from governance.platform.access import system_access
+from governance.platform.history import tracked_bulk_create
 from governance.platform.models import Organisation
 from governance.platform.workdays import add_working_days
 
@@ -170,7 +171,7 @@ def _complaints(organisation: Organisation, today: date) -> None:
     )
     plans = [_plan(c, rng, today, now, manager, tz, keep_open=c is overdue) for c in complaints]
     _number(organisation, complaints, tz)
-    Complaint.objects.bulk_create(complaints)
+    tracked_bulk_create(Complaint, complaints)
     events, verdicts = [], []
     for complaint, (steps, verdict) in zip(complaints, plans, strict=True):
         for kind, at, actor, party, from_status, to_status, text in steps:

@@ -9,6 +9,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from governance.platform.history import audit_trail
 from governance.platform.models import CreatedStamps, TenantModel, tenant_manager
 
 DESCRIPTION_MAX = 4000
@@ -66,6 +67,8 @@ class ComplaintSettings(TenantModel):
         validators=[MinValueValidator(Decimal("0"))],
     )
 
+    history = audit_trail()
+
     class Meta:
         verbose_name = _("complaint settings")
         verbose_name_plural = _("complaint settings")
@@ -88,6 +91,8 @@ class Category(TenantModel):
     name_en = models.CharField(_("name (English)"), max_length=100)
     active = models.BooleanField(_("active"), default=True)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    history = audit_trail()
 
     class Meta:
         ordering = ["position", "name_nl"]
@@ -220,6 +225,13 @@ class Complaint(TenantModel):
 
     # A supplier's user sees only the complaints assigned to its supplier.
     objects = tenant_manager(supplier="assigned_supplier")
+
+    # The tracking secret and the complainant's own words and contact details stay out of the
+    # trail (personal data of the public, erased with the complaint); the procedure is in it.
+    history = audit_trail(
+        excluded=["token", "name", "email", "phone", "description", "reminded_for"],
+        private=["assigned_user"],
+    )
 
     class Meta:
         ordering = ["-received_at"]
@@ -429,6 +441,8 @@ class ImprovementProposal(TenantModel, CreatedStamps):
     decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
 
     objects = tenant_manager(supplier="service__contract__supplier")
+
+    history = audit_trail()
 
     class Meta:
         ordering = ["-created_at"]

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
 
 from contracts.models import (
     Contract,
@@ -25,7 +26,7 @@ class InformationNeedInline(admin.TabularInline):
 
 
 @admin.register(Contract)
-class ContractAdmin(admin.ModelAdmin):
+class ContractAdmin(SimpleHistoryAdmin):
     list_display = ["reference", "title", "organisation", "supplier", "status", "end_date"]
     list_filter = ["organisation", "supplier", "status", "renewal"]
     search_fields = ["reference", "title"]
@@ -38,7 +39,7 @@ class ServiceHoursInline(admin.TabularInline):
 
 
 @admin.register(Service)
-class ServiceAdmin(admin.ModelAdmin):
+class ServiceAdmin(SimpleHistoryAdmin):
     list_display = ["name", "contract", "criticality", "open_on_holidays"]
     list_filter = ["organisation", "criticality"]
     inlines = [ServiceHoursInline]
@@ -50,7 +51,7 @@ class DimensionInline(admin.TabularInline):
 
 
 @admin.register(ServiceLevel)
-class ServiceLevelAdmin(admin.ModelAdmin):
+class ServiceLevelAdmin(SimpleHistoryAdmin):
     list_display = ["code", "name", "contract", "target", "direction", "valid_from", "valid_to"]
     list_filter = ["organisation", "metric_kind", "period"]
     search_fields = ["code", "name"]
@@ -66,7 +67,7 @@ class MeasurementInline(admin.TabularInline):
 
 
 @admin.register(SLAReport)
-class SLAReportAdmin(admin.ModelAdmin):
+class SLAReportAdmin(SimpleHistoryAdmin):
     list_display = ["contract", "period_start", "version", "status", "is_current", "is_late"]
     list_filter = ["organisation", "status", "is_late"]
     readonly_fields = ["checksum", "source_name", "submitted_by", "submitted_at"]
@@ -75,6 +76,6 @@ class SLAReportAdmin(admin.ModelAdmin):
 
 
 @admin.register(InformationDelivery)
-class InformationDeliveryAdmin(admin.ModelAdmin):
+class InformationDeliveryAdmin(SimpleHistoryAdmin):
     list_display = ["need", "period_start", "due_date", "delivered_on"]
     list_filter = ["organisation"]

@@ -29,6 +29,7 @@ from contracts.models import (
     quarter_period,
 )
 from contracts.uploads import levels_due
+from governance.platform.history import tracked_bulk_create
 
 SUPPLIER_USER = {
     "Noordlicht IT": "supplier@noordlicht.example",
@@ -366,15 +367,18 @@ def _services(contract: Contract) -> dict[str, Service]:
             },
         )
         if created:
-            ServiceHours.objects.bulk_create(
-                ServiceHours(
-                    organisation=contract.organisation,
-                    service=service,
-                    weekday=day,
-                    opens=opens,
-                    closes=closes,
-                )
-                for day, opens, closes in hours
+            tracked_bulk_create(
+                ServiceHours,
+                [
+                    ServiceHours(
+                        organisation=contract.organisation,
+                        service=service,
+                        weekday=day,
+                        opens=opens,
+                        closes=closes,
+                    )
+                    for day, opens, closes in hours
+                ],
             )
         services[name] = service
     return services
@@ -412,14 +416,17 @@ def _levels(contract: Contract, services: dict[str, Service]) -> None:
                 },
             )
             if created:
-                ServiceLevelDimension.objects.bulk_create(
-                    ServiceLevelDimension(
-                        organisation=contract.organisation,
-                        service_level=level,
-                        dimension=dimension,
-                        weight=Decimal(weight),
-                    )
-                    for dimension, weight in dims.items()
+                tracked_bulk_create(
+                    ServiceLevelDimension,
+                    [
+                        ServiceLevelDimension(
+                            organisation=contract.organisation,
+                            service_level=level,
+                            dimension=dimension,
+                            weight=Decimal(weight),
+                        )
+                        for dimension, weight in dims.items()
+                    ],
                 )
 
 
@@ -626,7 +633,7 @@ def _reports(contract: Contract, today: date, users: dict) -> None:
                 "De telefooncentrale van de provincie toont voor deze maand een lager "
                 "percentage; graag de brongegevens per week."
             )
-        Measurement.objects.bulk_create(measurements)
+        tracked_bulk_create(Measurement, measurements)
 
 
 def _csv(rows) -> bytes:

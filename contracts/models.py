@@ -12,6 +12,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from governance.platform.dimensions import Dimension
+from governance.platform.history import audit_trail
 from governance.platform.models import CreatedAt, TenantModel, tenant_manager
 from governance.platform.workdays import previous_working_day
 
@@ -115,6 +116,8 @@ class Contract(TenantModel, CreatedAt):
 
     objects = tenant_manager(supplier="supplier")
 
+    history = audit_trail()
+
     class Meta:
         ordering = ["reference"]
         constraints = [
@@ -194,6 +197,8 @@ class Expectation(TenantModel):
 
     objects = tenant_manager(supplier="contract__supplier")
 
+    history = audit_trail()
+
     class Meta:
         ordering = ["contract", "pk"]
         verbose_name = _("expectation")
@@ -237,6 +242,8 @@ class InformationNeed(TenantModel):
 
     objects = tenant_manager(supplier="contract__supplier")
 
+    history = audit_trail()
+
     class Meta:
         ordering = ["contract", "what"]
         verbose_name = _("information need")
@@ -269,6 +276,8 @@ class InformationDelivery(TenantModel):
     delivered_on = models.DateField(_("delivered on"), null=True, blank=True)
 
     objects = tenant_manager(supplier="need__contract__supplier")
+
+    history = audit_trail()
 
     class Meta:
         ordering = ["need", "-period_start"]
@@ -316,6 +325,8 @@ class Service(TenantModel):
 
     objects = tenant_manager(supplier="contract__supplier")
 
+    history = audit_trail()
+
     class Meta:
         ordering = ["contract", "name"]
         constraints = [
@@ -353,6 +364,8 @@ class ServiceHours(TenantModel):
     closes = models.TimeField(_("closes"))
 
     objects = tenant_manager(supplier="service__contract__supplier")
+
+    history = audit_trail()
 
     class Meta:
         ordering = ["service", "weekday", "opens"]
@@ -443,6 +456,8 @@ class ServiceLevel(TenantModel):
     valid_to = models.DateField(_("valid to"), null=True, blank=True)
 
     objects = tenant_manager(supplier="contract__supplier")
+
+    history = audit_trail()
 
     class Meta:
         ordering = ["contract", "code", "valid_from"]
@@ -551,6 +566,8 @@ class ServiceLevelDimension(TenantModel):
 
     objects = tenant_manager(supplier="service_level__contract__supplier")
 
+    history = audit_trail()
+
     class Meta:
         ordering = ["service_level", "dimension"]
         constraints = [
@@ -624,6 +641,8 @@ class SLAReport(TenantModel, CreatedAt):
 
     objects = tenant_manager(supplier="contract__supplier")
 
+    history = audit_trail(excluded=["source_file"])
+
     class Meta:
         ordering = ["contract", "-period_start", "-version"]
         constraints = [
@@ -673,6 +692,8 @@ class Measurement(TenantModel):
     dispute_reason = models.TextField(_("dispute reason"), blank=True)
 
     objects = tenant_manager(supplier="report__contract__supplier")
+
+    history = audit_trail()
 
     class Meta:
         ordering = ["report", "service_level__code"]

@@ -37,6 +37,7 @@ from contracts.permissions import (
 )
 from governance.platform import events
 from governance.platform.access import Access
+from governance.platform.history import tracked_bulk_create, tracked_bulk_update
 from governance.platform.links import public_base_url
 from governance.platform.models import Organisation, Supplier
 from governance.platform.webhooks import Event, webhook_emit
@@ -230,7 +231,7 @@ def _service_save(service: Service, hours) -> Service:
         service.opening_hours.all().delete()
         for interval in intervals:
             interval.service = service
-        ServiceHours.objects.bulk_create(intervals)
+        tracked_bulk_create(ServiceHours, intervals)
     return service
 
 
@@ -568,7 +569,8 @@ def _store_report(
         checksum=checksum,
     )
     report.save()
-    Measurement.objects.bulk_create(
+    tracked_bulk_create(
+        Measurement,
         [
             Measurement(
                 organisation_id=contract.organisation_id,
@@ -675,7 +677,7 @@ def sla_report_dispute(*, access: Access, report: SLAReport, reasons: dict[int, 
         raise ValidationError(_("A disputed measurement does not belong to this report."))
     for pk, reason in reasons.items():
         measurements[pk].dispute_reason = reason
-    Measurement.objects.bulk_update(list(measurements.values()), ["dispute_reason"])
+    tracked_bulk_update(Measurement, measurements.values(), ["dispute_reason"])
     report.status = SLAReport.Status.DISPUTED
     report.reviewed_by_id = access.user_id
     report.reviewed_at = timezone.now()

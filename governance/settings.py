@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "simple_history",
     "contracts",
     "kto",
     "complaints",
@@ -68,6 +69,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -331,6 +333,10 @@ SPECTACULAR_SETTINGS = {
         "JointOwnerSideEnum": "simulations.models.OwnerSide",
     },
 }
+
+# --- Audit trail (django-simple-history; governance/platform/history.py) ----------------------
+# History is append-only: the admin shows it but cannot revert a record to an older version.
+SIMPLE_HISTORY_REVERT_DISABLED = True
 
 # --- Logging --------------------------------------------------------------------------------
 LOGGING = {

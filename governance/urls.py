@@ -6,7 +6,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.authtoken.views import ObtainAuthToken
 
-from governance.platform import languages, privacy_views, views
+from governance.platform import history_views, languages, privacy_views, views
 from governance.platform.forms import LoginForm
 from governance.platform.members import urls as members_urls
 from governance.roof import dashboard
@@ -23,6 +23,8 @@ tenant_pages = [
     path("webhooks/", include("governance.platform.webhook_urls")),
     path("privacy/", include("governance.platform.privacy_urls")),
     path("members/", include(members_urls.tenant_urls)),
+    path("history/", history_views.trail_page, name="history"),
+    path("history/export/", history_views.trail_export, name="history_export"),
 ]
 
 tenant_api = [

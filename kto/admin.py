@@ -1,4 +1,5 @@
 from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
 
 from governance.platform.access import system_access, tenant_scope
 from kto.gaps.models import GapDigestSchedule, GapThreshold
@@ -18,7 +19,7 @@ class SurveyItemInline(admin.TabularInline):
 
 
 @admin.register(Survey)
-class SurveyAdmin(admin.ModelAdmin):
+class SurveyAdmin(SimpleHistoryAdmin):
     # Answers and invitations are deliberately not in the admin: operators need neither, and
     # the answers are anonymous to everyone.
     list_display = ["title", "organisation", "kind", "period_start", "period_end", "closes_on"]
@@ -36,7 +37,7 @@ class QuestionAdmin(admin.ModelAdmin):
 
 
 @admin.register(GapThreshold)
-class GapThresholdAdmin(admin.ModelAdmin):
+class GapThresholdAdmin(SimpleHistoryAdmin):
     """Operators' changes go through the same services as the settings page, so they obey the
     same rules and rerun the months already analysed."""
 
@@ -73,7 +74,7 @@ class GapThresholdAdmin(admin.ModelAdmin):
 
 
 @admin.register(GapDigestSchedule)
-class GapDigestScheduleAdmin(admin.ModelAdmin):
+class GapDigestScheduleAdmin(SimpleHistoryAdmin):
     list_display = [
         "organisation",
         "frequency",

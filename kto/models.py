@@ -17,6 +17,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from governance.platform.dimensions import Dimension
+from governance.platform.history import audit_trail
 from governance.platform.models import CreatedAt, TenantModel, tenant_manager
 
 # The anonymity floor: a cell with fewer respondents is neither shown nor derivable.
@@ -173,6 +174,9 @@ class Survey(TenantModel, CreatedAt):
     # carry the supplier dimension (contract__supplier) and so cannot leak across suppliers.
     objects = tenant_manager()
 
+    # The lock's time would date the first answer; the salt derives the open link's token.
+    history = audit_trail(excluded=["anonymity_locked", "open_link_salt"])
+
     class Meta:
         ordering = ["-period_end", "-pk"]
         verbose_name = _("survey")
@@ -264,6 +268,8 @@ class SurveyGroup(TenantModel):
         default=Decimal("0.30"),
         validators=[MinValueValidator(Decimal("0.01")), MaxValueValidator(Decimal("1.00"))],
     )
+
+    history = audit_trail()
 
     class Meta:
         ordering = ["survey", "group"]

@@ -10,6 +10,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from governance.platform.dimensions import Dimension
+from governance.platform.history import audit_trail
 from governance.platform.models import (
     CreatedAt,
     Membership,
@@ -110,6 +111,8 @@ class MeetingSeries(TenantModel, CreatedAt):
 
     objects = tenant_manager(supplier="contract__supplier")
 
+    history = audit_trail()
+
     class Meta:
         ordering = ["contract__reference", "tier", "title"]
         verbose_name = _("meeting series")
@@ -134,6 +137,8 @@ class RequiredRole(TenantModel):
     role = models.CharField(_("role"), max_length=100)
 
     objects = tenant_manager(supplier="series__contract__supplier")
+
+    history = audit_trail()
 
     class Meta:
         ordering = ["series", "side", "role"]
@@ -184,6 +189,8 @@ class Meeting(TenantModel, CreatedAt):
     )
 
     objects = tenant_manager(supplier="series__contract__supplier")
+
+    history = audit_trail()
 
     class Meta:
         ordering = ["series", "starts_at"]
@@ -282,6 +289,8 @@ class AgendaItem(TenantModel):
 
     objects = tenant_manager(supplier="meeting__series__contract__supplier")
 
+    history = audit_trail(private=["client_notes"])
+
     class Meta:
         ordering = ["meeting", "position", "pk"]
         constraints = [
@@ -318,6 +327,8 @@ class Attendance(TenantModel):
     attended = models.BooleanField(_("attended"), null=True, blank=True)
 
     objects = tenant_manager(supplier="meeting__series__contract__supplier")
+
+    history = audit_trail()
 
     class Meta:
         ordering = ["meeting", "side", "role", "name"]
@@ -361,6 +372,8 @@ class ActionItem(TenantModel, CreatedAt):
     done_at = models.DateTimeField(_("done"), null=True, blank=True)
 
     objects = tenant_manager(supplier="series__contract__supplier")
+
+    history = audit_trail()
 
     class Meta:
         ordering = ["due_date", "pk"]
@@ -471,6 +484,8 @@ class SIP(TenantModel, CreatedAt):
 
     objects = tenant_manager(supplier="contract__supplier")
 
+    history = audit_trail()
+
     class Meta:
         ordering = ["contract__reference", "title"]
         verbose_name = _("Service Improvement Programme")
@@ -524,6 +539,8 @@ class SIPMilestone(TenantModel):
 
     objects = tenant_manager(supplier="sip__contract__supplier")
 
+    history = audit_trail()
+
     class Meta:
         ordering = ["sip", "due_date", "pk"]
         verbose_name = _("milestone")
@@ -549,6 +566,8 @@ class SIPLink(TenantModel):
     link = models.CharField(_("link"), max_length=500)
 
     objects = tenant_manager(supplier="sip__contract__supplier")
+
+    history = audit_trail()
 
     class Meta:
         ordering = ["sip", "kind", "pk"]

@@ -17,6 +17,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from governance.platform.access import Access, system_access
+from governance.platform.history import tracked_update
 from governance.platform.links import public_base_url
 from governance.platform.models import SupplierMembership
 from governance.platform.outbox import outbox_enqueue
@@ -443,7 +444,7 @@ def preparation_reminders_send(*, organisation, today: date | None = None) -> in
             sent += 1
         _announce_pre_reads(meeting, side, group)
         field = "supplier_reminded_at" if side == Side.SUPPLIER else "client_reminded_at"
-        AgendaItem.objects.filter(pk__in=[i.pk for i in group]).update(**{field: now})
+        tracked_update(AgendaItem.objects.filter(pk__in=[i.pk for i in group]), **{field: now})
     return sent
 
 

@@ -43,6 +43,7 @@ SUPPLIER_MEMBERS = "supplier_members.manage"
 ADMIN = "platform.admin"
 PRIVACY = "privacy.manage"
 INTEGRATIONS = "integrations.manage"
+HISTORY = "history.export"
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ from tests.route_walk import (  # noqa: F401 - the permissions are the table's v
     COMPLAINTS,
     CONTRACTS,
     GAPS,
+    HISTORY,
     INTEGRATIONS,
     KTO,
     MEETINGS,
@@ -479,7 +480,22 @@ ROUTES: dict[str, Route] = {
     "webhooks:rotate": post("webhook_endpoint", CONTRACTS, ok=(200,)),
     "webhooks:enable": post("webhook_endpoint", CONTRACTS),
     "webhooks:delete": post("webhook_endpoint", CONTRACTS),
+    # The audit trail (issue 17): the organisation's trail and its export for contract
+    # managers (a viewer 403); the gap settings' history for client members.
+    "history": page(perm=HISTORY),
+    "history_export": page(perm=HISTORY),
+    "api:gap-digest-schedule-history": api(perm=CLIENT),
+    "api:gap-settings-history": api(perm=CLIENT),
 }
+
+# A record's `history` action answers exactly whoever may read the record itself.
+HISTORY_OF = [
+    "agenda-item", "audit-action", "audit-checklist-item", "audit-finding", "audit",
+    "audit-programme", "complaint", "complaint-proposal", "contract", "gap-threshold",
+    "kto-survey", "measurement", "meeting-action", "meeting", "meeting-series", "service",
+    "servicelevel", "sip", "sip-milestone", "slareport",
+]  # fmt: skip
+ROUTES.update({f"api:{name}-history": ROUTES[f"api:{name}-detail"] for name in HISTORY_OF})
 
 
 # The Django admin, walked by every role: the platform operator's, nobody else's.

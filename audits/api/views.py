@@ -46,6 +46,7 @@ from audits.models import (
 )
 from audits.permissions import may_set_priority, may_upload_report
 from governance.platform.api import ScopedReadViewSet
+from governance.platform.history_api import HistoryActionMixin
 
 
 def _call(service, **kwargs):
@@ -89,7 +90,7 @@ def _int_param(request, name):
         ),
     ),
 )
-class ProgrammeViewSet(mixins.CreateModelMixin, AuditsViewSet):
+class ProgrammeViewSet(HistoryActionMixin, mixins.CreateModelMixin, AuditsViewSet):
     """Yearly audit programmes per contract (and so per supplier)."""
 
     model = AuditProgramme
@@ -142,7 +143,7 @@ class ProgrammeViewSet(mixins.CreateModelMixin, AuditsViewSet):
     create=extend_schema(request=AuditCreateSerializer, responses={201: AuditSerializer}),
     partial_update=extend_schema(request=AuditUpdateSerializer, responses={200: AuditSerializer}),
 )
-class AuditViewSet(AuditsViewSet):
+class AuditViewSet(HistoryActionMixin, AuditsViewSet):
     """Audits with type, level, scope, clauses, dates, auditors and status."""
 
     http_method_names = ["get", "post", "patch", "head", "options"]
@@ -303,7 +304,7 @@ class AuditViewSet(AuditsViewSet):
         request=ChecklistItemUpdateSerializer, responses={200: ChecklistItemSerializer}
     ),
 )
-class ChecklistItemViewSet(AuditsViewSet):
+class ChecklistItemViewSet(HistoryActionMixin, AuditsViewSet):
     """Checklist items with their result, evidence and the interviewee's role (no names);
     auditors add their own questions while the audit is planned or in progress."""
 
@@ -362,7 +363,7 @@ class ChecklistItemViewSet(AuditsViewSet):
         request=FindingRespondSerializer, responses={200: FindingClientSerializer}
     ),
 )
-class FindingViewSet(AuditsViewSet):
+class FindingViewSet(HistoryActionMixin, AuditsViewSet):
     """Findings with grade, root cause, affected services, the client's priority, actions and
     effectiveness checks; `ranking` gives the ranked bottlenecks with their end-user impact."""
 
@@ -502,7 +503,7 @@ def _ranked_dict(ranked):
     create=extend_schema(request=ActionCreateSerializer, responses={201: ActionSerializer}),
     partial_update=extend_schema(request=ActionUpdateSerializer, responses={200: ActionSerializer}),
 )
-class ActionViewSet(AuditsViewSet):
+class ActionViewSet(HistoryActionMixin, AuditsViewSet):
     """Corrective actions: owner side (supplier, client, joint), owners, due date, status."""
 
     http_method_names = ["get", "post", "patch", "head", "options"]

@@ -36,10 +36,11 @@ from complaints.permissions import may_transition
 from contracts.selectors import service_list
 from governance.platform.access import system_access, tenant_scope
 from governance.platform.api import ScopedReadViewSet
+from governance.platform.history_api import HistoryActionMixin
 from governance.platform.models import Organisation
 
 
-class ComplaintViewSet(ScopedReadViewSet):
+class ComplaintViewSet(HistoryActionMixin, ScopedReadViewSet):
     """Complaints of the organisation; a supplier's user sees only those assigned to its
     supplier, with contact details only where the complainant consented."""
 
@@ -161,7 +162,7 @@ class ComplaintViewSet(ScopedReadViewSet):
         return Response(StatisticsSerializer(data).data)
 
 
-class ProposalViewSet(ScopedReadViewSet):
+class ProposalViewSet(HistoryActionMixin, ScopedReadViewSet):
     """Improvement proposals (costed extension cases) — the client's own business cases."""
 
     serializer_class = ProposalSerializer

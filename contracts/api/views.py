@@ -32,9 +32,10 @@ from contracts.api.serializers import (
 from contracts.models import Contract, Measurement, Service, ServiceLevel, SLAReport
 from contracts.permissions import may_review_report, may_upload_report
 from governance.platform.api import ScopedReadViewSet
+from governance.platform.history_api import HistoryActionMixin
 
 
-class ContractViewSet(ScopedReadViewSet):
+class ContractViewSet(HistoryActionMixin, ScopedReadViewSet):
     """Contracts of the organisation; a supplier's user sees its own contracts only."""
 
     serializer_class = ContractSerializer
@@ -47,7 +48,7 @@ class ContractViewSet(ScopedReadViewSet):
         return selectors.contract_list(access=self.access)
 
 
-class ServiceViewSet(ScopedReadViewSet):
+class ServiceViewSet(HistoryActionMixin, ScopedReadViewSet):
     """Services with their service window (opening hours per weekday, 0 = Monday)."""
 
     serializer_class = ServiceSerializer
@@ -59,7 +60,7 @@ class ServiceViewSet(ScopedReadViewSet):
         return selectors.service_list(access=self.access).order_by("contract", "name")
 
 
-class ServiceLevelViewSet(ScopedReadViewSet):
+class ServiceLevelViewSet(HistoryActionMixin, ScopedReadViewSet):
     """Service level versions with their perception-dimension mappings."""
 
     serializer_class = ServiceLevelSerializer
@@ -94,7 +95,7 @@ class ServiceLevelViewSet(ScopedReadViewSet):
         ),
     ),
 )
-class SLAReportViewSet(ScopedReadViewSet):
+class SLAReportViewSet(HistoryActionMixin, ScopedReadViewSet):
     """SLA reports (every version) with their measurements, and the review actions."""
 
     filterset_class = SLAReportFilter
@@ -231,7 +232,7 @@ class SLAReportViewSet(ScopedReadViewSet):
         return self._review(request, services.sla_report_submit)
 
 
-class MeasurementViewSet(ScopedReadViewSet):
+class MeasurementViewSet(HistoryActionMixin, ScopedReadViewSet):
     """Reported values with their judged state and deviation analysis."""
 
     serializer_class = MeasurementSerializer

@@ -15,6 +15,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
+from governance.platform.history import audit_trail
+
 
 def validate_time_zone(value: str) -> None:
     if value not in zoneinfo.available_timezones():
@@ -149,6 +151,8 @@ class Membership(models.Model):
     )
     role = models.CharField(_("role"), max_length=32, choices=Role.choices)
 
+    history = audit_trail()
+
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["user", "organisation"], name="membership_unique")
@@ -175,6 +179,8 @@ class SupplierMembership(models.Model):
     supplier = models.ForeignKey(Supplier, on_delete=models.CASCADE, related_name="members")
     # The supplier's administrator invites and removes its own supplier's users.
     is_admin = models.BooleanField(_("supplier administrator"), default=False)
+
+    history = audit_trail()
 
     class Meta:
         verbose_name = _("supplier membership")

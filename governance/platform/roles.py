@@ -78,6 +78,7 @@ PERMISSIONS = [
     Permission("supplier_members.manage", _("Invite and remove the supplier's own users")),
     Permission("privacy.manage", _("Set retention periods and carry out erasure requests")),
     Permission("integrations.manage", _("Manage webhooks to one's own side's systems")),
+    Permission("history.export", _("Read and export the organisation's whole audit trail")),
     Permission("platform.admin", _("The platform's admin: organisations, suppliers, jobs, mail")),
 ]
 PERMISSION_NAMES = [p.name for p in PERMISSIONS]
@@ -119,6 +120,7 @@ MATRIX: dict[str, frozenset[str]] = {
             "members.manage",
             "privacy.manage",
             "integrations.manage",
+            "history.export",
         }
     ),
     # The "opdrachtgever", who pays: decides on the improvements it pays for and sets the

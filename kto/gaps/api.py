@@ -21,6 +21,7 @@ from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
 from governance.platform.api import OrganisationScopedViewSet, ScopedModelSerializer
+from governance.platform.history_api import HistoryActionMixin
 from kto.gaps.engine import DEFAULT_DELTA, DEFAULT_K
 from kto.gaps.models import (
     GapAnalysisRun,
@@ -297,6 +298,7 @@ with scopes_disabled():
 
 
 class GapThresholdViewSet(
+    HistoryActionMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -349,11 +351,15 @@ class GapDigestScheduleSerializer(serializers.ModelSerializer):
         fields = list(DIGEST_FIELDS)
 
 
-class GapDigestScheduleViewSet(ClientSettingsViewSet):
+class GapDigestScheduleViewSet(HistoryActionMixin, ClientSettingsViewSet):
     """When the organisation's gap digest goes out and to whom: the contract managers, the
     business owners, and each supplier a version about its own contracts."""
 
     serializer_class = GapDigestScheduleSerializer
+
+    def get_queryset(self):
+        # Read by the schema generator only: the one row comes from `get_object`.
+        return GapDigestSchedule.objects.none()
 
     def get_object(self):
         return gap_digest_schedule_for(access=self.access)
@@ -379,11 +385,15 @@ class GapSettingsSerializer(serializers.ModelSerializer):
         fields = ["amber_margin"]
 
 
-class GapSettingsViewSet(ClientSettingsViewSet):
+class GapSettingsViewSet(HistoryActionMixin, ClientSettingsViewSet):
     """The organisation's amber margin (0 ≤ margin < 1): a service level met by less than it
     makes the SLA state amber. A change reruns the months already flagged."""
 
     serializer_class = GapSettingsSerializer
+
+    def get_queryset(self):
+        # Read by the schema generator only: the one row comes from `get_object`.
+        return GapSettings.objects.none()
 
     def get_object(self):
         return gap_settings_for(access=self.access)
@@ -424,5 +434,15 @@ urlpatterns = [
         "gap-settings/",
         GapSettingsViewSet.as_view({"get": "retrieve", "put": "update", "patch": "partial_update"}),
         name="gap-settings",
+    ),
+    path(
+        "gap-digest-schedule/history/",
+        GapDigestScheduleViewSet.as_view({"get": "history"}),
+        name="gap-digest-schedule-history",
+    ),
+    path(
+        "gap-settings/history/",
+        GapSettingsViewSet.as_view({"get": "history"}),
+        name="gap-settings-history",
     ),
 ]

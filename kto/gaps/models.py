@@ -10,6 +10,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from governance.platform.dimensions import Dimension
+from governance.platform.history import audit_trail
 from governance.platform.models import CreatedAt, CreatedStamps, TenantModel, tenant_manager
 from kto.gaps.rules import DEFAULT_AMBER_MARGIN, Drift, Flag, PerceptionState, SlaState
 
@@ -51,6 +52,8 @@ class GapThreshold(TenantModel):
         _("practical margin δ"), max_digits=4, decimal_places=2, default=0.1
     )
     k = models.PositiveSmallIntegerField(_("anonymity floor k"), default=5)
+
+    history = audit_trail()
 
     class Meta:
         constraints = [
@@ -339,6 +342,8 @@ class GapDigestSchedule(TenantModel):
         _("include suppliers (their own contracts only)"), default=False
     )
 
+    history = audit_trail()
+
     class Meta:
         verbose_name = _("gap digest schedule")
         verbose_name_plural = _("gap digest schedules")
@@ -380,6 +385,8 @@ class GapSettings(TenantModel):
             "within 2 per cent of its target). 0 shows every level met as green."
         ),
     )
+
+    history = audit_trail()
 
     class Meta:
         constraints = [

@@ -16,6 +16,7 @@ from rest_framework.exceptions import ValidationError as APIValidationError
 from rest_framework.response import Response
 
 from governance.platform.api import ScopedReadViewSet
+from governance.platform.history_api import HistoryActionMixin
 from meetings import selectors, services
 from meetings.api.serializers import (
     ActionItemSerializer,
@@ -99,7 +100,7 @@ def _input(serializer_class, view, *, partial=False):
         description="Change a series' settings; `required_roles`, when given, replace its roles.",
     ),
 )
-class SeriesViewSet(ReadViewSet):
+class SeriesViewSet(HistoryActionMixin, ReadViewSet):
     """Meeting series per contract (or organisation-wide) and tier, with the standard agenda
     and the roles that must attend. A supplier sees the series of its own contracts."""
 
@@ -148,7 +149,7 @@ class SeriesViewSet(ReadViewSet):
         "update the event.",
     ),
 )
-class MeetingViewSet(ReadViewSet):
+class MeetingViewSet(HistoryActionMixin, ReadViewSet):
     """Meetings of the visible series; `generate` fills the agenda from the data, `transition`
     publishes the agenda, marks the meeting held or approves its minutes."""
 
@@ -215,7 +216,7 @@ class MeetingViewSet(ReadViewSet):
         description="Add an item by hand to a meeting that has not been held (contract managers).",
     ),
 )
-class AgendaItemViewSet(ReadViewSet):
+class AgendaItemViewSet(HistoryActionMixin, ReadViewSet):
     """Agenda items with their preparation, minutes and outcome. A supplier never sees
     client-only items nor the client's internal notes; it delivers its pre-read with
     `prepare`, the client its impact analysis and notes; managers record the outcome."""
@@ -286,7 +287,7 @@ class AgendaItemViewSet(ReadViewSet):
         "over to the series' next meetings until done.",
     ),
 )
-class ActionItemViewSet(ReadViewSet):
+class ActionItemViewSet(HistoryActionMixin, ReadViewSet):
     """Actions agreed in meetings, carried over until done."""
 
     model = ActionItem
@@ -343,7 +344,7 @@ class ActionItemViewSet(ReadViewSet):
         description="Change a programme: owners, baseline and targets, status.",
     ),
 )
-class SIPViewSet(ReadViewSet):
+class SIPViewSet(HistoryActionMixin, ReadViewSet):
     """Service Improvement Programmes with their milestones, linked data and measured progress
     (start, current, change on the SLA metric and on the perception score)."""
 
@@ -383,7 +384,7 @@ class SIPViewSet(ReadViewSet):
         description="Rename or move a milestone, or mark it done (contract managers).",
     ),
 )
-class SIPMilestoneViewSet(ReadViewSet):
+class SIPMilestoneViewSet(HistoryActionMixin, ReadViewSet):
     """Milestones of the visible programmes."""
 
     model = SIPMilestone
