@@ -30,6 +30,12 @@ TWELVE = [
 ]
 
 
+@pytest.fixture(autouse=True)
+def english(client):
+    """The messages are asserted in English; the portal's default language is Dutch."""
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+
+
 def invite(client, email, role="business_owner", org="alpha"):
     return client.post(
         reverse("members:member_invite", kwargs={"org_slug": org}),
