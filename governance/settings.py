@@ -5,6 +5,7 @@ With DATABASE_URL and REDIS_URL the real services are used. Tests override a few
 governance/test_settings.py and nowhere else.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -47,8 +48,12 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "governance.platform",
     "governance.roof",
+    "governance.accounts",
     "rest_framework",
-    "rest_framework.authtoken",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -68,10 +73,14 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "governance.accounts.sessions.SessionLifetimeMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "governance.platform.middleware.TenantMiddleware",
+    # Last: turns a lockout that django-axes flagged during the request into its answer.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "governance.urls"
@@ -129,6 +138,8 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Login failures count in the default cache, and in process memory while it is down.
+CACHES["login"] = {"BACKEND": "governance.accounts.lockout.FallbackCache", "LOCATION": "default"}
 
 # Time limits: the default for every task, and the longest any task may ask for. The Redis
 # visibility timeout must exceed the longest limit twice over, or a slow task is redelivered
@@ -218,15 +229,49 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 8)
 
 # --- Auth -----------------------------------------------------------------------------------
+# OWASP ASVS 5.0 §6.2: at least 12 characters, no list of common passwords, no composition rules.
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+# django-axes first: it refuses a locked-out account or address before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+
+# Login protection (governance/accounts/lockout.py). Failures count per account and per address
+# in the shared cache; REGIE_LOGIN_FAILURES failures within REGIE_LOGIN_WINDOW_MINUTES lock
+# that account or address until the window has passed without a new failure.
+REGIE_LOGIN_FAILURES = env_int("REGIE_LOGIN_FAILURES", 10)
+REGIE_LOGIN_WINDOW_MINUTES = env_int("REGIE_LOGIN_WINDOW_MINUTES", 15)
+# Password reset: requests per address and per account within the same window.
+REGIE_RESET_REQUESTS = env_int("REGIE_RESET_REQUESTS", 5)
+AXES_HANDLER = "axes.handlers.cache.AxesCacheHandler"
+AXES_CACHE = "login"
+AXES_FAILURE_LIMIT = REGIE_LOGIN_FAILURES
+AXES_COOLOFF_TIME = timedelta(minutes=REGIE_LOGIN_WINDOW_MINUTES)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_USERNAME_CALLABLE = "governance.accounts.lockout.username_of"
+AXES_LOCKOUT_CALLABLE = "governance.accounts.lockout.lockout_response"
+AXES_RESET_ON_SUCCESS = False
+AXES_IPWARE_META_PRECEDENCE_ORDER = ("REMOTE_ADDR",)
+
+# Sessions: an idle session ends after REGIE_SESSION_IDLE_MINUTES, any session after
+# REGIE_SESSION_MAX_HOURS (governance/accounts/sessions.py); the cookie goes with it.
+REGIE_SESSION_IDLE_MINUTES = env_int("REGIE_SESSION_IDLE_MINUTES", 30)
+REGIE_SESSION_MAX_HOURS = env_int("REGIE_SESSION_MAX_HOURS", 12)
+SESSION_COOKIE_AGE = REGIE_SESSION_MAX_HOURS * 3600
+# API tokens (governance/accounts/models.py): the default lifetime of a new token.
+REGIE_API_TOKEN_DAYS = env_int("REGIE_API_TOKEN_DAYS", 90)
+OTP_TOTP_ISSUER = "Regie"
 
 # --- Internationalisation -------------------------------------------------------------------
 LANGUAGE_CODE = "nl"
@@ -283,7 +328,7 @@ SECURE_CSP = {
 REST_FRAMEWORK = {
     # Token first, so an unauthenticated API call answers 401 with a WWW-Authenticate header.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "governance.accounts.tokens.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

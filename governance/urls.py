@@ -1,13 +1,13 @@
 """The URL map of Regie (composition root)."""
 
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
-from rest_framework.authtoken.views import ObtainAuthToken
 
+from governance.accounts import account as account_views
+from governance.accounts.api import ObtainTokenView
+from governance.accounts.views import admin_login
 from governance.platform import views
-from governance.platform.forms import LoginForm
 from governance.roof import dashboard
 
 tenant_pages = [
@@ -19,6 +19,7 @@ tenant_pages = [
     path("complaints/", include("complaints.urls")),
     path("audits/", include("audits.urls")),
     path("meetings/", include("meetings.urls")),
+    path("security/", account_views.organisation_security, name="organisation_security"),
 ]
 
 tenant_api = [
@@ -31,49 +32,22 @@ tenant_api = [
     path("", include("meetings.api.urls")),
 ]
 
-accounts = [
-    path(
-        "login/",
-        auth_views.LoginView.as_view(form_class=LoginForm, redirect_authenticated_user=True),
-        name="login",
-    ),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
-    path(
-        "password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"
-    ),
-    path("password/reset/", views.PasswordResetView.as_view(), name="password_reset"),
-    path(
-        "password/reset/sent/",
-        auth_views.PasswordResetDoneView.as_view(),
-        name="password_reset_done",
-    ),
-    path(
-        "password/reset/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(),
-        name="password_reset_confirm",
-    ),
-    path(
-        "password/reset/complete/",
-        auth_views.PasswordResetCompleteView.as_view(),
-        name="password_reset_complete",
-    ),
-]
-
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
-    path("accounts/", include(accounts)),
+    path("accounts/", include("governance.accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("supplier/", dashboard.supplier_home, name="supplier_home"),
     path("survey/", include("kto.public_urls")),
     path("k/", include("complaints.public_urls")),
     path("api/v1/k/", include("complaints.api.public_urls")),
     path("o/<slug:org_slug>/", include(tenant_pages)),
-    path("api/v1/auth/token/", ObtainAuthToken.as_view(), name="api_token"),
+    path("api/v1/auth/token/", ObtainTokenView.as_view(), name="api_token"),
     path("api/v1/o/<slug:org_slug>/", include((tenant_api, "api"), namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api_schema"), name="api_docs"),
+    # The admin logs in through Regie's own login: the same lockout and second factor.
+    path("admin/login/", admin_login, name="admin_login"),
     path("admin/", admin.site.urls),
 ]
 
