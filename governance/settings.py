@@ -262,6 +262,9 @@ AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_USERNAME_CALLABLE = "governance.accounts.lockout.username_of"
 AXES_LOCKOUT_CALLABLE = "governance.accounts.lockout.lockout_response"
 AXES_RESET_ON_SUCCESS = False
+# Attempts during a lockout do not extend it: the lock ends a window after the last failure
+# that counted, so nobody can keep another's account locked for longer than that by retrying.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_IPWARE_META_PRECEDENCE_ORDER = ("REMOTE_ADDR",)
 
 # Sessions: an idle session ends after REGIE_SESSION_IDLE_MINUTES, any session after
