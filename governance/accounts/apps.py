@@ -8,7 +8,7 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self):
-        from governance.accounts import guards, lockout, sessions  # noqa: F401 - receivers
+        from governance.accounts import guards, lockout, schema, sessions  # noqa: F401
         from governance.platform import guards as platform_guards
 
         platform_guards.register(guards.token_scope_guard)
