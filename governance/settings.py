@@ -262,10 +262,10 @@ AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_USERNAME_CALLABLE = "governance.accounts.lockout.username_of"
 AXES_LOCKOUT_CALLABLE = "governance.accounts.lockout.lockout_response"
 AXES_RESET_ON_SUCCESS = False
+AXES_CLIENT_IP_CALLABLE = "governance.accounts.lockout.client_address"
 # Attempts during a lockout do not extend it: the lock ends a window after the last failure
 # that counted, so nobody can keep another's account locked for longer than that by retrying.
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
-AXES_IPWARE_META_PRECEDENCE_ORDER = ("REMOTE_ADDR",)
 
 # Sessions: an idle session ends after REGIE_SESSION_IDLE_MINUTES, any session after
 # REGIE_SESSION_MAX_HOURS (governance/accounts/sessions.py); the cookie goes with it.
@@ -311,7 +311,11 @@ SECURE_SSL_REDIRECT = HTTPS and env_bool("REGIE_SSL_REDIRECT", True)
 SECURE_HSTS_SECONDS = env_int("REGIE_HSTS_SECONDS", 31536000) if HTTPS else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
 SECURE_HSTS_PRELOAD = HTTPS
-if env_bool("REGIE_BEHIND_PROXY", False):
+REGIE_BEHIND_PROXY = env_bool("REGIE_BEHIND_PROXY", False)
+# The client's address for login lockouts (governance/accounts/lockout.py): behind
+# REGIE_PROXY_COUNT proxies of ours, the X-Forwarded-For entry the outermost one added.
+REGIE_PROXY_COUNT = env_int("REGIE_PROXY_COUNT", 1)
+if REGIE_BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 # Health checks of the container platform call plain HTTP inside the network.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]

@@ -14,7 +14,6 @@ limits; the page answers the same whether or not anything was sent.
 import hashlib
 import logging
 
-from axes.helpers import get_client_ip_address
 from axes.signals import user_locked_out
 from django.conf import settings
 from django.core.cache import caches
@@ -89,6 +88,19 @@ def username_of(request, credentials) -> str | None:
     return normalised(data.get("username"))
 
 
+def client_address(request) -> str | None:
+    """The address failures count against: REMOTE_ADDR, or behind REGIE_PROXY_COUNT proxies of
+    ours the X-Forwarded-For entry the outermost of them added (entries left of it are the
+    client's to forge)."""
+    meta = request.META
+    if settings.REGIE_BEHIND_PROXY:
+        hops = [hop.strip() for hop in meta.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+        hops = [hop for hop in hops if hop]
+        if len(hops) >= settings.REGIE_PROXY_COUNT:
+            return hops[-settings.REGIE_PROXY_COUNT]
+    return meta.get("REMOTE_ADDR")
+
+
 def lockout_message() -> str:
     return _(
         "Too many failed attempts. Try again in %(minutes)s minutes, or reset your password."
@@ -122,7 +134,7 @@ def reset_allowed(request, email: str) -> bool:
     """Count a password reset request; False once the address or the account asked too often."""
     window = settings.REGIE_LOGIN_WINDOW_MINUTES * 60
     allowed = settings.REGIE_RESET_REQUESTS
-    address = get_client_ip_address(request) or "unknown"
+    address = client_address(request) or "unknown"
     within = ratelimit.hit(
         ratelimit.Limit(f"reset:address:{address}", allowed, window),
         ratelimit.Limit(f"reset:account:{username_digest(email)}", allowed, window),

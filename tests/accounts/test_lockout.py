@@ -190,3 +190,27 @@ def test_without_redis_logins_work_and_failures_still_lock(world, client, caplog
             assert login(client, "alice", PASSWORD).status_code == 302
         caches["login"].local.clear()
     assert any("Login cache unavailable" in record.message for record in caplog.records)
+
+
+def test_behind_a_proxy_the_address_is_the_one_the_proxy_saw(world, client):
+    with override_settings(REGIE_BEHIND_PROXY=True, REGIE_PROXY_COUNT=1):
+        for n in range(FAILURES):
+            client.post(
+                reverse("login"),
+                {"username": f"nobody{n}", "password": "wrong"},
+                REMOTE_ADDR="10.0.0.2",  # the proxy
+                HTTP_X_FORWARDED_FOR=f"198.51.100.{n}, 203.0.113.9",  # forged, then real
+            )
+        locked = client.post(
+            reverse("login"),
+            {"username": "alice", "password": PASSWORD},
+            REMOTE_ADDR="10.0.0.2",
+            HTTP_X_FORWARDED_FOR="203.0.113.9",
+        )
+        other = client.post(
+            reverse("login"),
+            {"username": "alice", "password": PASSWORD},
+            REMOTE_ADDR="10.0.0.2",
+            HTTP_X_FORWARDED_FOR="203.0.113.10",
+        )
+    assert (locked.status_code, other.status_code) == (429, 302)
