@@ -18,8 +18,9 @@ from governance.accounts.forms import (
     TokenForm,
 )
 from governance.accounts.models import ApiToken
+from governance.accounts.services import organisation_mfa_set
 from governance.accounts.tokens import token_issue, token_revoke, token_rotate
-from governance.platform.forms import apply_errors
+from governance.platform.forms import apply_errors, saved
 
 
 def _shown_once(request, token, plain):
@@ -154,18 +155,19 @@ def organisation_security(request, org_slug):
     access.require(access.can_manage)
     organisation = access.organisation
     form = OrganisationSecurityForm(
-        request.POST or None, initial={"mfa_required": organisation.mfa_required}
+        request.POST if request.method == "POST" else None,
+        initial={"mfa_required": organisation.mfa_required},
     )
-    if request.method == "POST" and form.is_valid():
-        required = form.cleaned_data["mfa_required"]
-        if required and not mfa.session_verified(request):
-            form.add_error(
-                "mfa_required",
-                _("Set up two-factor authentication for yourself first, on your account page."),
-            )
-        else:
-            organisation.mfa_required = required
-            organisation.save(update_fields=["mfa_required"])
-            messages.success(request, _("Security settings saved."))
-            return redirect("organisation_security", org_slug=organisation.slug)
+    saved_organisation = saved(
+        request,
+        form,
+        lambda data: organisation_mfa_set(
+            access=access,
+            required=data["mfa_required"],
+            verified=mfa.session_verified(request),
+        ),
+    )
+    if saved_organisation is not None:
+        messages.success(request, _("Security settings saved."))
+        return redirect("organisation_security", org_slug=organisation.slug)
     return render(request, "accounts/organisation_security.html", {"form": form})

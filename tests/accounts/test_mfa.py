@@ -174,3 +174,13 @@ def test_only_a_verified_contract_manager_turns_the_requirement_on(world, client
     world.alpha.refresh_from_db()
     assert world.alpha.mfa_required is True
     assert client_as(world.victor).get(url).status_code in (302, 403)
+
+
+def test_a_manager_turns_the_requirement_off_again(world, client_as):
+    require_mfa(world.alpha)
+    client = client_as(world.alice)
+    enrol(client, world.alice)
+    response = client.post(reverse("organisation_security", args=["alpha"]), {})
+    assert response.status_code == 302
+    world.alpha.refresh_from_db()
+    assert world.alpha.mfa_required is False
