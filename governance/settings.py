@@ -263,6 +263,8 @@ AXES_USERNAME_CALLABLE = "governance.accounts.lockout.username_of"
 AXES_LOCKOUT_CALLABLE = "governance.accounts.lockout.lockout_response"
 AXES_RESET_ON_SUCCESS = False
 AXES_CLIENT_IP_CALLABLE = "governance.accounts.lockout.client_address"
+# The counters are in the cache: axes' database tables stay empty, so their admin pages go.
+AXES_ENABLE_ADMIN = False
 # Attempts during a lockout do not extend it: the lock ends a window after the last failure
 # that counted, so nobody can keep another's account locked for longer than that by retrying.
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
