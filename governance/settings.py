@@ -5,6 +5,7 @@ With DATABASE_URL and REDIS_URL the real services are used. Tests override a few
 governance/test_settings.py and nowhere else.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -47,8 +48,12 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "governance.platform",
     "governance.roof",
+    "governance.accounts",
     "rest_framework",
-    "rest_framework.authtoken",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -70,10 +75,14 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "governance.accounts.sessions.SessionLifetimeMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "governance.platform.middleware.TenantMiddleware",
+    # Last: turns a lockout that django-axes flagged during the request into its answer.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "governance.urls"
@@ -131,6 +140,8 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Login failures count in the default cache, and in process memory while it is down.
+CACHES["login"] = {"BACKEND": "governance.accounts.lockout.FallbackCache", "LOCATION": "default"}
 
 # Time limits: the default for every task, and the longest any task may ask for. The Redis
 # visibility timeout must exceed the longest limit twice over, or a slow task is redelivered
@@ -226,17 +237,56 @@ WEBHOOK_DISABLE_AFTER = env_int("WEBHOOK_DISABLE_AFTER", 10)
 WEBHOOK_ALLOW_PRIVATE = env_bool("WEBHOOK_ALLOW_PRIVATE", DEBUG)
 
 # --- Auth -----------------------------------------------------------------------------------
+# OWASP ASVS 5.0 §6.2: at least 12 characters, no list of common passwords, no composition rules.
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+# django-axes first: it refuses a locked-out account or address before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "login"
 # How long an invitation link to become a member stays valid.
 REGIE_INVITATION_DAYS = env_int("REGIE_INVITATION_DAYS", 7)
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+
+# Login protection (governance/accounts/lockout.py). Failures count per account and per address
+# in the shared cache; REGIE_LOGIN_FAILURES failures within REGIE_LOGIN_WINDOW_MINUTES lock
+# that account or address until the window has passed without a new failure.
+REGIE_LOGIN_FAILURES = env_int("REGIE_LOGIN_FAILURES", 10)
+REGIE_LOGIN_WINDOW_MINUTES = env_int("REGIE_LOGIN_WINDOW_MINUTES", 15)
+# Password reset: requests per address and per account within the same window.
+REGIE_RESET_REQUESTS = env_int("REGIE_RESET_REQUESTS", 5)
+AXES_HANDLER = "axes.handlers.cache.AxesCacheHandler"
+AXES_CACHE = "login"
+AXES_FAILURE_LIMIT = REGIE_LOGIN_FAILURES
+AXES_COOLOFF_TIME = timedelta(minutes=REGIE_LOGIN_WINDOW_MINUTES)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_USERNAME_CALLABLE = "governance.accounts.lockout.username_of"
+AXES_LOCKOUT_CALLABLE = "governance.accounts.lockout.lockout_response"
+AXES_RESET_ON_SUCCESS = False
+AXES_CLIENT_IP_CALLABLE = "governance.accounts.lockout.client_address"
+# The counters are in the cache: axes' database tables stay empty, so their admin pages go.
+AXES_ENABLE_ADMIN = False
+# Attempts during a lockout do not extend it: the lock ends a window after the last failure
+# that counted, so nobody can keep another's account locked for longer than that by retrying.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+
+# Sessions: an idle session ends after REGIE_SESSION_IDLE_MINUTES, any session after
+# REGIE_SESSION_MAX_HOURS (governance/accounts/sessions.py); the cookie goes with it.
+REGIE_SESSION_IDLE_MINUTES = env_int("REGIE_SESSION_IDLE_MINUTES", 30)
+REGIE_SESSION_MAX_HOURS = env_int("REGIE_SESSION_MAX_HOURS", 12)
+SESSION_COOKIE_AGE = REGIE_SESSION_MAX_HOURS * 3600
+# API tokens (governance/accounts/models.py): the default lifetime of a new token.
+REGIE_API_TOKEN_DAYS = env_int("REGIE_API_TOKEN_DAYS", 90)
+OTP_TOTP_ISSUER = "Regie"
 
 # --- Internationalisation -------------------------------------------------------------------
 LANGUAGE_CODE = "nl"
@@ -273,7 +323,11 @@ SECURE_SSL_REDIRECT = HTTPS and env_bool("REGIE_SSL_REDIRECT", True)
 SECURE_HSTS_SECONDS = env_int("REGIE_HSTS_SECONDS", 31536000) if HTTPS else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
 SECURE_HSTS_PRELOAD = HTTPS
-if env_bool("REGIE_BEHIND_PROXY", False):
+REGIE_BEHIND_PROXY = env_bool("REGIE_BEHIND_PROXY", False)
+# The client's address for login lockouts (governance/accounts/lockout.py): behind
+# REGIE_PROXY_COUNT proxies of ours, the X-Forwarded-For entry the outermost one added.
+REGIE_PROXY_COUNT = env_int("REGIE_PROXY_COUNT", 1)
+if REGIE_BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 # Health checks of the container platform call plain HTTP inside the network.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
@@ -293,7 +347,7 @@ SECURE_CSP = {
 REST_FRAMEWORK = {
     # Token first, so an unauthenticated API call answers 401 with a WWW-Authenticate header.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "governance.accounts.tokens.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

@@ -20,7 +20,10 @@ ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
 # Unit tests publish to an in-process broker; the integration tests talk to Redis explicitly.
 CELERY_BROKER_URL = "memory://"
 CELERY_BROKER_TRANSPORT_OPTIONS = {}
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "login": {"BACKEND": "governance.accounts.lockout.FallbackCache", "LOCATION": "default"},
+}
 # Serve static files straight from the source folders (no collectstatic before tests).
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True

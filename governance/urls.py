@@ -1,13 +1,13 @@
 """The URL map of Regie (composition root)."""
 
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
-from rest_framework.authtoken.views import ObtainAuthToken
 
+from governance.accounts import account as account_views
+from governance.accounts.api import ObtainTokenView
+from governance.accounts.views import admin_login
 from governance.platform import history_views, languages, privacy_views, views
-from governance.platform.forms import LoginForm
 from governance.platform.members import urls as members_urls
 from governance.roof import dashboard
 
@@ -25,6 +25,7 @@ tenant_pages = [
     path("members/", include(members_urls.tenant_urls)),
     path("history/", history_views.trail_page, name="history"),
     path("history/export/", history_views.trail_export, name="history_export"),
+    path("security/", account_views.organisation_security, name="organisation_security"),
 ]
 
 tenant_api = [
@@ -38,39 +39,10 @@ tenant_api = [
     path("", include("governance.platform.privacy_api")),
 ]
 
-accounts = [
-    path(
-        "login/",
-        auth_views.LoginView.as_view(form_class=LoginForm, redirect_authenticated_user=True),
-        name="login",
-    ),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
-    path(
-        "password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"
-    ),
-    path("password/reset/", views.PasswordResetView.as_view(), name="password_reset"),
-    path(
-        "password/reset/sent/",
-        auth_views.PasswordResetDoneView.as_view(),
-        name="password_reset_done",
-    ),
-    path(
-        "password/reset/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(),
-        name="password_reset_confirm",
-    ),
-    path(
-        "password/reset/complete/",
-        auth_views.PasswordResetCompleteView.as_view(),
-        name="password_reset_complete",
-    ),
-]
-
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
-    path("accounts/", include(accounts)),
+    path("accounts/", include("governance.accounts.urls")),
     path("i18n/setlang/", languages.set_language, name="set_language"),
     path("supplier/", dashboard.supplier_home, name="supplier_home"),
     path("supplier/members/", include(members_urls.supplier_urls)),
@@ -84,10 +56,12 @@ urlpatterns = [
     path("k/", include("complaints.public_urls")),
     path("api/v1/k/", include("complaints.api.public_urls")),
     path("o/<slug:org_slug>/", include(tenant_pages)),
-    path("api/v1/auth/token/", ObtainAuthToken.as_view(), name="api_token"),
+    path("api/v1/auth/token/", ObtainTokenView.as_view(), name="api_token"),
     path("api/v1/o/<slug:org_slug>/", include((tenant_api, "api"), namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api_schema"), name="api_docs"),
+    # The admin logs in through Regie's own login: the same lockout and second factor.
+    path("admin/login/", admin_login, name="admin_login"),
     path("admin/", admin.site.urls),
 ]
 

@@ -86,6 +86,21 @@ def world(db) -> World:
         )
 
 
+def api_token_for(user, *, organisation=None, supplier=None, mfa=False) -> str:
+    """A live API token for `user`: scoped to `organisation`, else to its supplier, else to its
+    only organisation. Returns the plain token to send as `Authorization: Token …`."""
+    from governance.accounts.tokens import token_issue
+    from governance.platform.access import organisations_for, supplier_of
+
+    if organisation is None and supplier is None:
+        supplier = supplier_of(user)
+        if supplier is None:
+            organisation = organisations_for(user)[0]
+    return token_issue(
+        user=user, name="test", organisation=organisation, supplier=supplier, mfa=mfa
+    )[1]
+
+
 @pytest.fixture
 def cast(world) -> dict:
     """The actor of each role of the role matrix (`governance/platform/roles.py`), by role."""

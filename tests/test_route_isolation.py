@@ -145,6 +145,17 @@ ROUTES: dict[str, Route] = {
     "set_language": Route(PUBLIC, method="post"),
     "supplier_home": Route(AUTHENTICATED),
     "api_token": Route(PUBLIC, method="post"),
+    # Accounts (issue 17): the second login step sends a visitor without a pending login back
+    # to the login page; the admin's login is Regie's; the account pages are the user's own.
+    "login_code": Route(PUBLIC),
+    "admin_login": Route(PUBLIC),
+    "account": Route(AUTHENTICATED),
+    "token_rotate": Route(AUTHENTICATED, method="post", extra={"pk": 1}),
+    "token_revoke": Route(AUTHENTICATED, method="post", extra={"pk": 1}),
+    "mfa_setup": Route(AUTHENTICATED),
+    "mfa_disable": Route(AUTHENTICATED),
+    # The organisation's security setting (MFA required): who keeps its members.
+    "organisation_security": page(perm=MEMBERS),
     "api_schema": Route(PUBLIC),
     "api_docs": Route(PUBLIC),
     "organisation_home": page(),

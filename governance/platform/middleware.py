@@ -6,10 +6,12 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, JsonResponse
 from django.utils.translation import gettext as _
 from django_scopes import scopes_disabled
-from rest_framework.authentication import TokenAuthentication
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.request import Request
+from rest_framework.settings import api_settings
 
+from governance.platform import guards
 from governance.platform.access import access_for, platform_scope, tenant_scope
 from governance.platform.models import Organisation
 
@@ -21,6 +23,8 @@ class TenantMiddleware:
 
     - anonymous: the login page (browser) or 401 (API);
     - no access to this organisation, or no such organisation: 404, indistinguishably;
+    - a registered guard may still stop it (`governance/platform/guards.py`: a token scoped to
+      another organisation, a second factor the organisation requires);
     - otherwise `request.organisation` and `request.access` are set and the whole request,
       template rendering included, runs inside the tenant scope.
 
@@ -33,6 +37,7 @@ class TenantMiddleware:
     def __call__(self, request):
         request.organisation = None
         request.access = None
+        request.api_credential = None
         match = TENANT_PATH.match(request.path_info)
         if match is None:
             if request.path_info.startswith("/admin/") and request.user.is_staff:
@@ -56,6 +61,9 @@ class TenantMiddleware:
                 return _api_error(404, _("Not found."))
             raise Http404
 
+        refused = guards.refusal(request, access, api=is_api)
+        if refused is not None:
+            return refused
         request.organisation = organisation
         request.access = access
         with tenant_scope(access):
@@ -63,16 +71,22 @@ class TenantMiddleware:
 
     @staticmethod
     def _api_user(request):
-        """The API user from a token header, else the session; None for a bad token."""
-        header = request.META.get("HTTP_AUTHORIZATION", "")
-        if not header.lower().startswith("token "):
+        """The API user from the configured token authentication, else the session; None for a
+        bad token. The credential (the token) is kept in `request.api_credential` for guards."""
+        if not request.META.get("HTTP_AUTHORIZATION"):
             return request.user
-        try:
-            with scopes_disabled():
-                result = TokenAuthentication().authenticate(Request(request))
-        except AuthenticationFailed:
-            return None
-        return result[0] if result else request.user
+        for authentication in api_settings.DEFAULT_AUTHENTICATION_CLASSES:
+            if issubclass(authentication, SessionAuthentication):
+                continue
+            try:
+                with scopes_disabled():
+                    result = authentication().authenticate(Request(request))
+            except AuthenticationFailed:
+                return None
+            if result:
+                request.api_credential = result[1]
+                return result[0]
+        return request.user
 
 
 def _api_error(status: int, detail: str) -> JsonResponse:

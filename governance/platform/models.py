@@ -34,6 +34,16 @@ class Organisation(models.Model):
     default_language = models.CharField(
         _("default language"), max_length=8, choices=settings.LANGUAGES, default="nl"
     )
+    # Members and the users of engaged suppliers reach the organisation only after a second
+    # factor (governance/accounts); contract managers set it on the security page.
+    mfa_required = models.BooleanField(
+        _("require two-factor authentication"),
+        default=False,
+        help_text=_(
+            "Members and supplier users reach this organisation only after an authenticator "
+            "code, and API tokens need one too."
+        ),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:

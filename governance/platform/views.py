@@ -2,7 +2,6 @@
 
 import logging
 
-from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.db import connection
@@ -11,7 +10,6 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 
 from governance.platform.access import Access, organisations_for, supplier_of
-from governance.platform.forms import OutboxPasswordResetForm
 
 logger = logging.getLogger(__name__)
 
@@ -37,10 +35,6 @@ def home(request):
     if len(organisations) == 1:
         return redirect("organisation_home", org_slug=organisations[0].slug)
     return render(request, "governance/choose_organisation.html", {"organisations": organisations})
-
-
-class PasswordResetView(auth_views.PasswordResetView):
-    form_class = OutboxPasswordResetForm
 
 
 def _database_ok() -> None:

@@ -2,10 +2,10 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django_scopes import scopes_disabled
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from contracts.models import Measurement, SLAReport
+from tests.conftest import api_token_for
 from tests.contracts.conftest import MIXED_ROWS, csv_file, last_month
 
 JSON_ROWS = [
@@ -33,7 +33,7 @@ def counts():
 @pytest.fixture
 def bob_api(world):
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=world.bob).key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {api_token_for(world.bob)}")
     return client
 
 

@@ -1,10 +1,10 @@
 import re
 
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from tests.conftest import PASSWORD
+from governance.accounts.models import ApiToken
+from tests.conftest import PASSWORD, api_token_for
 
 
 def contract_list_url(slug="alpha"):
@@ -15,8 +15,11 @@ def test_token_is_issued_for_valid_credentials(world):
     response = APIClient().post(
         reverse("api_token"), {"username": "bob", "password": PASSWORD}, format="json"
     )
-    assert response.status_code == 200
-    assert response.json() == {"token": Token.objects.get(user=world.bob).key}
+    assert response.status_code == 201
+    body = response.json()
+    token = ApiToken.objects.get(user=world.bob)
+    assert body["token"].startswith(f"rg_{token.key}_")
+    assert (body["supplier"], body["organisation"]) == ("Northwind", None)
 
 
 def test_token_is_refused_for_a_wrong_password(world):
@@ -24,13 +27,12 @@ def test_token_is_refused_for_a_wrong_password(world):
         reverse("api_token"), {"username": "bob", "password": "wrong"}, format="json"
     )
     assert response.status_code == 400
-    assert Token.objects.count() == 0
+    assert ApiToken.objects.count() == 0
 
 
 def test_token_authenticates_a_supplier_system(world):
-    token = Token.objects.create(user=world.bob)
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {api_token_for(world.bob)}")
     response = client.get(contract_list_url())
     assert response.status_code == 200
     assert [row["reference"] for row in response.json()["results"]] == ["A-1"]
