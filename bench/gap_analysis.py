@@ -77,15 +77,25 @@ RAW_SQL = """
 """
 
 
-def months() -> list[tuple[date, date]]:
+def months(count: int = MONTHS) -> list[tuple[date, date]]:
     periods, day = [], FIRST_MONTH
-    for _ in range(MONTHS):
+    for _ in range(count):
         periods.append(month_bounds(day))
         day = periods[-1][1] + timedelta(days=1)
     return periods
 
 
 def copy_rows(table: str, columns: list[str], rows) -> None:
+    if connection.vendor != "postgresql":
+        # The small smoke run of bench/system.py on SQLite: plain inserts, UUIDs as Django
+        # stores them there (32 hex digits).
+        rows = [tuple(v.hex if isinstance(v, uuid.UUID) else v for v in row) for row in rows]
+        marks = ", ".join(["%s"] * len(columns))
+        names = ", ".join(f'"{c}"' for c in columns)
+        with connection.cursor() as cursor:
+            sql = f'INSERT INTO "{table}" ({names}) VALUES ({marks})'  # noqa: S608 (our names)
+            cursor.executemany(sql, rows)
+        return
     buffer = io.StringIO()
     for row in rows:
         buffer.write("\t".join(str(value) for value in row) + "\n")
@@ -94,7 +104,10 @@ def copy_rows(table: str, columns: list[str], rows) -> None:
         cursor.copy_from(buffer, table, columns=columns)
 
 
-def make_contracts(organisation, supplier, rng) -> list[Contract]:
+def make_contracts(
+    organisation, supplier, rng, *, count: int = CONTRACTS, levels: int = LEVELS, periods=None
+) -> list[Contract]:
+    periods = periods or months()
     contracts = Contract.objects.bulk_create(
         Contract(
             organisation=organisation,
@@ -104,7 +117,7 @@ def make_contracts(organisation, supplier, rng) -> list[Contract]:
             status=Contract.Status.ACTIVE,
             start_date=FIRST_MONTH,
         )
-        for number in range(CONTRACTS)
+        for number in range(count)
     )
     services = Service.objects.bulk_create(
         Service(organisation=organisation, contract=contract, name="Service desk")
@@ -124,7 +137,7 @@ def make_contracts(organisation, supplier, rng) -> list[Contract]:
             valid_from=FIRST_MONTH,
         )
         for contract, service in zip(contracts, services, strict=True)
-        for number in range(LEVELS)
+        for number in range(levels)
     )
     dimensions = Dimension.values
     ServiceLevelDimension.objects.bulk_create(
@@ -149,7 +162,7 @@ def make_contracts(organisation, supplier, rng) -> list[Contract]:
             checksum=uuid.uuid4().hex,
         )
         for contract in contracts
-        for start, end in months()
+        for start, end in periods
     )
     rows = []
     for report in reports:
@@ -175,11 +188,11 @@ def make_contracts(organisation, supplier, rng) -> list[Contract]:
     return contracts
 
 
-def make_surveys(organisation, contracts, answers_total, rng) -> int:
+def make_surveys(organisation, contracts, answers_total, rng, *, periods=None) -> int:
     """Quarterly surveys over all contracts, answered as the submission service would store
     them: responses, answers, and the additive rollups of respondent-level scores."""
-    periods = months()
-    quarters = [(periods[i][0], periods[i + 2][1]) for i in range(0, MONTHS, 3)]
+    periods = periods or months()
+    quarters = [(periods[i][0], periods[i + 2][1]) for i in range(0, len(periods) - 2, 3)]
     # Each contract has its own level of satisfaction, drifting over the years.
     base = {c.pk: rng.uniform(2.6, 4.4) for c in contracts}
     trend = {c.pk: rng.uniform(-0.04, 0.04) for c in contracts}
