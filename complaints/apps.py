@@ -7,11 +7,11 @@ class ComplaintsConfig(AppConfig):
     verbose_name = _("Complaints")
 
     def ready(self) -> None:
-        from complaints.selectors import complaint_impact, occurrence_times
-        from governance.platform.impact import register_impact_source
+        from complaints.selectors import complaint_impact_many, occurrence_times
+        from governance.platform.impact import register_batch_impact_source
         from governance.platform.service_links import register_occurrence_source
 
         # Audits rank findings by end-user impact; complaints are one source of it.
-        register_impact_source(complaint_impact)
+        register_batch_impact_source(complaint_impact_many)
         # Simulations derive arrival profiles from when complaints happened.
         register_occurrence_source(occurrence_times)
