@@ -4,6 +4,7 @@ the end-user impact figures that other apps register with governance.platform.im
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -24,7 +25,7 @@ from audits.models import (
 )
 from contracts.selectors import contract_list
 from governance.platform.access import Access
-from governance.platform.impact import ImpactFigure, end_user_impact, impact_score
+from governance.platform.impact import ImpactFigure, end_user_impact_many, impact_score
 from governance.platform.queries import filtered, searched
 
 # End-user impact is measured over this many days up to today.
@@ -304,14 +305,28 @@ def services_impact(
     never a made-up zero."""
     if not service_ids:
         return None
+    key = tuple(sorted(service_ids))
+    return services_impact_many(organisation=organisation, service_sets=[key], today=today)[key]
+
+
+def services_impact_many(
+    *, organisation, service_sets: list[tuple[int, ...]], today: date | None = None
+) -> dict[tuple[int, ...], list[ImpactFigure] | None]:
+    """services_impact for many sets of services (sorted tuples of ids) at once: every source
+    is asked once for all of them."""
     today = today or date.today()
-    figures = end_user_impact(
-        organisation=organisation,
-        service_ids=sorted(service_ids),
-        since=today - timedelta(days=IMPACT_WINDOW_DAYS),
-        until=today,
+    known = [ids for ids in dict.fromkeys(service_sets) if ids]
+    figures = (
+        end_user_impact_many(
+            organisation=organisation,
+            service_sets=known,
+            since=today - timedelta(days=IMPACT_WINDOW_DAYS),
+            until=today,
+        )
+        if known
+        else {}
     )
-    return figures or None
+    return {ids: figures.get(ids) or None for ids in service_sets}
 
 
 def finding_impact(*, finding: Finding, today: date | None = None) -> list[ImpactFigure] | None:
@@ -365,20 +380,30 @@ def rank_findings(findings, *, today: date | None = None, organisation=None) -> 
     # Findings about the same services share their figures: the sources are asked once per
     # distinct set of affected services, not once per finding, so the cost of a board follows
     # the service catalogue rather than the number of findings.
-    figures_for: dict[tuple, list[ImpactFigure] | None] = {}
-    ranked = []
+    # Findings about the same services share their figures, and every source is asked once
+    # for all distinct sets of affected services (per organisation), so the queries of a board
+    # do not grow with the findings or the sets.
+    findings = list(findings)
+    affected_of, sets_of, organisations = {}, defaultdict(dict), {}
     for finding in findings:
         affected = getattr(finding, "affected_services", None)
         if affected is None:
             affected = list(finding.services.all())
-        key = (finding.organisation_id, *sorted(s.pk for s in affected))
-        if key not in figures_for:
-            figures_for[key] = services_impact(
-                organisation=organisation or finding.organisation,
-                service_ids=list(key[1:]),
-                today=today,
-            )
-        figures = figures_for[key]
+        affected_of[finding.pk] = affected
+        key = tuple(sorted(s.pk for s in affected))
+        sets_of[finding.organisation_id][key] = None
+        if finding.organisation_id not in organisations:
+            organisations[finding.organisation_id] = organisation or finding.organisation
+    figures_for: dict[tuple, list[ImpactFigure] | None] = {}
+    for organisation_id, sets in sets_of.items():
+        found = services_impact_many(
+            organisation=organisations[organisation_id], service_sets=list(sets), today=today
+        )
+        figures_for.update({(organisation_id, *ids): value for ids, value in found.items()})
+    ranked = []
+    for finding in findings:
+        affected = affected_of[finding.pk]
+        figures = figures_for[(finding.organisation_id, *sorted(s.pk for s in affected))]
         impact = impact_score(figures) if figures else None
         priority = finding.client_priority
         ranked.append(

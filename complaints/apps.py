@@ -8,13 +8,13 @@ class ComplaintsConfig(AppConfig):
 
     def ready(self) -> None:
         from complaints.privacy import HANDLER
-        from complaints.selectors import complaint_impact, occurrence_times
+        from complaints.selectors import complaint_impact_many, occurrence_times
         from governance.platform import privacy
-        from governance.platform.impact import register_impact_source
+        from governance.platform.impact import register_batch_impact_source
         from governance.platform.service_links import register_occurrence_source
 
         # Audits rank findings by end-user impact; complaints are one source of it.
-        register_impact_source(complaint_impact)
+        register_batch_impact_source(complaint_impact_many)
         # Simulations derive arrival profiles from when complaints happened.
         register_occurrence_source(occurrence_times)
         # Complainants' contact details and attachments: retention and erasure.

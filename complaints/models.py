@@ -244,9 +244,27 @@ class Complaint(TenantModel):
                 name="complaint_one_assignee",
             ),
         ]
+        # The list's default order (-received_at, -pk) per organisation, alone and under each
+        # of its filters, so a page reads 50 rows from an index instead of sorting them all;
+        # the first also serves the windows by received_at (trends, end-user impact).
         indexes = [
             models.Index(fields=["organisation", "status"]),
             models.Index(fields=["organisation", "occurred_at"]),
+            models.Index(
+                fields=["organisation", "-received_at", "-id"], name="complaint_org_received"
+            ),
+            models.Index(
+                fields=["organisation", "status", "-received_at", "-id"],
+                name="complaint_status_received",
+            ),
+            models.Index(
+                fields=["organisation", "service", "-received_at", "-id"],
+                name="complaint_service_received",
+            ),
+            models.Index(
+                fields=["organisation", "category", "-received_at", "-id"],
+                name="complaint_category_received",
+            ),
         ]
         verbose_name = _("complaint")
         verbose_name_plural = _("complaints")

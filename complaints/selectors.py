@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count, Q, QuerySet
-from django.db.models.functions import TruncMonth
+from django.db.models import Count, DateField, Q, QuerySet, Sum
+from django.db.models.functions import ExtractHour, ExtractIsoWeekDay, TruncMonth
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -220,35 +220,80 @@ def complaint_trends(*, access: Access, months: int = 6, today: date | None = No
         outside_window=[0] * months,
         not_resolved_for_complainant=[0] * months,
     )
-    language = get_language() or "nl"
-    for complaint in rows:
-        month = analysis.local_date(complaint.received_at, organisation.time_zone).replace(day=1)
-        i = index.get(month)
+    zone = ZoneInfo(organisation.time_zone)
+    categories, services = _labels(organisation)
+    for row in _counted(
+        rows.annotate(month=TruncMonth("received_at", tzinfo=zone, output_field=DateField())),
+        "month",
+        "category_id",
+        "service_id",
+        "outside_window",
+    ):
+        i = index.get(row["month"])
         if i is None:
             continue
-        trends.total[i] += 1
-        trends.by_category.setdefault(complaint.category.label(language), [0] * months)[i] += 1
-        service = complaint.service.name if complaint.service else _("Unknown service")
-        trends.by_service.setdefault(service, [0] * months)[i] += 1
-        if complaint.outside_window:
-            trends.outside_window[i] += 1
+        n = row["n"]
+        trends.total[i] += n
+        trends.by_category.setdefault(categories[row["category_id"]], [0] * months)[i] += n
+        service = services.get(row["service_id"], _("Unknown service"))
+        trends.by_service.setdefault(service, [0] * months)[i] += n
+        if row["outside_window"]:
+            trends.outside_window[i] += n
     verdicts = Verdict.objects.filter(
         complaint__in=complaint_list(access=access),
         resolved_for_me=False,
         given_at__gte=day_start(organisation, first),
     )
-    for given_at in verdicts.values_list("given_at", flat=True):
-        i = index.get(analysis.local_date(given_at, organisation.time_zone).replace(day=1))
+    for row in _counted(
+        verdicts.annotate(month=TruncMonth("given_at", tzinfo=zone, output_field=DateField())),
+        "month",
+    ):
+        i = index.get(row["month"])
         if i is not None:
-            trends.not_resolved_for_complainant[i] += 1
+            trends.not_resolved_for_complainant[i] += row["n"]
     return trends
+
+
+def _counted(queryset, *fields) -> list[dict]:
+    """Rows counted per value of `fields` in SQL (no model instances, no joins kept)."""
+    return list(queryset.select_related(None).order_by().values(*fields).annotate(n=Count("pk")))
+
+
+def _labels(organisation) -> tuple[dict[int, str], dict[int, str]]:
+    """The category labels (in the current language) and service names by id."""
+    language = get_language() or "nl"
+    categories = {
+        c.pk: c.label(language) for c in Category.objects.filter(organisation=organisation)
+    }
+    services = dict(
+        service_list(access=system_access(organisation))
+        .select_related(None)
+        .prefetch_related(None)
+        .values_list("pk", "name")
+    )
+    return categories, services
 
 
 def complaint_impact(
     *, organisation: Organisation, service_ids: list[int], since: date, until: date
 ) -> list[ImpactFigure]:
-    """End-user impact for governance.platform.impact: the complaint volume about these services in
-    the window and how many complainants said it was not resolved for them.
+    """End-user impact of one set of services (see complaint_impact_many)."""
+    key = tuple(sorted(service_ids))
+    return complaint_impact_many(
+        organisation=organisation, service_sets=[key], since=since, until=until
+    )[key]
+
+
+def complaint_impact_many(
+    *,
+    organisation: Organisation,
+    service_sets: list[tuple[int, ...]],
+    since: date,
+    until: date,
+) -> dict[tuple[int, ...], list[ImpactFigure]]:
+    """End-user impact for governance.platform.impact, for each set of services: the complaint
+    volume about these services in the window and how many complainants said it was not
+    resolved for them. Three grouped queries for any number of sets.
 
     Severity of the volume: c / (c + e), where e is what is usual for that many services — the
     organisation's median complaints per service in the same window (at least 1) times the
@@ -259,38 +304,55 @@ def complaint_impact(
     window = Complaint.objects.filter(
         organisation=organisation, received_at__gte=start, received_at__lt=end
     ).exclude(status=Status.REJECTED)
-    per_service = Counter(window.exclude(service=None).values_list("service_id", flat=True))
+    # A complaint is about one service, so a set's count is the sum of its services' counts.
+    per_service = dict(
+        window.exclude(service=None)
+        .values_list("service_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+        .values_list("service_id", "n")
+    )
     all_services = list(
         service_list(access=system_access(organisation)).values_list("pk", flat=True)
     )
     usual = max(analysis.median(per_service.get(pk, 0) for pk in all_services) or 0, 1.0)
-    mine = window.filter(service_id__in=service_ids)
-    count = mine.count()
-    expected = usual * max(len(service_ids), 1)
-    figures = [
-        ImpactFigure(
-            source="complaints",
-            label=_("Complaints from end users in the period"),
-            value=float(count),
-            unit="",
-            severity=round(count / (count + expected), 3) if count else 0.0,
-        )
-    ]
-    verdicts = list(
-        Verdict.objects.filter(complaint__in=mine).values_list("resolved_for_me", flat=True)
-    )
-    if verdicts:
-        negative = sum(1 for v in verdicts if not v)
-        figures.append(
+    wanted = sorted({pk for ids in service_sets for pk in ids})
+    verdicts: dict[int, list[int]] = defaultdict(lambda: [0, 0])  # service → [given, negative]
+    for service_id, resolved, n in (
+        Verdict.objects.filter(complaint__in=window.filter(service_id__in=wanted))
+        .values_list("complaint__service_id", "resolved_for_me")
+        .annotate(n=Count("pk"))
+        .order_by()
+    ):
+        verdicts[service_id][0] += n
+        verdicts[service_id][1] += 0 if resolved else n
+    answers = {}
+    for ids in service_sets:
+        count = sum(per_service.get(pk, 0) for pk in set(ids))
+        expected = usual * max(len(ids), 1)
+        figures = [
             ImpactFigure(
                 source="complaints",
-                label=_("Complainants for whom it was not resolved"),
-                value=float(negative),
+                label=_("Complaints from end users in the period"),
+                value=float(count),
                 unit="",
-                severity=round(negative / len(verdicts), 3),
+                severity=round(count / (count + expected), 3) if count else 0.0,
             )
-        )
-    return figures
+        ]
+        given = sum(verdicts[pk][0] for pk in set(ids) if pk in verdicts)
+        negative = sum(verdicts[pk][1] for pk in set(ids) if pk in verdicts)
+        if given:
+            figures.append(
+                ImpactFigure(
+                    source="complaints",
+                    label=_("Complainants for whom it was not resolved"),
+                    value=float(negative),
+                    unit="",
+                    severity=round(negative / given, 3),
+                )
+            )
+        answers[ids] = figures
+    return answers
 
 
 # --- figures for the managers --------------------------------------------------------------
@@ -310,19 +372,29 @@ class Headline:
 def headline(*, access: Access, today: date | None = None) -> Headline:
     """The headline figures: above all, complaints closed by procedure but not resolved for
     the complainant."""
-    complaints = complaint_list(access=access)
-    verdicts = Verdict.objects.filter(complaint__in=complaints)
-    scores = list(verdicts.values_list("handling_score", flat=True))
+    complaints = complaint_list(access=access).select_related(None).order_by()
+    verdicts = Verdict.objects.filter(complaint__in=complaints).aggregate(
+        given=Count("pk"),
+        closed_not_resolved=Count(
+            "pk", filter=Q(resolved_for_me=False, complaint__status=Status.CLOSED)
+        ),
+        not_resolved=Count("pk", filter=Q(resolved_for_me=False)),
+        score_sum=Sum("handling_score"),
+    )
+    counts = complaints.aggregate(
+        handled=Count("pk", filter=Q(status__in=HANDLED_STATUSES)),
+        open=Count("pk", filter=Q(status__in=OPEN_STATUSES)),
+        overdue=Count("pk", filter=_overdue_q(today or local_today(access.organisation))),
+    )
+    given = verdicts["given"]
     return Headline(
-        handled=complaints.filter(status__in=HANDLED_STATUSES).count(),
-        verdicts=len(scores),
-        closed_not_resolved=verdicts.filter(
-            resolved_for_me=False, complaint__status=Status.CLOSED
-        ).count(),
-        not_resolved=verdicts.filter(resolved_for_me=False).count(),
-        mean_handling_score=round(sum(scores) / len(scores), 2) if scores else None,
-        open=complaints.filter(status__in=OPEN_STATUSES).count(),
-        overdue=complaints.filter(_overdue_q(today or local_today(access.organisation))).count(),
+        handled=counts["handled"],
+        verdicts=given,
+        closed_not_resolved=verdicts["closed_not_resolved"],
+        not_resolved=verdicts["not_resolved"],
+        mean_handling_score=round(verdicts["score_sum"] / given, 2) if given else None,
+        open=counts["open"],
+        overdue=counts["overdue"],
     )
 
 
@@ -379,18 +451,31 @@ def hour_analysis(
         )
         .exclude(status=Status.REJECTED)
     )
-    rows = list(complaints.values_list("occurred_at", "outside_window"))
+    zone = ZoneInfo(organisation.time_zone)
+    rows = _counted(
+        complaints.annotate(
+            weekday=ExtractIsoWeekDay("occurred_at", tzinfo=zone),
+            hour=ExtractHour("occurred_at", tzinfo=zone),
+        ),
+        "weekday",
+        "hour",
+        "outside_window",
+    )
+    grid: dict[tuple[int, int], int] = {}
+    for row in rows:
+        key = (row["weekday"] - 1, row["hour"])  # weekday 0 = Monday
+        grid[key] = grid.get(key, 0) + row["n"]
     window: set[tuple[int, int]] = set()
     if service_id:
         service = service_list(access=access).filter(pk=service_id).first()
         if service is not None:
             window = analysis.window_cells(service.opening_hours.all())
     return HourAnalysis(
-        grid=analysis.hour_grid([moment for moment, _o in rows], organisation.time_zone),
+        grid=grid,
         window=window,
-        total=len(rows),
-        outside=sum(1 for _m, outside in rows if outside),
-        judged=sum(1 for _m, outside in rows if outside is not None),
+        total=sum(row["n"] for row in rows),
+        outside=sum(row["n"] for row in rows if row["outside_window"]),
+        judged=sum(row["n"] for row in rows if row["outside_window"] is not None),
     )
 
 
@@ -405,11 +490,11 @@ def breakdown(*, access: Access, since: date, until: date) -> dict[str, list[tup
         )
         .exclude(status=Status.REJECTED)
     )
-    language = get_language() or "nl"
+    labels, names = _labels(organisation)
     categories, services = Counter(), Counter()
-    for complaint in complaints:
-        categories[complaint.category.label(language)] += 1
-        services[complaint.service.name if complaint.service else _("Unknown service")] += 1
+    for row in _counted(complaints, "category_id", "service_id"):
+        categories[labels[row["category_id"]]] += row["n"]
+        services[names.get(row["service_id"], _("Unknown service"))] += row["n"]
     return {"category": categories.most_common(), "service": services.most_common()}
 
 

@@ -143,7 +143,8 @@ def _event(complaint, kind, *, party, actor=None, text="", from_status="", to_st
         from_status=from_status,
         to_status=to_status,
     )
-    event.full_clean()
+    # The complaint (and so its organisation) is a stored row in hand: no query to prove it.
+    event.full_clean(exclude=["complaint", "organisation"])
     event.save()
     return event
 
@@ -217,7 +218,14 @@ def complaint_register(
         acknowledge_due=acknowledge_due,
         resolve_due=resolve_due,
     )
-    complaint.full_clean(exclude=["reference"])
+    # The organisation, service and category come in as rows the caller read within the
+    # organisation (the form's and the API's choices), and a fresh random token cannot clash:
+    # checking them again would cost the public form a query each. The database constraints
+    # remain the net; clean() still checks that the service belongs to the organisation.
+    complaint.full_clean(
+        exclude=["reference", "organisation", "service", "category", "token"],
+        validate_constraints=False,
+    )
     complaint.reference = next_reference(
         organisation=organisation, year=analysis.local_date(now, organisation.time_zone).year
     )

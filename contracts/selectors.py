@@ -601,6 +601,9 @@ def dimension_mappings_for_contract(*, contract: Contract) -> QuerySet[ServiceLe
 # --- the organisation home -----------------------------------------------------------------
 
 
+NOT_MET_LISTED = 20
+
+
 def sla_overview(*, access: Access, today: date | None = None) -> dict:
     """A small summary for the home page: reports awaiting the client's review and the
     service levels not met in the most recent reported month."""
@@ -610,7 +613,7 @@ def sla_overview(*, access: Access, today: date | None = None) -> dict:
         latest = add_months((today or date.today()).replace(day=1), -1)
     last_period = month_period(latest)
     awaiting = list(reports.filter(status__in=SLAReport.AWAITING_REVIEW)[:10])
-    not_met = list(
+    not_met = (
         measurement_list(access=access)
         .filter(
             report__is_current=True,
@@ -620,10 +623,15 @@ def sla_overview(*, access: Access, today: date | None = None) -> dict:
         .exclude(state=Measurement.State.MET)
         .select_related("report__contract")
     )
+    listed = list(not_met[:NOT_MET_LISTED])
+    count = not_met.count()
     return {
         "awaiting_review": awaiting,
         "last_period": last_period,
-        "not_met": not_met,
+        # The first ones listed and the number of all: a large client misses hundreds.
+        "not_met": listed,
+        "not_met_count": count,
+        "not_met_more": count - len(listed),
         "reports_last_period": reports.filter(period_start=last_period[0])
         .exclude(status__in=[SLAReport.Status.DRAFT, SLAReport.Status.WITHDRAWN])
         .count(),

@@ -13,9 +13,9 @@ class KtoConfig(AppConfig):
         # Participants' e-mail addresses: retention and erasure.
         privacy.register(HANDLER)
 
-        from governance.platform.impact import register_impact_source
-        from kto.gaps.handlers import gap_impact, on_sla_report_accepted, on_survey_closed
+        from governance.platform.impact import register_batch_impact_source
+        from kto.gaps.handlers import gap_impact_many, on_sla_report_accepted, on_survey_closed
 
         events.subscribe(events.SLA_REPORT_ACCEPTED, on_sla_report_accepted)
         events.subscribe(events.SURVEY_CLOSED, on_survey_closed)
-        register_impact_source(gap_impact)
+        register_batch_impact_source(gap_impact_many)

@@ -106,6 +106,9 @@ class SurveyResults:
     total: ResultCell | None
     contracts: list[ContractResults]
     show_open_answers: bool
+    # Every visible contract's total, for the overview; `contracts` then holds the one chosen.
+    overview: list[ContractResults] = field(default_factory=list)
+    chosen: int | None = None
 
 
 def _round(value: float | None, decimals: int) -> float | None:
@@ -178,14 +181,30 @@ def _state(figure: Figure | None, target: float | None) -> str:
     return "warn"
 
 
-def survey_results(*, access: Access, survey: Survey, include_open: bool = True) -> SurveyResults:
-    """Everything the results page shows, as far as `access` may see it."""
+def survey_results(
+    *,
+    access: Access,
+    survey: Survey,
+    include_open: bool = True,
+    contract_id: int | None = None,
+    one_contract: bool = False,
+) -> SurveyResults:
+    """Everything the results page shows, as far as `access` may see it. With `one_contract`
+    the groups, charts and open answers are worked out for one contract only — `contract_id`
+    when the user may see it, else the first — and `overview` holds every visible contract's
+    total."""
     k = survey.k
     group_labels = dict(StakeholderGroup.choices)
     plans = {p.group: p for p in survey.groups.all()}
     group_order = [g for g in StakeholderGroup.values if g in plans]
     all_contracts = list(survey.contracts.order_by("reference").values_list("pk", flat=True))
     visible = survey_contracts(access=access, survey=survey)
+    if one_contract:
+        visible_ids = [c.pk for c in visible]
+        if contract_id not in visible_ids:
+            contract_id = visible_ids[0] if visible_ids else None
+    else:
+        contract_id = None
     rollups = list(Rollup.objects.filter(survey=survey))
     scores = list(ScoreRollup.objects.filter(survey=survey))
     invited = invited_per_cell(survey=survey)
@@ -237,17 +256,19 @@ def survey_results(*, access: Access, survey: Survey, include_open: bool = True)
         total = cell((TOTAL, TOTAL), _("All contracts"), group_order, all_contracts)
 
     show_open = include_open and not access.is_supplier
-    open_by_cell = _open_answers(survey, hidden) if show_open else {}
+    open_by_cell = _open_answers(survey, hidden, contract_id) if show_open else {}
     dimensions = list(Dimension.choices)
-    baseline = _baseline_for(access, survey) if survey.kind == SurveyKind.PERIODIC else None
-    contracts = []
+    baseline = (
+        _baseline_for(access, survey, contract_id) if survey.kind == SurveyKind.PERIODIC else None
+    )
+    contracts, overview = [], []
     for contract in visible:
+        contract_total = cell((contract.pk, TOTAL), _("All groups"), group_order, [contract.pk])
+        overview.append(ContractResults(contract=contract, total=contract_total, groups=[]))
+        if contract_id is not None and contract.pk != contract_id:
+            continue
         groups = [cell((contract.pk, g), group_labels[g], [g], [contract.pk]) for g in group_order]
-        result = ContractResults(
-            contract=contract,
-            total=cell((contract.pk, TOTAL), _("All groups"), group_order, [contract.pk]),
-            groups=groups,
-        )
+        result = ContractResults(contract=contract, total=contract_total, groups=groups)
         _charts(result, survey, dimensions)
         if baseline is not None:
             result.baseline_chart = _baseline_chart(baseline, result, dimensions)
@@ -262,6 +283,8 @@ def survey_results(*, access: Access, survey: Survey, include_open: bool = True)
         total=total,
         contracts=contracts,
         show_open_answers=show_open,
+        overview=overview,
+        chosen=contract_id,
     )
 
 
@@ -287,13 +310,16 @@ class _Everything:
 _EVERY_CELL = _Everything()
 
 
-def _open_answers(survey: Survey, hidden: set) -> dict[tuple, list[str]]:
+def _open_answers(
+    survey: Survey, hidden: set, contract_id: int | None = None
+) -> dict[tuple, list[str]]:
     """Open answers of shown (contract, group) cells, shuffled so order reveals nothing."""
     # Through the open items' index: only open answers are read, never the ratings.
     open_items = survey.items.filter(role=ItemRole.OPEN).values("pk")
-    rows = Answer.objects.filter(item__in=open_items, text__gt="").values_list(
-        "response__contract_id", "response__group", "text"
-    )
+    rows = Answer.objects.filter(item__in=open_items, text__gt="")
+    if contract_id is not None:
+        rows = rows.filter(response__contract_id=contract_id)
+    rows = rows.values_list("response__contract_id", "response__group", "text")
     grouped: dict[tuple, list[str]] = {}
     for contract_id, group, text in rows:
         if (contract_id, group) in hidden or (contract_id, TOTAL) in hidden:
@@ -338,7 +364,9 @@ def _charts(result: ContractResults, survey: Survey, dimensions) -> None:
     )
 
 
-def _baseline_for(access: Access, survey: Survey) -> SurveyResults | None:
+def _baseline_for(
+    access: Access, survey: Survey, contract_id: int | None = None
+) -> SurveyResults | None:
     baseline = (
         Survey.objects.filter(
             organisation=survey.organisation,
@@ -352,7 +380,13 @@ def _baseline_for(access: Access, survey: Survey) -> SurveyResults | None:
     )
     if baseline is None:
         return None
-    return survey_results(access=access, survey=baseline, include_open=False)
+    return survey_results(
+        access=access,
+        survey=baseline,
+        include_open=False,
+        contract_id=contract_id,
+        one_contract=contract_id is not None,
+    )
 
 
 def _baseline_chart(baseline: SurveyResults, now: ContractResults, dimensions) -> str:

@@ -308,10 +308,20 @@ class SurveyResultsView(TenantMixin, TemplateView):
         survey = get_object_for(
             self.access, selectors.survey_list(access=self.access), pk=self.kwargs["pk"]
         )
+        # One contract at a time (the one asked for, else the first), with an overview of
+        # every visible contract's total: a survey of fifty contracts stays one short page.
+        requested = self.request.GET.get("contract", "")
+        results = survey_results(
+            access=self.access,
+            survey=survey,
+            contract_id=int(requested) if requested.isdigit() else None,
+            one_contract=True,
+        )
         return {
             **super().get_context_data(**kwargs),
             "survey": survey,
-            "results": survey_results(access=self.access, survey=survey),
+            "results": results,
+            "chosen": results.chosen,
         }
 
 

@@ -23,7 +23,9 @@ class ImpactFigure:
 
 
 ImpactSource = Callable[..., list[ImpactFigure]]
-_sources: list[ImpactSource] = []
+BatchImpactSource = Callable[..., dict[tuple[int, ...], list[ImpactFigure]]]
+# In the order registered; a batched source carries `batched = True`.
+_sources: list[Callable] = []
 
 
 def register_impact_source(source: ImpactSource) -> None:
@@ -32,16 +34,45 @@ def register_impact_source(source: ImpactSource) -> None:
         _sources.append(source)
 
 
+def register_batch_impact_source(source: BatchImpactSource) -> None:
+    """`source(*, organisation, service_sets: list[tuple[int, ...]], since, until)` returning
+    the figures of each set: a board with many distinct sets asks such a source once, and the
+    source answers all of them from a few grouped queries."""
+    source.batched = True
+    if source not in _sources:
+        _sources.append(source)
+
+
+def end_user_impact_many(
+    *, organisation, service_sets: list[tuple[int, ...]], since: date, until: date
+) -> dict[tuple[int, ...], list[ImpactFigure]]:
+    """Every registered source's figures for each set of services (sorted tuples of ids);
+    call inside the tenant scope. Batched sources are asked once for all sets."""
+    sets = list(dict.fromkeys(tuple(sorted(ids)) for ids in service_sets))
+    figures: dict[tuple[int, ...], list[ImpactFigure]] = {ids: [] for ids in sets}
+    for source in _sources:
+        if getattr(source, "batched", False):
+            answers = source(organisation=organisation, service_sets=sets, since=since, until=until)
+            for ids in sets:
+                figures[ids].extend(answers.get(ids, []))
+        else:
+            for ids in sets:
+                figures[ids].extend(
+                    source(
+                        organisation=organisation, service_ids=list(ids), since=since, until=until
+                    )
+                )
+    return figures
+
+
 def end_user_impact(
     *, organisation, service_ids: list[int], since: date, until: date
 ) -> list[ImpactFigure]:
     """Every registered source's figures for these services; call inside the tenant scope."""
-    figures: list[ImpactFigure] = []
-    for source in _sources:
-        figures.extend(
-            source(organisation=organisation, service_ids=service_ids, since=since, until=until)
-        )
-    return figures
+    key = tuple(sorted(service_ids))
+    return end_user_impact_many(
+        organisation=organisation, service_sets=[key], since=since, until=until
+    )[key]
 
 
 def impact_score(figures: list[ImpactFigure]) -> float:

@@ -1,7 +1,9 @@
 """The gap analysis reacts to other apps: new figures start a run; audits ask for impact."""
 
+from collections import defaultdict
 from datetime import date
 
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -43,33 +45,56 @@ def on_survey_closed(
 
 
 def gap_impact(*, organisation, service_ids: list[int], since: date, until: date):
-    """Gap flags of the contracts behind these services, as end-user impact for audits."""
+    """Gap flags of the contracts behind these services (see gap_impact_many)."""
+    key = tuple(sorted(service_ids))
+    return gap_impact_many(organisation=organisation, service_sets=[key], since=since, until=until)[
+        key
+    ]
+
+
+def gap_impact_many(
+    *, organisation, service_sets: list[tuple[int, ...]], since: date, until: date
+) -> dict[tuple[int, ...], list[ImpactFigure]]:
+    """Gap flags of the contracts behind each set of services, as end-user impact for audits:
+    two queries for any number of sets (the services' contracts, the flags counted per
+    contract and kind)."""
     access = system_access(organisation)
-    contract_ids = sorted(
-        {
-            s.contract_id
-            for s in contract_selectors.service_list(access=access)
-            if s.pk in service_ids
-        }
+    wanted = sorted({pk for ids in service_sets for pk in ids})
+    contract_of = dict(
+        contract_selectors.service_list(access=access)
+        .filter(pk__in=wanted)
+        .values_list("pk", "contract_id")
     )
-    flags = list(
+    counts: dict[int, dict[str, int]] = defaultdict(dict)
+    for contract_id, flag, n in (
         GapFlag.objects.filter(
             organisation=organisation,
-            contract_id__in=contract_ids,
+            contract_id__in=sorted(set(contract_of.values())),
             period_start__gte=month_bounds(since)[0],
             period_start__lte=until,
             flag__in=list(FLAG_SEVERITY),
         )
-    )
-    if not flags:
-        return []
-    worst = max(flags, key=lambda f: FLAG_SEVERITY[f.flag])
-    return [
-        ImpactFigure(
-            source="kto",
-            label=_("Gap flags (watermelon, both red, watch) in the period"),
-            value=len(flags),
-            unit="",
-            severity=FLAG_SEVERITY[worst.flag],
-        )
-    ]
+        .values_list("contract_id", "flag")
+        .annotate(n=Count("pk"))
+        .order_by()
+    ):
+        counts[contract_id][flag] = n
+    answers = {}
+    for ids in service_sets:
+        per_flag: dict[str, int] = defaultdict(int)
+        for contract_id in {contract_of[pk] for pk in ids if pk in contract_of}:
+            for flag, n in counts.get(contract_id, {}).items():
+                per_flag[flag] += n
+        if not per_flag:
+            answers[ids] = []
+            continue
+        answers[ids] = [
+            ImpactFigure(
+                source="kto",
+                label=_("Gap flags (watermelon, both red, watch) in the period"),
+                value=sum(per_flag.values()),
+                unit="",
+                severity=max(FLAG_SEVERITY[flag] for flag in per_flag),
+            )
+        ]
+    return answers

@@ -17,6 +17,10 @@ from contracts import services as contract_services
 from governance.platform import impact
 from tests.audits.helpers import TODAY, make_setup, manager, supplier
 
+# Queries of the board and the ranking API, with the real impact sources registered.
+BOARD_QUERIES = 14
+RANKING_API_QUERIES = 11
+
 
 def _findings(world, count):
     """`count` open findings over five audits, about the service desk alone or the desk and
@@ -72,13 +76,13 @@ def test_board_queries_do_not_grow_with_findings(
 ):
     _findings(world, count)
     client = client_as(world.alice)
-    with django_assert_num_queries(23):
+    with django_assert_num_queries(BOARD_QUERIES):
         response = client.get(reverse("audits:finding_board", args=["alpha"]))
     assert len(response.context["ranked"]) == count
-    with django_assert_num_queries(22):
+    with django_assert_num_queries(13):
         response = client.get(reverse("audits:finding_export", args=["alpha"]), {"format": "csv"})
     assert response.content.decode("utf-8-sig").count("\n") == count + 1
-    with django_assert_num_queries(20):
+    with django_assert_num_queries(RANKING_API_QUERIES):
         response = client.get(reverse("api:audit-finding-ranking", kwargs={"org_slug": "alpha"}))
     assert len(response.json()) == count
 
@@ -91,8 +95,8 @@ def test_audit_page_queries_do_not_grow_with_findings(
     with scopes_disabled():
         audit = Audit.objects.get(title="Audit 0")
     client = client_as(world.alice)
-    # 34: thirty for the page, four for its History section (the audit's and its checklist's).
-    with django_assert_num_queries(34):
+    # 25: twenty-one for the page, four for its History section (the audit's and checklist's).
+    with django_assert_num_queries(25):
         response = client.get(reverse("audits:audit_detail", args=["alpha", audit.pk]))
     assert len(response.context["ranked"]) == count
 
@@ -232,3 +236,45 @@ def test_checklist_question_refused_on_reported_audit_or_foreign_audit(
     assert response.json() == {
         "detail": ["The checklist of a reported audit can no longer change."]
     }
+
+
+def _findings_over_sets(world, sets):
+    """Six open findings whose affected services form `sets` distinct sets (of five services)."""
+    with scopes_disabled():
+        catalogue = [
+            contract_services.service_create(contract=world.alpha_contract, name=f"Service {n}")
+            for n in range(5)
+        ]
+        audit = services.audit_create(
+            access=supplier(world),
+            contract=world.alpha_contract,
+            title="Audit",
+            planned_date=TODAY,
+        )
+        audit = services.audit_transition(access=supplier(world), audit=audit, status="in_progress")
+        combinations = [catalogue[:1], catalogue[1:3], catalogue[2:5], catalogue[3:4], catalogue]
+        for n in range(6):
+            services.finding_create(
+                access=supplier(world),
+                audit=audit,
+                title=f"Finding {n}",
+                description="d",
+                grade=Result.MINOR,
+                services=combinations[n % sets],
+            )
+
+
+@pytest.mark.parametrize("sets", [1, 5])
+def test_board_queries_do_not_grow_with_distinct_service_sets(
+    world, client_as, django_assert_num_queries, sets
+):
+    """Every impact source is asked once for all sets of affected services."""
+    _findings_over_sets(world, sets)
+    client = client_as(world.alice)
+    with django_assert_num_queries(BOARD_QUERIES):
+        response = client.get(reverse("audits:finding_board", args=["alpha"]))
+    ranked = response.context["ranked"]
+    assert len({tuple(s.pk for s in r.services) for r in ranked}) == sets
+    with django_assert_num_queries(RANKING_API_QUERIES):
+        response = client.get(reverse("api:audit-finding-ranking", kwargs={"org_slug": "alpha"}))
+    assert len(response.json()) == 6
