@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from governance.platform.dimensions import Dimension
+from governance.platform.forms import IsoDateInput
 from kto.models import (
     LIKERT_MAX,
     LIKERT_MIN,
@@ -14,7 +15,7 @@ from kto.models import (
     SurveyKind,
 )
 
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATE = IsoDateInput()
 
 
 def _target_fields() -> dict:
