@@ -54,7 +54,9 @@ class ComplaintForm(forms.Form):
         required=False,
         empty_label=_("I don't know"),
     )
-    category = CategoryChoiceField(label=_("What kind of complaint?"), queryset=None)
+    category = CategoryChoiceField(
+        label=_("What kind of complaint?"), queryset=None, empty_label=_("Choose a kind")
+    )
     description = forms.CharField(
         label=_("What happened?"),
         max_length=DESCRIPTION_MAX,
@@ -250,7 +252,9 @@ WEEKDAYS = [
 class ExtensionForm(forms.Form):
     """A candidate longer window for one service, to be costed."""
 
-    service = forms.ModelChoiceField(label=_("Service"), queryset=None)
+    service = forms.ModelChoiceField(
+        label=_("Service"), queryset=None, empty_label=_("Choose a service")
+    )
     weekdays = forms.TypedMultipleChoiceField(
         label=_("Weekdays"),
         choices=WEEKDAYS,

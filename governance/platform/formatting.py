@@ -2,7 +2,7 @@
 
     number(-25.08, 2)     "−25,08" (nl) / "−25.08" (en): grouped, a real minus sign
     money(60840)          "€ 60.840,00" (nl) / "€ 60,840.00" (en)
-    day(date(2026, 9, 16))  "16 sep 2026" (nl) / "16 Sep 2026" (en)
+    day(date(2026, 9, 16))  "16 Sep 2026" (nl, en)
 
 Templates use the same through `{% load regie_format %}`: `|number:2`, `|money`, `|day`.
 Machine formats (CSV, ISO values of inputs, JSON for charts) never go through these."""
@@ -45,7 +45,7 @@ def money(value, currency: str = "EUR", decimals: int = 2) -> str:
 
 
 def day(value) -> str:
-    """A calendar day as "16 Sep 2026" (English) or "16 sep 2026" (Dutch)."""
+    """A calendar day as "16 Sep 2026" (Dutch month names in Dutch)."""
     if value is None or value == "":
         return "–"
     if isinstance(value, datetime):

@@ -74,6 +74,11 @@ def saved(request, form, save):
         return None
 
 
+# Django's label of an empty choice ("- Select an option -") has no Dutch in Django's own
+# catalogue; naming it here puts it in ours, so every select without its own label reads Dutch.
+BLANK_CHOICE_LABEL = _("- Select an option -")
+
+
 # Browser date, time and month inputs take ISO values only ("2026-12-02", "08:30",
 # "2026-12"), whatever the language: a Dutch-formatted "02-12-2026" leaves the field empty.
 # Use these widgets for every such input instead of Django's localised defaults.
