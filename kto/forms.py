@@ -43,11 +43,15 @@ class TargetsMixin:
 class SurveyFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False)
     kind = forms.ChoiceField(
-        label=_("Kind"), required=False, choices=[("", _("All kinds")), *SurveyKind.choices]
+        label=_("Kind"),
+        required=False,
+        choices=[("", _("All kinds")), *SurveyKind.choices],
+        widget=forms.Select(attrs={"aria-label": _("Kind")}),
     )
     state = forms.ChoiceField(
         label=_("State"),
         required=False,
+        widget=forms.Select(attrs={"aria-label": _("State")}),
         choices=[
             ("", _("All states")),
             ("draft", _("Draft")),
