@@ -87,3 +87,28 @@ def test_every_role_walks_without_sideways_scroll_or_english_on_dutch_pages(
     context.close()
     assert walked >= 250
     assert problems == [], "\n".join(problems)
+
+
+def test_overview_tiles_never_break_a_word_and_are_links(
+    chromium_browser, live_server, transactional_db
+):
+    """ "Klanttevredenheidsonderzoeken" must not read "Klanttevredenheidsond erzoeken"."""
+    call_command("seed_demo", stdout=io.StringIO())
+    context = chromium_browser.new_context()
+    page = context.new_page()
+    log_in(page, live_server, "manager@zuidrand.example")
+    _use_language(context, live_server.url, "nl")
+    for width in WIDTHS:
+        page.set_viewport_size({"width": width, "height": 900})
+        page.goto(live_server.url + "/o/zuidrand/")
+        headers = page.locator("[data-testid=tiles] article header")
+        assert headers.count() == 5
+        for index in range(headers.count()):
+            header = headers.nth(index)
+            style = header.evaluate(
+                "h => { const s = getComputedStyle(h.querySelector('a'));"
+                " return [s.overflowWrap, s.wordBreak,"
+                " h.scrollWidth <= h.clientWidth, !!h.querySelector('a[href]')]; }"
+            )
+            assert style == ["normal", "normal", True, True], (width, header.inner_text())
+    context.close()
