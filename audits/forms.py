@@ -19,8 +19,9 @@ from audits.models import (
 )
 from audits.permissions import client_records
 from audits.services import MAX_REPORT_BYTES
+from governance.platform.forms import IsoDateInput
 
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATE = IsoDateInput()
 # Findings typed in the browser form; longer lists come as a CSV/XLSX file.
 MAX_ROWS_IN_FORM = 50
 

@@ -22,6 +22,7 @@ from complaints.models import (
 )
 from contracts.selectors import service_list
 from governance.platform.access import system_access
+from governance.platform.forms import IsoDateInput, IsoTimeInput
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -53,19 +54,17 @@ class ComplaintForm(forms.Form):
         required=False,
         empty_label=_("I don't know"),
     )
-    category = CategoryChoiceField(label=_("What kind of complaint?"), queryset=None)
+    category = CategoryChoiceField(
+        label=_("What kind of complaint?"), queryset=None, empty_label=_("Choose a kind")
+    )
     description = forms.CharField(
         label=_("What happened?"),
         max_length=DESCRIPTION_MAX,
         widget=forms.Textarea(attrs={"rows": 6}),
         help_text=_("At most 4,000 characters. Please leave out other people's personal data."),
     )
-    occurred_date = forms.DateField(
-        label=_("On which day?"), widget=forms.DateInput(attrs={"type": "date"})
-    )
-    occurred_time = forms.TimeField(
-        label=_("At what time?"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
-    )
+    occurred_date = forms.DateField(label=_("On which day?"), widget=IsoDateInput())
+    occurred_time = forms.TimeField(label=_("At what time?"), widget=IsoTimeInput())
     channel = forms.ChoiceField(
         label=_("How did you try to get help?"), choices=Channel.choices, widget=forms.RadioSelect
     )
@@ -263,7 +262,9 @@ WEEKDAYS = [
 class ExtensionForm(forms.Form):
     """A candidate longer window for one service, to be costed."""
 
-    service = forms.ModelChoiceField(label=_("Service"), queryset=None)
+    service = forms.ModelChoiceField(
+        label=_("Service"), queryset=None, empty_label=_("Choose a service")
+    )
     weekdays = forms.TypedMultipleChoiceField(
         label=_("Weekdays"),
         choices=WEEKDAYS,
@@ -271,19 +272,11 @@ class ExtensionForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         initial=[0, 1, 2, 3, 4],
     )
-    opens = forms.TimeField(
-        label=_("Opens"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
-    )
-    closes = forms.TimeField(
-        label=_("Closes"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
-    )
+    opens = forms.TimeField(label=_("Opens"), widget=IsoTimeInput())
+    closes = forms.TimeField(label=_("Closes"), widget=IsoTimeInput())
     staff = forms.IntegerField(label=_("Staff on duty in the extra hours"), min_value=1, initial=1)
-    period_start = forms.DateField(
-        label=_("Complaints from"), widget=forms.DateInput(attrs={"type": "date"})
-    )
-    period_end = forms.DateField(
-        label=_("Complaints until"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    period_start = forms.DateField(label=_("Complaints from"), widget=IsoDateInput())
+    period_end = forms.DateField(label=_("Complaints until"), widget=IsoDateInput())
 
     def __init__(self, *args, services, today: date, **kwargs):
         super().__init__(*args, **kwargs)

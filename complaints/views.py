@@ -30,7 +30,16 @@ from complaints.models import Attachment, Category, ImprovementProposal, Proposa
 from complaints.services import TRANSITIONS
 from contracts.selectors import service_list, supplier_list
 from governance.platform.access import get_object_for
-from governance.platform.charts import Bar, Cell, Series, bar_chart, heatmap, line_chart
+from governance.platform.charts import (
+    Bar,
+    Cell,
+    Series,
+    bar_chart,
+    grade_legend,
+    graded,
+    heatmap,
+    line_chart,
+)
 from governance.platform.listing import ListPage
 
 
@@ -339,21 +348,32 @@ def _int(value):
 
 
 def hour_heatmap(figures, title: str):
+    """Complaints per weekday and hour on a graded colour scale with its legend; the hours
+    inside the service window are outlined."""
     days = [str(label) for _n, label in WEEKDAYS]
     hours = [f"{h:02d}" for h in range(24)]
+    top = max(figures.grid.values(), default=0)
     cells = {}
     for d, day in enumerate(days):
         for h, hour in enumerate(hours):
             count = figures.grid.get((d, h), 0)
-            inside = (d, h) in figures.window
-            if inside:
-                state = "good"
-            elif count:
-                state = "bad"
-            else:
-                state = "none"
-            cells[(day, hour)] = Cell(str(count) if count else "", state)
-    return heatmap(rows=days, columns=hours, cells=cells, title=title)
+            cells[(day, hour)] = Cell(
+                str(count) if count else "",
+                "none",
+                fill=graded(count, top),
+                outline=WINDOW_OUTLINE if (d, h) in figures.window else "",
+            )
+    return heatmap(
+        rows=days,
+        columns=hours,
+        cells=cells,
+        title=title,
+        legend=grade_legend(top) if top else [("0", graded(0, 0))],
+        outline_legend=(_("inside the service window"), WINDOW_OUTLINE),
+    )
+
+
+WINDOW_OUTLINE = "#2e7d32"
 
 
 def analysis_page(request, org_slug):
@@ -402,6 +422,7 @@ def analysis_page(request, org_slug):
                 ],
                 y_min=0,
                 title=_("Complaints per month"),
+                partial_last=True,
             ),
             "category_chart": _monthly_chart(
                 month_labels, trends.by_category, _("Complaints per category per month")
@@ -426,7 +447,13 @@ def _monthly_chart(month_labels: list[str], per_name: dict[str, list[int]], titl
     """The largest lines of `per_name` per month, or "" where there are none."""
     if not per_name:
         return ""
-    return line_chart(x_labels=month_labels, series=_largest_series(per_name), y_min=0, title=title)
+    return line_chart(
+        x_labels=month_labels,
+        series=_largest_series(per_name),
+        y_min=0,
+        title=title,
+        partial_last=True,
+    )
 
 
 def _largest_series(per_name: dict[str, list[int]], count: int = 6) -> list[Series]:

@@ -20,30 +20,17 @@ from contracts.models import (
 from contracts.templatetags.contracts_tags import plain
 from contracts.uploads import MAX_UPLOAD_BYTES
 from governance.platform.dimensions import Dimension
+from governance.platform.forms import IsoDateInput, IsoTimeInput, MonthInput
 
 # The window editor offers at least a row per weekday, plus room for split days.
 HOURS_SPARE_ROWS = 3
 HOURS_MAX_ROWS = 28
 
 
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def format_value(self, value):
-        return value.isoformat() if isinstance(value, date) else value
-
-
-class TimeInput(forms.TimeInput):
-    input_type = "time"
-
-    def format_value(self, value):
-        return value.strftime("%H:%M") if hasattr(value, "strftime") else value
-
-
 class MonthField(forms.CharField):
     """A month as YYYY-MM (the browser's month input), cleaned to its first day."""
 
-    widget = forms.DateInput(attrs={"type": "month"})
+    widget = MonthInput
 
     def to_python(self, value):
         value = super().to_python(value).strip()
@@ -124,8 +111,8 @@ class ContractForm(forms.ModelForm):
         fields = ["supplier", *CONTRACT_FIELDS]
         widgets = {
             "description": forms.Textarea(attrs={"rows": 3}),
-            "start_date": DateInput(),
-            "end_date": DateInput(),
+            "start_date": IsoDateInput(),
+            "end_date": IsoDateInput(),
         }
         localized_fields = ["value"]
 
@@ -175,12 +162,12 @@ class HoursRowForm(forms.Form):
     opens = forms.TimeField(
         label=_hours_label("opens"),
         required=False,
-        widget=TimeInput(attrs={"aria-label": _hours_label("opens")}),
+        widget=IsoTimeInput(attrs={"aria-label": _hours_label("opens")}),
     )
     closes = forms.TimeField(
         label=_hours_label("closes"),
         required=False,
-        widget=TimeInput(attrs={"aria-label": _hours_label("closes")}),
+        widget=IsoTimeInput(attrs={"aria-label": _hours_label("closes")}),
     )
 
     def clean(self):
@@ -245,7 +232,7 @@ class ServiceLevelForm(forms.Form):
             **forms.fields_for_model(
                 ServiceLevel,
                 fields=LEVEL_FIELDS,
-                widgets={"valid_from": DateInput()},
+                widgets={"valid_from": IsoDateInput()},
                 localized_fields=["target", "breach_threshold"],
             ),
         }
@@ -279,7 +266,7 @@ class ServiceLevelAmendForm(forms.Form):
         self.fields = forms.fields_for_model(
             ServiceLevel,
             fields=["valid_from", "name", "unit", "target", "breach_threshold", "period"],
-            widgets={"valid_from": DateInput()},
+            widgets={"valid_from": IsoDateInput()},
             localized_fields=["target", "breach_threshold"],
             help_texts={
                 "valid_from": _(
@@ -322,5 +309,5 @@ class DeliveryForm(forms.Form):
     )
     delivered_on = forms.DateField(
         label=capfirst(InformationDelivery._meta.get_field("delivered_on").verbose_name),
-        widget=DateInput(),
+        widget=IsoDateInput(),
     )

@@ -16,12 +16,12 @@ from django.views.generic import DetailView
 
 from contracts import selectors, services
 from contracts.forms import AppealForm, ContractFilterForm, ReportUploadForm
-from contracts.models import SLAReport, add_months, month_period
+from contracts.models import Measurement, SLAReport, add_months, month_period
 from contracts.permissions import may_manage_contract, may_review_report, may_upload_report
 from contracts.templatetags.contracts_tags import num, plain
 from contracts.uploads import COLUMNS, levels_due
 from governance.platform.access import get_object_for
-from governance.platform.charts import Cell, Series, heatmap, line_chart
+from governance.platform.charts import STATE_COLOURS, Cell, Series, heatmap, line_chart
 from governance.platform.exports import download
 from governance.platform.listing import ListPage
 from governance.platform.views import TenantMixin
@@ -149,6 +149,11 @@ def _heatmap(codes, months, cells):
         columns=columns,
         cells=chart_cells,
         title=_("Attainment per service level and month"),
+        legend=[
+            (str(Measurement.State(state).label), STATE_COLOURS[tone])
+            for state, tone in STATE_TONE.items()
+        ]
+        + [(_("no figure"), STATE_COLOURS["none"])],
     )
 
 

@@ -292,6 +292,8 @@ OTP_TOTP_ISSUER = "Regie"
 LANGUAGE_CODE = "nl"
 LANGUAGES = [("nl", _("Dutch")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# English dates in one day-first style ("16 Sep 2026"); see governance/platform/formatting.py.
+FORMAT_MODULE_PATH = ["governance.platform.formats"]
 TIME_ZONE = "Europe/Amsterdam"
 USE_I18N = True
 USE_TZ = True

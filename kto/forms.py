@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from governance.platform.dimensions import Dimension
+from governance.platform.forms import IsoDateInput
 from kto.models import (
     LIKERT_MAX,
     LIKERT_MIN,
@@ -14,7 +15,7 @@ from kto.models import (
     SurveyKind,
 )
 
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATE = IsoDateInput()
 
 
 def _target_fields() -> dict:
@@ -42,11 +43,15 @@ class TargetsMixin:
 class SurveyFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False)
     kind = forms.ChoiceField(
-        label=_("Kind"), required=False, choices=[("", _("All kinds")), *SurveyKind.choices]
+        label=_("Kind"),
+        required=False,
+        choices=[("", _("All kinds")), *SurveyKind.choices],
+        widget=forms.Select(attrs={"aria-label": _("Kind")}),
     )
     state = forms.ChoiceField(
         label=_("State"),
         required=False,
+        widget=forms.Select(attrs={"aria-label": _("State")}),
         choices=[
             ("", _("All states")),
             ("draft", _("Draft")),

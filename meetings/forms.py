@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from contracts.selectors import contract_list, service_level_list
 from governance.platform.access import Access
+from governance.platform.forms import IsoDateInput, IsoDateTimeInput
 from meetings.models import (
     DEFAULT_CADENCE_MONTHS,
     SIP,
@@ -17,17 +18,6 @@ from meetings.models import (
     SIPMilestone,
 )
 from meetings.selectors import client_people, supplier_people
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-
-class DateTimeInput(forms.DateTimeInput):
-    input_type = "datetime-local"
-
-    def format_value(self, value):
-        return value.strftime("%Y-%m-%dT%H:%M") if hasattr(value, "strftime") else value
 
 
 class SeriesForm(forms.ModelForm):
@@ -94,7 +84,7 @@ class MeetingForm(forms.ModelForm):
     class Meta:
         model = Meeting
         fields = ["starts_at", "ends_at", "location"]
-        widgets = {"starts_at": DateTimeInput(), "ends_at": DateTimeInput()}
+        widgets = {"starts_at": IsoDateTimeInput(), "ends_at": IsoDateTimeInput()}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -140,7 +130,7 @@ class ActionForm(forms.ModelForm):
     class Meta:
         model = ActionItem
         fields = ["item", "title", "owner_side", "owner_name", "due_date"]
-        widgets = {"due_date": DateInput()}
+        widgets = {"due_date": IsoDateInput()}
 
     def __init__(self, *args, meeting: Meeting, items, **kwargs):
         super().__init__(*args, **kwargs)
@@ -179,7 +169,7 @@ class SIPForm(forms.ModelForm):
             "baseline_period",
             "status",
         ]
-        widgets = {"baseline_period": DateInput(), "goal": forms.Textarea(attrs={"rows": 3})}
+        widgets = {"baseline_period": IsoDateInput(), "goal": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args, access: Access, **kwargs):
         super().__init__(*args, **kwargs)
@@ -218,7 +208,7 @@ class MilestoneForm(forms.ModelForm):
     class Meta:
         model = SIPMilestone
         fields = ["title", "due_date"]
-        widgets = {"due_date": DateInput()}
+        widgets = {"due_date": IsoDateInput()}
 
 
 class SIPLinkForm(forms.Form):

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from contracts import selectors as contract_selectors
 from governance.platform.access import Access
 from governance.platform.follow_ups import FollowUp
+from governance.platform.formatting import number
 from governance.platform.queries import filtered, searched
 from kto import selectors as kto_selectors
 from meetings.models import (
@@ -233,17 +234,17 @@ class Progress:
             if track.current is None:
                 return _("%(label)s: baseline %(start)s, no later measurement yet") % {
                     "label": label,
-                    "start": f"{track.baseline:.{digits}f}",
+                    "start": number(track.baseline, digits),
                 }
             return _(
                 "%(label)s: start %(start)s, current %(current)s, change %(change)s, "
                 "target %(target)s"
             ) % {
                 "label": label,
-                "start": f"{track.baseline:.{digits}f}",
-                "current": f"{track.current:.{digits}f}",
-                "change": f"{track.change:+.{digits}f}",
-                "target": f"{track.target:.{digits}f}",
+                "start": number(track.baseline, digits),
+                "current": number(track.current, digits),
+                "change": number(track.change, digits, sign=True),
+                "target": number(track.target, digits),
             }
 
         return "\n".join([line(_("SLA"), self.sla, 2), line(_("Perception"), self.perception, 2)])

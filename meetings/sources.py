@@ -229,9 +229,10 @@ def disputed_reports(context: Context) -> list[Proposal]:
 
 
 def complaint_trend(context: Context) -> list[Proposal]:
-    """Complaints per month over the last six months (the contract's services only)."""
+    """Complaints per month over the last six complete months (the contract's services only):
+    the month under way would read as a drop."""
     result = complaint_selectors.complaint_trends(
-        access=context.access, months=6, today=context.today
+        access=context.access, months=6, today=context.today.replace(day=1) - timedelta(days=1)
     )
     if context.contract_id:
         names = set(

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from contracts.selectors import contract_list, service_list, services_for_contract
 from governance.platform.access import Access
+from governance.platform.forms import IsoDateInput
 from simulations import services
 from simulations.levels import level_choices
 from simulations.models import (
@@ -258,7 +259,7 @@ class ExerciseForm(forms.ModelForm):
         fields = ["title", "kind", "scenario", "scheduled_for", "recurs_yearly", "internal_notes"]
         widgets = {
             "scenario": forms.Textarea(attrs={"rows": 3}),
-            "scheduled_for": forms.DateInput(attrs={"type": "date"}),
+            "scheduled_for": IsoDateInput(),
             "internal_notes": forms.Textarea(attrs={"rows": 2}),
         }
 
@@ -306,7 +307,7 @@ class ActionForm(forms.ModelForm):
         widgets = {
             "bottleneck": forms.TextInput(),
             "action": forms.TextInput(),
-            "due": forms.DateInput(attrs={"type": "date"}),
+            "due": IsoDateInput(),
         }
 
 
@@ -368,12 +369,8 @@ class DeriveProfileForm(forms.Form):
     """Derive the arrival profile from when complaints about a service happened."""
 
     service = forms.ModelChoiceField(label=_("Service"), queryset=None)
-    since = forms.DateField(
-        label=_("Complaints from"), widget=forms.DateInput(attrs={"type": "date"})
-    )
-    until = forms.DateField(
-        label=_("Complaints until"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    since = forms.DateField(label=_("Complaints from"), widget=IsoDateInput())
+    until = forms.DateField(label=_("Complaints until"), widget=IsoDateInput())
     factor = forms.DecimalField(
         label=_("Contacts per complaint"),
         min_value=Decimal("0.01"),

@@ -1,3 +1,5 @@
+from datetime import date
+
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.core.exceptions import ValidationError
@@ -69,4 +71,56 @@ def saved(request, form, save):
         return save(form.cleaned_data)
     except ValidationError as error:
         apply_errors(form, error)
+        return None
+
+
+# Django's label of an empty choice ("- Select an option -") has no Dutch in Django's own
+# catalogue; naming it here puts it in ours, so every select without its own label reads Dutch.
+BLANK_CHOICE_LABEL = _("- Select an option -")
+
+
+# Browser date, time and month inputs take ISO values only ("2026-12-02", "08:30",
+# "2026-12"), whatever the language: a Dutch-formatted "02-12-2026" leaves the field empty.
+# Use these widgets for every such input instead of Django's localised defaults.
+
+
+class IsoDateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
+class IsoTimeInput(forms.TimeInput):
+    input_type = "time"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%H:%M")
+
+
+class IsoDateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%dT%H:%M")
+
+
+class MonthInput(forms.DateInput):
+    """The browser's month picker; its value is "YYYY-MM"."""
+
+    input_type = "month"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m")
+
+
+def parse_month(raw: str) -> date | None:
+    """The first day of the month in "YYYY-MM" (a month input) or "YYYY-MM-DD" (older links),
+    or None when `raw` is neither."""
+    parts = (raw or "").strip().split("-")
+    if len(parts) not in (2, 3) or not all(p.isdigit() for p in parts):
+        return None
+    try:
+        return date(int(parts[0]), int(parts[1]), 1)
+    except ValueError:
         return None

@@ -6,6 +6,7 @@ per language into a `Phrasebook` rather than once per cell."""
 from django.utils import translation
 from django.utils.formats import get_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from governance.platform.dimensions import Dimension
 from kto.gaps.rules import (
@@ -22,6 +23,12 @@ from kto.gaps.rules import (
 )
 
 
+def _plural(singular: str, plural: str) -> tuple[str, str]:
+    """The one and the many form in the active language (Dutch and English have just these
+    two), looked up once like the other parts."""
+    return (ngettext(singular, plural, 1), ngettext(singular, plural, 2))
+
+
 class Phrasebook:
     """The sentence parts and the decimal separator of the active language."""
 
@@ -29,19 +36,26 @@ class Phrasebook:
         self.separator = get_format("DECIMAL_SEPARATOR")
         self.dimensions = {d.value: str(d.label) for d in Dimension}
         self.text = {
-            "no_figures": _("no SLA figures were reported for its %(count)d service level(s)"),
+            "no_figures": _plural(
+                "no SLA figures were reported for its %(count)d service level",
+                "no SLA figures were reported for its %(count)d service levels",
+            ),
             "no_levels": _("no service level is mapped to it"),
             "missed": _("the supplier reports %(missed)s missed (smallest margin %(margin)s)"),
             "near_miss": _(
                 "the supplier reports %(near)s as a near miss, within the breach threshold, "
                 "and none missed (smallest margin %(margin)s)"
             ),
-            "all_met": _(
-                "the supplier reports all %(count)d service level(s) met "
-                "(smallest margin %(margin)s)"
+            "all_met": _plural(
+                "the supplier reports its %(count)d service level met (margin %(margin)s)",
+                "the supplier reports all %(count)d service levels met "
+                "(smallest margin %(margin)s)",
             ),
             "no_answers": _("no survey answers cover this period"),
-            "too_few": _("only %(n)d respondent(s) answered, fewer than the %(k)d needed to judge"),
+            "too_few": _plural(
+                "only %(n)d respondent answered, fewer than the %(k)d needed to judge",
+                "only %(n)d respondents answered, fewer than the %(k)d needed to judge",
+            ),
             "figures": _("%(mean)s (95%% CI %(low)s–%(high)s, n = %(n)d)"),
             "no_target": _("users score %(figures)s but no target is set"),
             "below": _("users score %(figures)s, below the target %(target)s"),
@@ -50,14 +64,18 @@ class Phrasebook:
                 "users score %(figures)s, not clearly different from the target %(target)s"
             ),
             # Translators: p and q read "< 0.001" or "= 0.004".
-            "beyond_chance": _(
-                "too far below to be chance, also allowing for the %(cells)d cell(s) judged "
-                "this month (p %(p)s, q %(q)s)"
+            "beyond_chance": _plural(
+                "too far below to be chance, also allowing for the %(cells)d cell judged "
+                "this month (p %(p)s, q %(q)s)",
+                "too far below to be chance, also allowing for the %(cells)d cells judged "
+                "this month (p %(p)s, q %(q)s)",
             ),
             # Translators: p and q read "< 0.001" or "= 0.004".
-            "alone_only": _(
-                "below the target on its own (p %(p)s), but not once the %(cells)d cell(s) "
-                "judged this month are allowed for (q %(q)s)"
+            "alone_only": _plural(
+                "below the target on its own (p %(p)s), but not once the %(cells)d cell "
+                "judged this month is allowed for (q %(q)s)",
+                "below the target on its own (p %(p)s), but not once the %(cells)d cells "
+                "judged this month are allowed for (q %(q)s)",
             ),
             # Translators: p and q read "< 0.001" or "= 0.004".
             "within_margin": _(
@@ -92,7 +110,7 @@ class Phrasebook:
     def sla_part(self, sla: SlaAssessment, level_count: int) -> str:
         if sla.state == SlaState.NO_SLA:
             if level_count:
-                return self.text["no_figures"] % {"count": level_count}
+                return self.text["no_figures"][level_count != 1] % {"count": level_count}
             return self.text["no_levels"]
         if sla.state == SlaState.RED:
             return self.text["missed"] % {
@@ -104,8 +122,9 @@ class Phrasebook:
                 "near": ", ".join(sla.near_misses),
                 "margin": self.pct(sla.min_margin),
             }
-        return self.text["all_met"] % {
-            "count": level_count - len(sla.without_figure),
+        count = level_count - len(sla.without_figure)
+        return self.text["all_met"][count != 1] % {
+            "count": count,
             "margin": self.pct(sla.min_margin),
         }
 
@@ -119,7 +138,7 @@ class Phrasebook:
         if perception is None or perception.n == 0:
             return self.text["no_answers"]
         if state == PerceptionState.SUPPRESSED:
-            return self.text["too_few"] % {"n": perception.n, "k": thresholds.k}
+            return self.text["too_few"][perception.n != 1] % {"n": perception.n, "k": thresholds.k}
         figures = self.text["figures"] % {
             "mean": self.num(perception.mean),
             "low": self.num(found.ci_low if found else perception.ci_low),
@@ -147,10 +166,10 @@ class Phrasebook:
             "delta": self.num(thresholds.delta),
         }
         if state == PerceptionState.BELOW:
-            return self.text["beyond_chance"] % values
+            return self.text["beyond_chance"][found.family != 1] % values
         if found.q_value <= FDR_LEVEL:
             return self.text["within_margin"] % values
-        return self.text["alone_only"] % values
+        return self.text["alone_only"][found.family != 1] % values
 
 
 def reason_text(

@@ -40,6 +40,8 @@ def dimension_chart(flags: list[GapFlag], dimension: str):
             low=f.ci_low if f.n >= f.k else None,
             high=f.ci_high if f.n >= f.k else None,
             state=SLA_COLOUR.get(f.sla_state, "none"),
+            # No answers at all is a month without a survey, not a suppressed group.
+            missing="" if f.n else translation.gettext("no survey"),
         )
         for f in ordered
     ]

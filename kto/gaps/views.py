@@ -18,9 +18,9 @@ from contracts import selectors as contract_selectors
 from governance.platform.access import get_object_for
 from governance.platform.dimensions import Dimension
 from governance.platform.follow_ups import gap_flag_follow_ups
-from governance.platform.forms import apply_errors
+from governance.platform.forms import apply_errors, parse_month
 from kto.gaps.digest import gap_digest_preview, gap_digest_test_request
-from kto.gaps.engine import DEFAULT_DELTA, DEFAULT_K, latest_closed_period, month_bounds
+from kto.gaps.engine import DEFAULT_DELTA, DEFAULT_K, latest_closed_period
 from kto.gaps.forms import (
     GapDigestScheduleForm,
     GapFlagCommentForm,
@@ -62,11 +62,7 @@ def _client_only(access) -> None:
 
 
 def _chosen_period(request, periods: list[date], default: date | None) -> date | None:
-    raw = request.GET.get("period", "")
-    try:
-        chosen = date.fromisoformat(raw) if raw else None
-    except ValueError:
-        chosen = None
+    chosen = parse_month(request.GET.get("period", ""))
     return chosen if chosen in periods else default
 
 
@@ -179,11 +175,9 @@ def gap_run_start_view(request, org_slug):
     _client_only(access)
     if not access.may("gaps.manage"):
         raise PermissionDenied
-    raw = request.POST.get("period", "")
-    try:
-        period = month_bounds(date.fromisoformat(raw))[0]
-    except ValueError:
-        messages.error(request, _("Period: choose a month (YYYY-MM-DD)."))
+    period = parse_month(request.POST.get("period", ""))
+    if period is None:
+        messages.error(request, _("Month to analyse: choose a month (YYYY-MM)."))
         return redirect("kto_gap:matrix", org_slug=org_slug)
     run = gap_run_create(
         organisation=access.organisation,

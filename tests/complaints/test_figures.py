@@ -155,8 +155,13 @@ def test_heatmap_page_draws_the_window(world, evening, client_as):
     body = response.content.decode()
     assert response.context["figures"].outside_share == 83.3
     assert 'data-testid="outside-share"' in body
-    assert body.count('fill="#2e7d32" rx="2"') == 50  # Mon–Fri 08–18, one holds a complaint
-    assert body.count('fill="#c62828" rx="2"') == 5  # complaints outside the window
+    # Mon–Fri 08–18 outlined as the window (one holds a complaint).
+    assert body.count('rx="2" stroke="#2e7d32" stroke-width="3"') == 50
+    # Six complaints, one per cell: every one on the darkest step of the scale (max is 1).
+    assert body.count('fill="#a50f15" rx="2"') == 6
+    assert body.count('fill="#f5f5f5" rx="2"') == 7 * 24 - 6
+    # The legend: 0, 1 and the window's outline.
+    assert body.count('<g class="legend">') == 3
 
 
 def test_extension_case_equals_hand_computed_cost(world, evening):
@@ -355,7 +360,7 @@ def test_proposal_freezes_the_contact_figures(world, evening, chain_model, clien
     api = client.get(
         reverse("api:complaint-proposal-detail", kwargs={"org_slug": "alpha", "pk": proposal.pk})
     ).json()
-    assert "35 per week, 1820 per year" in detail and "€ 31.43" in detail
+    assert "35 per week, 1820 per year" in detail and "€\u00a031.43" in detail
     assert (api["contacts_per_week"], api["cost_per_contact"], api["contacts_source"]) == (
         "35.0",
         "31.43",

@@ -32,9 +32,9 @@ def test_watermelon_reason_names_the_figures_in_english():
     levels = [LevelFigure("SD-01", 90, 95, True)]
     assert reason(levels, WATERMELON_PERCEPTION, "en", Flag.WATERMELON) == (
         "Watermelon: green in the report, red for the users. Responsiveness: the supplier "
-        "reports all 1 service level(s) met (smallest margin +5.6 %); users score 2.95 "
+        "reports its 1 service level met (margin +5.6 %); users score 2.95 "
         "(95% CI 2.72–3.18, n = 60), below the target 3.5; too far below to be chance, also "
-        "allowing for the 1 cell(s) judged this month (p < 0.001, q < 0.001)."
+        "allowing for the 1 cell judged this month (p < 0.001, q < 0.001)."
     )
 
 
@@ -58,7 +58,7 @@ def test_watch_reasons_say_what_is_missing():
     )
     assert text.endswith(
         "users score 3.30 (95% CI 2.96–3.64, n = 30), below the target 3.8; below the target "
-        "on its own (p = 0.002), but not once the 50 cell(s) judged this month are allowed for "
+        "on its own (p = 0.002), but not once the 50 cells judged this month are allowed for "
         "(q = 0.123)."
     )
     within = Perception(n=400, mean=3.45, sd=0.458)
@@ -79,5 +79,5 @@ def test_reason_in_dutch_uses_decimal_commas():
 def test_insufficient_data_says_why():
     text = reason([], Perception(n=3, mean=4.0, sd=1.0), "en", Flag.INSUFFICIENT_DATA)
     assert "no service level is mapped to it" in text
-    assert "only 3 respondent(s) answered, fewer than the 5 needed to judge" in text
+    assert "only 3 respondents answered, fewer than the 5 needed to judge" in text
     assert assess_perception(None, T) == PerceptionState.SUPPRESSED
