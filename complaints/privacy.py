@@ -26,6 +26,7 @@ from complaints.models import (
     Verdict,
 )
 from governance.platform.access import system_access
+from governance.platform.history import history_scrub
 from governance.platform.models import ErasureRecord, Organisation
 from governance.platform.privacy import Expired, PersonalData, person_erase, scrub_text
 
@@ -77,6 +78,13 @@ def anonymise(complaint: Complaint, *, needles: set[str], new_token: bool) -> di
     counts["complaint_attachments"] = Attachment.objects.filter(complaint=complaint).delete()[0]
     counts["complaint_events"] = _scrub_events(
         ComplaintEvent.objects.filter(complaint=complaint), needles
+    )
+    # The trail keeps earlier wordings of the same texts: the person goes from those too.
+    history_scrub(Complaint, [complaint.pk], lambda text: scrub_text(text, needles))
+    history_scrub(
+        ComplaintEvent,
+        ComplaintEvent.objects.filter(complaint=complaint).values_list("pk", flat=True),
+        lambda text: scrub_text(text, needles),
     )
     verdict = Verdict.objects.filter(complaint=complaint).first()
     if verdict is not None and verdict.comment:

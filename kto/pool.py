@@ -36,7 +36,6 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from governance.platform.history import tracked_update
 from kto.models import (
     IMPORTANCE_POINTS,
     LIKERT_MAX,
@@ -349,8 +348,8 @@ def pool_finalise(*, survey: Survey, today: date | None = None) -> int:
     then are optional items such as time lost shown). Returns how many answers were released."""
     today = today or timezone.localdate()
     released = pool_release(survey=survey, flush=True, today=today)
-    tracked_update(
-        Survey.objects.filter(pk=survey.pk, final_release_on__isnull=True), final_release_on=today
+    Survey.objects.filter(pk=survey.pk, final_release_on__isnull=True).update(
+        final_release_on=today
     )
     survey.final_release_on = Survey.objects.values_list("final_release_on", flat=True).get(
         pk=survey.pk

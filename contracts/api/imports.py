@@ -19,7 +19,7 @@ class RegisterImportSerializer(serializers.Serializer):
     dry_run = serializers.BooleanField(required=False, default=True)
 
 
-class ImportProblemSerializer(serializers.Serializer):
+class RegisterImportProblemSerializer(serializers.Serializer):
     sheet = serializers.CharField()
     row = serializers.IntegerField(allow_null=True)
     column = serializers.CharField()
@@ -31,7 +31,7 @@ class RegisterImportResultSerializer(serializers.Serializer):
     dry_run = serializers.BooleanField()
     stored = serializers.BooleanField()
     counts = serializers.DictField(child=serializers.IntegerField())
-    problems = ImportProblemSerializer(many=True)
+    problems = RegisterImportProblemSerializer(many=True)
 
 
 class RegisterImportViewSet(OrganisationScopedViewSet):

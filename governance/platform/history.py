@@ -202,3 +202,30 @@ def tracked_update(queryset: models.QuerySet, **values) -> int:
             for name, value in values.items():
                 setattr(obj, name, value)
         return tracked_bulk_update(queryset.model, objs, values.keys())
+
+
+def history_scrub(model, pks, scrub) -> int:
+    """Erase personal data from the history of `model`'s rows `pks` (an erasure request or a
+    retention limit, AVG/GDPR art. 17): every text field the trail keeps goes through
+    `scrub(text) -> text`. The one write the application makes to history rows; it changes
+    words, never who changed what or when. Returns the number of rows changed."""
+    history = getattr(model, "history", None)
+    if history is None:
+        return 0
+    historical = history.model
+    fields = [
+        f.name
+        for f in historical._meta.concrete_fields
+        if isinstance(f, models.CharField | models.TextField)
+        and not f.name.startswith("history_")
+        and not f.choices
+    ]
+    changed = 0
+    rows = models.QuerySet(model=historical).filter(id__in=list(pks))
+    for row in rows.values("history_id", *fields):
+        new = {name: scrub(row[name]) for name in fields if row[name]}
+        new = {name: value for name, value in new.items() if value != row[name]}
+        if new:
+            models.QuerySet(model=historical).filter(history_id=row["history_id"]).update(**new)
+            changed += 1
+    return changed
