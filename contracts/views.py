@@ -75,7 +75,7 @@ class ContractListView(ListPage):
                 c.supplier.name,
                 c.get_status_display(),
                 c.start_date.isoformat() if c.start_date else "",
-                c.end_date.isoformat() if c.end_date else "",
+                (e.isoformat() if (e := c.current_end_date(today)) else ""),
                 c.notice_period_months,
                 c.get_renewal_display(),
                 (d.isoformat() if (d := c.next_notice_deadline(today)) else ""),
