@@ -21,7 +21,7 @@ from governance.platform.models import SupplierMembership
 from governance.platform.outbox import outbox_enqueue
 from governance.platform.workdays import add_working_days
 from kto import selectors as kto_selectors
-from meetings import ical, selectors, sources
+from meetings import agenda_order, ical, selectors, sources
 from meetings.models import (
     DEFAULT_CADENCE_MONTHS,
     SIP,
@@ -262,6 +262,7 @@ def agenda_generate(*, meeting: Meeting, today: date | None = None) -> list[Agen
         item.escalated_from_id = proposal.escalated_from_id
         items.append(_save(item))
         existing[proposal.key] = item
+    agenda_order.arrange_positions(meeting=meeting)
     meeting.agenda_generated_at = timezone.now()
     meeting.save(update_fields=["agenda_generated_at"])
     return items
@@ -279,7 +280,7 @@ def agenda_item_add(
         prep_due = add_working_days(
             _local_date(meeting.organisation, meeting.starts_at), -meeting.series.preparation_days
         )
-    return _save(
+    item = _save(
         AgendaItem(
             organisation=meeting.organisation,
             meeting=meeting,
@@ -291,6 +292,9 @@ def agenda_item_add(
             prep_due=prep_due,
         )
     )
+    agenda_order.arrange_positions(meeting=meeting)
+    item.refresh_from_db(fields=["position"])
+    return item
 
 
 def recipients(*, meeting: Meeting, side: str | None = None) -> list[str]:
@@ -653,7 +657,10 @@ def agenda_item_from_gap_flag(*, access: Access, flag_id: int, today: date | Non
     item.prep_due = add_working_days(
         _local_date(organisation, meeting.starts_at), -meeting.series.preparation_days
     )
-    return _save(item)
+    item = _save(item)
+    agenda_order.arrange_positions(meeting=meeting)
+    item.refresh_from_db(fields=["position"])
+    return item
 
 
 @transaction.atomic

@@ -19,7 +19,7 @@ from governance.platform.access import get_object_for
 from governance.platform.forms import apply_errors, saved
 from governance.platform.listing import ListPage
 from kto import selectors as kto_selectors
-from meetings import ical, selectors, services, sources
+from meetings import agenda_order, ical, selectors, services, sources
 from meetings.forms import (
     ActionForm,
     ActionStatusForm,
@@ -209,7 +209,7 @@ def meeting_create(request, org_slug, pk):
 def meeting_detail(request, org_slug, pk):
     access = request.access
     meeting = _meeting(request, pk)
-    items = list(selectors.item_list(access=access, meeting=meeting))
+    items = agenda_order.numbered(selectors.item_list(access=access, meeting=meeting))
     manage = may_manage(access)
     return render(
         request,
