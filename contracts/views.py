@@ -19,7 +19,7 @@ from contracts.forms import AppealForm, ContractFilterForm, ReportUploadForm
 from contracts.models import SLAReport, add_months, month_period
 from contracts.permissions import may_manage_contract, may_review_report, may_upload_report
 from contracts.templatetags.contracts_tags import num, plain
-from contracts.uploads import COLUMNS, levels_due
+from contracts.uploads import COLUMNS, DUTCH_HEADINGS, levels_due
 from governance.platform.access import get_object_for
 from governance.platform.charts import Cell, Series, heatmap, line_chart
 from governance.platform.exports import download
@@ -166,13 +166,23 @@ def report_template(request, org_slug, pk):
         contract=contract, period_start=period_start, period_end=period_end
     )
     due = levels_due(list(levels), period_start=period_start, period_end=period_end)
+    fmt = request.GET.get("format")
     header = [*COLUMNS, "name", "unit", "target"]
+    # ?dialect=nl: Dutch headings, and for CSV ";" and decimal commas, as Dutch Excel expects.
+    dutch = request.GET.get("dialect") == "nl"
+    if dutch:
+        header = [DUTCH_HEADINGS[column] for column in header]
+
+    def target(level):
+        text = plain(level.target)
+        return text.replace(".", ",") if dutch and fmt != "xlsx" else text
+
     rows = [
-        [code, "", "", "", "", level.name, level.unit, plain(level.target)]
+        [code, "", "", "", "", level.name, level.unit, target(level)]
         for code, level in sorted(due.items())
     ]
     stem = re.sub(r"[^A-Za-z0-9._-]+", "-", f"sla-{contract.reference}-{period_start:%Y-%m}")
-    return download(request.GET.get("format"), stem, header, rows)
+    return download(fmt, stem, header, rows, delimiter=";" if dutch else ",")
 
 
 class ReportUploadView(TenantMixin, View):
