@@ -43,6 +43,12 @@ class AuditProgramme(TenantModel, CreatedAt):
 
     PER_YEAR = {"yearly": 1, "half_yearly": 2, "quarterly": 4, "monthly": 12}
 
+    class Status(models.TextChoices):
+        # Planning the programme is the client's; the supplier may propose one, which plans
+        # nothing until the client accepts it.
+        PLANNED = "planned", _("Planned")
+        PROPOSED = "proposed", _("Proposed by the supplier")
+
     contract = models.ForeignKey(
         "contracts.Contract",
         on_delete=models.CASCADE,
@@ -60,6 +66,9 @@ class AuditProgramme(TenantModel, CreatedAt):
         _("ISO 9001 clauses"), default=list, blank=True, validators=[validate_clauses]
     )
     notes = models.TextField(_("notes"), blank=True)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.PLANNED
+    )
 
     objects = tenant_manager(supplier="contract__supplier")
 

@@ -315,8 +315,12 @@ ROUTES: dict[str, Route] = {
     # managers set priorities and decide, viewers read.
     "audits:audit_list": page(),
     "audits:audit_create": page(insiders=ALICE_BOB),
-    "audits:programme_create": page(insiders=ALICE_BOB),
-    "audits:programme_next_year": post("audit_programme", ALICE_BOB),
+    # Planning a programme is the client's; the supplier proposes, the client accepts.
+    "audits:programme_create": page(insiders=ALICE),
+    "audits:programme_next_year": page("audit_programme", ALICE),
+    "audits:programme_propose": post("audit_programme", BOB),
+    # The sample is planned already, so the accept page leads back to the calendar.
+    "audits:programme_accept": page("audit_programme", ALICE, ok=(302,)),
     "audits:audit_detail": page("audit"),
     "audits:audit_edit": page("audit", ALICE_BOB),
     "audits:finding_create": page("audit", ALICE_BOB),

@@ -72,6 +72,7 @@ class ProgrammeSerializer(ScopedOutput):
             "level",
             "clauses",
             "notes",
+            "status",
         ]
         read_only_fields = fields
 
