@@ -537,7 +537,7 @@ def _enqueue(*, access: Access, message: DigestMessage, to: list[str], contracts
     )
 
 
-def _client_recipients(organisation, schedule) -> list[str]:
+def client_recipients(organisation, schedule) -> list[str]:
     roles = []
     if schedule.include_contract_managers:
         roles.append(Role.CONTRACT_MANAGER)
@@ -579,7 +579,7 @@ def _send_once(organisation, period_start, schedule_key) -> GapDigest | None:
         access = system_access(organisation)
         baseline = gap_digest_baseline(organisation=organisation, exclude_pk=digest.pk)
         contracts = list(contract_selectors.contract_list(access=access))
-        recipients = _client_recipients(organisation, schedule)
+        recipients = client_recipients(organisation, schedule)
         count = 0
         if recipients:
             message = gap_digest_compose(
@@ -666,7 +666,7 @@ def gap_digest_preview(*, access: Access, today: date | None = None) -> DigestPr
     )
     return DigestPreview(
         message=message,
-        recipients=_client_recipients(organisation, schedule),
+        recipients=client_recipients(organisation, schedule),
         include_suppliers=schedule.include_suppliers,
     )
 
