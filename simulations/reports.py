@@ -176,6 +176,45 @@ def profile_chart(rates: list[float]) -> Figure:
     )
 
 
+def comparison_caveats(runs: list[SimulationRun]) -> list[str]:
+    """What makes the runs side by side less than comparable: different numbers of
+    replications (intervals of different precision), horizons or warm-ups."""
+    caveats = []
+
+    def differing(key):
+        return sorted({r.results.get(key) for r in runs if r.results.get(key) is not None})
+
+    def listing(key, fmt):
+        return ", ".join(f"{r.label}: {fmt(r.results[key])}" for r in runs if key in r.results)
+
+    if len(differing("replications")) > 1:
+        caveats.append(
+            _(
+                "These runs have different numbers of replications (%(list)s), so their "
+                "intervals are not equally precise."
+            )
+            % {"list": listing("replications", str)}
+        )
+    if len(differing("horizon_hours")) > 1:
+        caveats.append(
+            _(
+                "These runs simulate different horizons (%(list)s): weekly figures are "
+                "averages over different lengths of time."
+            )
+            % {
+                "list": listing(
+                    "horizon_hours", lambda h: _("%(weeks)s weeks") % {"weeks": f"{h / 168:g}"}
+                )
+            }
+        )
+    if len(differing("warmup_hours")) > 1:
+        caveats.append(
+            _("These runs discard different warm-up periods (%(list)s).")
+            % {"list": listing("warmup_hours", lambda h: _("%(hours)s h") % {"hours": f"{h:g}"})}
+        )
+    return caveats
+
+
 def comparison(runs: list[SimulationRun]) -> dict:
     """Side by side: the first step's service level, unreachable contacts, end-to-end time and
     utilisation per step, for each run."""
@@ -197,7 +236,10 @@ def comparison(runs: list[SimulationRun]) -> dict:
         bars=[
             Bar(
                 r.label,
-                *scaled(s["service_level"], 100),
+                *[
+                    None if v is None else min(max(v, 0.0), 100.0)
+                    for v in scaled(s["service_level"], 100)
+                ],
                 state={"met": "good", "missed": "bad", "uncertain": "warn"}.get(
                     s["attainment"], ""
                 ),
