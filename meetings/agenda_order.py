@@ -9,12 +9,15 @@ template goes under the last topic before the closing ones.
 
 from __future__ import annotations
 
+import functools
+
 from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext_noop
 
 from meetings.models import AgendaItem, Meeting, Source
 
+OPENING = gettext_noop("Opening and agenda")
 MINUTES = gettext_noop("Minutes and actions of last meeting")
 SLA_PERIOD = gettext_noop("Service levels of the period and deviation analyses")
 INCIDENTS = gettext_noop("Incidents, changes and complaints")
@@ -65,8 +68,14 @@ def _normalise(text: str) -> str:
     return rest if head.isdigit() and rest else text
 
 
+@functools.cache
 def _wordings() -> dict[str, set[str]]:
-    topics = {*CLOSING_TOPICS, MINUTES, *{t for ts in TOPIC_OF_SOURCE.values() for t in ts}}
+    topics = {
+        *CLOSING_TOPICS,
+        OPENING,
+        MINUTES,
+        *{t for ts in TOPIC_OF_SOURCE.values() for t in ts},
+    }
     result = {}
     for msgid in topics:
         wordings = {_normalise(msgid)}
