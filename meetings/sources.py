@@ -378,7 +378,16 @@ def simulation_results(context: Context) -> list[Proposal]:
             said_proposal(
                 Source.SIMULATION,
                 f"simulation:{run.chain_id}:{which}"[:100],
-                Said(texts.SIMULATION, {"chain": run.chain.name, "label": run.label}),
+                Said(
+                    texts.SIMULATION,
+                    {
+                        "chain": run.chain.name,
+                        # A run of the current chain: its label in each reader's language.
+                        "label": Said("simulations.current_chain").stored()
+                        if run.is_current_chain
+                        else run.label,
+                    },
+                ),
                 detail=[
                     run.headline(),
                     Said(texts.SIMULATED_ON, {"date": finished}) if finished else "",

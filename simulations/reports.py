@@ -185,7 +185,9 @@ def comparison_caveats(runs: list[SimulationRun]) -> list[str]:
         return sorted({r.results.get(key) for r in runs if r.results.get(key) is not None})
 
     def listing(key, fmt):
-        return ", ".join(f"{r.label}: {fmt(r.results[key])}" for r in runs if key in r.results)
+        return ", ".join(
+            f"{r.display_label}: {fmt(r.results[key])}" for r in runs if key in r.results
+        )
 
     if len(differing("replications")) > 1:
         caveats.append(
@@ -235,7 +237,7 @@ def comparison(runs: list[SimulationRun]) -> dict:
     level = bar_chart(
         bars=[
             Bar(
-                r.label,
+                r.display_label,
                 *[
                     None if v is None else min(max(v, 0.0), 100.0)
                     for v in scaled(s["service_level"], 100)
@@ -253,12 +255,12 @@ def comparison(runs: list[SimulationRun]) -> dict:
         title=level_title,
     )
     unreachable = bar_chart(
-        bars=[Bar(r.label, *scaled(r.results["unreachable_per_week"], 1)) for r in runs],
+        bars=[Bar(r.display_label, *scaled(r.results["unreachable_per_week"], 1)) for r in runs],
         y_min=0,
         title=_("Unreachable contacts per week (95 % CI)"),
     )
     end_to_end = bar_chart(
-        bars=[Bar(r.label, *scaled(r.results["end_to_end"]["mean"], 1 / 60)) for r in runs],
+        bars=[Bar(r.display_label, *scaled(r.results["end_to_end"]["mean"], 1 / 60)) for r in runs],
         y_min=0,
         unit=" min",
         title=_("Mean end-to-end time in minutes (95 % CI)"),
@@ -268,7 +270,7 @@ def comparison(runs: list[SimulationRun]) -> dict:
         x_labels=names,
         series=[
             Series(
-                r.label,
+                r.display_label,
                 [
                     None
                     if s["utilisation"]["mean"] is None
@@ -363,7 +365,7 @@ def run_headline(run: SimulationRun) -> str:
         _("%(n)s unreachable contacts a week")
         % {"n": number_format(round(results["unreachable_per_week"]["mean"] or 0))},
     ]
-    return f"{run.label}: " + "; ".join(parts) + "."
+    return f"{run.display_label}: " + "; ".join(parts) + "."
 
 
 def _run_source(run: SimulationRun) -> str:
@@ -373,7 +375,7 @@ def _run_source(run: SimulationRun) -> str:
         run.horizon_days,
     )
     return text % {
-        "label": run.label,
+        "label": run.display_label,
         "chain": run.chain.name,
         "replications": run.replications,
         "days": run.horizon_days,
@@ -446,7 +448,7 @@ def proposal_draft_from_run(run: SimulationRun, finding: str) -> dict:
     if finding == "service_level":
         met = [s for s in results["steps"] if s.get("attainment") == "met"]
         return {
-            "title": _("Adopt “%(label)s”: service level met") % {"label": run.label},
+            "title": _("Adopt “%(label)s”: service level met") % {"label": run.display_label},
             "rationale": _("%(source)s meets the service level: %(levels)s.")
             % {"source": source, "levels": "; ".join(_level_clause(s) for s in met)},
             "owner_side": "joint",

@@ -42,7 +42,7 @@ def run(label, replications, horizon_hours, warmup_hours=0):
         "horizon_hours": horizon_hours,
         "warmup_hours": warmup_hours,
     }
-    return SimpleNamespace(label=label, results=results)
+    return SimpleNamespace(label=label, display_label=label, results=results)
 
 
 def test_caveats_name_different_replications_and_horizons():
@@ -87,3 +87,14 @@ def test_compare_page_warns_when_runs_differ(world, client_as, alpha):
     )
     assert 'data-testid="comparison-caveats"' in body
     assert "(Current chain: 2, One more: 3)" in body
+
+
+def test_current_chain_run_started_in_dutch_reads_english(world, alpha):
+    with scopes_disabled():
+        run = alpha.chain.runs.filter(scenario__isnull=True).first()
+        run.label = "Huidige keten"
+        run.save(update_fields=["label"])
+    with translation.override("en"):
+        assert run.display_label == "Current chain"
+    with translation.override("nl"):
+        assert run.display_label == "Huidige keten"
