@@ -49,10 +49,10 @@ def msgid_of(label) -> str:
 def choice_msgid(instance, field_name: str) -> str:
     """The untranslated label of a model instance's choice field (e.g. "Major nonconformity"
     for a finding's grade), whatever language is active."""
-    value = getattr(instance, field_name)
     meta = getattr(instance, "_meta", None)
     if meta is None:  # not a model instance: its display text is all there is
         return str(getattr(instance, f"get_{field_name}_display")())
+    value = getattr(instance, field_name)
     label = dict(meta.get_field(field_name).flatchoices).get(value)
     return msgid_of(label) if label is not None else str(value)
 
