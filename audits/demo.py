@@ -182,7 +182,7 @@ def _accesses(contract):
 def _seed_contract(contract, year: int, today: date) -> None:
     client, manager, supplier, supplier_user = _accesses(contract)
     programme = services.programme_create(
-        access=supplier,
+        access=client,
         contract=contract,
         year=year,
         recurrence=AuditProgramme.Recurrence.QUARTERLY,

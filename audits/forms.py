@@ -170,7 +170,7 @@ class FindingForm(forms.Form):
         self.fields["clause"].choices = [("", "—"), *clause_choices()]
         self.fields["services"].queryset = audit.contract.services.order_by("name")
         self.fields["checklist_item"].queryset = audit.checklist.order_by("position")
-        self.fields["checklist_item"].label_from_instance = lambda item: item.question[:90]
+        self.fields["checklist_item"].label_from_instance = lambda item: item.display_question[:90]
 
 
 class RespondForm(forms.Form):

@@ -8,6 +8,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from audits.clauses import CLAUSES
+from governance.platform import texts
 from governance.platform.history import audit_trail
 from governance.platform.models import CreatedAt, CreatedStamps, TenantModel, tenant_manager
 
@@ -44,6 +45,12 @@ class AuditProgramme(TenantModel, CreatedAt):
 
     PER_YEAR = {"yearly": 1, "half_yearly": 2, "quarterly": 4, "monthly": 12}
 
+    class Status(models.TextChoices):
+        # Planning the programme is the client's; the supplier may propose one, which plans
+        # nothing until the client accepts it.
+        PLANNED = "planned", _("Planned")
+        PROPOSED = "proposed", _("Proposed by the supplier")
+
     contract = models.ForeignKey(
         "contracts.Contract",
         on_delete=models.CASCADE,
@@ -61,6 +68,9 @@ class AuditProgramme(TenantModel, CreatedAt):
         _("ISO 9001 clauses"), default=list, blank=True, validators=[validate_clauses]
     )
     notes = models.TextField(_("notes"), blank=True)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.PLANNED
+    )
 
     objects = tenant_manager(supplier="contract__supplier")
 
@@ -254,6 +264,12 @@ class ChecklistItem(TenantModel):
     clause = models.CharField(_("ISO 9001 clause"), max_length=8, blank=True)
     question = models.TextField(_("question"))
     guidance = models.TextField(_("what to look for"), blank=True)
+    # A generated question and its guidance as kinds of sentence with parameters
+    # (governance.platform.texts), read in each reader's language; `question` and `guidance`
+    # keep the text as written (an auditor's own question, and the fallback).
+    text_key = models.CharField(_("kind of text"), max_length=60, blank=True)
+    text_params = models.JSONField(_("text parameters"), default=dict, blank=True)
+    guidance_parts = models.JSONField(_("guidance parts"), default=list, blank=True)
     result = models.CharField(_("result"), max_length=16, choices=Result.choices, blank=True)
     evidence = models.TextField(_("evidence"), blank=True)
     interviewee_role = models.CharField(
@@ -281,6 +297,15 @@ class ChecklistItem(TenantModel):
 
     def __str__(self) -> str:
         return self.question[:80]
+
+    @property
+    def display_question(self) -> str:
+        """The question in the active language (generated items), or as typed."""
+        return texts.render(self.text_key, self.text_params, self.question) or self.question
+
+    @property
+    def display_guidance(self) -> str:
+        return texts.render_parts(self.guidance_parts, self.guidance)
 
     def clean(self) -> None:
         if self.clause and self.clause not in CLAUSES:

@@ -30,6 +30,16 @@ def may_plan(access: Access, contract) -> bool:
     return client_records(access) or _own_contract(access, contract)
 
 
+def may_plan_programme(access: Access) -> bool:
+    """Plan (create, accept) a yearly programme: the client's call, not the supplier's."""
+    return not access.is_supplier and access.may("audits.plan")
+
+
+def may_propose_programme(access: Access, contract) -> bool:
+    """The contract's supplier may propose next year's programme for the client to accept."""
+    return _own_contract(access, contract) and access.may("audits.propose")
+
+
 def may_record_audit(access: Access, contract, audit_type: str) -> bool:
     """Record (create, edit, conduct) an audit of this type for the contract."""
     from audits.models import Audit

@@ -373,9 +373,12 @@ def ranking_score(*, priority: int | None, impact: float | None) -> float | None
 
 
 def rank_findings(findings, *, today: date | None = None, organisation=None) -> list[RankedFinding]:
-    """Findings ranked as bottlenecks: highest score first; findings without any score after
-    those with one; ties broken by grade (major first), then the oldest first. The affected
-    services come from `finding.affected_services` when the caller prefetched them there."""
+    """Findings ranked as bottlenecks: those the client has prioritised first, highest score
+    first; then those still to prioritise (by measured impact), so measured impact alone can
+    never put an unprioritised observation above a prioritised major nonconformity; findings
+    without any score after those with one; ties broken by grade (major first), then the
+    oldest first. The affected services come from `finding.affected_services` when the caller
+    prefetched them there."""
     today = today or date.today()
     # Findings about the same services share their figures: the sources are asked once per
     # distinct set of affected services, not once per finding, so the cost of a board follows
@@ -418,6 +421,7 @@ def rank_findings(findings, *, today: date | None = None, organisation=None) -> 
         )
     ranked.sort(
         key=lambda r: (
+            r.priority is None,
             r.score is None,
             -(r.score or 0.0),
             -GRADE_WEIGHT[r.finding.grade],

@@ -12,6 +12,12 @@ urlpatterns = [
         programmes.programme_next_year,
         name="programme_next_year",
     ),
+    path(
+        "programmes/<int:pk>/propose-next-year/",
+        programmes.programme_propose,
+        name="programme_propose",
+    ),
+    path("programmes/<int:pk>/accept/", programmes.programme_accept, name="programme_accept"),
     path("<int:pk>/", audits.audit_detail, name="audit_detail"),
     path("<int:pk>/edit/", audits.audit_edit, name="audit_edit"),
     path("<int:pk>/status/", audits.audit_transition, name="audit_transition"),

@@ -62,6 +62,16 @@ def filled_too_fast(token: str, now: float | None = None) -> bool:
     return elapsed < min_fill_seconds()
 
 
+def retry_token(token: str) -> str:
+    """The start record to hand back with a form sent too fast: the original one when it is
+    genuine (the person's time keeps counting from the first load), else a fresh one."""
+    try:
+        signing.loads(token or "", salt=_SALT)["t"]
+    except (signing.BadSignature, KeyError, TypeError):
+        return started_token()
+    return token
+
+
 def honeypot_filled(data) -> bool:
     return bool((data.get(HONEYPOT_FIELD) or "").strip())
 

@@ -27,6 +27,13 @@ RATE_LIMITED_MESSAGE = gettext_lazy(
 )
 
 
+TOO_FAST_MESSAGE = gettext_lazy(
+    "Your complaint has not been sent yet: it came back sooner than we expect from a person "
+    "filling in the form. What you typed is still here; please check it and send it again "
+    "(attachments need to be chosen again)."
+)
+
+
 def _organisation(org_slug: str) -> Organisation:
     organisation = Organisation.objects.filter(slug=org_slug).first()
     if organisation is None:
@@ -41,7 +48,8 @@ def _language() -> str:
 @never_cache
 @csrf_protect
 def complaint_form(request, org_slug):
-    """The public complaint form. Bots get a quiet "thank you" and nothing is stored."""
+    """The public complaint form. A filled honeypot gets a quiet "thank you" and nothing is
+    stored; a form sent back too fast is shown again with its input and a request to resend."""
     organisation = _organisation(org_slug)
     with tenant_scope(system_access(organisation)):
         procedure = selectors.settings_for(organisation=organisation)
@@ -52,10 +60,18 @@ def complaint_form(request, org_slug):
         if request.method != "POST":
             form = ComplaintForm(organisation=organisation)
             return render(request, "complaints/public/form.html", {**context, "form": form})
-        if antiabuse.honeypot_filled(request.POST) or antiabuse.filled_too_fast(
-            request.POST.get(antiabuse.STARTED_FIELD, "")
-        ):
+        if antiabuse.honeypot_filled(request.POST):
             return render(request, "complaints/public/discarded.html", context)
+        started = request.POST.get(antiabuse.STARTED_FIELD, "")
+        if antiabuse.filled_too_fast(started):
+            # A person who is quick (or whose browser refilled the form) must not be told the
+            # complaint arrived: keep the input, store nothing, ask to send it again.
+            data = request.POST.copy()
+            data[antiabuse.STARTED_FIELD] = antiabuse.retry_token(started)
+            form = ComplaintForm(data, organisation=organisation)
+            form.is_valid()
+            form.add_error(None, TOO_FAST_MESSAGE)
+            return render(request, "complaints/public/form.html", {**context, "form": form})
         form = ComplaintForm(request.POST, request.FILES, organisation=organisation)
         if form.is_valid():
             # Only stored complaints count: the place is taken now and given back below when

@@ -158,6 +158,18 @@ class Contract(TenantModel, CreatedAt):
                 end = add_months(end, self.renewal_term_months)
         return end
 
+    @property
+    def current_term_end(self) -> date | None:
+        """The end of the term running today: the agreed end date moved on by every tacit
+        renewal whose notice deadline has passed. Pages show this, not the original end."""
+        return self.current_end_date(date.today())
+
+    @property
+    def renewed(self) -> bool:
+        """True when tacit renewals have moved the end beyond the agreed end date."""
+        end = self.current_term_end
+        return end is not None and end != self.end_date
+
     def next_notice_deadline(self, today: date | None = None) -> date | None:
         """The last working day on which notice can still be given (tacit renewal: to stop the
         renewal; explicit renewal: to decide on renewing), or None when nothing is due."""

@@ -37,6 +37,17 @@ ALIASES = {
     "corrective_action": "corrective_action",
     "corrigerende_maatregel": "corrective_action",
 }
+# The headings of the Dutch template (Dutch Excel, ";"-separated CSV); ALIASES reads them back.
+DUTCH_HEADINGS = {
+    "code": "code",
+    "value": "waarde",
+    "cause": "oorzaak",
+    "impact": "impact_eindgebruiker",
+    "corrective_action": "corrigerende_maatregel",
+    "name": "naam",
+    "unit": "eenheid",
+    "target": "doel",
+}
 SPREADSHEET = spreadsheets.Spec(
     aliases=ALIASES,
     required=("code", "value"),

@@ -19,7 +19,7 @@ from contracts.forms import AppealForm, ContractFilterForm, ReportUploadForm
 from contracts.models import Measurement, SLAReport, add_months, month_period
 from contracts.permissions import may_manage_contract, may_review_report, may_upload_report
 from contracts.templatetags.contracts_tags import num, plain
-from contracts.uploads import COLUMNS, levels_due
+from contracts.uploads import COLUMNS, DUTCH_HEADINGS, levels_due
 from governance.platform.access import get_object_for
 from governance.platform.charts import STATE_COLOURS, Cell, Series, heatmap, line_chart
 from governance.platform.exports import download
@@ -75,7 +75,7 @@ class ContractListView(ListPage):
                 c.supplier.name,
                 c.get_status_display(),
                 c.start_date.isoformat() if c.start_date else "",
-                c.end_date.isoformat() if c.end_date else "",
+                (e.isoformat() if (e := c.current_end_date(today)) else ""),
                 c.notice_period_months,
                 c.get_renewal_display(),
                 (d.isoformat() if (d := c.next_notice_deadline(today)) else ""),
@@ -171,13 +171,23 @@ def report_template(request, org_slug, pk):
         contract=contract, period_start=period_start, period_end=period_end
     )
     due = levels_due(list(levels), period_start=period_start, period_end=period_end)
+    fmt = request.GET.get("format")
     header = [*COLUMNS, "name", "unit", "target"]
+    # ?dialect=nl: Dutch headings, and for CSV ";" and decimal commas, as Dutch Excel expects.
+    dutch = request.GET.get("dialect") == "nl"
+    if dutch:
+        header = [DUTCH_HEADINGS[column] for column in header]
+
+    def target(level):
+        text = plain(level.target)
+        return text.replace(".", ",") if dutch and fmt != "xlsx" else text
+
     rows = [
-        [code, "", "", "", "", level.name, level.unit, plain(level.target)]
+        [code, "", "", "", "", level.name, level.unit, target(level)]
         for code, level in sorted(due.items())
     ]
     stem = re.sub(r"[^A-Za-z0-9._-]+", "-", f"sla-{contract.reference}-{period_start:%Y-%m}")
-    return download(request.GET.get("format"), stem, header, rows)
+    return download(fmt, stem, header, rows, delimiter=";" if dutch else ",")
 
 
 class ReportUploadView(TenantMixin, View):

@@ -23,7 +23,7 @@ from kto.models import (
     Survey,
     SurveyKind,
 )
-from kto.tokens import INVITATION, derive_token, new_salt, token_hash
+from kto.tokens import INVITATION, OPEN_LINK, derive_token, new_salt, token_hash
 
 EU, BUSINESS, IT = StakeholderGroup.END_USERS, StakeholderGroup.BUSINESS, StakeholderGroup.IT
 TARGETS = {
@@ -281,3 +281,71 @@ def seed(*, today: date | None = None) -> None:
                     today=today,
                     seed=7,
                 )
+
+
+OPEN_DEMO_TITLE = "KTO ZR-2024-001 proefronde (open)"
+DEMO_RESPONDENT = "respondent.{n:03d}@zuidrand.example"
+
+
+def seed_open_survey(*, today: date | None = None) -> dict[str, str]:
+    """An open survey for newcomers to answer as a respondent: Zuidrand's workplace contract,
+    end users, open from a week ago for two months (moved on when a rerun finds it over),
+    with the open link on and one unused personal invitation. Returns the title and both
+    links (paths; the caller puts the server in front)."""
+    from django.urls import reverse
+
+    today = today or date.today()
+    organisation = Organisation.objects.get(slug="zuidrand")
+    contract = contract_selectors.contract_list(access=system_access(organisation)).get(
+        reference="ZR-2024-001"
+    )
+    survey = Survey.objects.filter(organisation=organisation, title=OPEN_DEMO_TITLE).first()
+    if survey is None:
+        survey = services.survey_create(
+            organisation=organisation,
+            kind=SurveyKind.PERIODIC,
+            title=OPEN_DEMO_TITLE,
+            contracts=[contract],
+            period_start=today.replace(day=1),
+            period_end=today + timedelta(days=60),
+            opens_on=today - timedelta(days=7),
+            closes_on=today + timedelta(days=60),
+            groups=[EU],
+            targets=TARGETS,
+        )
+    if survey.closed_on or survey.closes_on < today + timedelta(days=7) or not survey.launched_on:
+        survey.opens_on = min(survey.opens_on, today)
+        survey.closes_on = max(survey.closes_on, today + timedelta(days=60))
+        survey.period_end = max(survey.period_end, survey.closes_on)
+        survey.launched_on = survey.launched_on or survey.opens_on
+        survey.closed_on = None
+        survey.save(
+            update_fields=["opens_on", "closes_on", "period_end", "launched_on", "closed_on"]
+        )
+    if not survey.open_link_salt:
+        services.survey_open_link_set(survey=survey, enabled=True)
+    invitation = survey.invitations.filter(
+        email__startswith="respondent.", used=False
+    ).first() or _demo_invitation(survey, contract)
+    personal = derive_token(INVITATION, invitation.salt)
+    return {
+        "title": survey.title,
+        "open": reverse("kto_public:open", args=[derive_token(OPEN_LINK, survey.open_link_salt)]),
+        "personal": reverse("kto_public:answer", args=[personal]),
+    }
+
+
+def _demo_invitation(survey, contract) -> Invitation:
+    number = survey.invitations.filter(email__startswith="respondent.").count() + 1
+    salt = new_salt()
+    return Invitation.objects.create(
+        organisation=survey.organisation,
+        survey=survey,
+        email=DEMO_RESPONDENT.format(n=number),
+        group=EU,
+        contract=contract,
+        status=Invitation.Status.INVITED,
+        invited_on=survey.opens_on,
+        salt=salt,
+        token_hash=token_hash(derive_token(INVITATION, salt)),
+    )

@@ -4,7 +4,7 @@ from django.utils import translation
 
 from governance.platform.access import Access
 from governance.platform.pdf import render_pdf_with_pages
-from meetings import selectors
+from meetings import agenda_order, selectors
 from meetings.models import MeetingDocument
 
 
@@ -20,7 +20,7 @@ def audience_access(document: MeetingDocument) -> Access:
 def context_for(document: MeetingDocument) -> dict:
     meeting = document.meeting
     access = audience_access(document)
-    items = list(selectors.item_list(access=access, meeting=meeting))
+    items = agenda_order.numbered(selectors.item_list(access=access, meeting=meeting))
     return {
         "organisation": document.organisation,
         "meeting": meeting,

@@ -9,6 +9,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from governance.platform import texts
 from governance.platform.dimensions import Dimension
 from governance.platform.history import audit_trail
 from governance.platform.models import (
@@ -255,6 +256,12 @@ class AgendaItem(TenantModel):
     position = models.PositiveSmallIntegerField(_("position"), default=0)
     title = models.CharField(_("title"), max_length=300)
     detail = models.TextField(_("detail"), blank=True)
+    # A generated title as its kind and parameters (governance.platform.texts), rendered in the
+    # reader's language; `title` keeps the text as written, for typed items and as fallback.
+    text_key = models.CharField(_("kind of text"), max_length=60, blank=True)
+    text_params = models.JSONField(_("text parameters"), default=dict, blank=True)
+    # A generated detail as lines of such sentences (or plain text); empty: `detail` as typed.
+    detail_parts = models.JSONField(_("detail parts"), default=list, blank=True)
     source = models.CharField(_("source"), max_length=24, choices=Source.choices)
     key = models.CharField(_("data key"), max_length=100, blank=True)
     link = models.CharField(_("link to the data"), max_length=500, blank=True)
@@ -304,7 +311,17 @@ class AgendaItem(TenantModel):
         verbose_name_plural = _("agenda items")
 
     def __str__(self) -> str:
-        return self.title
+        return self.display_title
+
+    @property
+    def display_title(self) -> str:
+        """The title in the active language (generated items), or as typed."""
+        return texts.render(self.text_key, self.text_params, self.title) or self.title
+
+    @property
+    def display_detail(self) -> str:
+        """The detail in the active language (generated items), or as typed."""
+        return texts.render_parts(self.detail_parts, self.detail)
 
     @property
     def supplier_missing(self) -> bool:

@@ -24,7 +24,8 @@ from governance.platform.outbox import outbox_enqueue
 from governance.platform.webhooks import Event, webhook_emit
 from governance.platform.workdays import add_working_days
 from kto import selectors as kto_selectors
-from meetings import ical, selectors, sources
+from meetings import agenda_order, ical, selectors, sources
+from meetings import texts as meeting_texts
 from meetings.models import (
     DEFAULT_CADENCE_MONTHS,
     SIP,
@@ -233,6 +234,8 @@ def agenda_generate(*, meeting: Meeting, today: date | None = None) -> list[Agen
     if not meeting.items.filter(source=Source.TEMPLATE).exists():
         for topic in series.agenda_template:
             position += 10
+            # A standard topic in the default wording reads in each reader's language.
+            msgid = agenda_order.topic_msgid(topic)
             items.append(
                 _save(
                     AgendaItem(
@@ -240,6 +243,8 @@ def agenda_generate(*, meeting: Meeting, today: date | None = None) -> list[Agen
                         meeting=meeting,
                         position=position,
                         title=topic,
+                        text_key=meeting_texts.TOPIC if msgid else "",
+                        text_params={"topic": msgid} if msgid else {},
                         source=Source.TEMPLATE,
                     )
                 )
@@ -254,8 +259,7 @@ def agenda_generate(*, meeting: Meeting, today: date | None = None) -> list[Agen
                 organisation=organisation, meeting=meeting, position=position, key=proposal.key
             )
             position += 10
-        item.title = proposal.title[:300]
-        item.detail = proposal.detail
+        _write_text(item, proposal)
         item.source = proposal.source
         item.link = proposal.link[:500]
         item.client_only = proposal.client_only
@@ -265,9 +269,21 @@ def agenda_generate(*, meeting: Meeting, today: date | None = None) -> list[Agen
         item.escalated_from_id = proposal.escalated_from_id
         items.append(_save(item))
         existing[proposal.key] = item
+    agenda_order.arrange_positions(meeting=meeting)
     meeting.agenda_generated_at = timezone.now()
     meeting.save(update_fields=["agenda_generated_at"])
     return items
+
+
+def _write_text(item: AgendaItem, proposal) -> None:
+    """The generated title and detail: their kinds and parameters (rendered for each reader)
+    and their text in the organisation's language (the fallback)."""
+    item.title = proposal.title[:300]
+    item.detail = proposal.detail
+    said = proposal.said
+    item.text_key = said.key if said is not None else ""
+    item.text_params = said.params if said is not None else {}
+    item.detail_parts = list(proposal.detail_parts)
 
 
 def agenda_item_add(
@@ -282,7 +298,7 @@ def agenda_item_add(
         prep_due = add_working_days(
             _local_date(meeting.organisation, meeting.starts_at), -meeting.series.preparation_days
         )
-    return _save(
+    item = _save(
         AgendaItem(
             organisation=meeting.organisation,
             meeting=meeting,
@@ -294,6 +310,9 @@ def agenda_item_add(
             prep_due=prep_due,
         )
     )
+    agenda_order.arrange_positions(meeting=meeting)
+    item.refresh_from_db(fields=["position"])
+    return item
 
 
 def recipients(*, meeting: Meeting, side: str | None = None) -> list[str]:
@@ -669,14 +688,17 @@ def agenda_item_from_gap_flag(*, access: Access, flag_id: int, today: date | Non
             # As on a generated agenda: still unresolved at the previous meeting, it continues.
             streak=before.streak + 1 if before is not None and not before.resolved else 1,
         )
-    item.title = proposal.title[:300]
+    _write_text(item, proposal)
     item.source = proposal.source
     item.link = proposal.link[:500]
     item.needs_preparation = proposal.needs_preparation
     item.prep_due = add_working_days(
         _local_date(organisation, meeting.starts_at), -meeting.series.preparation_days
     )
-    return _save(item)
+    item = _save(item)
+    agenda_order.arrange_positions(meeting=meeting)
+    item.refresh_from_db(fields=["position"])
+    return item
 
 
 @transaction.atomic

@@ -21,8 +21,10 @@ from complaints import selectors as complaint_selectors
 from contracts import selectors as contract_selectors
 from governance.platform.access import Access
 from governance.platform.dimensions import Dimension
+from governance.platform.texts import Said, choice_msgid
 from kto import selectors as kto_selectors
 from meetings import selectors as meeting_selectors
+from meetings import texts
 from meetings.models import (
     TIER_ABOVE,
     ActionItem,
@@ -49,6 +51,26 @@ class Proposal:
     needs_preparation: bool = False
     client_only: bool = False
     escalated_from_id: int | None = None
+    # The title and detail as kinds of sentence with their parameters, rendered in each
+    # reader's language (governance.platform.texts); `title`/`detail` are their text now.
+    said: Said | None = None
+    detail_parts: tuple = ()
+
+
+def said_proposal(source: str, key: str, said: Said, *, detail=(), **fields) -> Proposal:
+    """A proposal whose title is `said` and whose detail lines are sentences or plain text."""
+    parts = tuple(
+        part.stored() if isinstance(part, Said) else {"t": part} for part in detail if part
+    )
+    return Proposal(
+        source=source,
+        key=key,
+        title=str(said),
+        detail="\n".join(p.get("t", "") for p in parts),
+        said=said,
+        detail_parts=parts,
+        **fields,
+    )
 
 
 @dataclass(frozen=True)
@@ -110,18 +132,20 @@ def missed_service_levels(context: Context) -> list[Proposal]:
             if part.strip()
         )
         proposals.append(
-            Proposal(
-                source=Source.SLA_MISSED,
-                key=f"measurement:{m.report.contract_id}:{level.code}:{latest:%Y-%m}",
-                title=_("%(code)s %(state)s in %(period)s: %(value)s against target %(target)s")
-                % {
-                    "code": level.code,
-                    "state": m.get_state_display().lower(),
-                    "period": f"{latest:%Y-%m}",
-                    "value": _number(m.value),
-                    "target": _number(level.target),
-                },
-                detail=(_("Deviation analysis: %(text)s") % {"text": analysis}) if analysis else "",
+            said_proposal(
+                Source.SLA_MISSED,
+                f"measurement:{m.report.contract_id}:{level.code}:{latest:%Y-%m}",
+                Said(
+                    texts.SLA_MISSED,
+                    {
+                        "code": level.code,
+                        "state": choice_msgid(m, "state"),
+                        "period": f"{latest:%Y-%m}",
+                        "value": _number(m.value),
+                        "target": _number(level.target),
+                    },
+                ),
+                detail=[Said(texts.DEVIATION, {"text": analysis})] if analysis else [],
                 link=context.url("contracts:report_detail", m.report_id),
                 needs_preparation=True,
             )
@@ -136,11 +160,13 @@ def overdue_corrective_actions(context: Context) -> list[Proposal]:
         if not _of_contract(context, action.finding.audit.contract_id):
             continue
         proposals.append(
-            Proposal(
-                source=Source.OVERDUE_ACTION,
-                key=f"corrective_action:{action.pk}",
-                title=_("Overdue corrective action (due %(due)s): %(title)s")
-                % {"due": action.due_date.isoformat(), "title": _short(str(action))},
+            said_proposal(
+                Source.OVERDUE_ACTION,
+                f"corrective_action:{action.pk}",
+                Said(
+                    texts.OVERDUE_ACTION,
+                    {"due": action.due_date.isoformat(), "title": _short(str(action))},
+                ),
                 link=context.url("audits:finding_detail", action.finding_id),
             )
         )
@@ -157,11 +183,13 @@ def overdue_complaints(context: Context) -> list[Proposal]:
         if not _of_contract(context, contract_id):
             continue
         proposals.append(
-            Proposal(
-                source=Source.OVERDUE_COMPLAINT,
-                key=f"complaint:{complaint.pk}",
-                title=_("Complaint %(reference)s past its deadline (resolve by %(due)s)")
-                % {"reference": complaint.reference, "due": complaint.resolve_due.isoformat()},
+            said_proposal(
+                Source.OVERDUE_COMPLAINT,
+                f"complaint:{complaint.pk}",
+                Said(
+                    texts.OVERDUE_COMPLAINT,
+                    {"reference": complaint.reference, "due": complaint.resolve_due.isoformat()},
+                ),
                 link=context.url("complaints:complaint_detail", complaint.pk),
                 needs_preparation=True,
             )
@@ -177,18 +205,14 @@ def gap_flag_proposal(*, org_slug: str, flag, confirmed: bool = True) -> Proposa
     month's flag, or the same flag put on the agenda by hand, updates the item instead of adding
     a second one; the link leads back to the flag."""
     values = {
-        "flag": flag.get_flag_display(),
-        "dimension": flag.get_dimension_display(),
+        "flag": choice_msgid(flag, "flag"),
+        "dimension": choice_msgid(flag, "dimension"),
         "period": f"{flag.period_start:%Y-%m}",
     }
-    if confirmed:
-        title = _("Confirmed gap: %(flag)s on %(dimension)s (%(period)s)") % values
-    else:
-        title = _("Gap: %(flag)s on %(dimension)s (%(period)s)") % values
-    return Proposal(
-        source=Source.GAP_FLAG,
-        key=f"gap_flag:{flag.contract_id}:{flag.dimension}",
-        title=title,
+    return said_proposal(
+        Source.GAP_FLAG,
+        f"gap_flag:{flag.contract_id}:{flag.dimension}",
+        Said(texts.GAP_CONFIRMED if confirmed else texts.GAP, values),
         link=link_to(org_slug, "kto_gap:flag", flag.pk),
         needs_preparation=True,
     )
@@ -212,15 +236,17 @@ def disputed_reports(context: Context) -> list[Proposal]:
     if context.contract_id:
         rows = rows.filter(contract_id=context.contract_id)
     return [
-        Proposal(
-            source=Source.DISPUTED_REPORT,
-            key=f"sla_report:{r.contract_id}:{r.period_start:%Y-%m}",
-            title=_("SLA report %(contract)s %(period)s is %(status)s")
-            % {
-                "contract": r.contract.reference,
-                "period": f"{r.period_start:%Y-%m}",
-                "status": r.get_status_display().lower(),
-            },
+        said_proposal(
+            Source.DISPUTED_REPORT,
+            f"sla_report:{r.contract_id}:{r.period_start:%Y-%m}",
+            Said(
+                texts.DISPUTED,
+                {
+                    "contract": r.contract.reference,
+                    "period": f"{r.period_start:%Y-%m}",
+                    "status": choice_msgid(r, "status"),
+                },
+            ),
             link=context.url("contracts:report_detail", r.pk),
             needs_preparation=True,
         )
@@ -248,11 +274,11 @@ def complaint_trend(context: Context) -> list[Proposal]:
         return []
     months = " · ".join(f"{m:%Y-%m}: {n}" for m, n in zip(result.months, totals, strict=True))
     return [
-        Proposal(
-            source=Source.COMPLAINT_TREND,
-            key=f"complaint_trend:{context.contract_id or 'all'}",
-            title=_("Complaint trend: %(total)s complaints in six months") % {"total": sum(totals)},
-            detail=months,
+        said_proposal(
+            Source.COMPLAINT_TREND,
+            f"complaint_trend:{context.contract_id or 'all'}",
+            Said(texts.COMPLAINT_TREND, {"total": sum(totals)}),
+            detail=[months],
             link=context.url("complaints:analysis"),
             # Built from the organisation's own complaint analysis.
             client_only=context.contract_id is None,
@@ -267,10 +293,10 @@ def improvement_proposals(context: Context) -> list[Proposal]:
         if not _of_contract(context, proposal.service.contract_id):
             continue
         result.append(
-            Proposal(
-                source=Source.PROPOSAL,
-                key=f"proposal:{proposal.pk}",
-                title=_("Improvement proposal: %(title)s") % {"title": proposal.title},
+            said_proposal(
+                Source.PROPOSAL,
+                f"proposal:{proposal.pk}",
+                Said(texts.PROPOSAL, {"title": proposal.title}),
                 link=context.url("complaints:proposal_detail", proposal.pk),
                 client_only=True,
             )
@@ -292,15 +318,17 @@ def audit_findings(context: Context) -> list[Proposal]:
         if priority < HIGH_PRIORITY and finding.grade != "major_nc":
             continue
         result.append(
-            Proposal(
-                source=Source.AUDIT_FINDING,
-                key=f"finding:{finding.pk}",
-                title=_("Audit finding (%(grade)s, priority %(priority)s): %(title)s")
-                % {
-                    "grade": finding.get_grade_display().lower(),
-                    "priority": finding.client_priority or "–",
-                    "title": finding.title,
-                },
+            said_proposal(
+                Source.AUDIT_FINDING,
+                f"finding:{finding.pk}",
+                Said(
+                    texts.AUDIT_FINDING,
+                    {
+                        "grade": choice_msgid(finding, "grade"),
+                        "priority": finding.client_priority or "–",
+                        "title": finding.title,
+                    },
+                ),
                 link=context.url("audits:finding_detail", finding.pk),
                 needs_preparation=True,
             )
@@ -324,12 +352,11 @@ def exercise_findings(context: Context) -> list[Proposal]:
         if not open_actions:
             continue
         result.append(
-            Proposal(
-                source=Source.EXERCISE,
-                key=f"exercise:{exercise.pk}",
-                title=_("Exercise %(title)s: %(count)s open actions")
-                % {"title": exercise.title, "count": len(open_actions)},
-                detail="\n".join(f"– {_short(a.action)}" for a in open_actions),
+            said_proposal(
+                Source.EXERCISE,
+                f"exercise:{exercise.pk}",
+                Said(texts.EXERCISE, {"title": exercise.title, "count": len(open_actions)}),
+                detail=[f"– {_short(a.action)}" for a in open_actions],
                 link=context.url("simulations:exercise_detail", exercise.pk),
             )
         )
@@ -349,22 +376,23 @@ def simulation_results(context: Context) -> list[Proposal]:
         which = f"scenario-{run.scenario_id}" if run.scenario_id else f"current-{run.label}"
         finished = run.finished_at.date().isoformat() if run.finished_at else ""
         proposals.append(
-            Proposal(
-                source=Source.SIMULATION,
-                key=f"simulation:{run.chain_id}:{which}"[:100],
-                title=_("Simulation of %(chain)s: %(label)s")
-                % {
-                    "chain": run.chain.name,
-                    "label": run.label,
-                },
-                detail="\n".join(
-                    part
-                    for part in (
-                        run.headline(),
-                        _("Simulated on %(date)s.") % {"date": finished} if finished else "",
-                    )
-                    if part
+            said_proposal(
+                Source.SIMULATION,
+                f"simulation:{run.chain_id}:{which}"[:100],
+                Said(
+                    texts.SIMULATION,
+                    {
+                        "chain": run.chain.name,
+                        # A run of the current chain: its label in each reader's language.
+                        "label": Said("simulations.current_chain").stored()
+                        if run.is_current_chain
+                        else run.label,
+                    },
                 ),
+                detail=[
+                    run.headline(),
+                    Said(texts.SIMULATED_ON, {"date": finished}) if finished else "",
+                ],
                 link=run.get_absolute_url(),
             )
         )
@@ -380,21 +408,21 @@ def simulation_proposals(context: Context) -> list[Proposal]:
         if not _of_contract(context, proposal.chain.contract_id):
             continue
         result.append(
-            Proposal(
-                source=Source.SIMULATION_PROPOSAL,
-                key=f"simulation_proposal:{proposal.pk}",
-                title=_("Proposal from %(chain)s (%(finding)s): %(title)s")
-                % {
-                    "chain": proposal.chain.name,
-                    "finding": proposal.get_finding_display().lower(),
-                    "title": proposal.title,
-                },
-                detail="\n".join(
-                    [
-                        _short(proposal.rationale, 600),
-                        _("Owner: %(side)s.") % {"side": proposal.get_owner_side_display().lower()},
-                    ]
+            said_proposal(
+                Source.SIMULATION_PROPOSAL,
+                f"simulation_proposal:{proposal.pk}",
+                Said(
+                    texts.SIM_PROPOSAL,
+                    {
+                        "chain": proposal.chain.name,
+                        "finding": choice_msgid(proposal, "finding"),
+                        "title": proposal.title,
+                    },
                 ),
+                detail=[
+                    _short(proposal.rationale, 600),
+                    Said(texts.OWNER, {"side": choice_msgid(proposal, "owner_side")}),
+                ],
                 link=proposal.get_absolute_url(),
                 client_only=proposal.owner_side not in ("supplier", "joint"),
             )
@@ -416,11 +444,11 @@ def sip_progress(context: Context) -> list[Proposal]:
     for sip in sips:
         progress = measured[sip.pk]
         result.append(
-            Proposal(
-                source=Source.SIP,
-                key=f"sip:{sip.pk}",
-                title=_("SIP progress: %(title)s") % {"title": sip.title},
-                detail=progress.summary(),
+            said_proposal(
+                Source.SIP,
+                f"sip:{sip.pk}",
+                Said(texts.SIP, {"title": sip.title}),
+                detail=[progress.summary()],
                 link=context.url("meetings:sip_detail", sip.pk),
             )
         )
@@ -445,22 +473,19 @@ def contract_deadlines(context: Context) -> list[Proposal]:
         deadline = contract.next_notice_deadline(context.today)
         if deadline is None or (deadline - context.today).days > RENEWAL_LEAD_DAYS:
             continue
-        detail = ""
-        if contract.pk in needs_baseline:
-            detail = _(
-                "No baseline satisfaction survey covers the run-up: plan a baseline KTO with "
-                "expectation questions for all three stakeholder groups before negotiating."
-            )
+        detail = [Said(texts.BASELINE_DUE)] if contract.pk in needs_baseline else []
         result.append(
-            Proposal(
-                source=Source.CONTRACT,
-                key=f"contract_deadline:{contract.pk}:{deadline.isoformat()}",
-                title=_("%(contract)s: notice deadline %(deadline)s (%(renewal)s)")
-                % {
-                    "contract": contract.reference,
-                    "deadline": deadline.isoformat(),
-                    "renewal": contract.get_renewal_display().lower(),
-                },
+            said_proposal(
+                Source.CONTRACT,
+                f"contract_deadline:{contract.pk}:{deadline.isoformat()}",
+                Said(
+                    texts.CONTRACT_DEADLINE,
+                    {
+                        "contract": contract.reference,
+                        "deadline": deadline.isoformat(),
+                        "renewal": choice_msgid(contract, "renewal"),
+                    },
+                ),
                 detail=detail,
                 link=context.url("contracts:contract_detail", contract.pk),
             )
@@ -512,12 +537,11 @@ def kto_trends(context: Context) -> list[Proposal]:
             )
         if lines:
             result.append(
-                Proposal(
-                    source=Source.KTO_TREND,
-                    key=f"kto_trend:{contract.pk}",
-                    title=_("Satisfaction trend and stakeholder triangle: %(contract)s")
-                    % {"contract": contract.reference},
-                    detail="\n".join(lines),
+                said_proposal(
+                    Source.KTO_TREND,
+                    f"kto_trend:{contract.pk}",
+                    Said(texts.KTO_TREND, {"contract": contract.reference}),
+                    detail=lines,
                     link=context.url("kto:survey_list"),
                 )
             )
@@ -533,16 +557,18 @@ def carried_actions(context: Context) -> list[Proposal]:
         series=context.series, meeting__starts_at__lt=context.meeting.starts_at
     ).exclude(status__in=ActionItem.FINISHED)
     return [
-        Proposal(
-            source=Source.CARRIED_ACTION,
-            key=f"action:{a.pk}",
-            title=_("Action: %(title)s (%(side)s, %(owner)s, due %(due)s)")
-            % {
-                "title": a.title,
-                "side": a.get_owner_side_display().lower(),
-                "owner": a.owner_name,
-                "due": a.due_date.isoformat(),
-            },
+        said_proposal(
+            Source.CARRIED_ACTION,
+            f"action:{a.pk}",
+            Said(
+                texts.ACTION,
+                {
+                    "title": a.title,
+                    "side": choice_msgid(a, "owner_side"),
+                    "owner": a.owner_name,
+                    "due": a.due_date.isoformat(),
+                },
+            ),
             link=context.url("meetings:meeting_detail", a.meeting_id) + f"#action-{a.pk}",
         )
         for a in rows.order_by("due_date", "pk")
@@ -576,13 +602,13 @@ def escalations(context: Context) -> list[Proposal]:
             if item.key in seen:
                 continue
             seen.add(item.key)
+            below_title = {"k": item.text_key, "p": item.text_params, "t": item.title}
             result.append(
-                Proposal(
-                    source=Source.ESCALATED,
-                    key=item.key,
-                    title=_("Escalated from %(series)s: %(title)s")
-                    % {"series": series.title, "title": item.title},
-                    detail=_("Unresolved for %(count)s meetings.") % {"count": item.streak},
+                said_proposal(
+                    Source.ESCALATED,
+                    item.key,
+                    Said(texts.ESCALATED, {"series": series.title, "title": below_title}),
+                    detail=[Said(texts.UNRESOLVED, {"count": item.streak})],
                     link=item.link,
                     needs_preparation=item.needs_preparation,
                     client_only=item.client_only,

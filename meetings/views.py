@@ -19,7 +19,7 @@ from governance.platform.access import get_object_for
 from governance.platform.forms import apply_errors, saved
 from governance.platform.listing import ListPage
 from kto import selectors as kto_selectors
-from meetings import ical, selectors, services, sources
+from meetings import agenda_order, ical, selectors, services, sources
 from meetings.forms import (
     ActionForm,
     ActionStatusForm,
@@ -209,7 +209,7 @@ def meeting_create(request, org_slug, pk):
 def meeting_detail(request, org_slug, pk):
     access = request.access
     meeting = _meeting(request, pk)
-    items = list(selectors.item_list(access=access, meeting=meeting))
+    items = agenda_order.numbered(selectors.item_list(access=access, meeting=meeting))
     manage = may_manage(access)
     return render(
         request,
@@ -300,7 +300,7 @@ def meeting_ics(request, org_slug, pk):
     """The meeting as an iCalendar event, with the agenda titles the user may see."""
     access = request.access
     meeting = _meeting(request, pk)
-    titles = [i.title for i in selectors.item_list(access=access, meeting=meeting)]
+    titles = [i.display_title for i in selectors.item_list(access=access, meeting=meeting)]
     url = request.build_absolute_uri(reverse("meetings:meeting_detail", args=[org_slug, pk]))
     body = ical.meeting_calendar(
         [meeting], descriptions={meeting.pk: "\n".join(titles)}, urls={meeting.pk: url}
@@ -318,7 +318,7 @@ def series_ics(request, org_slug, pk):
     meetings = list(selectors.meeting_list(access=access, series=series).order_by("starts_at"))
     titles: dict[int, list[str]] = {}
     for item in selectors.item_list(access=access).filter(meeting__in=meetings):
-        titles.setdefault(item.meeting_id, []).append(item.title)
+        titles.setdefault(item.meeting_id, []).append(item.display_title)
     body = ical.meeting_calendar(
         meetings,
         descriptions={m.pk: "\n".join(titles.get(m.pk, [])) for m in meetings},

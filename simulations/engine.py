@@ -369,6 +369,44 @@ def _summary(values: list[float | None]) -> dict:
     return {"mean": mean, "low": max(mean - half, 0.0), "high": mean + half}
 
 
+def _share_summary(values: list[float | None], trials: int) -> dict:
+    """Mean share across replications with a 95 % Wilson score interval, always inside 0–1.
+
+    The replications' own spread sets the interval's width: the effective number of trials is
+    p(1−p) divided by the variance of the mean share (Kish's design effect), at most the
+    contacts actually counted (`trials`) — contacts within one replication are not independent,
+    so the pooled count alone would claim too much precision. With no spread (or one
+    replication, or a share of exactly 0 or 1) the counted contacts are the trials."""
+    present = [v for v in values if v is not None]
+    if not present or trials <= 0:
+        return {"mean": None, "low": None, "high": None}
+    mean = sum(present) / len(present)
+    n = float(trials)
+    if len(present) >= 2 and 0 < mean < 1:
+        variance = sum((v - mean) ** 2 for v in present) / (len(present) - 1)
+        if variance > 0:
+            n = min(n, mean * (1 - mean) / (variance / len(present)))
+    low, high = wilson(mean, n)
+    return {"mean": mean, "low": low, "high": high}
+
+
+def wilson(share: float, n: float, *, z: float = 1.959963984540054) -> tuple[float, float]:
+    """The Wilson score interval of a share observed over `n` (possibly effective) trials."""
+    z2 = z * z
+    denominator = 1 + z2 / n
+    centre = (share + z2 / (2 * n)) / denominator
+    half = z * math.sqrt(share * (1 - share) / n + z2 / (4 * n * n)) / denominator
+    return max(centre - half, 0.0), min(centre + half, 1.0)
+
+
+def _clipped_share(values: list[float | None]) -> dict:
+    """A time share (utilisation): the t-interval across replications, kept inside 0–1."""
+    summary = _summary(values)
+    if summary["high"] is not None:
+        summary["high"] = min(summary["high"], 1.0)
+    return summary
+
+
 def _percentile(sorted_values: list[float], share: float) -> float | None:
     if not sorted_values:
         return None
@@ -408,7 +446,8 @@ def simulate(
     for index, step in enumerate(spec.steps):
         tallies = [r.steps[index] for r in replications]
         within = step.target_wait if step.target_wait is not None else settings.within
-        level = _summary([t.within / t.visits if t.visits else None for t in tallies])
+        visits = sum(t.visits for t in tallies)
+        level = _share_summary([t.within / t.visits if t.visits else None for t in tallies], visits)
         attainment = None
         if step.target_share is not None and level["mean"] is not None:
             low = level["low"] if level["low"] is not None else level["mean"]
@@ -424,11 +463,13 @@ def simulate(
             {
                 "key": step.key,
                 "name": step.name,
-                "utilisation": _summary([r.utilisation[index] for r in replications]),
+                "utilisation": _clipped_share([r.utilisation[index] for r in replications]),
                 "mean_wait": _summary(
                     [t.wait_sum / t.visits if t.visits else None for t in tallies]
                 ),
-                "p_wait": _summary([t.waited / t.visits if t.visits else None for t in tallies]),
+                "p_wait": _share_summary(
+                    [t.waited / t.visits if t.visits else None for t in tallies], visits
+                ),
                 "service_level": level,
                 "within": within,
                 "target_share": step.target_share,
@@ -455,11 +496,12 @@ def simulate(
         "bottleneck": spec.steps[bottleneck].key,
         "arrivals_per_week": _summary([r.arrivals / weeks for r in replications]),
         "unreachable_per_week": _summary([r.unreachable / weeks for r in replications]),
-        "unreachable_share": _summary(
+        "unreachable_share": _share_summary(
             [
                 r.unreachable / (r.unreachable + r.arrivals) if r.unreachable + r.arrivals else None
                 for r in replications
-            ]
+            ],
+            sum(r.unreachable + r.arrivals for r in replications),
         ),
         "unreachable_by_hour": [
             sum(r.unreachable_by_hour[h] for r in replications) / (weeks * len(replications))

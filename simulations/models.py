@@ -5,13 +5,18 @@ supplier's user sees the chains (and everything hanging off them) of its own con
 Fields named `internal_notes` are the client's and are never shown to suppliers.
 """
 
+import functools
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
+from governance.platform import texts
 from governance.platform.models import CreatedAt, CreatedStamps, TenantModel, tenant_manager
 from simulations.schedule import ScheduleError, parse_opening_hours
 
@@ -408,6 +413,19 @@ class SimulationRun(TenantModel, CreatedAt):
     def __str__(self) -> str:
         return self.label
 
+    @property
+    def is_current_chain(self) -> bool:
+        """A run of the chain as it is (no scenario), labelled in any language."""
+        return self.label in _current_chain_labels()
+
+    @property
+    def display_label(self) -> str:
+        """The label in the active language: a run of the current chain was labelled in the
+        language of whoever started it, so its label is recognised and translated."""
+        if self.is_current_chain:
+            return gettext("Current chain")
+        return self.label
+
     def get_absolute_url(self) -> str:
         return reverse("simulations:run_detail", args=[self.organisation.slug, self.pk])
 
@@ -756,3 +774,15 @@ class ExerciseReport(TenantModel):
     @property
     def is_pending(self) -> bool:
         return self.status == self.Status.QUEUED
+
+
+CURRENT_CHAIN = texts.register("simulations.current_chain", gettext_noop("Current chain"))
+
+
+@functools.cache
+def _current_chain_labels() -> frozenset[str]:
+    labels = {"Current chain"}
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            labels.add(gettext("Current chain"))
+    return frozenset(labels)

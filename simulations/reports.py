@@ -176,6 +176,47 @@ def profile_chart(rates: list[float]) -> Figure:
     )
 
 
+def comparison_caveats(runs: list[SimulationRun]) -> list[str]:
+    """What makes the runs side by side less than comparable: different numbers of
+    replications (intervals of different precision), horizons or warm-ups."""
+    caveats = []
+
+    def differing(key):
+        return sorted({r.results.get(key) for r in runs if r.results.get(key) is not None})
+
+    def listing(key, fmt):
+        return ", ".join(
+            f"{r.display_label}: {fmt(r.results[key])}" for r in runs if key in r.results
+        )
+
+    if len(differing("replications")) > 1:
+        caveats.append(
+            _(
+                "These runs have different numbers of replications (%(list)s), so their "
+                "intervals are not equally precise."
+            )
+            % {"list": listing("replications", str)}
+        )
+    if len(differing("horizon_hours")) > 1:
+        caveats.append(
+            _(
+                "These runs simulate different horizons (%(list)s): weekly figures are "
+                "averages over different lengths of time."
+            )
+            % {
+                "list": listing(
+                    "horizon_hours", lambda h: _("%(weeks)s weeks") % {"weeks": f"{h / 168:g}"}
+                )
+            }
+        )
+    if len(differing("warmup_hours")) > 1:
+        caveats.append(
+            _("These runs discard different warm-up periods (%(list)s).")
+            % {"list": listing("warmup_hours", lambda h: _("%(hours)s h") % {"hours": f"{h:g}"})}
+        )
+    return caveats
+
+
 def comparison(runs: list[SimulationRun]) -> dict:
     """Side by side: the first step's service level, unreachable contacts, end-to-end time and
     utilisation per step, for each run."""
@@ -196,8 +237,11 @@ def comparison(runs: list[SimulationRun]) -> dict:
     level = bar_chart(
         bars=[
             Bar(
-                r.label,
-                *scaled(s["service_level"], 100),
+                r.display_label,
+                *[
+                    None if v is None else min(max(v, 0.0), 100.0)
+                    for v in scaled(s["service_level"], 100)
+                ],
                 state={"met": "good", "missed": "bad", "uncertain": "warn"}.get(
                     s["attainment"], ""
                 ),
@@ -211,12 +255,12 @@ def comparison(runs: list[SimulationRun]) -> dict:
         title=level_title,
     )
     unreachable = bar_chart(
-        bars=[Bar(r.label, *scaled(r.results["unreachable_per_week"], 1)) for r in runs],
+        bars=[Bar(r.display_label, *scaled(r.results["unreachable_per_week"], 1)) for r in runs],
         y_min=0,
         title=_("Unreachable contacts per week (95 % CI)"),
     )
     end_to_end = bar_chart(
-        bars=[Bar(r.label, *scaled(r.results["end_to_end"]["mean"], 1 / 60)) for r in runs],
+        bars=[Bar(r.display_label, *scaled(r.results["end_to_end"]["mean"], 1 / 60)) for r in runs],
         y_min=0,
         unit=" min",
         title=_("Mean end-to-end time in minutes (95 % CI)"),
@@ -226,7 +270,7 @@ def comparison(runs: list[SimulationRun]) -> dict:
         x_labels=names,
         series=[
             Series(
-                r.label,
+                r.display_label,
                 [
                     None
                     if s["utilisation"]["mean"] is None
@@ -321,7 +365,7 @@ def run_headline(run: SimulationRun) -> str:
         _("%(n)s unreachable contacts a week")
         % {"n": number_format(round(results["unreachable_per_week"]["mean"] or 0))},
     ]
-    return f"{run.label}: " + "; ".join(parts) + "."
+    return f"{run.display_label}: " + "; ".join(parts) + "."
 
 
 def _run_source(run: SimulationRun) -> str:
@@ -331,7 +375,7 @@ def _run_source(run: SimulationRun) -> str:
         run.horizon_days,
     )
     return text % {
-        "label": run.label,
+        "label": run.display_label,
         "chain": run.chain.name,
         "replications": run.replications,
         "days": run.horizon_days,
@@ -404,7 +448,7 @@ def proposal_draft_from_run(run: SimulationRun, finding: str) -> dict:
     if finding == "service_level":
         met = [s for s in results["steps"] if s.get("attainment") == "met"]
         return {
-            "title": _("Adopt “%(label)s”: service level met") % {"label": run.label},
+            "title": _("Adopt “%(label)s”: service level met") % {"label": run.display_label},
             "rationale": _("%(source)s meets the service level: %(levels)s.")
             % {"source": source, "levels": "; ".join(_level_clause(s) for s in met)},
             "owner_side": "joint",

@@ -10,6 +10,7 @@ from datetime import time
 from django.db.models import Count, QuerySet
 from django.urls import reverse
 
+from contracts import selectors as contract_selectors
 from governance.platform.access import Access
 from governance.platform.queries import filtered, searched
 from governance.platform.service_links import ContactEstimate
@@ -199,8 +200,19 @@ def estimate_contacts(
 ) -> ContactEstimate | None:
     """For the complaints' extension case (registered in apps.py): the contacts a week that the
     chain serving the service expects in those hours, from its arrival profile; None when no
-    chain the user may see serves that service. With several, the one with most contacts."""
+    chain the user may see serves that service. A chain set to no particular service (it
+    starts at the contract's service desk, where every end user arrives) serves each service of
+    its contract, after the chains set to the service itself. With several, the one with most
+    contacts."""
     chains = list(chain_list(access=access).filter(service_id=service_id))
+    if not chains:
+        contract_ids = contract_selectors.service_list(access=access).filter(pk=service_id)
+        chains = list(
+            chain_list(access=access).filter(
+                service__isnull=True, contract_id__in=contract_ids.values("contract_id")
+            )
+        )
+    chains = [c for c in chains if sum(c.arrival_profile or []) > 0]
     if not chains:
         return None
     chain = max(chains, key=lambda c: (sum(c.arrival_profile), -c.pk))

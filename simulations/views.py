@@ -390,7 +390,12 @@ def chain_compare(request, org_slug, pk):
     return render(
         request,
         "simulations/chain_compare.html",
-        {"chain": chain, "rows": rows, "charts": reports.comparison(runs)},
+        {
+            "chain": chain,
+            "rows": rows,
+            "charts": reports.comparison(runs),
+            "caveats": reports.comparison_caveats(runs),
+        },
     )
 
 

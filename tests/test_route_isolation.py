@@ -16,6 +16,8 @@ from tests.route_walk import (  # noqa: F401 - the permissions are the table's v
     ADMIN,
     APPROVE,
     AUDIT_CLOSE,
+    AUDIT_PLAN,
+    AUDIT_PROPOSE,
     AUDIT_RECORD,
     AUTHENTICATED,
     BETA_ONLY,
@@ -318,8 +320,12 @@ ROUTES: dict[str, Route] = {
     # managers set priorities and decide, viewers read.
     "audits:audit_list": page(),
     "audits:audit_create": page(perm=AUDIT_RECORD),
-    "audits:programme_create": page(perm=AUDIT_RECORD),
-    "audits:programme_next_year": post("audit_programme", AUDIT_RECORD),
+    # Planning a programme is the client's; the supplier proposes, the client accepts.
+    "audits:programme_create": page(perm=AUDIT_PLAN),
+    "audits:programme_next_year": page("audit_programme", AUDIT_PLAN),
+    "audits:programme_propose": post("audit_programme", AUDIT_PROPOSE),
+    # The sample is planned already, so the accept page leads back to the calendar.
+    "audits:programme_accept": page("audit_programme", AUDIT_PLAN, ok=(302,)),
     "audits:audit_detail": page("audit"),
     "audits:audit_edit": page("audit", AUDIT_RECORD),
     "audits:finding_create": page("audit", AUDIT_RECORD),

@@ -72,6 +72,7 @@ class ProgrammeSerializer(ScopedOutput):
             "level",
             "clauses",
             "notes",
+            "status",
         ]
         read_only_fields = fields
 
@@ -120,6 +121,11 @@ class AuditSerializer(ScopedOutput):
 
 
 class ChecklistItemSerializer(ScopedOutput):
+    """Generated questions and guidance come in the request's language."""
+
+    question = serializers.CharField(source="display_question", read_only=True)
+    guidance = serializers.CharField(source="display_guidance", read_only=True)
+
     class Meta:
         model = ChecklistItem
         fields = [

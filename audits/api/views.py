@@ -117,16 +117,23 @@ class ProgrammeViewSet(HistoryActionMixin, mixins.CreateModelMixin, AuditsViewSe
         request=None,
         responses={201: ProgrammeSerializer},
         description=(
-            "Plan next year's programme of the same contract from this one: the same "
-            "recurrence, level, clauses and notes, with its audits planned. 400 when that "
-            "year has a programme already."
+            "Next year's programme of the same contract from this one: the same recurrence, "
+            "level, clauses and notes. The client plans it with its audits (accepting the "
+            "supplier's proposal for that year if there is one); the contract's supplier "
+            'proposes it (`status` "proposed", no audits) for the client to accept. 400 '
+            "when that year has a programme already."
         ),
     )
     @action(detail=True, methods=["post"], url_path="next-year")
     def next_year(self, request, pk=None, **kwargs):
         """The yearly recurrence of the plan: next year's programme from this one."""
         programme = self.get_object()
-        planned = _call(services.programme_next_year, access=self.access, programme=programme)
+        write = (
+            services.programme_propose_next_year
+            if self.access.is_supplier
+            else services.programme_next_year
+        )
+        planned = _call(write, access=self.access, programme=programme)
         return Response(ProgrammeSerializer(planned).data, status=status.HTTP_201_CREATED)
 
 

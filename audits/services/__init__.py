@@ -30,7 +30,13 @@ from audits.services.findings import (
     finding_respond,
     finding_set_priority,
 )
-from audits.services.programmes import programme_create, programme_next_year
+from audits.services.programmes import (
+    planned_dates,
+    programme_accept,
+    programme_create,
+    programme_next_year,
+    programme_propose_next_year,
+)
 from audits.services.shared_reports import (
     MAX_REPORT_BYTES,
     SharedReportResult,
@@ -61,8 +67,11 @@ __all__ = [
     "finding_respond",
     "finding_set_priority",
     "may_update_action",
+    "planned_dates",
+    "programme_accept",
     "programme_create",
     "programme_next_year",
+    "programme_propose_next_year",
     "shared_report_submit",
     "supplier_report_upload",
     "validate_pdf",

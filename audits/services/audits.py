@@ -23,6 +23,7 @@ from audits.models import (
 from audits.permissions import may_close_audit, may_edit_audit, may_record_audit
 from audits.selectors import people_for_contract
 from governance.platform.access import Access
+from governance.platform.texts import Said
 
 
 def _check_people(*, contract, lead_auditor, observers) -> None:
@@ -210,6 +211,9 @@ def checklist_generate(*, access: Access, audit: Audit, today: date | None = Non
         if (draft.source_key, draft.level) in existing:
             continue
         position += 10
+        with translation.override(language):  # the stored text: the fallback
+            question = str(draft.question)
+            guidance = "\n".join(str(part) for part in draft.guidance)
         item = ChecklistItem(
             organisation=audit.organisation,
             audit=audit,
@@ -218,8 +222,13 @@ def checklist_generate(*, access: Access, audit: Audit, today: date | None = Non
             source_key=draft.source_key,
             level=draft.level,
             clause=draft.clause,
-            question=draft.question,
-            guidance=draft.guidance,
+            question=question,
+            guidance=guidance,
+            text_key=draft.question.key,
+            text_params=draft.question.params,
+            guidance_parts=[
+                part.stored() if isinstance(part, Said) else {"t": part} for part in draft.guidance
+            ],
         )
         item.full_clean()
         item.save()

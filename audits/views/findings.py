@@ -155,12 +155,18 @@ def finding_board(request, org_slug):
     access = request.access
     ranked = selectors.bottleneck_ranking(access=access, **_board_filters(request))
     page = Paginator(ranked, PAGE_SIZE).get_page(request.GET.get("page"))
+    # Only what the client has prioritised is ranked; the rest (which the ranking puts last)
+    # is listed apart, "to prioritise".
+    to_prioritise = [r for r in page.object_list if r.priority is None]
     return render(
         request,
         "audits/finding_board.html",
         {
             "page_obj": page,
             "ranked": page.object_list,
+            "prioritised": [r for r in page.object_list if r.priority is not None],
+            "to_prioritise": to_prioritise,
+            "to_prioritise_total": sum(1 for r in ranked if r.priority is None),
             "offset": page.start_index() - 1 if ranked else 0,
             "contracts": contract_list(access=access),
             "grades": [(r.value, r.label) for r in Result if r != Result.CONFORM],

@@ -1,5 +1,6 @@
 """Programme pages: the calendar of the year with its audits, and planning programmes."""
 
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
@@ -9,8 +10,8 @@ from django.views.decorators.http import require_POST
 
 from audits import selectors, services
 from audits.forms import ProgrammeForm
-from audits.models import Audit
-from audits.permissions import may_plan
+from audits.models import Audit, AuditProgramme
+from audits.permissions import may_plan, may_plan_programme, may_propose_programme
 from audits.views.helpers import (
     PAGE_SIZE,
     _attempt,
@@ -49,15 +50,7 @@ def audit_list(request, org_slug):
             "year": year,
             "years": [year - 1, year, year + 1],
             "calendar": selectors.audit_calendar(audits=list(audits), year=year),
-            "programmes": selectors.programme_list(
-                access=access, year=year, contract_id=contract_id
-            ),
-            # Contracts whose programme for next year exists already.
-            "planned_next": set(
-                selectors.programme_list(access=access, year=year + 1).values_list(
-                    "contract_id", flat=True
-                )
-            ),
+            "programmes": _with_following(access, year, contract_id),
             "page_obj": page,
             "audits": page.object_list,
             "contracts": contracts,
@@ -65,8 +58,20 @@ def audit_list(request, org_slug):
             "types": Audit.Type.choices,
             "query": _query(request),
             "may_plan": any(may_plan(access, c) for c in contracts),
+            "may_plan_programme": may_plan_programme(access),
+            "may_propose": {c.pk for c in contracts if may_propose_programme(access, c)},
         },
     )
+
+
+def _with_following(access, year: int, contract_id: int | None) -> list:
+    """The year's programmes, each with `following`: next year's programme of its contract
+    (planned, or proposed by the supplier), or None."""
+    following = {p.contract_id: p for p in selectors.programme_list(access=access, year=year + 1)}
+    programmes = list(selectors.programme_list(access=access, year=year, contract_id=contract_id))
+    for programme in programmes:
+        programme.following = following.get(programme.contract_id)
+    return programmes
 
 
 def _planned(programme) -> str:
@@ -84,7 +89,7 @@ def _calendar(org_slug, year, contract_id):
 def programme_create(request, org_slug):
     access = request.access
     contracts = contract_list(access=access)
-    if not any(may_plan(access, c) for c in contracts):
+    if not may_plan_programme(access):
         raise PermissionDenied
     form = ProgrammeForm(request.POST or None, access=access, contracts=contracts)
     if request.method == "POST":
@@ -108,16 +113,79 @@ def programme_create(request, org_slug):
     return _form_page(request, form, _("New audit programme"))
 
 
-@require_POST
 def programme_next_year(request, org_slug, pk):
-    """Plan next year's programme from this one (the yearly recurrence of the plan)."""
+    """Plan next year's programme from this one (the yearly recurrence of the plan): the
+    client sees what will be planned and confirms. A supplier's proposal for that year is
+    accepted by the same step."""
     access = request.access
     programme = get_object_for(access, selectors.programme_list(access=access), pk=pk)
-    access.require(may_plan(access, programme.contract))
-    planned = _attempt(
+    access.require(may_plan_programme(access))
+    proposal = selectors.programme_list(
+        access=access, year=programme.year + 1, contract_id=programme.contract_id
+    ).first()
+    if proposal is not None and proposal.status != AuditProgramme.Status.PROPOSED:
+        messages.info(request, _("Next year's programme is planned already."))
+        return _calendar(org_slug, proposal.year, programme.contract_id)
+    if request.method == "POST":
+        planned = _attempt(
+            request,
+            lambda: services.programme_next_year(access=access, programme=programme),
+            _planned,
+        )
+        year = planned.year if planned is not None else programme.year
+        return _calendar(org_slug, year, programme.contract_id)
+    shown = proposal or programme
+    return render(
         request,
-        lambda: services.programme_next_year(access=access, programme=programme),
-        _planned,
+        "audits/programme_confirm.html",
+        {
+            "programme": shown,
+            "year": programme.year + 1,
+            "proposal": proposal,
+            "dates": services.planned_dates(programme=shown, year=programme.year + 1),
+            "action": _url("audits:programme_next_year", org_slug, programme.pk),
+        },
     )
-    year = planned.year if planned is not None else programme.year
+
+
+def programme_accept(request, org_slug, pk):
+    """The client reviews the supplier's proposed programme and plans it (with its audits)."""
+    access = request.access
+    proposal = get_object_for(access, selectors.programme_list(access=access), pk=pk)
+    access.require(may_plan_programme(access))
+    if proposal.status != AuditProgramme.Status.PROPOSED:
+        return _calendar(org_slug, proposal.year, proposal.contract_id)
+    if request.method == "POST":
+        _attempt(
+            request, lambda: services.programme_accept(access=access, programme=proposal), _planned
+        )
+        return _calendar(org_slug, proposal.year, proposal.contract_id)
+    return render(
+        request,
+        "audits/programme_confirm.html",
+        {
+            "programme": proposal,
+            "year": proposal.year,
+            "proposal": proposal,
+            "dates": services.planned_dates(programme=proposal),
+            "action": _url("audits:programme_accept", org_slug, proposal.pk),
+        },
+    )
+
+
+@require_POST
+def programme_propose(request, org_slug, pk):
+    """The supplier proposes next year's programme like this one; the client decides."""
+    access = request.access
+    programme = get_object_for(access, selectors.programme_list(access=access), pk=pk)
+    access.require(may_propose_programme(access, programme.contract))
+    proposal = _attempt(
+        request,
+        lambda: services.programme_propose_next_year(access=access, programme=programme),
+        lambda p: (
+            _("Programme %(programme)s is proposed to the client, who decides on it.")
+            % {"programme": p}
+        ),
+    )
+    year = proposal.year if proposal is not None else programme.year
     return _calendar(org_slug, year, programme.contract_id)

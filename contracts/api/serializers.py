@@ -21,6 +21,7 @@ class ContractSerializer(ScopedModelSerializer):
 
     supplier = serializers.CharField(source="supplier.name", read_only=True)
     next_notice_deadline = serializers.SerializerMethodField()
+    current_term_end = serializers.DateField(read_only=True, allow_null=True)
 
     class Meta:
         model = Contract
@@ -33,6 +34,7 @@ class ContractSerializer(ScopedModelSerializer):
             "status",
             "start_date",
             "end_date",
+            "current_term_end",
             "notice_period_months",
             "renewal",
             "renewal_term_months",

@@ -72,6 +72,8 @@ PERMISSIONS = [
     Permission("audits.prioritise", _("Set the client's priority of audit findings")),
     Permission("audits.close", _("Close audits")),
     Permission("audits.share_report", _("Share the supplier's internal audit report")),
+    Permission("audits.plan", _("Plan the yearly audit programmes and accept proposals")),
+    Permission("audits.propose", _("Propose next year's audit programme to the client")),
     Permission("meetings.manage", _("Run meetings, minutes and SIPs")),
     Permission("meetings.prepare", _("Prepare agenda items and update own actions")),
     Permission("members.manage", _("Invite members, change roles, deactivate members")),
@@ -91,6 +93,7 @@ _SUPPLIER = {
     "simulations.take_part",
     "audits.record",
     "audits.share_report",
+    "audits.propose",
     "meetings.prepare",
     "integrations.manage",
 }
@@ -113,6 +116,7 @@ MATRIX: dict[str, frozenset[str]] = {
             "simulations.manage",
             "simulations.take_part",
             "audits.record",
+            "audits.plan",
             "audits.prioritise",
             "audits.close",
             "meetings.manage",
@@ -127,7 +131,7 @@ MATRIX: dict[str, frozenset[str]] = {
     # client's priorities, but does not run the procedures.
     BUSINESS_OWNER: frozenset(_CLIENT_READ | {"improvements.approve", "audits.prioritise"}),
     VIEWER: frozenset(_CLIENT_READ),
-    AUDITOR: frozenset(_CLIENT_READ | {"audits.record"}),
+    AUDITOR: frozenset(_CLIENT_READ | {"audits.record", "audits.plan"}),
     SUPPLIER_USER: frozenset(_SUPPLIER),
     SUPPLIER_ADMIN: frozenset(_SUPPLIER | {"supplier_members.manage"}),
     PLATFORM_OPERATOR: frozenset({"platform.admin"}),

@@ -35,7 +35,9 @@ def register_occurrence_source(source: OccurrenceSource) -> None:
 
 def register_contact_estimator(estimator: ContactEstimator) -> None:
     """`estimator(*, access, service_id, weekdays: list[int], opens: time, closes: time)`
-    returns the expected contacts per week in those hours, or None without a model."""
+    returns the expected contacts per week in those hours, or None without a model. A model
+    of the whole contract (e.g. a chain that starts at its service desk) answers for each of
+    the contract's services."""
     if estimator not in _contact_estimators:
         _contact_estimators.append(estimator)
 

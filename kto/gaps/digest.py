@@ -539,7 +539,7 @@ def _enqueue(*, access: Access, message: DigestMessage, to: list[str], contracts
     )
 
 
-def _client_recipients(organisation, schedule) -> dict[str, list[str]]:
+def client_recipients(organisation, schedule) -> dict[str, list[str]]:
     """The client's recipients by the language each reads (see `emails_by_language`)."""
     roles = []
     if schedule.include_contract_managers:
@@ -577,7 +577,7 @@ def _send_once(organisation, period_start, schedule_key) -> GapDigest | None:
         baseline = gap_digest_baseline(organisation=organisation, exclude_pk=digest.pk)
         contracts = list(contract_selectors.contract_list(access=access))
         count = 0
-        for language, recipients in _client_recipients(organisation, schedule).items():
+        for language, recipients in client_recipients(organisation, schedule).items():
             message = gap_digest_compose(
                 access=access,
                 period_start=period_start,
@@ -659,7 +659,7 @@ def gap_digest_preview(*, access: Access, today: date | None = None) -> DigestPr
         baseline=gap_digest_baseline(organisation=organisation),
         language=translation.get_language() or organisation.default_language,
     )
-    by_language = _client_recipients(organisation, schedule)
+    by_language = client_recipients(organisation, schedule)
     return DigestPreview(
         message=message,
         recipients=sorted(

@@ -110,7 +110,11 @@ ITEM_FIELDS = [
 
 
 class AgendaItemSupplierSerializer(ScopedOutput):
-    """An item as the supplier sees it: no internal notes, no client-only flag."""
+    """An item as the supplier sees it: no internal notes, no client-only flag. Generated
+    titles and details come in the request's language."""
+
+    title = serializers.CharField(source="display_title", read_only=True)
+    detail = serializers.CharField(source="display_detail", read_only=True)
 
     class Meta:
         model = AgendaItem
@@ -120,6 +124,9 @@ class AgendaItemSupplierSerializer(ScopedOutput):
 
 class AgendaItemSerializer(ScopedOutput):
     """An agenda item as the client sees it, with the internal preparation notes."""
+
+    title = serializers.CharField(source="display_title", read_only=True)
+    detail = serializers.CharField(source="display_detail", read_only=True)
 
     class Meta:
         model = AgendaItem

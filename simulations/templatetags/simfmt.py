@@ -26,7 +26,10 @@ def ci_percent(summary):
         return "–"
     text = format_percent(summary["mean"])
     if summary.get("low") is not None:
-        low, high = format_percent(summary["low"]), format_percent(summary["high"])
+        # A share's interval never leaves 0–100 % (runs stored before the Wilson interval
+        # could carry a t-interval past 100 %).
+        low = format_percent(max(summary["low"], 0.0))
+        high = format_percent(min(summary["high"], 1.0))
         text += f" [{low.removesuffix(' %')}–{high}]"
     return text
 

@@ -1,4 +1,5 @@
 import pytest
+from django.urls import reverse
 from django.utils import translation
 from django_scopes import scopes_disabled
 
@@ -68,3 +69,42 @@ def test_checklist_is_written_in_the_organisations_language(world, language):
     with translation.override(language):
         expected = translation.gettext("Is the agreed procedure known?")
     assert known.question == expected
+
+
+def test_dutch_generated_checklist_reads_english_to_an_english_reader(world, client_as):
+    audit = _audit(world, Level.STAFF)
+    with scopes_disabled():
+        world.alpha.default_language = "nl"
+        world.alpha.save()
+        audit.refresh_from_db()
+        services.checklist_generate(access=supplier(world), audit=audit, today=TODAY)
+        items = list(audit.checklist.order_by("position"))
+        procedure = audit.checklist.get(source="procedure")
+    # Stored in Dutch as the fallback, with the kind and parameters beside it.
+    with translation.override("nl"):
+        dutch_known = translation.gettext("Is the agreed procedure known?")
+    assert dutch_known != "Is the agreed procedure known?"
+    assert items[4].question == dutch_known
+    assert items[4].text_key == "audits.standard.known"
+    with translation.override("en"):
+        english = [i.display_question for i in items]
+        assert english[4:7] == [
+            "Is the agreed procedure known?",
+            "Is it followed?",
+            "Where does it chafe?",
+        ]
+        assert english[0] == (
+            "Does the team know and work to the expectation “Medewerkers worden bij een P1 "
+            "binnen 30 minuten geïnformeerd”?"
+        )
+        assert procedure.display_question.startswith("Is the agreed procedure for “")
+        assert procedure.display_guidance.startswith("Due ")
+    with translation.override("nl"):
+        assert items[4].display_question == items[4].question
+    body = (
+        client_as(world.alice)
+        .get(reverse("audits:audit_detail", args=["alpha", audit.pk]), HTTP_ACCEPT_LANGUAGE="en")
+        .content.decode()
+    )
+    assert "Is the agreed procedure known?" in body
+    assert items[4].question not in body

@@ -69,15 +69,16 @@ def test_ranking_order_on_fixed_impact_and_priority(world, fake_source):
     access = Access(organisation=world.alpha, user_id=world.alice.pk, role="contract_manager")
     with scopes_disabled():
         ranked = selectors.bottleneck_ranking(access=access)
+    # Prioritised first (by score); C, unprioritised, follows them whatever its impact.
     assert [(r.finding.title[0], r.score) for r in ranked] == [
-        ("C", pytest.approx(0.9)),
         ("B", pytest.approx(0.75)),
         ("A", pytest.approx(0.6)),
         ("D", pytest.approx(0.2)),
+        ("C", pytest.approx(0.9)),
         ("F", None),
         ("E", None),
     ]
-    assert ranked[0].figures == [
+    assert ranked[3].figures == [
         ImpactFigure("fake", f"Complaints about {setup.desk.pk}", 9.0, "", 0.9)
     ]
     assert {window for _ids, window in calls} == {timedelta(days=selectors.IMPACT_WINDOW_DAYS)}
@@ -116,3 +117,34 @@ def test_ranking_score_rule():
     assert selectors.ranking_score(priority=None, impact=0.3) == 0.3
     assert selectors.ranking_score(priority=1, impact=0.0) == pytest.approx(0.1)
     assert TODAY  # the fixed audit date the impact window is measured back from
+
+
+def test_board_lists_unprioritised_findings_apart(world, fake_source, client_as):
+    # The case: an observation with full impact (score 100) and no priority, and a
+    # major nonconformity of priority 5 on a service with impact 0.9 (score (1.0+0.9)/2 = 95).
+    severities, _calls = fake_source
+    setup = make_setup(world)
+    severities[setup.desk.pk] = 0.9
+    severities[setup.hosting.pk] = 1.0
+    with scopes_disabled():
+        Finding.objects.filter(pk=setup.finding.pk).delete()
+    major = _finding(world, setup.audit, "Major p5", "major_nc", [setup.desk], 5)
+    observation = _finding(world, setup.audit, "Observation", "observation", [setup.hosting], None)
+    body = (
+        client_as(world.alice)
+        .get(reverse("audits:finding_board", args=["alpha"]), HTTP_ACCEPT_LANGUAGE="en")
+        .content.decode()
+    )
+    ranking = body.split('data-testid="ranking"')[1].split("</table>")[0]
+    apart = body.split('data-testid="to-prioritise"')[1].split("</section>")[0]
+    assert f"/findings/{major.pk}/" in ranking and f"/findings/{observation.pk}/" not in ranking
+    assert f"/findings/{observation.pk}/" in apart
+    assert '<td class="num">95</td>' in ranking
+    assert '<td class="num">100</td>' in apart
+    export = client_as(world.alice).get(
+        reverse("audits:finding_export", args=["alpha"]),
+        {"format": "csv"},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    rows = [line.split(",")[3] for line in export.content.decode("utf-8-sig").splitlines()[1:]]
+    assert rows == ["Major p5", "Observation"]

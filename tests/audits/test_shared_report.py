@@ -410,8 +410,9 @@ def test_shared_findings_are_ranked_and_prioritised_like_any_other(world, shared
         services.finding_set_priority(access=manager(world), finding=hosting_finding, priority=5)
         after = [(r.finding.title, r.score) for r in selectors.bottleneck_ranking(access=access)]
     assert before == ["Desk", "Hosting"]
-    # Hosting: (1.0 + 0.1) / 2 = 0.55 stays below the desk's 0.8
-    assert after == [("Desk", pytest.approx(0.8)), ("Hosting", pytest.approx(0.55))]
+    # Hosting, prioritised: (1.0 + 0.1) / 2 = 0.55, ranked before the desk's 0.8, which the
+    # client has not prioritised (measured impact alone never outranks a priority).
+    assert after == [("Hosting", pytest.approx(0.55)), ("Desk", pytest.approx(0.8))]
 
 
 def test_level_of_the_shared_audit_is_kept(world, shared):

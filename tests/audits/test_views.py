@@ -249,6 +249,11 @@ def test_next_year_is_planned_from_the_programme_calendar(world, client_as):
     client = client_as(world.alice)
     page = client.get(url("audit_list", "alpha"), {"year": 2026}).content.decode()
     assert page.count(f'data-testid="next-year-{programme.pk}"') == 1
+    # The link leads to a confirmation page that plans nothing yet.
+    confirm = client.get(url("programme_next_year", "alpha", programme.pk))
+    assert confirm.status_code == 200
+    with scopes_disabled():
+        assert AuditProgramme.objects.filter(year=2027).count() == 0
     response = client.post(url("programme_next_year", "alpha", programme.pk))
     assert response["Location"] == (
         f"{url('audit_list', 'alpha')}?year=2027&contract={world.alpha_contract.pk}"

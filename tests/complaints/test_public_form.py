@@ -2,6 +2,7 @@
 acknowledgement through the outbox."""
 
 import io
+import re
 import time
 from datetime import datetime
 from unittest import mock
@@ -12,7 +13,7 @@ from django.test import Client
 from django.urls import reverse
 from django_scopes import scopes_disabled
 
-from complaints import antiabuse
+from complaints import antiabuse, public_views
 from complaints.models import Attachment, Complaint, ComplaintEvent
 from governance.platform.models import OutboxMessage
 from tests.complaints.conftest import AMSTERDAM, categories, file_complaint, form_data
@@ -194,19 +195,50 @@ def test_filled_honeypot_is_silently_discarded(world, client, category):
     assert stored() == (0, 0, 0, 0)
 
 
-def test_submission_faster_than_a_person_is_silently_discarded(world, client, category):
-    response = client.post(
-        form_url(),
-        form_data(category, started=antiabuse.started_token(time.time()), email="a@example.test"),
-    )
-    assert response.templates[0].name == "complaints/public/discarded.html"
+def test_submission_faster_than_a_person_keeps_the_input_and_asks_to_resend(
+    world, client, category
+):
+    started = antiabuse.started_token(time.time())
+    data = form_data(category, started=started, email="a@example.test")
+    response = client.post(form_url(), data)
+    assert response.templates[0].name == "complaints/public/form.html"
     assert stored() == (0, 0, 0, 0)
+    body = response.content.decode()
+    assert "Thank you" not in body
+    assert str(public_views.TOO_FAST_MESSAGE) in body
+    form = response.context["form"]
+    assert form["description"].value() == data["description"]
+    assert form["email"].value() == "a@example.test"
+    # The original start record goes back with it, so a resend after a few seconds is taken.
+    assert form["started"].value() == started
+    resent = client.post(form_url(), {**data, "started": antiabuse.started_token(time.time() - 30)})
+    assert resent.status_code == 302
+    assert stored()[0] == 1
 
 
-def test_forged_start_record_is_silently_discarded(world, client, category):
+def test_forged_start_record_gets_a_fresh_one_and_stores_nothing(world, client, category):
     response = client.post(form_url(), form_data(category, started="1700000000"))
-    assert response.templates[0].name == "complaints/public/discarded.html"
+    assert response.templates[0].name == "complaints/public/form.html"
+    assert response.context["form"]["started"].value() != "1700000000"
+    assert not antiabuse.filled_too_fast(
+        response.context["form"]["started"].value(), now=time.time() + 60
+    )
     assert stored() == (0, 0, 0, 0)
+
+
+def test_error_summary_on_top_links_to_each_field(world, client, category):
+    response = client.post(form_url(), form_data(category, description="", email="not-an-email"))
+    body = response.content.decode()
+    summary = body.split('data-testid="error-summary"')[1].split("</div>")[0]
+    assert body.index('data-testid="error-summary"') < body.index('name="description"')
+    links = re.findall(r'<a href="#(id_[a-z_]+)">', summary)
+    assert links == ["id_description", "id_email"]
+
+
+def test_brand_on_public_pages_leads_to_the_organisations_form(world, client, category):
+    body = client.get(form_url()).content.decode()
+    assert f'<a href="{form_url()}" class="brand">' in body
+    assert '<a href="/" class="brand">' not in body
 
 
 def test_rate_limit_per_address_answers_429(world, client, category, settings):

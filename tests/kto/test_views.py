@@ -288,7 +288,7 @@ def test_detail_shows_plan_before_sending(world, client_as):
     row = response.context["plans"][0]
     # n0 = (1.96/0.25)² = 61.46 → FPC N = 400: 53.3 → 54 answers; 30 % response → 180.
     assert (row["figures"].answers_needed, row["figures"].invitations_needed) == (54, 180)
-    assert row["figures"].answers_for_shortfall == ((0.25, 128), (0.5, 34))
+    assert row["figures"].answers_for_shortfall == ((0.25, 128, False), (0.5, 34, False))
 
 
 def test_baseline_kto_proposed_before_notice_deadline(world, client_as):

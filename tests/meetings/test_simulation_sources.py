@@ -134,7 +134,8 @@ def test_simulation_item_reads_the_runs_headline(world, simulated):
         with translation.override("en"):  # the organisation's language
             headline = alpha.run.headline()
     assert headline
-    assert item.title == f"Simulation of Alpha incident chain: {alpha.run.label}"
+    # The run of the current chain is labelled in the organisation's language, whoever ran it.
+    assert item.title == "Simulation of Alpha incident chain: Current chain"
     assert item.detail.splitlines()[0] == headline
 
 

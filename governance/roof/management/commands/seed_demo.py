@@ -10,6 +10,7 @@ from complaints import demo as complaints_demo
 from contracts import demo as contracts_demo
 from contracts.models import Contract
 from governance.platform.access import platform_scope
+from governance.platform.links import public_base_url
 from governance.platform.models import Membership, Organisation, Role, Supplier, SupplierMembership
 from kto import demo as kto_demo
 from kto.gaps import demo as gap_demo
@@ -57,10 +58,16 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         with platform_scope():
             self._seed()
+            survey = kto_demo.seed_open_survey()
         self.stdout.write(self.style.SUCCESS("Demo data ready. Logins (password: regie-demo):"))
         with translation.override("en"):
             for email, label in demo_logins():
                 self.stdout.write(f"  {email:32} {label}")
+        base = public_base_url()
+        self.stdout.write(f'Answer the open demo survey "{survey["title"]}" as a respondent:')
+        self.stdout.write(f"  personal link (once): {base}{survey['personal']}")
+        self.stdout.write(f"  open link (walk-in):  {base}{survey['open']}")
+        self.stdout.write("Preview the gap digest: manage.py gap_digest --org zuidrand --preview")
 
     def _seed(self):
         orgs = {
