@@ -12,6 +12,12 @@ from governance.platform import ratelimit
 
 
 @pytest.fixture(autouse=True)
+def english(client):
+    """The messages are asserted in English; the portal's default language is Dutch."""
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+
+
+@pytest.fixture(autouse=True)
 def clean_counters():
     """Login failures and rate limits are counted in caches that outlive a test."""
     caches["default"].clear()

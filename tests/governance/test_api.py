@@ -61,6 +61,7 @@ def test_session_authenticates_the_browser(world):
             "status": "draft",
             "start_date": None,
             "end_date": None,
+            "current_term_end": None,
             "notice_period_months": 3,
             "renewal": "none",
             "renewal_term_months": 12,
