@@ -52,7 +52,7 @@ def test_gap_digest_preview_prints_and_sends_nothing(world):
     subject, to = text.splitlines()[:2]
     assert subject.startswith("Subject: Regie gapoverzicht Alpha, ")
     assert subject.endswith(" 2026")
-    assert to == "To: alice@example.test"
+    assert to == "To: alice@example.test (nl)"
     assert "Gapoverzicht voor Alpha" in text
     with scopes_disabled():
         assert (OutboxMessage.objects.count(), GapDigest.objects.count()) == (0, 0)
