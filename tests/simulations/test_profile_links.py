@@ -158,10 +158,11 @@ def test_contact_estimate_for_the_complaints_extension_case(world, desk_service)
     with scopes_disabled():
         alice = access_for(world.alice, world.alpha)
         hours = {"weekdays": [0, 1, 2, 3, 4], "opens": time(18, 30), "closes": time(20)}
-        # No chain serves the service yet.
-        assert (
-            service_links.estimated_contacts(access=alice, service_id=desk_service.pk, **hours)
-            is None
+        # A chain for no particular service speaks for every service of its contract.
+        whole = service_links.estimated_contacts(access=alice, service_id=desk_service.pk, **hours)
+        assert (whole.source, whole.link) == (
+            "Alpha incident chain",
+            url("chain_detail", world.alpha, alpha.chain.pk),
         )
         services.chain_update(chain=alpha.chain, service=desk_service)
         services.chain_set_profile(chain=alpha.chain, rates=rates, source="entered")
