@@ -296,7 +296,7 @@ class AgendaItem(TenantModel):
 
     objects = tenant_manager(supplier="meeting__series__contract__supplier")
 
-    history = audit_trail(private=["client_notes"])
+    history = audit_trail(private=["client_notes"], excluded=["position"])
 
     class Meta:
         ordering = ["meeting", "position", "pk"]

@@ -119,6 +119,10 @@ ALLOWED = {
         "sets Survey.final_release_on, left out of the trail like the anonymity lock: the "
         "survey's close is in the trail already"
     ),
+    ("meetings/agenda_order.py", "arrange_positions"): (
+        "AgendaItem.position is derived from the agenda order (topics, then their data items, "
+        "closing last) and left out of the trail"
+    ),
     ("governance/platform/webhooks.py", "webhook_enable"): (
         "`endpoint.deliveries` are webhook deliveries (not tracked), named like the information "
         "needs' deliveries"
