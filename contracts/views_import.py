@@ -17,7 +17,7 @@ class RegisterImportForm(forms.Form):
     kind = forms.ChoiceField(
         label=_("Rows in a single .csv file"),
         required=False,
-        choices=[("", _("A workbook with a sheet per kind")), *[(k, k) for k in KINDS]],
+        choices=[("", _("A workbook with a sheet per kind")), *SHEET_LABELS.items()],
     )
     store = forms.BooleanField(
         label=_("Store the rows when there is no problem (otherwise: check only)"),

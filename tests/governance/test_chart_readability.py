@@ -35,11 +35,12 @@ def test_chart_type_is_at_least_twelve_units():
 
 
 def test_the_running_month_is_marked_not_drawn_as_a_drop():
-    svg = line_chart(
-        x_labels=["Oct 2026", "Nov 2026", "Dec 2026"],
-        series=[Series("All", [12.0, 14.0, 1.0])],
-        partial_last=True,
-    )
+    with translation.override("en"):
+        svg = line_chart(
+            x_labels=["Oct 2026", "Nov 2026", "Dec 2026"],
+            series=[Series("All", [12.0, 14.0, 1.0])],
+            partial_last=True,
+        )
     assert ">Dec 2026*</text>" in svg
     assert "* Dec 2026: still running" in svg
     solid = re.findall(
