@@ -146,7 +146,7 @@ def _entries(model, rows: list, *, hidden=frozenset()) -> list[Entry]:
                 changes.append(
                     Change(
                         name=f.name,
-                        label=str(f.verbose_name),
+                        label=_field_label(f),
                         before=_text(f, old, labels) if before is not None else "",
                         after=_text(f, new, labels),
                     )
@@ -253,3 +253,12 @@ def trail_header() -> list[str]:
         _("Before"),
         _("After"),
     ]
+
+
+def _field_label(field) -> str:
+    """The field's name for people: a relation named without a label of its own (Django then
+    makes one of the attribute name, untranslated) takes its model's translated name."""
+    unnamed = str(field.verbose_name) == field.name.replace("_", " ")
+    if field.is_relation and field.related_model is not None and unnamed:
+        return str(field.related_model._meta.verbose_name)
+    return str(field.verbose_name)
