@@ -1,6 +1,6 @@
 from django.urls import path
 
-from contracts import views, views_import, views_terms
+from contracts import views, views_exports, views_import, views_terms
 
 app_name = "contracts"
 urlpatterns = [
@@ -12,7 +12,13 @@ urlpatterns = [
     path("<int:pk>/template/", views.report_template, name="report_template"),
     path("<int:pk>/upload/", views.ReportUploadView.as_view(), name="report_upload"),
     path("<int:pk>/upload/confirm/", views.report_upload_confirm, name="report_upload_confirm"),
+    path("<int:pk>/reports/export/", views_exports.report_timeline_export, name="report_export"),
     path("reports/<int:pk>/", views.ReportDetailView.as_view(), name="report_detail"),
+    path(
+        "reports/<int:pk>/export/",
+        views_exports.report_measurements_export,
+        name="measurement_export",
+    ),
     path("reports/<int:pk>/source/", views.report_source, name="report_source"),
     path("reports/<int:pk>/submit/", views.report_submit, name="report_submit"),
     path("reports/<int:pk>/accept/", views.report_accept, name="report_accept"),

@@ -9,10 +9,11 @@ from governance.accounts.api import ObtainTokenView
 from governance.accounts.views import admin_login
 from governance.platform import history_views, languages, privacy_views, views
 from governance.platform.members import urls as members_urls
-from governance.roof import dashboard
+from governance.roof import dashboard, search
 
 tenant_pages = [
     path("", dashboard.organisation_home, name="organisation_home"),
+    path("search/", search.search, name="search"),
     path("contracts/", include("contracts.urls")),
     path("simulations/", include("simulations.urls")),
     path("kto/", include("kto.urls")),

@@ -188,11 +188,12 @@ def survey_results(
     include_open: bool = True,
     contract_id: int | None = None,
     one_contract: bool = False,
+    charts: bool = True,
 ) -> SurveyResults:
     """Everything the results page shows, as far as `access` may see it. With `one_contract`
     the groups, charts and open answers are worked out for one contract only — `contract_id`
     when the user may see it, else the first — and `overview` holds every visible contract's
-    total."""
+    total. Without `charts` (an export) no chart is drawn."""
     k = survey.k
     group_labels = dict(StakeholderGroup.choices)
     plans = {p.group: p for p in survey.groups.all()}
@@ -269,8 +270,9 @@ def survey_results(
             continue
         groups = [cell((contract.pk, g), group_labels[g], [g], [contract.pk]) for g in group_order]
         result = ContractResults(contract=contract, total=contract_total, groups=groups)
-        _charts(result, survey, dimensions)
-        if baseline is not None:
+        if charts:
+            _charts(result, survey, dimensions)
+        if baseline is not None and charts:
             result.baseline_chart = _baseline_chart(baseline, result, dimensions)
         result.open_answers = [
             (g.label, open_by_cell.get(g.key, [])) for g in groups if open_by_cell.get(g.key)

@@ -22,4 +22,5 @@ urlpatterns = [
         name="survey_open_link",
     ),
     path("<int:pk>/results/", views.SurveyResultsView.as_view(), name="survey_results"),
+    path("<int:pk>/results/export/", views.survey_results_export, name="survey_results_export"),
 ]

@@ -12,6 +12,7 @@ from django.views.generic import TemplateView
 
 from contracts import selectors as contract_selectors
 from governance.platform.access import get_object_for
+from governance.platform.exports import download
 from governance.platform.forms import apply_errors
 from governance.platform.listing import ListPage
 from governance.platform.views import TenantMixin
@@ -323,6 +324,40 @@ class SurveyResultsView(TenantMixin, TemplateView):
             "results": results,
             "chosen": results.chosen,
         }
+
+
+def survey_results_export(request, org_slug, pk):
+    """The results table of every contract the user may see (or of `?contract=` alone): one
+    row per contract and group and per contract's total, hidden cells without figures."""
+    access = request.access
+    survey = get_object_for(access, selectors.survey_list(access=access), pk=pk)
+    requested = request.GET.get("contract", "")
+    results = survey_results(access=access, survey=survey, include_open=False, charts=False)
+    if requested.isdigit():
+        results.contracts = [c for c in results.contracts if c.contract.pk == int(requested)]
+    header = [_("Contract"), _("Group"), _("Respondents"), _("Response rate")]
+    for _key, label in results.dimensions:
+        header += [label, _("%(dimension)s 95%% CI low") % {"dimension": label}]
+        header += [_("%(dimension)s 95%% CI high") % {"dimension": label}]
+    header += [_("Happiness score"), _("Hours lost")]
+    rows = []
+    cells = [("", results.total)] if results.total and not requested else []
+    for contract_results in results.contracts:
+        reference = contract_results.contract.reference
+        cells += [(reference, cell) for cell in contract_results.groups]
+        cells.append((reference, contract_results.total))
+    for reference, cell in cells:
+        if cell.hidden:
+            hidden = _("hidden: fewer than %(k)d answers") % {"k": results.k}
+            rows.append([reference, cell.label, hidden])
+            continue
+        row = [reference, cell.label, cell.respondents, cell.response_rate]
+        for key, _label in results.dimensions:
+            figure = cell.perception.get(key)
+            row += [figure.mean, figure.ci_low, figure.ci_high] if figure else [None] * 3
+        row += [cell.happiness, cell.time_lost.mean if cell.time_lost else None]
+        rows.append(row)
+    return download(request.GET.get("format"), f"kto-results-{survey.pk}", header, rows)
 
 
 class QuestionListView(ListPage):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from meetings import views
+from meetings import exports, views
 
 app_name = "meetings"
 urlpatterns = [
@@ -21,12 +21,14 @@ urlpatterns = [
     path("<int:pk>/attendance/new/", views.attendance_add, name="attendance_add"),
     path("<int:pk>/attendance/", views.attendance_record, name="attendance_record"),
     path("<int:pk>/actions/new/", views.action_create, name="action_create"),
+    path("<int:pk>/actions/export/", exports.action_export, name="action_export"),
     path("<int:pk>/pdf/", views.document_request, name="document_request"),
     path("documents/<int:pk>/", views.document_download, name="document_download"),
     path("items/<int:pk>/prepare/", views.item_prepare, name="item_prepare"),
     path("items/<int:pk>/minutes/", views.item_record, name="item_record"),
     path("actions/<int:pk>/status/", views.action_status, name="action_status"),
     path("sips/", views.sip_list, name="sip_list"),
+    path("sips/export/", views.sip_export, name="sip_export"),
     path("sips/new/", views.sip_create, name="sip_create"),
     path("sips/<int:pk>/", views.sip_detail, name="sip_detail"),
     path("sips/<int:pk>/edit/", views.sip_edit, name="sip_edit"),

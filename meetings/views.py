@@ -489,6 +489,7 @@ def document_download(request, org_slug, pk):
 
 class SIPList(ListPage):
     template_name = "meetings/sip_list.html"
+    export_stem = "improvement-programmes"
 
     def get_rows(self):
         return selectors.sip_list(
@@ -505,9 +506,47 @@ class SIPList(ListPage):
             "may_manage": may_manage(self.access),
         }
 
+    def export_header(self):
+        return [
+            _("Programme"),
+            _("Contract"),
+            _("Client owner"),
+            _("Supplier owner"),
+            _("SLA baseline"),
+            _("SLA current"),
+            _("SLA target"),
+            _("Perception baseline"),
+            _("Perception current"),
+            _("Perception target"),
+            _("Status"),
+        ]
+
+    def export_rows(self, rows):
+        sips = list(rows)
+        progress = selectors.sip_progress_for(sips=sips, access=self.access)
+        return [
+            [
+                sip.title,
+                sip.contract.reference,
+                sip.client_owner.get_full_name() or sip.client_owner.email,
+                sip.supplier_owner.get_full_name() or sip.supplier_owner.email,
+                *(
+                    value
+                    for track in progress[sip.pk].tracks
+                    for value in (track.baseline, track.current, track.target)
+                ),
+                sip.get_status_display(),
+            ]
+            for sip in sips
+        ]
+
 
 def sip_list(request, org_slug):
     return SIPList(request).render()
+
+
+def sip_export(request, org_slug):
+    return SIPList(request).download()
 
 
 def _sip_form(request, org_slug, sip=None):

@@ -26,6 +26,7 @@ urlpatterns = [
     path("runs/<int:pk>/progress/", views.run_progress, name="run_progress"),
     path("exercises/", views.exercise_list, name="exercise_list"),
     path("exercises/lessons/", views.lesson_trend, name="lesson_trend"),
+    path("exercises/lessons/export/", views.lesson_export, name="lesson_export"),
     path("exercises/<int:pk>/", views.exercise_detail, name="exercise_detail"),
     path("exercises/<int:pk>/edit/", views.exercise_edit, name="exercise_edit"),
     path("exercises/<int:pk>/held/", views.exercise_held, name="exercise_held"),

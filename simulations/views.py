@@ -573,6 +573,7 @@ def exercise_pdf(request, org_slug, pk):
 class LessonTrend(ListPage):
     template_name = "simulations/lesson_trend.html"
     context_object_name = "lessons"
+    export_stem = "lessons-learned"
 
     def get_rows(self):
         category = self.choice("category", Lesson.Category.values)
@@ -586,9 +587,27 @@ class LessonTrend(ListPage):
             "category_filter": self.choice("category", Lesson.Category.values),
         }
 
+    def export_header(self):
+        return [_("Year"), _("Category"), _("Lesson"), _("Exercise")]
+
+    def export_rows(self, rows):
+        return [
+            [
+                lesson.exercise.scheduled_for.year,
+                lesson.get_category_display(),
+                lesson.text,
+                lesson.exercise.title,
+            ]
+            for lesson in rows
+        ]
+
 
 def lesson_trend(request, org_slug):
     return LessonTrend(request).render()
+
+
+def lesson_export(request, org_slug):
+    return LessonTrend(request).download()
 
 
 # --- Improvement proposals for the tactical meeting --------------------------------------------

@@ -5,6 +5,7 @@ from kto.gaps import views
 app_name = "kto_gap"
 urlpatterns = [
     path("", views.gap_matrix_view, name="matrix"),
+    path("export/", views.gap_matrix_export, name="matrix_export"),
     path("contracts/<int:pk>/", views.gap_contract_view, name="contract"),
     path("flags/<int:pk>/", views.gap_flag_view, name="flag"),
     path("flags/<int:pk>/comments/", views.gap_flag_comment_add_view, name="flag_comment_add"),

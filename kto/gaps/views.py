@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from contracts import selectors as contract_selectors
 from governance.platform.access import get_object_for
 from governance.platform.dimensions import Dimension
+from governance.platform.exports import download
 from governance.platform.follow_ups import gap_flag_follow_ups
 from governance.platform.forms import apply_errors, parse_month
 from kto.gaps.digest import gap_digest_preview, gap_digest_test_request
@@ -66,7 +67,8 @@ def _chosen_period(request, periods: list[date], default: date | None) -> date |
     return chosen if chosen in periods else default
 
 
-def gap_matrix_view(request, org_slug):
+def _matrix(request) -> tuple[list[date], date | None, str, list[dict]]:
+    """The periods to choose from, the chosen period and flag filter, and the matrix's rows."""
     access = request.access
     periods = gap_periods(access=access)
     period = _chosen_period(request, periods, default_gap_period(access=access))
@@ -74,6 +76,11 @@ def gap_matrix_view(request, org_slug):
     if flag not in Flag.values:
         flag = ""
     rows = gap_matrix(access=access, period_start=period, flag=flag) if period else []
+    return periods, period, flag, rows
+
+
+def gap_matrix_view(request, org_slug):
+    periods, period, flag, rows = _matrix(request)
     return render(
         request,
         "kto/gap/matrix.html",
@@ -87,6 +94,57 @@ def gap_matrix_view(request, org_slug):
             "default_period": latest_closed_period(timezone.localdate())[0],
         },
     )
+
+
+def gap_matrix_export(request, org_slug):
+    """The matrix's cells as rows, one per contract and dimension, for the same period and
+    filter; a perception mean only where the group reached the anonymity floor."""
+    _periods, period, _flag, rows = _matrix(request)
+    labels = dict(Dimension.choices)
+    header = [
+        _("Period"),
+        _("Contract"),
+        _("Supplier"),
+        _("Dimension"),
+        _("Flag"),
+        _("Confirmed"),
+        _("SLA"),
+        _("SLA attainment (%)"),
+        _("Perception"),
+        _("Respondents"),
+        _("Mean"),
+        _("95% CI low"),
+        _("95% CI high"),
+        _("Target"),
+        _("Complaints"),
+    ]
+    lines = []
+    for row in rows:
+        contract = row["contract"]
+        for dimension, cell in zip(Dimension.values, row["cells"], strict=True):
+            line = [f"{period:%Y-%m}", contract.reference, contract.supplier.name]
+            line.append(labels[dimension])
+            if cell is None:
+                lines.append(line + [""] * (len(header) - len(line)))
+                continue
+            shown = cell.n >= cell.k and cell.mean is not None
+            lines.append(
+                line
+                + [
+                    cell.get_flag_display(),
+                    _("yes") if cell.confirmed else _("no"),
+                    cell.get_sla_state_display(),
+                    cell.sla_attainment,
+                    cell.get_perception_state_display(),
+                    cell.n,
+                    cell.mean if shown else None,
+                    cell.ci_low if shown else None,
+                    cell.ci_high if shown else None,
+                    cell.target,
+                    cell.complaints,
+                ]
+            )
+    return download(request.GET.get("format"), "gap-matrix", header, lines)
 
 
 def gap_contract_view(request, org_slug, pk):
