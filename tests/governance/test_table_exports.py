@@ -3,7 +3,6 @@ with hand-checked values, as CSV and as XLSX."""
 
 import csv
 import io
-from datetime import date
 
 import pytest
 from django.urls import reverse
