@@ -15,6 +15,7 @@ from contracts.selectors import contract_list
 from governance.platform.access import system_access
 from governance.platform.models import Organisation
 from simulations import reports, services
+from simulations.lessons import earlier_lessons
 from simulations.models import Chain, Exercise, Party, Proposal, Step
 
 CONTRACT = ("zuidrand", "ZR-2024-001")
@@ -276,7 +277,15 @@ def _exercises(chain, desk, second, third) -> Exercise:
         ("communication", "Gebruikers kregen geen statusbericht tijdens de storing."),
         ("coordination", "Overdracht tweede naar derde lijn ging via telefoon zonder ticket."),
     ]:
-        services.exercise_part_add(exercise=exercise, kind="lesson", category=category, text=text)
+        # The late status message is the lesson the 2024 tabletop taught already.
+        repeats = earlier_lessons(exercise).filter(category=category).first()
+        services.exercise_part_add(
+            exercise=exercise,
+            kind="lesson",
+            category=category,
+            text=text,
+            repeats=repeats if category == "communication" else None,
+        )
     services.exercise_record_held(
         exercise=exercise,
         summary="De avondopenstelling legt een gat in de keten bloot: niemand neemt de P1 aan.",

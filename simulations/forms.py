@@ -10,6 +10,7 @@ from contracts.selectors import contract_list, service_list, services_for_contra
 from governance.platform.access import Access
 from governance.platform.forms import IsoDateInput
 from simulations import services
+from simulations.lessons import earlier_lessons
 from simulations.levels import level_choices
 from simulations.models import (
     STEP_SETTINGS,
@@ -312,9 +313,19 @@ class ActionForm(forms.ModelForm):
 
 
 class LessonForm(forms.ModelForm):
+    repeats = forms.ModelChoiceField(
+        label=_("The same lesson as"),
+        queryset=None,
+        required=False,
+        help_text=_(
+            "A lesson an earlier exercise of this chain already taught. Left empty, a lesson "
+            "with the same words in the same category is linked by itself."
+        ),
+    )
+
     class Meta:
         model = Lesson
-        fields = ["category", "text"]
+        fields = ["category", "text", "repeats"]
         widgets = {"text": forms.TextInput()}
 
 
@@ -332,6 +343,11 @@ def part_form(kind: str, exercise: Exercise, *args, **kwargs) -> forms.ModelForm
     form = PART_FORMS[kind](*args, prefix=kind, **kwargs)
     if "step" in form.fields:
         form.fields["step"].queryset = exercise.chain.steps.order_by("position")
+    if "repeats" in form.fields:
+        form.fields["repeats"].queryset = earlier_lessons(exercise)
+        form.fields["repeats"].label_from_instance = lambda lesson: (
+            f"{lesson.exercise.scheduled_for.year} · {lesson.get_category_display()}: {lesson}"
+        )
     form.instance.organisation = exercise.organisation
     form.instance.exercise = exercise
     return form

@@ -620,6 +620,16 @@ class Lesson(ExercisePart):
     exercise = models.ForeignKey(Exercise, on_delete=models.CASCADE, related_name="lessons")
     category = models.CharField(_("category"), max_length=16, choices=Category.choices)
     text = models.TextField(_("lesson"))
+    # The first time this lesson was learned, when an earlier exercise already taught it.
+    repeats = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="recurrences",
+        verbose_name=_("the same lesson as"),
+        help_text=_("A lesson an earlier exercise of this chain already taught."),
+    )
 
     class Meta:
         ordering = ["exercise", "category", "pk"]
@@ -628,6 +638,17 @@ class Lesson(ExercisePart):
 
     def __str__(self) -> str:
         return self.text[:80]
+
+    def clean(self) -> None:
+        super().clean()
+        first = self.repeats
+        if first is None:
+            return
+        earlier = first.exercise.scheduled_for < self.exercise.scheduled_for
+        if first.exercise.chain_id != self.exercise.chain_id or not earlier:
+            raise ValidationError(
+                {"repeats": _("Choose a lesson of an earlier exercise of the same chain.")}
+            )
 
 
 class Proposal(TenantModel, CreatedStamps):

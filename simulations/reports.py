@@ -487,7 +487,7 @@ def exercise_context(exercise, *, internal: bool) -> dict:
         "participants": exercise.participants.all(),
         "observations": list(exercise.observations.select_related("step")),
         "actions": exercise.actions.select_related("step"),
-        "lessons": exercise.lessons.all(),
+        "lessons": exercise.lessons.select_related("repeats__exercise"),
         "show_internal": internal,
     }
 

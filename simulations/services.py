@@ -26,6 +26,7 @@ from governance.platform.outbox import outbox_enqueue
 from governance.platform.service_links import service_occurrences
 from governance.platform.tasking import enqueue
 from simulations import engine
+from simulations.lessons import first_occurrence
 from simulations.levels import levels_in_force, snapshot_targets
 from simulations.models import (
     Action,
@@ -563,7 +564,10 @@ def exercise_part_add(*, exercise: Exercise, kind: str, **fields):
             for name, value in fields.items():
                 setattr(existing, name, value)
             return _saved(existing)
-    return _saved(model(organisation=exercise.organisation, exercise=exercise, **fields))
+    part = model(organisation=exercise.organisation, exercise=exercise, **fields)
+    if kind == "lesson":
+        part.repeats = first_occurrence(part)
+    return _saved(part)
 
 
 @transaction.atomic

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -31,6 +32,7 @@ from simulations.forms import (
     part_form,
     profile_grid_text,
 )
+from simulations.lessons import last_year_actions, recurrences
 from simulations.models import (
     Action,
     Exercise,
@@ -581,24 +583,32 @@ class LessonTrend(ListPage):
 
     def get_context(self, page):
         trend = selectors.lesson_trend(access=self.access)
+        found = recurrences(list(page.object_list))
+        today = timezone.localdate()
         return {
             "chart": reports.lesson_heatmap(trend) if trend["years"] else "",
             "categories": Lesson.Category.choices,
             "category_filter": self.choice("category", Lesson.Category.values),
+            "rows": [(lesson, found.get(lesson.pk)) for lesson in page.object_list],
+            "last_year": today.year - 1,
+            "follow_ups": last_year_actions(access=self.access, today=today),
         }
 
     def export_header(self):
-        return [_("Year"), _("Category"), _("Lesson"), _("Exercise")]
+        return [_("Year"), _("Category"), _("Lesson"), _("Exercise"), _("Times learned")]
 
     def export_rows(self, rows):
+        lessons = list(rows)
+        found = recurrences(lessons)
         return [
             [
                 lesson.exercise.scheduled_for.year,
                 lesson.get_category_display(),
                 lesson.text,
                 lesson.exercise.title,
+                found[lesson.pk].times if lesson.pk in found else 1,
             ]
-            for lesson in rows
+            for lesson in lessons
         ]
 
 
