@@ -47,6 +47,7 @@ TOPIC_OF_SOURCE: dict[str, tuple[str, ...]] = {
     Source.SIMULATION_PROPOSAL: (AUDITS,),
     Source.SIP: (SIPS,),
     Source.CONTRACT: (RELATIONSHIP,),
+    Source.PREPARATION: (MINUTES, RELATIONSHIP),
     Source.KTO_TREND: (SATISFACTION, SLA_GAP),
     Source.MANUAL: (OTHER_BUSINESS,),
 }

@@ -100,6 +100,19 @@ def _at(day: date, zone, hour: int = 10) -> datetime:
     return datetime.combine(day, time(hour), tzinfo=zone)
 
 
+def _delivered_before(meeting, zone) -> None:
+    """The pre-reads of a meeting already held: the client's on time, the supplier's too but
+    for the first item, which came two days late (the series' timeliness figure)."""
+    items = meeting.items.filter(needs_preparation=True, prep_due__isnull=False)
+    for n, item in enumerate(items.order_by("position")):
+        due = datetime.combine(item.prep_due, time(12), tzinfo=zone)
+        item.supplier_results = "Resultaten en afwijkingsanalyse van de periode."
+        item.supplier_delivered_at = due + timedelta(days=2 if n == 0 else -1)
+        item.client_impact = "Hinder voor medewerkers beperkt tot de maandagochtend."
+        item.client_delivered_at = due - timedelta(days=1)
+        item.save()
+
+
 def _tactical(series: MeetingSeries, today: date, zone) -> None:
     past_day = today - timedelta(weeks=7)
     past = services.meeting_schedule(series=series, starts_at=_at(past_day, zone))
@@ -108,6 +121,7 @@ def _tactical(series: MeetingSeries, today: date, zone) -> None:
         services.attendance_add(meeting=past, side=side, role=role, name=name, email=email)
     past.status = past.Status.PUBLISHED
     past.save(update_fields=["status"])
+    _delivered_before(past, zone)
     services.meeting_mark_held(meeting=past)
     services.attendance_record(
         meeting=past,
@@ -137,6 +151,15 @@ def _tactical(series: MeetingSeries, today: date, zone) -> None:
         owner_side="supplier",
         owner_name="Noor Smit",
         due_date=today + timedelta(days=10),
+    )
+    services.action_create(
+        meeting=past,
+        item=decision,
+        title="Piketregeling tweede en derde lijn samen evalueren",
+        owner_side="joint",
+        owner_name="Marieke de Vries",
+        supplier_owner_name="Noor Smit",
+        due_date=today + timedelta(days=21),
     )
     done = services.action_create(
         meeting=past,

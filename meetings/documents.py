@@ -6,6 +6,7 @@ from governance.platform.access import Access
 from governance.platform.pdf import render_pdf_with_pages
 from meetings import agenda_order, selectors
 from meetings.models import MeetingDocument
+from meetings.preparation import local_today
 
 
 def audience_access(document: MeetingDocument) -> Access:
@@ -30,7 +31,9 @@ def context_for(document: MeetingDocument) -> dict:
         "absent": selectors.absent_required_roles(meeting=meeting),
         "actions": list(selectors.action_list(access=access, meeting=meeting)),
         "carried": list(selectors.open_actions_before(access=access, meeting=meeting)),
-        "missing": selectors.missing_preparation(items=items),
+        "missing": selectors.missing_preparation(
+            items=items, today=local_today(meeting.organisation)
+        ),
         "show_internal": document.audience == MeetingDocument.Audience.CLIENT,
     }
 

@@ -129,7 +129,7 @@ class ActionForm(forms.ModelForm):
 
     class Meta:
         model = ActionItem
-        fields = ["item", "title", "owner_side", "owner_name", "due_date"]
+        fields = ["item", "title", "owner_side", "owner_name", "supplier_owner_name", "due_date"]
         widgets = {"due_date": IsoDateInput()}
 
     def __init__(self, *args, meeting: Meeting, items, **kwargs):

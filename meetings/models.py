@@ -37,6 +37,15 @@ class Side(models.TextChoices):
     SUPPLIER = "supplier", _("Supplier")
 
 
+class ActionSide(models.TextChoices):
+    """Who owns a meeting action: one side, or both with an owner each (like a corrective
+    action)."""
+
+    CLIENT = "client", _("Client")
+    SUPPLIER = "supplier", _("Supplier")
+    JOINT = "joint", _("Joint")
+
+
 def default_template(tier: str) -> list[str]:
     """The standard agenda (vaste agenda) of a tier: predefined topics, editable per series."""
     common_start = [str(_("Opening and agenda")), str(_("Minutes and actions of last meeting"))]
@@ -180,6 +189,8 @@ class Meeting(TenantModel, CreatedAt):
     agenda_generated_at = models.DateTimeField(_("agenda generated"), null=True, blank=True)
     published_at = models.DateTimeField(_("agenda published"), null=True, blank=True)
     minutes_approved_at = models.DateTimeField(_("minutes approved"), null=True, blank=True)
+    # When the chair was told that pre-reads are late (once per meeting).
+    chair_reminded_at = models.DateTimeField(_("chair reminded"), null=True, blank=True)
     minutes_approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -230,6 +241,7 @@ class Source(models.TextChoices):
     SIMULATION = "simulation", _("Simulation result")
     SIMULATION_PROPOSAL = "sim_proposal", _("Simulation or exercise proposal")
     SIP = "sip", _("Service Improvement Programme")
+    PREPARATION = "preparation", _("Pre-read timeliness")
     CONTRACT = "contract", _("Notice or renewal approaching")
     KTO_TREND = "kto_trend", _("Satisfaction trend")
     ESCALATED = "escalated", _("Escalated from a lower tier")
@@ -380,8 +392,16 @@ class ActionItem(TenantModel, CreatedAt):
         verbose_name=_("agenda item"),
     )
     title = models.CharField(_("action"), max_length=300)
-    owner_side = models.CharField(_("owner side"), max_length=16, choices=Side.choices)
-    owner_name = models.CharField(_("owner"), max_length=200)
+    owner_side = models.CharField(_("owner side"), max_length=16, choices=ActionSide.choices)
+    owner_name = models.CharField(
+        _("owner"), max_length=200, help_text=_("For a joint action: the client's owner.")
+    )
+    supplier_owner_name = models.CharField(
+        _("supplier's owner"),
+        max_length=200,
+        blank=True,
+        help_text=_("Only for a joint action: the owner on the supplier's side."),
+    )
     due_date = models.DateField(_("due"))
     status = models.CharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.OPEN
@@ -405,9 +425,32 @@ class ActionItem(TenantModel, CreatedAt):
     def is_finished(self) -> bool:
         return self.status in self.FINISHED
 
+    @property
+    def supplier_owns(self) -> bool:
+        """The supplier owns it, alone or jointly: its users may change its status."""
+        return self.owner_side in (ActionSide.SUPPLIER, ActionSide.JOINT)
+
+    @property
+    def owner_label(self) -> str:
+        if self.owner_side != ActionSide.JOINT:
+            return self.owner_name
+        return _("%(client)s (client) and %(supplier)s (supplier)") % {
+            "client": self.owner_name,
+            "supplier": self.supplier_owner_name,
+        }
+
     def clean(self) -> None:
         if self.meeting_id and self.series_id and self.meeting.series_id != self.series_id:
             raise ValidationError({"meeting": _("The meeting belongs to another series.")})
+        joint = self.owner_side == ActionSide.JOINT
+        if joint and not self.supplier_owner_name.strip():
+            raise ValidationError(
+                {"supplier_owner_name": _("A joint action has an owner on each side.")}
+            )
+        if not joint and self.supplier_owner_name.strip():
+            raise ValidationError(
+                {"supplier_owner_name": _("Only a joint action has a second owner.")}
+            )
 
 
 class MeetingDocument(TenantModel, CreatedAt):

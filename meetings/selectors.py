@@ -35,6 +35,7 @@ from meetings.models import (
     SIPLink,
     Tier,
 )
+from meetings.preparation import late_sides
 
 
 def client_people(*, access: Access) -> QuerySet:
@@ -151,8 +152,9 @@ def absent_required_roles(*, meeting: Meeting) -> list[tuple[str, str]]:
     ]
 
 
-def missing_preparation(*, items) -> list[dict]:
-    """Per item needing preparation: which pre-reads are still missing."""
+def missing_preparation(*, items, today: date) -> list[dict]:
+    """Per item needing preparation: which pre-reads are still missing, and which of those
+    are past their due date (`late`)."""
     result = []
     for item in items:
         missing = []
@@ -161,7 +163,7 @@ def missing_preparation(*, items) -> list[dict]:
         if item.client_missing:
             missing.append("client")
         if missing:
-            result.append({"item": item, "missing": missing})
+            result.append({"item": item, "missing": missing, "late": late_sides(item, today)})
     return result
 
 

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from governance.platform.access import Access, system_access
 from governance.platform.history import tracked_update
+from governance.platform.languages import language_of
 from governance.platform.links import public_base_url
 from governance.platform.models import SupplierMembership
 from governance.platform.outbox import outbox_enqueue
@@ -43,6 +44,7 @@ from meetings.models import (
     Source,
     default_template,
 )
+from meetings.preparation import late_sides
 
 DEFAULT_DURATION = timedelta(hours=2)
 # Reminders go out this many working days before the preparation deadline (and once only).
@@ -464,7 +466,45 @@ def preparation_reminders_send(*, organisation, today: date | None = None) -> in
         _announce_pre_reads(meeting, side, group)
         field = "supplier_reminded_at" if side == Side.SUPPLIER else "client_reminded_at"
         tracked_update(AgendaItem.objects.filter(pk__in=[i.pk for i in group]), **{field: now})
-    return sent
+    return sent + chair_reminders_send(organisation=organisation, today=today)
+
+
+def chair_reminders_send(*, organisation, today: date) -> int:
+    """Tell the chair of each coming meeting once that pre-reads are past their due date, with
+    the late items per side. Returns the number of messages."""
+    items = (
+        AgendaItem.objects.filter(
+            organisation=organisation,
+            needs_preparation=True,
+            prep_due__lt=today,
+            meeting__status__in=[Meeting.Status.PLANNED, Meeting.Status.PUBLISHED],
+            meeting__starts_at__gte=timezone.now(),
+            meeting__chair_reminded_at__isnull=True,
+            meeting__series__chair__isnull=False,
+        )
+        .exclude(meeting__series__chair__email="")
+        .select_related("meeting", "meeting__series", "meeting__series__chair")
+        .order_by("meeting", "position")
+    )
+    late: dict[int, list[tuple[AgendaItem, list[str]]]] = {}
+    for item in items:
+        if sides := late_sides(item, today):
+            late.setdefault(item.meeting_id, []).append((item, sides))
+    for rows in late.values():
+        meeting = rows[0][0].meeting
+        chair = meeting.series.chair
+        with translation.override(language_of(chair, default=organisation.default_language)):
+            outbox_enqueue(
+                to=[chair.email],
+                subject=_("Pre-reads late for %(meeting)s") % {"meeting": meeting},
+                text=render_to_string(
+                    "meetings/email/late_pre_reads.txt",
+                    {"meeting": meeting, "rows": rows, "url": _meeting_url(meeting)},
+                ),
+                organisation=organisation,
+            )
+    tracked_update(Meeting.objects.filter(pk__in=list(late)), chair_reminded_at=timezone.now())
+    return len(late)
 
 
 # --- the meeting itself --------------------------------------------------------------------
@@ -513,6 +553,7 @@ def action_create(
     owner_name: str,
     due_date: date,
     item: AgendaItem | None = None,
+    supplier_owner_name: str = "",
 ) -> ActionItem:
     """An action agreed in the meeting; its item's outcome becomes "action"."""
     if item is not None and item.meeting_id != meeting.pk:
@@ -526,6 +567,7 @@ def action_create(
             title=title,
             owner_side=owner_side,
             owner_name=owner_name,
+            supplier_owner_name=supplier_owner_name,
             due_date=due_date,
         )
     )

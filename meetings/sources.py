@@ -21,7 +21,7 @@ from complaints import selectors as complaint_selectors
 from contracts import selectors as contract_selectors
 from governance.platform.access import Access
 from governance.platform.dimensions import Dimension
-from governance.platform.texts import Said, choice_msgid
+from governance.platform.texts import Said, choice_msgid, msgid_of
 from kto import selectors as kto_selectors
 from meetings import selectors as meeting_selectors
 from meetings import texts
@@ -31,9 +31,11 @@ from meetings.models import (
     AgendaItem,
     Meeting,
     MeetingSeries,
+    Side,
     Source,
     Tier,
 )
+from meetings.preparation import series_timeliness
 from simulations import selectors as simulation_selectors
 
 logger = logging.getLogger(__name__)
@@ -455,6 +457,37 @@ def sip_progress(context: Context) -> list[Proposal]:
     return result
 
 
+def preparation_timeliness(context: Context) -> list[Proposal]:
+    """How often each side delivered its pre-reads on time in the series' meetings of the last
+    twelve months (this app's own data); nothing when none were due."""
+    tallies = series_timeliness(series=context.series, before=context.meeting, today=context.today)
+    lines = [
+        Said(
+            texts.PREPARATION_SIDE,
+            {
+                "side": msgid_of(Side(side).label),
+                "on_time": tally.on_time,
+                "due": tally.due,
+                "late": tally.late,
+                "missing": tally.missing,
+            },
+        )
+        for side, tally in tallies.items()
+        if tally.due
+    ]
+    if not lines:
+        return []
+    return [
+        said_proposal(
+            Source.PREPARATION,
+            f"preparation:{context.series.pk}",
+            Said(texts.PREPARATION),
+            detail=lines,
+            link=context.url("meetings:series_detail", context.series.pk),
+        )
+    ]
+
+
 # --- strategic -----------------------------------------------------------------------------
 
 RENEWAL_LEAD_DAYS = 180
@@ -633,6 +666,7 @@ SOURCES: dict[str, list[Callable[[Context], list[Proposal]]]] = {
         simulation_results,
         simulation_proposals,
         sip_progress,
+        preparation_timeliness,
     ],
     Tier.STRATEGIC: [escalations, contract_deadlines, kto_trends, sip_progress],
 }

@@ -85,3 +85,11 @@ ACTION = register(
 )
 ESCALATED = register("meetings.escalated", gettext_noop("Escalated from %(series)s: %(title)s"))
 UNRESOLVED = register("meetings.unresolved", gettext_noop("Unresolved for %(count)s meetings."))
+PREPARATION = register(
+    "meetings.preparation", gettext_noop("Pre-reads on time in the last twelve months")
+)
+PREPARATION_SIDE = register(
+    "meetings.preparation_side",
+    gettext_noop("%(side)s: %(on_time)s of %(due)s on time, %(late)s late, %(missing)s never"),
+    translated=("side",),
+)

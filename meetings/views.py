@@ -37,6 +37,7 @@ from meetings.forms import (
 )
 from meetings.models import MeetingDocument, SIPMilestone, Tier
 from meetings.permissions import may_manage, may_prepare_as_supplier, may_see_internal
+from meetings.preparation import local_today, series_timeliness
 
 
 def _series(request, pk):
@@ -211,6 +212,8 @@ def meeting_detail(request, org_slug, pk):
     meeting = _meeting(request, pk)
     items = agenda_order.numbered(selectors.item_list(access=access, meeting=meeting))
     manage = may_manage(access)
+    today = local_today(meeting.organisation)
+    missing = selectors.missing_preparation(items=items, today=today)
     return render(
         request,
         "meetings/meeting_detail.html",
@@ -218,7 +221,10 @@ def meeting_detail(request, org_slug, pk):
             "meeting": meeting,
             "series": meeting.series,
             "items": items,
-            "missing": selectors.missing_preparation(items=items),
+            "missing": missing,
+            "late_supplier": {r["item"].pk for r in missing if "supplier" in r["late"]},
+            "late_client": {r["item"].pk for r in missing if "client" in r["late"]},
+            "timeliness": series_timeliness(series=meeting.series, today=today),
             "attendance": list(selectors.attendance_for(meeting=meeting)),
             "absent": selectors.absent_required_roles(meeting=meeting),
             "actions": list(selectors.action_list(access=access, meeting=meeting)),
@@ -439,7 +445,7 @@ def action_status(request, org_slug, pk):
     """Managers change any action; a supplier's user the actions its own side owns."""
     access = request.access
     action = _action(request, pk)
-    access.require(may_manage(access) or (access.is_supplier and action.owner_side == "supplier"))
+    access.require(may_manage(access) or (access.is_supplier and action.supplier_owns))
     form = ActionStatusForm(request.POST)
     if form.is_valid():
         services.action_set_status(action=action, status=form.cleaned_data["status"])

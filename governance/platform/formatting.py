@@ -36,6 +36,13 @@ def number(value, decimals: int | None = None, *, sign: bool = False) -> str:
     return ("+" + text) if sign and value > 0 else text
 
 
+def percent(share, decimals: int = 0) -> str:
+    """A share 0…1 as a percentage in the active language ("78 %"); None gives "–"."""
+    if share is None:
+        return "–"
+    return number(100 * Decimal(str(share)), decimals) + " %"
+
+
 def money(value, currency: str = "EUR", decimals: int = 2) -> str:
     """An amount with its currency symbol in front: "€ 4.800.000,00"."""
     if value is None or value == "":

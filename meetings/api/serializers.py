@@ -15,6 +15,7 @@ from meetings import selectors
 from meetings.models import (
     SIP,
     ActionItem,
+    ActionSide,
     AgendaItem,
     Meeting,
     MeetingSeries,
@@ -162,6 +163,7 @@ class ActionItemSerializer(ScopedOutput):
             "title",
             "owner_side",
             "owner_name",
+            "supplier_owner_name",
             "due_date",
             "status",
             "done_at",
@@ -368,8 +370,17 @@ class MeetingActionCreateSerializer(ScopedInput):
     meeting = ScopedPK()
     item = ScopedPK(required=False, allow_null=True, help_text="An item of the same meeting.")
     title = serializers.CharField(max_length=300)
-    owner_side = serializers.ChoiceField(choices=Side.choices)
-    owner_name = serializers.CharField(max_length=200)
+    owner_side = serializers.ChoiceField(choices=ActionSide.choices)
+    owner_name = serializers.CharField(
+        max_length=200, help_text="The owner; for a joint action the client's owner."
+    )
+    supplier_owner_name = serializers.CharField(
+        max_length=200,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Only for a joint action: the owner on the supplier's side.",
+    )
     due_date = serializers.DateField()
 
 

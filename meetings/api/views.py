@@ -320,7 +320,7 @@ class ActionItemViewSet(HistoryActionMixin, ReadViewSet):
         """Change an action's status: managers any, a supplier the actions its side owns."""
         action_item = self.get_object()
         allowed = self.access.may("meetings.manage") or (
-            self.access.is_supplier and action_item.owner_side == "supplier"
+            self.access.is_supplier and action_item.supplier_owns
         )
         if not allowed:
             raise PermissionDenied

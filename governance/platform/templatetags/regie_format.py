@@ -20,6 +20,11 @@ def signed(value, decimals=None):
 
 
 @register.filter
+def percent(value, decimals=0):
+    return formatting.percent(value, int(decimals))
+
+
+@register.filter
 def money(value, currency="EUR"):
     return formatting.money(value, currency)
 
