@@ -152,9 +152,10 @@ def absent_required_roles(*, meeting: Meeting) -> list[tuple[str, str]]:
     ]
 
 
-def missing_preparation(*, items, today: date) -> list[dict]:
+def missing_preparation(*, items, today: date | None = None) -> list[dict]:
     """Per item needing preparation: which pre-reads are still missing, and which of those
-    are past their due date (`late`)."""
+    are past their due date (`late`) on `today` (the server's local date by default)."""
+    today = today or timezone.localdate()
     result = []
     for item in items:
         missing = []

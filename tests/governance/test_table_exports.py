@@ -64,13 +64,12 @@ def test_sip_export_lists_the_programmes_with_their_tracks(manager, world):
 def test_lesson_export_follows_the_category_filter(manager, world):
     make_chain(world.alpha, world.alpha_contract, run=False)
     url = reverse("simulations:lesson_export", args=["alpha"])
+    header = ["Year", "Category", "Lesson", "Exercise", "Times learned"]
     assert rows_of(manager.get(url)) == [
-        ["Year", "Category", "Lesson", "Exercise"],
-        ["2025", "Capacity and availability", "Nobody answers", "Friday evening outage"],
+        header,
+        ["2025", "Capacity and availability", "Nobody answers", "Friday evening outage", "1"],
     ]
-    assert rows_of(manager.get(url, {"category": "tooling"})) == [
-        ["Year", "Category", "Lesson", "Exercise"]
-    ]
+    assert rows_of(manager.get(url, {"category": "tooling"})) == [header]
 
 
 def test_meeting_action_export(manager, world):
