@@ -255,7 +255,7 @@ ROUTES: dict[str, Route] = {
     ),
     "api:expectation-list": api(),
     "api:expectation-detail": api("expectation"),
-    "api:expectation-list#create": api_post(perm=CONTRACTS, ok=(400,), data=EXPECTATION),
+    "api:expectation-list#create": api_post(perm=CONTRACTS, ok=(400,), data=EXPECTATION, json=True),
     "api:expectation-detail#update": api_patch("expectation", CONTRACTS, data={"owner": "W"}),
     "api:information-need-list": api(),
     "api:information-need-detail": api("information_need"),

@@ -4,6 +4,7 @@ needs. Contract managers only, as in the browser; the services validate."""
 
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins
+from rest_framework.parsers import JSONParser
 
 from contracts import selectors
 from contracts.api.serializers import ErrorSerializer
@@ -28,6 +29,8 @@ class RegisterWriteMixin(mixins.CreateModelMixin, mixins.UpdateModelMixin):
 
     create_serializer_class = None
     update_serializer_class = None
+    # JSON only: windows and dimension mappings are lists of objects, which forms cannot carry.
+    parser_classes = [JSONParser]
 
     def may_write(self, access) -> bool:
         return may_manage_contract(access)

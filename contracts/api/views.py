@@ -109,6 +109,7 @@ class ServiceLevelViewSet(HistoryActionMixin, mixins.CreateModelMixin, ScopedRea
     filterset_class = ServiceLevelFilter
     search_fields = ["code", "name"]
     model = ServiceLevel
+    parser_classes = [JSONParser]
 
     def visible(self):
         return selectors.service_level_list(access=self.access).order_by(

@@ -71,7 +71,7 @@ def error_body(serializer_class):
 
 
 class RegisterWriteSerializer(ScopedModelSerializer):
-    """Base of the writes: the answer is the record as read (`read_serializer`)."""
+    # Base of the writes: the answer is the record as read (`read_serializer`).
 
     read_serializer = None
 
@@ -136,6 +136,8 @@ HOURS_HELP = _(
 
 
 class ServiceUpdateSerializer(RegisterWriteSerializer):
+    """A service of a contract: name, description, criticality, holidays, weekly window."""
+
     read_serializer = ServiceSerializer
     opening_hours = HoursInputSerializer(many=True, required=False, help_text=HOURS_HELP)
 
@@ -160,6 +162,8 @@ class ServiceUpdateSerializer(RegisterWriteSerializer):
 
 
 class ServiceCreateSerializer(ServiceUpdateSerializer):
+    """A new service of a contract, with its weekly window (none: always open)."""
+
     class Meta(ServiceUpdateSerializer.Meta):
         fields = ["contract", *ServiceUpdateSerializer.Meta.fields]
 
@@ -249,6 +253,8 @@ class ExpectationSerializer(ScopedModelSerializer):
 
 
 class ExpectationUpdateSerializer(RegisterWriteSerializer):
+    """An explicit expectation: what the client expects, how it is measured, who owns it."""
+
     read_serializer = ExpectationSerializer
     TEXT = ["statement", "measured_by", "owner"]
 
@@ -263,6 +269,8 @@ class ExpectationUpdateSerializer(RegisterWriteSerializer):
 
 
 class ExpectationCreateSerializer(ExpectationUpdateSerializer):
+    """A new explicit expectation of a contract."""
+
     class Meta(ExpectationUpdateSerializer.Meta):
         fields = ["contract", *ExpectationUpdateSerializer.Meta.fields]
 
@@ -284,6 +292,8 @@ class InformationNeedSerializer(ScopedModelSerializer):
 
 
 class InformationNeedUpdateSerializer(RegisterWriteSerializer):
+    """An information need: what, format, frequency, by whom, to whom, days after the period."""
+
     read_serializer = InformationNeedSerializer
 
     class Meta:
@@ -297,6 +307,8 @@ class InformationNeedUpdateSerializer(RegisterWriteSerializer):
 
 
 class InformationNeedCreateSerializer(InformationNeedUpdateSerializer):
+    """A new information need of a contract."""
+
     class Meta(InformationNeedUpdateSerializer.Meta):
         fields = ["contract", *NEED_FIELDS]
 
