@@ -259,7 +259,9 @@ ROUTES: dict[str, Route] = {
     "api:expectation-detail#update": api_patch("expectation", CONTRACTS, data={"owner": "W"}),
     "api:information-need-list": api(),
     "api:information-need-detail": api("information_need"),
-    "api:information-need-list#create": api_post(perm=CONTRACTS, ok=(400,), data=INFORMATION_NEED),
+    "api:information-need-list#create": api_post(
+        perm=CONTRACTS, ok=(400,), data=INFORMATION_NEED, json=True
+    ),
     "api:information-need-detail#update": api_patch(
         "information_need", CONTRACTS, data={"due_days": 12}
     ),
