@@ -374,6 +374,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "ContractStatusEnum": "contracts.models.Contract.Status",
         "SLAReportStatusEnum": "contracts.models.SLAReport.Status",
+        "InformationFrequencyEnum": "contracts.models.Frequency",
         "SimulationRunStatusEnum": "simulations.models.SimulationRun.Status",
         "ExerciseStatusEnum": "simulations.models.Exercise.Status",
         "AuditStatusEnum": "audits.models.Audit.Status",

@@ -65,6 +65,8 @@ class Route:
     data: dict | None = None
     # (permission, text): the text is in the answer exactly for the roles holding it.
     shows: tuple[str, str] | None = None
+    # Send `data` as JSON (API writes with nested lists); PUT and PATCH always do.
+    json: bool = False
 
     @property
     def perms(self) -> tuple[str, ...]:
@@ -101,6 +103,13 @@ def api_post(object=None, perm=READ, ok=(200,), data=None, **more) -> Route:
     """A tenant API action (POST)."""
     return Route(
         TENANT, api=True, method="post", object=object, perm=perm, ok=ok, data=data or {}, **more
+    )
+
+
+def api_patch(object=None, perm=READ, ok=(200,), data=None, **more) -> Route:
+    """A tenant API partial update (PATCH, JSON)."""
+    return Route(
+        TENANT, api=True, method="patch", object=object, perm=perm, ok=ok, data=data or {}, **more
     )
 
 
@@ -245,6 +254,8 @@ def resolver_routes() -> set[str]:
 
 
 def request(client, route: Route, url: str):
+    if route.json or route.method in ("put", "patch"):
+        return getattr(client, route.method)(url, route.data, content_type="application/json")
     if route.data is not None:
         return getattr(client, route.method)(url, route.data)
     return getattr(client, route.method)(url)

@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 APPS = ["contracts", "kto", "complaints", "audits", "simulations", "meetings", "governance"]
 
 WRITE_ROUTES = sorted(
-    name for name, route in ROUTES.items() if route.kind == TENANT and route.method == "post"
+    name for name, route in ROUTES.items() if route.kind == TENANT and route.method != "get"
 )
 
 

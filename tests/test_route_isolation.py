@@ -48,6 +48,7 @@ from tests.route_walk import (  # noqa: F401 - the permissions are the table's v
     TENANT,
     Route,
     api,
+    api_patch,
     api_post,
     check_cell,
     page,
@@ -118,6 +119,13 @@ INFORMATION_NEED = {
     "due_days": "10",
 }
 DELIVERY = {"period": "2025-01", "delivered_on": "2025-02-05"}
+# The API's register writes (JSON). Creates name a contract or supplier by id, which the walk
+# cannot know in advance: they are walked with the id missing (400 for an insider).
+API_SERVICE = {
+    "name": "Walked desk",
+    "opening_hours": [{"weekday": 0, "opens": "08:00", "closes": "17:00"}],
+}
+API_AMENDMENT = {"valid_from": "2026-01-01", "target": "95"}
 QUESTION = {"code": "walk", "kind": "open", "text_nl": "Iets?", "text_en": "Anything?"}
 PARTICIPANTS = {"csv": "email,group\nwalk@example.test,end_users\n"}
 LESSON = {"lesson-category": "tooling", "lesson-text": "Walked"}
@@ -239,6 +247,29 @@ ROUTES: dict[str, Route] = {
     "contracts:delivery_record": post("information_need", (CONTRACTS, SLA_REPORT), data=DELIVERY),
     "api:service-list": api(),
     "api:service-detail": api("service"),
+    # The register's API writes: contract managers, as in the browser (a supplier: 403).
+    "api:contract-list#create": api_post(perm=CONTRACTS, ok=(400,), data=CONTRACT, json=True),
+    "api:contract-detail#update": api_patch("contract", CONTRACTS, data={"title": "Walked"}),
+    "api:service-list#create": api_post(perm=CONTRACTS, ok=(400,), data=API_SERVICE, json=True),
+    "api:service-detail#update": api_patch("service", CONTRACTS, data=API_SERVICE),
+    "api:servicelevel-list#create": api_post(
+        perm=CONTRACTS, ok=(400,), data=NEW_SERVICE_LEVEL, json=True
+    ),
+    "api:servicelevel-amend": api_post(
+        "service_level", CONTRACTS, ok=(201,), data=API_AMENDMENT, json=True
+    ),
+    "api:expectation-list": api(),
+    "api:expectation-detail": api("expectation"),
+    "api:expectation-list#create": api_post(perm=CONTRACTS, ok=(400,), data=EXPECTATION, json=True),
+    "api:expectation-detail#update": api_patch("expectation", CONTRACTS, data={"owner": "W"}),
+    "api:information-need-list": api(),
+    "api:information-need-detail": api("information_need"),
+    "api:information-need-list#create": api_post(
+        perm=CONTRACTS, ok=(400,), data=INFORMATION_NEED, json=True
+    ),
+    "api:information-need-detail#update": api_patch(
+        "information_need", CONTRACTS, data={"due_days": 12}
+    ),
     "api:servicelevel-list": api(),
     "api:servicelevel-detail": api("service_level"),
     "api:slareport-list": api(),
@@ -518,9 +549,9 @@ ROUTES: dict[str, Route] = {
 # A record's `history` action answers exactly whoever may read the record itself.
 HISTORY_OF = [
     "agenda-item", "audit-action", "audit-checklist-item", "audit-finding", "audit",
-    "audit-programme", "complaint", "complaint-proposal", "contract", "gap-threshold",
-    "kto-survey", "measurement", "meeting-action", "meeting", "meeting-series", "service",
-    "servicelevel", "sip", "sip-milestone", "slareport",
+    "audit-programme", "complaint", "complaint-proposal", "contract", "expectation",
+    "gap-threshold", "information-need", "kto-survey", "measurement", "meeting-action",
+    "meeting", "meeting-series", "service", "servicelevel", "sip", "sip-milestone", "slareport",
 ]  # fmt: skip
 ROUTES.update({f"api:{name}-history": ROUTES[f"api:{name}-detail"] for name in HISTORY_OF})
 

@@ -2,7 +2,7 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import status
+from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -16,6 +16,7 @@ from contracts.api.filters import (
     ServiceLevelFilter,
     SLAReportFilter,
 )
+from contracts.api.register import RegisterWriteMixin, register_writes
 from contracts.api.serializers import (
     AppealSerializer,
     ContractSerializer,
@@ -29,16 +30,34 @@ from contracts.api.serializers import (
     SLAReportUploadSerializer,
     UploadResultSerializer,
 )
+from contracts.api.writes import (
+    ContractCreateSerializer,
+    ContractUpdateSerializer,
+    ServiceCreateSerializer,
+    ServiceLevelAmendSerializer,
+    ServiceLevelCreateSerializer,
+    ServiceUpdateSerializer,
+    error_body,
+)
 from contracts.models import Contract, Measurement, Service, ServiceLevel, SLAReport
-from contracts.permissions import may_review_report, may_upload_report
+from contracts.permissions import may_manage_contract, may_review_report, may_upload_report
 from governance.platform.api import ScopedReadViewSet
 from governance.platform.history_api import HistoryActionMixin
 
 
-class ContractViewSet(HistoryActionMixin, ScopedReadViewSet):
-    """Contracts of the organisation; a supplier's user sees its own contracts only."""
+@register_writes(
+    ContractSerializer,
+    ContractCreateSerializer,
+    ContractUpdateSerializer,
+    "a contract's terms (dates, notice, renewal, value, reporting calendar)",
+)
+class ContractViewSet(HistoryActionMixin, RegisterWriteMixin, ScopedReadViewSet):
+    """Contracts of the organisation; a supplier's user sees its own contracts only. Contract
+    managers create them and change their terms."""
 
     serializer_class = ContractSerializer
+    create_serializer_class = ContractCreateSerializer
+    update_serializer_class = ContractUpdateSerializer
     search_fields = ["reference", "title", "supplier__name"]
     ordering_fields = ["reference", "title", "end_date"]
     filterset_class = ContractFilter
@@ -48,10 +67,18 @@ class ContractViewSet(HistoryActionMixin, ScopedReadViewSet):
         return selectors.contract_list(access=self.access)
 
 
-class ServiceViewSet(HistoryActionMixin, ScopedReadViewSet):
+@register_writes(
+    ServiceSerializer,
+    ServiceCreateSerializer,
+    ServiceUpdateSerializer,
+    "a service of a contract with its weekly window",
+)
+class ServiceViewSet(HistoryActionMixin, RegisterWriteMixin, ScopedReadViewSet):
     """Services with their service window (opening hours per weekday, 0 = Monday)."""
 
     serializer_class = ServiceSerializer
+    create_serializer_class = ServiceCreateSerializer
+    update_serializer_class = ServiceUpdateSerializer
     filterset_class = ServiceFilter
     search_fields = ["name"]
     model = Service
@@ -60,18 +87,65 @@ class ServiceViewSet(HistoryActionMixin, ScopedReadViewSet):
         return selectors.service_list(access=self.access).order_by("contract", "name")
 
 
-class ServiceLevelViewSet(HistoryActionMixin, ScopedReadViewSet):
-    """Service level versions with their perception-dimension mappings."""
+@extend_schema_view(
+    create=extend_schema(
+        request=ServiceLevelCreateSerializer,
+        responses={
+            201: ServiceLevelSerializer,
+            400: error_body(ServiceLevelCreateSerializer),
+            403: ErrorSerializer,
+        },
+        description=(
+            "Agree a new service level of a contract. Its code must be new to the contract: "
+            "changing an agreed level is an amendment (`amend`)."
+        ),
+    ),
+)
+class ServiceLevelViewSet(HistoryActionMixin, mixins.CreateModelMixin, ScopedReadViewSet):
+    """Service level versions with their perception-dimension mappings. An agreed level is
+    never changed in place: an amendment adds the next version."""
 
     serializer_class = ServiceLevelSerializer
     filterset_class = ServiceLevelFilter
     search_fields = ["code", "name"]
     model = ServiceLevel
+    parser_classes = [JSONParser]
 
     def visible(self):
         return selectors.service_level_list(access=self.access).order_by(
             "contract", "code", "valid_from"
         )
+
+    def may_write(self, access) -> bool:
+        return may_manage_contract(access)
+
+    def get_serializer_class(self):
+        return {
+            "create": ServiceLevelCreateSerializer,
+            "amend": ServiceLevelAmendSerializer,
+        }.get(self.action, ServiceLevelSerializer)
+
+    @extend_schema(
+        request=ServiceLevelAmendSerializer,
+        responses={
+            201: ServiceLevelSerializer,
+            400: error_body(ServiceLevelAmendSerializer),
+            403: ErrorSerializer,
+            404: ErrorSerializer,
+        },
+    )
+    @action(detail=True, methods=["post"])
+    def amend(self, request, *args, **kwargs):
+        """Amend the version in force from `valid_from`: it ends the day before and the answer
+        is the new version with the same code. Periods already reported stay judged by the old
+        version, so an amendment starts after the last reported period."""
+        level = self.get_object()
+        serializer = self.get_serializer(
+            data=request.data, context={**self.get_serializer_context(), "level": level}
+        )
+        serializer.is_valid(raise_exception=True)
+        serializer.save()
+        return Response(serializer.data, status=status.HTTP_201_CREATED)
 
 
 @extend_schema_view(

@@ -1,8 +1,10 @@
 import re
 
 from django.urls import reverse
+from django_scopes import scopes_disabled
 from rest_framework.test import APIClient
 
+from contracts.models import Contract
 from governance.accounts.models import ApiToken
 from tests.conftest import PASSWORD, api_token_for
 
@@ -84,11 +86,21 @@ def test_contract_detail_for_the_owner(world):
     assert client.get(url).json()["reference"] == "A-1"
 
 
-def test_contract_api_is_read_only(world):
+def test_contract_api_writes_name_the_supplier_and_delete_nothing(world):
+    # Creating and changing contracts is covered in tests/contracts/test_api_writes.py; here:
+    # a contract without a supplier is refused naming it, and there is no delete.
     client = APIClient()
     client.force_login(world.alice)
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
     response = client.post(contract_list_url(), {"reference": "X", "title": "X"}, format="json")
-    assert response.status_code == 405
+    assert (response.status_code, response.json()) == (
+        400,
+        {"supplier": ["This field is required."]},
+    )
+    detail = f"{contract_list_url()}{world.alpha_contract.pk}/"
+    assert client.delete(detail).status_code == 405
+    with scopes_disabled():
+        assert Contract.objects.filter(organisation=world.alpha).count() == 1
 
 
 def test_contract_list_query_count_does_not_grow(world, django_assert_num_queries):
