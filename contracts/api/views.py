@@ -32,10 +32,11 @@ from contracts.api.serializers import (
 from contracts.models import Contract, Measurement, Service, ServiceLevel, SLAReport
 from contracts.permissions import may_review_report, may_upload_report
 from governance.platform.api import ScopedReadViewSet
+from governance.platform.concurrency import VersionedViewSetMixin
 from governance.platform.history_api import HistoryActionMixin
 
 
-class ContractViewSet(HistoryActionMixin, ScopedReadViewSet):
+class ContractViewSet(VersionedViewSetMixin, HistoryActionMixin, ScopedReadViewSet):
     """Contracts of the organisation; a supplier's user sees its own contracts only."""
 
     serializer_class = ContractSerializer
@@ -48,7 +49,7 @@ class ContractViewSet(HistoryActionMixin, ScopedReadViewSet):
         return selectors.contract_list(access=self.access)
 
 
-class ServiceViewSet(HistoryActionMixin, ScopedReadViewSet):
+class ServiceViewSet(VersionedViewSetMixin, HistoryActionMixin, ScopedReadViewSet):
     """Services with their service window (opening hours per weekday, 0 = Monday)."""
 
     serializer_class = ServiceSerializer
@@ -60,7 +61,7 @@ class ServiceViewSet(HistoryActionMixin, ScopedReadViewSet):
         return selectors.service_list(access=self.access).order_by("contract", "name")
 
 
-class ServiceLevelViewSet(HistoryActionMixin, ScopedReadViewSet):
+class ServiceLevelViewSet(VersionedViewSetMixin, HistoryActionMixin, ScopedReadViewSet):
     """Service level versions with their perception-dimension mappings."""
 
     serializer_class = ServiceLevelSerializer
@@ -95,7 +96,7 @@ class ServiceLevelViewSet(HistoryActionMixin, ScopedReadViewSet):
         ),
     ),
 )
-class SLAReportViewSet(HistoryActionMixin, ScopedReadViewSet):
+class SLAReportViewSet(VersionedViewSetMixin, HistoryActionMixin, ScopedReadViewSet):
     """SLA reports (every version) with their measurements, and the review actions."""
 
     filterset_class = SLAReportFilter
@@ -232,7 +233,7 @@ class SLAReportViewSet(HistoryActionMixin, ScopedReadViewSet):
         return self._review(request, services.sla_report_submit)
 
 
-class MeasurementViewSet(HistoryActionMixin, ScopedReadViewSet):
+class MeasurementViewSet(VersionedViewSetMixin, HistoryActionMixin, ScopedReadViewSet):
     """Reported values with their judged state and deviation analysis."""
 
     serializer_class = MeasurementSerializer
