@@ -66,7 +66,8 @@ def locked_version(record: models.Model) -> str:
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("a version check must run inside the update's transaction")
     model = type(record)
-    list(model._base_manager.select_for_update().filter(pk=record.pk).values_list("pk"))
+    # of=self: a model whose manager joins related rows locks its own row only.
+    list(model._base_manager.select_for_update(of=("self",)).filter(pk=record.pk).values_list("pk"))
     return _stored_version(model, record.pk)
 
 
