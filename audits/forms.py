@@ -19,6 +19,7 @@ from audits.models import (
 )
 from audits.permissions import client_records
 from audits.services import MAX_REPORT_BYTES
+from governance.platform.concurrency import VersionedFormMixin
 from governance.platform.forms import IsoDateInput
 
 DATE = IsoDateInput()
@@ -110,7 +111,7 @@ class AuditForm(forms.Form):
         self.fields["follow_up_of"].queryset = audits
 
 
-class AuditEditForm(AuditForm):
+class AuditEditForm(VersionedFormMixin, AuditForm):
     actual_date = forms.DateField(label=_("Actual date"), widget=DATE, required=False)
     summary = forms.CharField(
         label=_("Summary"), required=False, widget=forms.Textarea(attrs={"rows": 4})
@@ -173,7 +174,7 @@ class FindingForm(forms.Form):
         self.fields["checklist_item"].label_from_instance = lambda item: item.display_question[:90]
 
 
-class RespondForm(forms.Form):
+class RespondForm(VersionedFormMixin, forms.Form):
     root_cause = forms.CharField(label=_("Root cause"), widget=forms.Textarea(attrs={"rows": 3}))
     services = forms.ModelMultipleChoiceField(
         label=_("Affected services"),
@@ -187,7 +188,7 @@ class RespondForm(forms.Form):
         self.fields["services"].queryset = finding.audit.contract.services.order_by("name")
 
 
-class PriorityForm(forms.Form):
+class PriorityForm(VersionedFormMixin, forms.Form):
     priority = forms.TypedChoiceField(
         label=_("Client's priority"),
         choices=[("", _("Not set")), *[(n, str(n)) for n in range(1, 6)]],
@@ -223,7 +224,7 @@ class ActionForm(forms.Form):
         self.fields["client_owner"].queryset = users.filter(pk__in=[p.pk for p in people["client"]])
 
 
-class ActionStatusForm(forms.Form):
+class ActionStatusForm(VersionedFormMixin, forms.Form):
     status = forms.ChoiceField(label=_("Status"), choices=CorrectiveAction.Status.choices)
 
 

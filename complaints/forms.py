@@ -22,6 +22,7 @@ from complaints.models import (
 )
 from contracts.selectors import service_list
 from governance.platform.access import system_access
+from governance.platform.concurrency import VersionedFormMixin
 from governance.platform.forms import IsoDateInput, IsoTimeInput
 
 
@@ -194,7 +195,7 @@ class ComplaintFilterForm(forms.Form):
         ]
 
 
-class AssignForm(forms.Form):
+class AssignForm(VersionedFormMixin, forms.Form):
     assignee = forms.ChoiceField(label=_("Assign to"), required=False)
 
     def __init__(self, *args, members, suppliers, **kwargs):
@@ -220,7 +221,7 @@ class AssignForm(forms.Form):
         return None, None
 
 
-class TransitionForm(forms.Form):
+class TransitionForm(VersionedFormMixin, forms.Form):
     to = forms.ChoiceField(choices=Status.choices)
     text = forms.CharField(required=False, max_length=DESCRIPTION_MAX, widget=forms.Textarea)
 

@@ -40,6 +40,7 @@ from governance.platform.charts import (
     heatmap,
     line_chart,
 )
+from governance.platform.concurrency import atomic_post, stale_messages
 from governance.platform.listing import ListPage
 
 
@@ -183,6 +184,7 @@ def complaint_detail(request, org_slug, pk):
     assign_form = None
     if permissions.may_assign(access):
         assign_form = AssignForm(
+            record=complaint,
             initial={
                 "assignee": (
                     f"user:{complaint.assigned_user_id}"
@@ -226,17 +228,20 @@ def _back(complaint):
 
 
 @require_POST
+@atomic_post
 def complaint_assign(request, org_slug, pk):
     complaint = _complaint(request, pk)
     access = request.access
     access.require(permissions.may_assign(access))
     form = AssignForm(
         request.POST,
+        record=complaint,
         members=selectors.team_members(organisation=access.organisation),
         suppliers=supplier_list(access=access),
     )
     if not form.is_valid():
-        messages.error(request, _("Choose someone from the list."))
+        for line in stale_messages(form) or [_("Choose someone from the list.")]:
+            messages.error(request, line)
         return _back(complaint)
     user, supplier = form.chosen()
     try:
@@ -249,11 +254,13 @@ def complaint_assign(request, org_slug, pk):
 
 
 @require_POST
+@atomic_post
 def complaint_transition(request, org_slug, pk):
     complaint = _complaint(request, pk)
-    form = TransitionForm(request.POST)
+    form = TransitionForm(request.POST, record=complaint)
     if not form.is_valid():
-        messages.error(request, _("Choose a valid next step."))
+        for line in stale_messages(form) or [_("Choose a valid next step.")]:
+            messages.error(request, line)
         return _back(complaint)
     if not permissions.may_transition(request.access, complaint, form.cleaned_data["to"]):
         raise PermissionDenied

@@ -19,6 +19,7 @@ from contracts.models import (
 )
 from contracts.templatetags.contracts_tags import plain
 from contracts.uploads import MAX_UPLOAD_BYTES
+from governance.platform.concurrency import VersionedFormMixin
 from governance.platform.dimensions import Dimension
 from governance.platform.forms import IsoDateInput, IsoTimeInput, MonthInput
 
@@ -101,7 +102,7 @@ CONTRACT_FIELDS = [
 ]
 
 
-class ContractForm(forms.ModelForm):
+class ContractForm(VersionedFormMixin, forms.ModelForm):
     """A contract's terms. The supplier is chosen once, among the suppliers the organisation
     already works with: engaging a new supplier opens the organisation to that company's users,
     which the platform operator does."""
@@ -130,7 +131,7 @@ class ContractForm(forms.ModelForm):
             )
 
 
-class ServiceForm(forms.ModelForm):
+class ServiceForm(VersionedFormMixin, forms.ModelForm):
     class Meta:
         model = Service
         fields = ["name", "description", "criticality", "open_on_holidays"]
@@ -286,7 +287,7 @@ class ServiceLevelAmendForm(forms.Form):
         return cls(data, initial=initial)
 
 
-class ExpectationForm(forms.ModelForm):
+class ExpectationForm(VersionedFormMixin, forms.ModelForm):
     class Meta:
         model = Expectation
         fields = ["statement", "measured_by", "owner"]
@@ -296,7 +297,7 @@ class ExpectationForm(forms.ModelForm):
         }
 
 
-class InformationNeedForm(forms.ModelForm):
+class InformationNeedForm(VersionedFormMixin, forms.ModelForm):
     class Meta:
         model = InformationNeed
         fields = ["what", "format", "frequency", "delivered_by", "recipient", "due_days"]

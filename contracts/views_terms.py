@@ -24,6 +24,7 @@ from contracts.forms import (
 )
 from contracts.permissions import may_manage_contract, may_record_delivery
 from governance.platform.access import get_object_for
+from governance.platform.concurrency import atomic_post
 from governance.platform.forms import apply_errors
 
 
@@ -81,6 +82,7 @@ def contract_create(request, org_slug):
     return _page(request, "contracts/form.html", title=_("New contract"), contract=None, form=form)
 
 
+@atomic_post
 def contract_edit(request, org_slug, pk):
     contract = _managed(request, selectors.contract_list, pk)
     title = _("Terms of %(contract)s") % {"contract": contract.reference}
@@ -131,6 +133,7 @@ def service_create(request, org_slug, pk):
     return _service_page(request, contract=_managed(request, selectors.contract_list, pk))
 
 
+@atomic_post
 def service_edit(request, org_slug, pk):
     service = _managed(request, selectors.service_list, pk)
     return _service_page(request, contract=service.contract, service=service)
@@ -210,6 +213,7 @@ def expectation_create(request, org_slug, pk):
     )
 
 
+@atomic_post
 def expectation_edit(request, org_slug, pk):
     expectation = _managed(request, selectors.expectation_list, pk)
     return _simple_page(
@@ -234,6 +238,7 @@ def information_need_create(request, org_slug, pk):
     )
 
 
+@atomic_post
 def information_need_edit(request, org_slug, pk):
     need = _managed(request, selectors.information_need_list, pk)
     return _simple_page(

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from contracts.selectors import contract_list, service_level_list
 from governance.platform.access import Access
+from governance.platform.concurrency import VersionedFormMixin
 from governance.platform.forms import IsoDateInput, IsoDateTimeInput
 from meetings.models import (
     DEFAULT_CADENCE_MONTHS,
@@ -20,7 +21,7 @@ from meetings.models import (
 from meetings.selectors import client_people, supplier_people
 
 
-class SeriesForm(forms.ModelForm):
+class SeriesForm(VersionedFormMixin, forms.ModelForm):
     contract = forms.ModelChoiceField(
         label=_("Contract"),
         queryset=None,
@@ -80,7 +81,7 @@ class SeriesForm(forms.ModelForm):
         return [line.strip() for line in self.cleaned_data["topics"].splitlines() if line.strip()]
 
 
-class MeetingForm(forms.ModelForm):
+class MeetingForm(VersionedFormMixin, forms.ModelForm):
     class Meta:
         model = Meeting
         fields = ["starts_at", "ends_at", "location"]
@@ -116,7 +117,7 @@ class ClientPrepForm(forms.Form):
     )
 
 
-class MinutesForm(forms.Form):
+class MinutesForm(VersionedFormMixin, forms.Form):
     minutes = forms.CharField(
         label=_("Minutes"), widget=forms.Textarea(attrs={"rows": 3}), required=False
     )
@@ -148,7 +149,7 @@ class AttendanceForm(forms.ModelForm):
         fields = ["side", "role", "name", "email"]
 
 
-class SIPForm(forms.ModelForm):
+class SIPForm(VersionedFormMixin, forms.ModelForm):
     contract = forms.ModelChoiceField(label=_("Contract"), queryset=None)
     service_level = forms.ModelChoiceField(label=_("SLA metric"), queryset=None)
 

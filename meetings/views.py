@@ -16,6 +16,7 @@ from audits import selectors as audit_selectors
 from complaints import selectors as complaint_selectors
 from contracts.selectors import contract_list
 from governance.platform.access import get_object_for
+from governance.platform.concurrency import atomic_post
 from governance.platform.forms import apply_errors, saved
 from governance.platform.listing import ListPage
 from kto import selectors as kto_selectors
@@ -73,6 +74,10 @@ def _flash_form_errors(request, form) -> None:
     """A message per field in error: its label (none for the whole form) and its errors."""
     for field, errors in form.errors.items():
         label = form.fields[field].label if field in form.fields else ""
+        if not label:
+            for error in errors:
+                messages.error(request, error)
+            continue
         messages.error(request, f"{label}: {' '.join(errors)}")
 
 
@@ -153,6 +158,7 @@ def series_create(request, org_slug):
     )
 
 
+@atomic_post
 def series_edit(request, org_slug, pk):
     access = request.access
     series = _series(request, pk)
@@ -244,6 +250,7 @@ def meeting_detail(request, org_slug, pk):
     )
 
 
+@atomic_post
 def meeting_edit(request, org_slug, pk):
     access = request.access
     meeting = _meeting(request, pk)
@@ -425,16 +432,19 @@ def item_prepare(request, org_slug, pk):
 
 
 @require_POST
+@atomic_post
 def item_record(request, org_slug, pk):
     access = request.access
     item = _item(request, pk)
     access.require(may_manage(access))
-    form = MinutesForm(request.POST)
+    form = MinutesForm(request.POST, record=item)
     if form.is_valid():
         try:
             services.item_record(item=item, **form.cleaned_data)
         except ValidationError as error:
             _flash_errors(request, error)
+    else:
+        _flash_form_errors(request, form)
     return redirect(
         reverse("meetings:meeting_detail", args=[org_slug, item.meeting_id]) + f"#item-{item.pk}"
     )
@@ -574,6 +584,7 @@ def sip_create(request, org_slug):
     return _sip_form(request, org_slug)
 
 
+@atomic_post
 def sip_edit(request, org_slug, pk):
     return _sip_form(request, org_slug, _sip(request, pk))
 

@@ -46,6 +46,7 @@ from audits.models import (
 )
 from audits.permissions import may_set_priority, may_upload_report
 from governance.platform.api import ScopedReadViewSet
+from governance.platform.concurrency import VersionedViewSetMixin
 from governance.platform.history_api import HistoryActionMixin
 
 
@@ -90,7 +91,9 @@ def _int_param(request, name):
         ),
     ),
 )
-class ProgrammeViewSet(HistoryActionMixin, mixins.CreateModelMixin, AuditsViewSet):
+class ProgrammeViewSet(
+    VersionedViewSetMixin, HistoryActionMixin, mixins.CreateModelMixin, AuditsViewSet
+):
     """Yearly audit programmes per contract (and so per supplier)."""
 
     model = AuditProgramme
@@ -150,7 +153,7 @@ class ProgrammeViewSet(HistoryActionMixin, mixins.CreateModelMixin, AuditsViewSe
     create=extend_schema(request=AuditCreateSerializer, responses={201: AuditSerializer}),
     partial_update=extend_schema(request=AuditUpdateSerializer, responses={200: AuditSerializer}),
 )
-class AuditViewSet(HistoryActionMixin, AuditsViewSet):
+class AuditViewSet(VersionedViewSetMixin, HistoryActionMixin, AuditsViewSet):
     """Audits with type, level, scope, clauses, dates, auditors and status."""
 
     http_method_names = ["get", "post", "patch", "head", "options"]
@@ -311,7 +314,7 @@ class AuditViewSet(HistoryActionMixin, AuditsViewSet):
         request=ChecklistItemUpdateSerializer, responses={200: ChecklistItemSerializer}
     ),
 )
-class ChecklistItemViewSet(HistoryActionMixin, AuditsViewSet):
+class ChecklistItemViewSet(VersionedViewSetMixin, HistoryActionMixin, AuditsViewSet):
     """Checklist items with their result, evidence and the interviewee's role (no names);
     auditors add their own questions while the audit is planned or in progress."""
 
@@ -370,7 +373,7 @@ class ChecklistItemViewSet(HistoryActionMixin, AuditsViewSet):
         request=FindingRespondSerializer, responses={200: FindingClientSerializer}
     ),
 )
-class FindingViewSet(HistoryActionMixin, AuditsViewSet):
+class FindingViewSet(VersionedViewSetMixin, HistoryActionMixin, AuditsViewSet):
     """Findings with grade, root cause, affected services, the client's priority, actions and
     effectiveness checks; `ranking` gives the ranked bottlenecks with their end-user impact."""
 
@@ -510,7 +513,7 @@ def _ranked_dict(ranked):
     create=extend_schema(request=ActionCreateSerializer, responses={201: ActionSerializer}),
     partial_update=extend_schema(request=ActionUpdateSerializer, responses={200: ActionSerializer}),
 )
-class ActionViewSet(HistoryActionMixin, AuditsViewSet):
+class ActionViewSet(VersionedViewSetMixin, HistoryActionMixin, AuditsViewSet):
     """Corrective actions: owner side (supplier, client, joint), owners, due date, status."""
 
     http_method_names = ["get", "post", "patch", "head", "options"]

@@ -12,6 +12,7 @@ from audits.models import CorrectiveAction
 from audits.permissions import may_respond
 from audits.views.helpers import _finding, _submit
 from governance.platform.access import get_object_for
+from governance.platform.concurrency import atomic_post
 
 
 @require_POST
@@ -29,12 +30,13 @@ def action_create(request, org_slug, pk):
 
 
 @require_POST
+@atomic_post
 def action_update(request, org_slug, pk):
     action = get_object_for(request.access, selectors.action_list(access=request.access), pk=pk)
     request.access.require(services.may_update_action(request.access, action))
     _submit(
         request,
-        ActionStatusForm(request.POST),
+        ActionStatusForm(request.POST, record=action),
         lambda data: services.action_update(
             access=request.access, action=action, status=data["status"]
         ),

@@ -25,6 +25,7 @@ from audits.permissions import may_close_audit, may_edit_audit, may_plan, may_up
 from audits.views.helpers import _attempt, _audit, _form_page, _int, _submit, _url
 from contracts.selectors import contract_list, service_list
 from governance.platform.access import get_object_for
+from governance.platform.concurrency import atomic_post
 
 
 def _people_for_access(access) -> dict:
@@ -141,6 +142,7 @@ def _item_initial(item):
     }
 
 
+@atomic_post
 def audit_edit(request, org_slug, pk):
     access = request.access
     audit = _audit(request, pk)
@@ -158,7 +160,7 @@ def audit_edit(request, org_slug, pk):
         "observers": list(audit.observers.all()),
         "summary": audit.summary,
     }
-    form = _audit_form(request, AuditEditForm, request.POST or None, initial=initial)
+    form = _audit_form(request, AuditEditForm, request.POST or None, initial=initial, record=audit)
 
     def save(data):
         changed = {name: data[name] for name in form.changed_data if name in data}

@@ -34,6 +34,7 @@ from audits.views.helpers import (
     _submit,
 )
 from contracts.selectors import contract_list
+from governance.platform.concurrency import atomic_post
 from governance.platform.exports import download
 
 
@@ -77,7 +78,8 @@ def finding_detail(request, org_slug, pk):
             "audit": finding.audit,
             "ranked": ranked,
             "actions": [
-                (a, ActionStatusForm(initial={"status": a.status})) for a in finding.actions.all()
+                (a, ActionStatusForm(record=a, initial={"status": a.status}))
+                for a in finding.actions.all()
             ],
             "checks": finding.checks.all(),
             "awaits_check": selectors.finding_awaits_check(finding=finding),
@@ -86,10 +88,12 @@ def finding_detail(request, org_slug, pk):
             "may_see_notes": may_see_client_notes(access),
             "respond_form": RespondForm(
                 finding=finding,
+                record=finding,
                 initial={"root_cause": finding.root_cause, "services": finding.services.all()},
             ),
             "priority_form": PriorityForm(
-                initial={"priority": finding.client_priority, "note": finding.client_note}
+                record=finding,
+                initial={"priority": finding.client_priority, "note": finding.client_note},
             ),
             "action_form": ActionForm(people=people),
             "check_form": CheckForm(
@@ -102,12 +106,13 @@ def finding_detail(request, org_slug, pk):
 
 
 @require_POST
+@atomic_post
 def finding_respond(request, org_slug, pk):
     finding = _finding(request, pk)
     request.access.require(may_respond(request.access, finding))
     _submit(
         request,
-        RespondForm(request.POST, finding=finding),
+        RespondForm(request.POST, finding=finding, record=finding),
         lambda data: services.finding_respond(access=request.access, finding=finding, **data),
         _("The root cause is saved."),
     )
@@ -115,12 +120,13 @@ def finding_respond(request, org_slug, pk):
 
 
 @require_POST
+@atomic_post
 def finding_priority(request, org_slug, pk):
     finding = _finding(request, pk)
     request.access.require(may_set_priority(request.access))
     _submit(
         request,
-        PriorityForm(request.POST),
+        PriorityForm(request.POST, record=finding),
         lambda data: services.finding_set_priority(
             access=request.access, finding=finding, priority=data["priority"], note=data["note"]
         ),

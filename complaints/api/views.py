@@ -36,11 +36,12 @@ from complaints.permissions import may_transition
 from contracts.selectors import service_list
 from governance.platform.access import system_access, tenant_scope
 from governance.platform.api import ScopedReadViewSet
+from governance.platform.concurrency import VersionedViewSetMixin
 from governance.platform.history_api import HistoryActionMixin
 from governance.platform.models import Organisation
 
 
-class ComplaintViewSet(HistoryActionMixin, ScopedReadViewSet):
+class ComplaintViewSet(VersionedViewSetMixin, HistoryActionMixin, ScopedReadViewSet):
     """Complaints of the organisation; a supplier's user sees only those assigned to its
     supplier, with contact details only where the complainant consented."""
 
@@ -162,7 +163,7 @@ class ComplaintViewSet(HistoryActionMixin, ScopedReadViewSet):
         return Response(StatisticsSerializer(data).data)
 
 
-class ProposalViewSet(HistoryActionMixin, ScopedReadViewSet):
+class ProposalViewSet(VersionedViewSetMixin, HistoryActionMixin, ScopedReadViewSet):
     """Improvement proposals (costed extension cases) — the client's own business cases."""
 
     serializer_class = ProposalSerializer

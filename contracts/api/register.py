@@ -20,6 +20,7 @@ from contracts.api.writes import (
 from contracts.models import Expectation, InformationNeed
 from contracts.permissions import may_manage_contract
 from governance.platform.api import ScopedReadViewSet
+from governance.platform.concurrency import VersionedViewSetMixin
 from governance.platform.history_api import HistoryActionMixin
 
 
@@ -76,7 +77,9 @@ def register_writes(read, create, update, what):
     ExpectationUpdateSerializer,
     "an explicit expectation of the client",
 )
-class ExpectationViewSet(HistoryActionMixin, RegisterWriteMixin, ScopedReadViewSet):
+class ExpectationViewSet(
+    VersionedViewSetMixin, HistoryActionMixin, RegisterWriteMixin, ScopedReadViewSet
+):
     """The client's explicit expectations of a contract: what, how measured, who owns it."""
 
     serializer_class = ExpectationSerializer
@@ -94,7 +97,9 @@ class ExpectationViewSet(HistoryActionMixin, RegisterWriteMixin, ScopedReadViewS
     InformationNeedUpdateSerializer,
     "an information need",
 )
-class InformationNeedViewSet(HistoryActionMixin, RegisterWriteMixin, ScopedReadViewSet):
+class InformationNeedViewSet(
+    VersionedViewSetMixin, HistoryActionMixin, RegisterWriteMixin, ScopedReadViewSet
+):
     """Information the client needs from the supplier (or the other way round), and when."""
 
     serializer_class = InformationNeedSerializer

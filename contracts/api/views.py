@@ -42,6 +42,7 @@ from contracts.api.writes import (
 from contracts.models import Contract, Measurement, Service, ServiceLevel, SLAReport
 from contracts.permissions import may_manage_contract, may_review_report, may_upload_report
 from governance.platform.api import ScopedReadViewSet
+from governance.platform.concurrency import VersionedViewSetMixin
 from governance.platform.history_api import HistoryActionMixin
 
 
@@ -51,7 +52,9 @@ from governance.platform.history_api import HistoryActionMixin
     ContractUpdateSerializer,
     "a contract's terms (dates, notice, renewal, value, reporting calendar)",
 )
-class ContractViewSet(HistoryActionMixin, RegisterWriteMixin, ScopedReadViewSet):
+class ContractViewSet(
+    VersionedViewSetMixin, HistoryActionMixin, RegisterWriteMixin, ScopedReadViewSet
+):
     """Contracts of the organisation; a supplier's user sees its own contracts only. Contract
     managers create them and change their terms."""
 
@@ -73,7 +76,9 @@ class ContractViewSet(HistoryActionMixin, RegisterWriteMixin, ScopedReadViewSet)
     ServiceUpdateSerializer,
     "a service of a contract with its weekly window",
 )
-class ServiceViewSet(HistoryActionMixin, RegisterWriteMixin, ScopedReadViewSet):
+class ServiceViewSet(
+    VersionedViewSetMixin, HistoryActionMixin, RegisterWriteMixin, ScopedReadViewSet
+):
     """Services with their service window (opening hours per weekday, 0 = Monday)."""
 
     serializer_class = ServiceSerializer
@@ -101,7 +106,9 @@ class ServiceViewSet(HistoryActionMixin, RegisterWriteMixin, ScopedReadViewSet):
         ),
     ),
 )
-class ServiceLevelViewSet(HistoryActionMixin, mixins.CreateModelMixin, ScopedReadViewSet):
+class ServiceLevelViewSet(
+    VersionedViewSetMixin, HistoryActionMixin, mixins.CreateModelMixin, ScopedReadViewSet
+):
     """Service level versions with their perception-dimension mappings. An agreed level is
     never changed in place: an amendment adds the next version."""
 
@@ -169,7 +176,7 @@ class ServiceLevelViewSet(HistoryActionMixin, mixins.CreateModelMixin, ScopedRea
         ),
     ),
 )
-class SLAReportViewSet(HistoryActionMixin, ScopedReadViewSet):
+class SLAReportViewSet(VersionedViewSetMixin, HistoryActionMixin, ScopedReadViewSet):
     """SLA reports (every version) with their measurements, and the review actions."""
 
     filterset_class = SLAReportFilter
@@ -306,7 +313,7 @@ class SLAReportViewSet(HistoryActionMixin, ScopedReadViewSet):
         return self._review(request, services.sla_report_submit)
 
 
-class MeasurementViewSet(HistoryActionMixin, ScopedReadViewSet):
+class MeasurementViewSet(VersionedViewSetMixin, HistoryActionMixin, ScopedReadViewSet):
     """Reported values with their judged state and deviation analysis."""
 
     serializer_class = MeasurementSerializer

@@ -6,6 +6,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from governance.platform.api import ScopedReadViewSet
+from governance.platform.concurrency import VersionedViewSetMixin
 from governance.platform.history_api import HistoryActionMixin
 from kto import selectors, services
 from kto.api.serializers import (
@@ -21,7 +22,9 @@ from kto.participants import ImportRejected
 from kto.results import survey_results
 
 
-class SurveyViewSet(HistoryActionMixin, mixins.CreateModelMixin, ScopedReadViewSet):
+class SurveyViewSet(
+    VersionedViewSetMixin, HistoryActionMixin, mixins.CreateModelMixin, ScopedReadViewSet
+):
     """Surveys of the organisation. A supplier's user sees only surveys covering its contracts,
     without targets, and only the aggregates of its own contracts."""
 

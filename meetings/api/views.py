@@ -16,6 +16,7 @@ from rest_framework.exceptions import ValidationError as APIValidationError
 from rest_framework.response import Response
 
 from governance.platform.api import ScopedReadViewSet
+from governance.platform.concurrency import VersionedViewSetMixin
 from governance.platform.history_api import HistoryActionMixin
 from meetings import selectors, services
 from meetings.api.serializers import (
@@ -100,7 +101,7 @@ def _input(serializer_class, view, *, partial=False):
         description="Change a series' settings; `required_roles`, when given, replace its roles.",
     ),
 )
-class SeriesViewSet(HistoryActionMixin, ReadViewSet):
+class SeriesViewSet(VersionedViewSetMixin, HistoryActionMixin, ReadViewSet):
     """Meeting series per contract (or organisation-wide) and tier, with the standard agenda
     and the roles that must attend. A supplier sees the series of its own contracts."""
 
@@ -149,7 +150,7 @@ class SeriesViewSet(HistoryActionMixin, ReadViewSet):
         "update the event.",
     ),
 )
-class MeetingViewSet(HistoryActionMixin, ReadViewSet):
+class MeetingViewSet(VersionedViewSetMixin, HistoryActionMixin, ReadViewSet):
     """Meetings of the visible series; `generate` fills the agenda from the data, `transition`
     publishes the agenda, marks the meeting held or approves its minutes."""
 
@@ -216,7 +217,7 @@ class MeetingViewSet(HistoryActionMixin, ReadViewSet):
         description="Add an item by hand to a meeting that has not been held (contract managers).",
     ),
 )
-class AgendaItemViewSet(HistoryActionMixin, ReadViewSet):
+class AgendaItemViewSet(VersionedViewSetMixin, HistoryActionMixin, ReadViewSet):
     """Agenda items with their preparation, minutes and outcome. A supplier never sees
     client-only items nor the client's internal notes; it delivers its pre-read with
     `prepare`, the client its impact analysis and notes; managers record the outcome."""
@@ -287,7 +288,7 @@ class AgendaItemViewSet(HistoryActionMixin, ReadViewSet):
         "over to the series' next meetings until done.",
     ),
 )
-class ActionItemViewSet(HistoryActionMixin, ReadViewSet):
+class ActionItemViewSet(VersionedViewSetMixin, HistoryActionMixin, ReadViewSet):
     """Actions agreed in meetings, carried over until done."""
 
     model = ActionItem
@@ -344,7 +345,7 @@ class ActionItemViewSet(HistoryActionMixin, ReadViewSet):
         description="Change a programme: owners, baseline and targets, status.",
     ),
 )
-class SIPViewSet(HistoryActionMixin, ReadViewSet):
+class SIPViewSet(VersionedViewSetMixin, HistoryActionMixin, ReadViewSet):
     """Service Improvement Programmes with their milestones, linked data and measured progress
     (start, current, change on the SLA metric and on the perception score)."""
 
@@ -384,7 +385,7 @@ class SIPViewSet(HistoryActionMixin, ReadViewSet):
         description="Rename or move a milestone, or mark it done (contract managers).",
     ),
 )
-class SIPMilestoneViewSet(HistoryActionMixin, ReadViewSet):
+class SIPMilestoneViewSet(VersionedViewSetMixin, HistoryActionMixin, ReadViewSet):
     """Milestones of the visible programmes."""
 
     model = SIPMilestone
