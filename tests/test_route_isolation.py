@@ -161,6 +161,8 @@ ROUTES: dict[str, Route] = {
     "api_schema": Route(PUBLIC),
     "api_docs": Route(PUBLIC),
     "organisation_home": page(),
+    # A client user's own work (issue 20); a supplier's user has no such page in the tenant.
+    "my_work": page(perm=CLIENT),
     "contracts:contract_list": page(),
     "contracts:contract_detail": page("contract"),
     "contracts:register_import": page(perm=CONTRACTS),
