@@ -19,6 +19,11 @@ from kto.gaps.selectors import confirmed_flags
 from kto.selectors import survey_summary
 
 
+def today():
+    """The local date the work pages count from (one place, so tests can fix it)."""
+    return timezone.localdate()
+
+
 def organisation_home(request, org_slug):
     """What exists so far for this organisation, as far as the user may see it."""
     access = request.access
@@ -45,11 +50,11 @@ def supplier_home(request):
     if supplier is None:
         raise Http404
     organisations = organisations_for(request.user)
-    today = timezone.localdate()
+    day = today()
     with scope(organisation=[o.pk for o in organisations], supplier=supplier.pk):
         contracts = list(contract_list_for_supplier(supplier=supplier))
-        queue = work.supplier_queue(supplier=supplier, contracts=contracts, today=today)
-        rates = work.supplier_rates(contracts=contracts, today=today)
+        queue = work.supplier_queue(supplier=supplier, contracts=contracts, today=day)
+        rates = work.supplier_rates(contracts=contracts, today=day)
     return render(
         request,
         "governance/supplier_home.html",
@@ -71,7 +76,7 @@ def my_work(request, org_slug):
     access = request.access
     if not access.may("client.read"):
         raise Http404
-    items = work.my_work(access=access, user=request.user, today=timezone.localdate())
+    items = work.my_work(access=access, user=request.user, today=today())
     return render(
         request,
         "governance/my_work.html",
