@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -358,7 +357,6 @@ def my_work(*, access: Access, user, today: date) -> list[WorkItem]:
                 is_current=True,
                 status__in=SLAReport.AWAITING_REVIEW,
             )
-            .filter(Q(contract__status__in=REPORTING))
             .select_related("contract")
             .defer("source_file")
         )
