@@ -131,7 +131,8 @@ def _closed_periods(contract: Contract, today: date) -> list[date]:
 def on_time_rates(*, contracts: list[Contract], today: date, months: int = 12) -> dict:
     """The on-time reporting rate of `contracts`: overall, per contract (pk), per organisation
     (pk), per supplier (pk), and per month over the last `months` closed periods (`trend`, a
-    list of (month start, Rate), oldest first). A period without any report counts as late."""
+    list of (month start, Rate), oldest first; `supplier_trends` the same per supplier pk).
+    A period without any report counts as late."""
     reported = _reported(contracts)
     last_month = add_months(month_period(today)[0], -1)
     months_shown = [add_months(last_month, -i) for i in range(months - 1, -1, -1)]
@@ -141,6 +142,7 @@ def on_time_rates(*, contracts: list[Contract], today: date, months: int = 12) -
         "organisations": defaultdict(Rate),
         "suppliers": defaultdict(Rate),
         "trend": {m: Rate() for m in months_shown},
+        "supplier_trends": defaultdict(lambda: {m: Rate() for m in months_shown}),
     }
     for contract in contracts:
         for first in _closed_periods(contract, today):
@@ -153,8 +155,12 @@ def on_time_rates(*, contracts: list[Contract], today: date, months: int = 12) -
             ]
             if first in result["trend"]:
                 rates.append(result["trend"][first])
+                rates.append(result["supplier_trends"][contract.supplier_id][first])
             for rate in rates:
                 rate.due += 1
                 rate.on_time += on_time
     result["trend"] = list(result["trend"].items())
+    result["supplier_trends"] = {
+        pk: list(trend.items()) for pk, trend in result["supplier_trends"].items()
+    }
     return result

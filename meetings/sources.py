@@ -286,6 +286,54 @@ def complaint_trend(context: Context) -> list[Proposal]:
     ]
 
 
+def reporting_on_time(context: Context) -> list[Proposal]:
+    """Per supplier: SLA reports on time over the last six closed periods, month by month, and
+    the reports outstanding now (a supplier KPI for the tactical table)."""
+    rows = contract_selectors.supplier_on_time(
+        access=context.access, today=context.today, months=6, contract_id=context.contract_id
+    )
+    outstanding = contract_selectors.report_periods_due(access=context.access, today=context.today)
+    proposals = []
+    for row in rows:
+        if not row["rate"].due:
+            continue
+        supplier = row["supplier"]
+        months = " · ".join(
+            f"{month:%Y-%m}: {rate.on_time}/{rate.due}" for month, rate in row["trend"] if rate.due
+        )
+        late = [
+            f"{p.contract.reference} {p.period_label}"
+            for p in outstanding
+            if p.contract.supplier_id == supplier.pk
+            and p.overdue
+            and _of_contract(context, p.contract.pk)
+        ]
+        detail = [months]
+        if late:
+            detail.append(Said(texts.REPORTING_LATE, {"periods": ", ".join(late)}))
+        proposals.append(
+            said_proposal(
+                Source.REPORTING,
+                f"reporting:{supplier.pk}:{context.contract_id or 'all'}",
+                Said(
+                    texts.REPORTING_ON_TIME,
+                    {
+                        "supplier": supplier.name,
+                        "on_time": row["rate"].on_time,
+                        "due": row["rate"].due,
+                    },
+                ),
+                detail=detail,
+                link=(
+                    context.url("contracts:contract_detail", context.contract_id)
+                    if context.contract_id
+                    else context.url("contracts:contract_list")
+                ),
+            )
+        )
+    return proposals
+
+
 def improvement_proposals(context: Context) -> list[Proposal]:
     """The client's improvement proposals awaiting a decision (client-only business cases)."""
     result = []
@@ -625,6 +673,7 @@ SOURCES: dict[str, list[Callable[[Context], list[Proposal]]]] = {
         escalations,
         confirmed_gap_flags,
         disputed_reports,
+        reporting_on_time,
         complaint_trend,
         improvement_proposals,
         audit_findings,

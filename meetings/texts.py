@@ -85,3 +85,11 @@ ACTION = register(
 )
 ESCALATED = register("meetings.escalated", gettext_noop("Escalated from %(series)s: %(title)s"))
 UNRESOLVED = register("meetings.unresolved", gettext_noop("Unresolved for %(count)s meetings."))
+REPORTING_ON_TIME = register(
+    "meetings.reporting_on_time",
+    gettext_noop("SLA reports on time from %(supplier)s: %(on_time)s of %(due)s periods"),
+)
+REPORTING_LATE = register(
+    "meetings.reporting_late",
+    gettext_noop("Reports outstanding now: %(periods)s"),
+)
