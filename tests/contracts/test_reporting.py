@@ -170,3 +170,50 @@ def test_a_report_submitted_in_its_window_stops_the_late_reminder(calendar):
         assert not ReportReminder.objects.filter(
             contract=world.beta_northwind_contract, step="late"
         ).exists()
+
+
+def test_supplier_on_time_per_supplier_as_each_user_may_see_it(calendar):
+    from contracts.selectors import supplier_on_time
+    from governance.platform.access import access_for
+
+    world = calendar
+    with tenant_scope(system_access(world.beta)):
+        rows = supplier_on_time(access=system_access(world.beta), today=TODAY, months=3)
+    # B-1: December late, January and February on time; B-2: January and February missing.
+    assert [
+        (r["supplier"].name, r["contracts"], r["rate"].on_time, r["rate"].due, r["rate"].percent)
+        for r in rows
+    ] == [("Northwind", 1, 2, 3, 67), ("Southwind", 1, 0, 2, 0)]
+    assert [(f"{m:%Y-%m}", r.on_time, r.due) for m, r in rows[0]["trend"]] == [
+        ("2026-01", 1, 1),
+        ("2026-02", 1, 1),
+        ("2026-03", 0, 0),
+    ]
+    bob = access_for(world.bob, world.beta)
+    with tenant_scope(bob):
+        own = supplier_on_time(access=bob, today=TODAY)
+    assert [(r["supplier"].name, r["rate"].due) for r in own] == [("Northwind", 3)]
+
+
+def test_the_contract_list_shows_each_suppliers_rate(calendar, client_as):
+    from contracts.selectors import supplier_on_time
+
+    client = client_as(calendar.charlie)
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    response = client.get("/o/beta/contracts/")
+    with tenant_scope(system_access(calendar.beta)):
+        expected = supplier_on_time(access=system_access(calendar.beta), today=date.today())
+    shown = response.context["on_time"]
+    assert [(r["supplier"].name, r["rate"].on_time, r["rate"].due) for r in shown] == [
+        (r["supplier"].name, r["rate"].on_time, r["rate"].due) for r in expected
+    ]
+    # B-1 reported January and February 2026 on time; B-2 never reported.
+    assert [(r["supplier"].name, r["rate"].on_time) for r in shown] == [
+        ("Northwind", 2),
+        ("Southwind", 0),
+    ]
+    body = response.content.decode()
+    assert "SLA reports on time, per supplier" in body
+    for row in shown:
+        assert f"<td>{row['rate'].on_time} / {row['rate'].due}</td>" in body
+    assert "<svg" in body
