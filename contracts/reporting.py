@@ -70,6 +70,8 @@ def contract_periods(contract: Contract, *, until: date) -> list[tuple[date, dat
 def _reported(contracts: list[Contract]) -> dict[int, dict[date, bool]]:
     """Per contract, per period start: whether its first submitted report was on time."""
     found: dict[int, dict[date, bool]] = defaultdict(dict)
+    if not contracts:
+        return found
     rows = (
         SLAReport.objects.filter(contract__in=[c.pk for c in contracts])
         .exclude(status=SLAReport.Status.DRAFT)
