@@ -217,3 +217,15 @@ def test_the_contract_list_shows_each_suppliers_rate(calendar, client_as):
     for row in shown:
         assert f"<td>{row['rate'].on_time} / {row['rate'].due}</td>" in body
     assert "<svg" in body
+
+
+def test_the_daily_task_sends_each_step_once_for_every_organisation(calendar):
+    from contracts.tasks import task_send_report_reminders
+
+    first = task_send_report_reminders.apply().get()
+    with scopes_disabled():
+        recorded = ReportReminder.objects.count()
+        organisations = set(ReportReminder.objects.values_list("organisation__slug", flat=True))
+    assert first == recorded
+    assert organisations == {"alpha", "beta"}
+    assert task_send_report_reminders.apply().get() == 0
