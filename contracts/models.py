@@ -733,3 +733,35 @@ class Measurement(TenantModel):
             raise ValidationError(
                 _("A deviation analysis (cause, end-user impact, corrective action) is required.")
             )
+
+
+class ReportReminder(TenantModel):
+    """One reminder sent about one reporting period of a contract: the window opened, the report
+    is late, or (to the contract managers) the late limit passed. The unique key makes a second
+    run of the reminder job send nothing for a step already sent."""
+
+    class Step(models.TextChoices):
+        OPENED = "opened", _("Report window open")
+        LATE = "late", _("Report late")
+        ESCALATED = "escalated", _("Late limit passed")
+
+    contract = models.ForeignKey(
+        Contract, on_delete=models.CASCADE, related_name="+", verbose_name=_("contract")
+    )
+    period_start = models.DateField(_("period start"))
+    step = models.CharField(_("step"), max_length=16, choices=Step.choices)
+    sent_at = models.DateTimeField(_("sent"), auto_now_add=True)
+
+    objects = tenant_manager(supplier="contract__supplier")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["contract", "period_start", "step"], name="report_reminder_once"
+            )
+        ]
+        verbose_name = _("report reminder")
+        verbose_name_plural = _("report reminders")
+
+    def __str__(self) -> str:
+        return f"{self.contract_id} {self.period_start:%Y-%m} {self.step}"

@@ -20,6 +20,7 @@ from django.db.models import (
     Sum,
 )
 
+from contracts import reporting
 from contracts.models import (
     Contract,
     Expectation,
@@ -636,3 +637,38 @@ def sla_overview(*, access: Access, today: date | None = None) -> dict:
         .exclude(status__in=[SLAReport.Status.DRAFT, SLAReport.Status.WITHDRAWN])
         .count(),
     }
+
+
+# --- SLA reporting as a supplier KPI -------------------------------------------------------
+
+
+def supplier_on_time(
+    *, access: Access, today: date, months: int = 12, contract_id: int | None = None
+) -> list[dict]:
+    """Per supplier of the contracts the user may see: its on-time reporting rate across those
+    contracts and the monthly trend (`trend`: (month start, Rate), oldest first). A supplier's
+    user gets its own row only; `contract_id` narrows to one contract. Two queries, whatever
+    the number of contracts."""
+    contracts = contract_list(access=access)
+    if contract_id:
+        contracts = contracts.filter(pk=contract_id)
+    contracts = list(contracts)
+    rates = reporting.on_time_rates(contracts=contracts, today=today, months=months)
+    suppliers = {c.supplier_id: c.supplier for c in contracts}
+    empty = [(month, reporting.Rate()) for month, _rate in rates["trend"]]
+    rows = [
+        {
+            "supplier": supplier,
+            "rate": rates["suppliers"].get(pk, reporting.Rate()),
+            "trend": rates["supplier_trends"].get(pk, empty),
+            "contracts": sum(1 for c in contracts if c.supplier_id == pk),
+        }
+        for pk, supplier in suppliers.items()
+    ]
+    return sorted(rows, key=lambda row: row["supplier"].name)
+
+
+def report_periods_due(*, access: Access, today: date) -> list:
+    """Reporting periods without a report on the contracts the user may see (window open, late,
+    or past the late limit in the last months): `contracts.reporting.PeriodDue` rows."""
+    return reporting.periods_due(contracts=list(contract_list(access=access)), today=today)

@@ -30,6 +30,22 @@ SESSION_KEY = "contracts_sla_upload"
 STATE_TONE = {"met": "good", "near_miss": "warn", "missed": "bad"}
 
 
+def on_time_chart(rows):
+    """Each supplier's monthly on-time reporting rate, one line per supplier."""
+    months = [f"{month:%Y-%m}" for month, _rate in rows[0]["trend"]]
+    return line_chart(
+        x_labels=months,
+        series=[
+            Series(row["supplier"].name, [rate.percent for _month, rate in row["trend"]])
+            for row in rows
+        ],
+        y_min=0,
+        y_max=100,
+        unit="%",
+        title=_("SLA reports on time per month, per supplier"),
+    )
+
+
 class ContractListView(ListPage):
     """The contract list (filtered, paginated) and its export."""
 
@@ -51,7 +67,12 @@ class ContractListView(ListPage):
         )
 
     def get_context(self, page):
-        return {"may_manage": may_manage_contract(self.access)}
+        rows = selectors.supplier_on_time(access=self.access, today=date.today())
+        return {
+            "may_manage": may_manage_contract(self.access),
+            "on_time": rows,
+            "on_time_chart": on_time_chart(rows) if any(r["rate"].due for r in rows) else "",
+        }
 
     def export_header(self):
         return [

@@ -14,6 +14,7 @@ from governance.roof import dashboard, search
 tenant_pages = [
     path("", dashboard.organisation_home, name="organisation_home"),
     path("search/", search.search, name="search"),
+    path("my-work/", dashboard.my_work, name="my_work"),
     path("contracts/", include("contracts.urls")),
     path("simulations/", include("simulations.urls")),
     path("kto/", include("kto.urls")),

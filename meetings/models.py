@@ -245,6 +245,7 @@ class Source(models.TextChoices):
     CONTRACT = "contract", _("Notice or renewal approaching")
     KTO_TREND = "kto_trend", _("Satisfaction trend")
     ESCALATED = "escalated", _("Escalated from a lower tier")
+    REPORTING = "reporting", _("SLA reports on time")
 
 
 class Outcome(models.TextChoices):

@@ -288,6 +288,38 @@ def complaint_trend(context: Context) -> list[Proposal]:
     ]
 
 
+def reporting_on_time(context: Context) -> list[Proposal]:
+    """Per supplier: SLA reports on time over the last six closed periods, month by month, and
+    the reports outstanding now (a supplier KPI for the tactical table)."""
+    today, cid = context.today, context.contract_id
+    rows = contract_selectors.supplier_on_time(
+        access=context.access, today=today, months=6, contract_id=cid
+    )
+    outstanding = contract_selectors.report_periods_due(access=context.access, today=today)
+    link = context.url(
+        *(("contracts:contract_detail", cid) if cid else ("contracts:contract_list",))
+    )
+    proposals = []
+    for row in (r for r in rows if r["rate"].due):
+        supplier, rate = row["supplier"], row["rate"]
+        trend = " · ".join(f"{m:%Y-%m}: {r.on_time}/{r.due}" for m, r in row["trend"] if r.due)
+        late = ", ".join(
+            f"{p.contract.reference} {p.period_label}"
+            for p in outstanding
+            if p.contract.supplier_id == supplier.pk
+            and p.overdue
+            and _of_contract(context, p.contract.pk)
+        )
+        said = Said(
+            texts.REPORTING_ON_TIME,
+            {"supplier": supplier.name, "on_time": rate.on_time, "due": rate.due},
+        )
+        detail = [trend, Said(texts.REPORTING_LATE, {"periods": late}) if late else ""]
+        key = f"reporting:{supplier.pk}:{cid or 'all'}"
+        proposals.append(said_proposal(Source.REPORTING, key, said, detail=detail, link=link))
+    return proposals
+
+
 def improvement_proposals(context: Context) -> list[Proposal]:
     """The client's improvement proposals awaiting a decision (client-only business cases)."""
     result = []
@@ -658,6 +690,7 @@ SOURCES: dict[str, list[Callable[[Context], list[Proposal]]]] = {
         escalations,
         confirmed_gap_flags,
         disputed_reports,
+        reporting_on_time,
         complaint_trend,
         improvement_proposals,
         audit_findings,

@@ -93,3 +93,11 @@ PREPARATION_SIDE = register(
     gettext_noop("%(side)s: %(on_time)s of %(due)s on time, %(late)s late, %(missing)s never"),
     translated=("side",),
 )
+REPORTING_ON_TIME = register(
+    "meetings.reporting_on_time",
+    gettext_noop("SLA reports on time from %(supplier)s: %(on_time)s of %(due)s periods"),
+)
+REPORTING_LATE = register(
+    "meetings.reporting_late",
+    gettext_noop("Reports outstanding now: %(periods)s"),
+)

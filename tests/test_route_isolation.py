@@ -172,6 +172,8 @@ ROUTES: dict[str, Route] = {
     # Words that Beta's canaries hold: the search finds only what the actor may see in Alpha.
     "search": page(data={"q": "desk"}),
     "search#beta": page(data={"q": "beta hosting southwind"}),
+    # A client user's own work (issue 20); a supplier's user has no such page in the tenant.
+    "my_work": page(perm=CLIENT),
     "contracts:contract_list": page(),
     "contracts:contract_detail": page("contract"),
     "contracts:report_export": page("contract"),

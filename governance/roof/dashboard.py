@@ -3,6 +3,7 @@
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import render
+from django.utils import timezone
 from django_scopes import scope
 
 from audits.selectors import open_major_findings
@@ -13,8 +14,14 @@ from contracts.selectors import (
     supplier_list,
 )
 from governance.platform.access import organisations_for, supplier_may, supplier_of
+from governance.roof import work
 from kto.gaps.selectors import confirmed_flags
 from kto.selectors import survey_summary
+
+
+def today():
+    """The local date the work pages count from (one place, so tests can fix it)."""
+    return timezone.localdate()
 
 
 def organisation_home(request, org_slug):
@@ -43,8 +50,11 @@ def supplier_home(request):
     if supplier is None:
         raise Http404
     organisations = organisations_for(request.user)
+    day = today()
     with scope(organisation=[o.pk for o in organisations], supplier=supplier.pk):
         contracts = list(contract_list_for_supplier(supplier=supplier))
+        queue = work.supplier_queue(supplier=supplier, contracts=contracts, today=day)
+        rates = work.supplier_rates(contracts=contracts, today=day)
     return render(
         request,
         "governance/supplier_home.html",
@@ -53,5 +63,22 @@ def supplier_home(request):
             "contracts": contracts,
             "organisations": organisations,
             "supplier_admin": supplier_may(request.user, "supplier_members.manage"),
+            "queue": queue,
+            "overdue_count": sum(1 for item in queue if item.overdue),
+            "rates": rates,
+            "trend_chart": work.trend_chart(rates["trend"]),
         },
+    )
+
+
+def my_work(request, org_slug):
+    """A client user's own work in the organisation: actions, milestones, complaints, reviews."""
+    access = request.access
+    if not access.may("client.read"):
+        raise Http404
+    items = work.my_work(access=access, user=request.user, today=today())
+    return render(
+        request,
+        "governance/my_work.html",
+        {"items": items, "overdue_count": sum(1 for item in items if item.overdue)},
     )

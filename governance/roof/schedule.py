@@ -69,4 +69,9 @@ BEAT_SCHEDULE = {
         "task": "meetings.tasks.task_send_preparation_reminders",
         "schedule": crontab(hour=8, minute=15, day_of_week="mon-fri"),
     },
+    # SLA report windows opening, reports late, late limits passed: each step mailed once.
+    "contracts-report-reminders": {
+        "task": "contracts.tasks.task_send_report_reminders",
+        "schedule": crontab(hour=7, minute=50, day_of_week="mon-fri"),
+    },
 }
