@@ -282,7 +282,7 @@ def _write_text(item: AgendaItem, proposal) -> None:
     item.detail = proposal.detail
     said = proposal.said
     item.text_key = said.key if said is not None else ""
-    item.text_params = said.params if said is not None else {}
+    item.text_params = said.stored_params() if said is not None else {}
     item.detail_parts = list(proposal.detail_parts)
 
 

@@ -439,10 +439,18 @@ class SimulationRun(TenantModel, CreatedAt):
 
     def headline(self) -> str:
         """One short sentence of the run's main results, in the active language (empty while
-        the run has none), e.g. for the tactical meeting's agenda."""
+        the run has none)."""
         from simulations.reports import run_headline
 
         return run_headline(self)
+
+    def headline_said(self):
+        """The headline as a sentence with its figures (governance.platform.texts.Said),
+        rendered in each reader's language, e.g. on the tactical meeting's agenda; None while
+        the run has no results."""
+        from simulations.reports import run_headline_said
+
+        return run_headline_said(self)
 
 
 class Exercise(TenantModel, CreatedAt):
@@ -775,6 +783,8 @@ class ExerciseReport(TenantModel):
     def is_pending(self) -> bool:
         return self.status == self.Status.QUEUED
 
+
+from simulations import texts as _headline_texts  # noqa: E402, F401  (registers the kinds)
 
 CURRENT_CHAIN = texts.register("simulations.current_chain", gettext_noop("Current chain"))
 
