@@ -419,6 +419,12 @@ class SimulationRun(TenantModel, CreatedAt):
         return self.label in _current_chain_labels()
 
     @property
+    def display_error(self) -> str:
+        """Why it failed, in the reader's language: Regie's own reasons are stored as their
+        msgid; an error raised by the engine reads as it was written."""
+        return gettext(self.error) if self.error else ""
+
+    @property
     def display_label(self) -> str:
         """The label in the active language: a run of the current chain was labelled in the
         language of whoever started it, so its label is recognised and translated."""
@@ -782,6 +788,11 @@ class ExerciseReport(TenantModel):
     @property
     def is_pending(self) -> bool:
         return self.status == self.Status.QUEUED
+
+    @property
+    def display_error(self) -> str:
+        """Why it failed, in the reader's language (see `SimulationRun.display_error`)."""
+        return gettext(self.error) if self.error else ""
 
 
 from simulations import texts as _headline_texts  # noqa: E402, F401  (registers the kinds)
