@@ -107,3 +107,9 @@ ACTION = register(
 )
 ESCALATED = register("meetings.escalated", gettext_noop("Escalated from %(series)s: %(title)s"))
 UNRESOLVED = register("meetings.unresolved", gettext_noop("Unresolved for %(count)s meetings."))
+# A SIP's link to the gap flag it started from: "Confirmed gap · Reliability 2026-10".
+GAP_FLAG_LINK = register(
+    "meetings.gap_flag_link",
+    "%(flag)s · %(dimension)s %(month)s",
+    translated=("flag", "dimension"),
+)
