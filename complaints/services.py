@@ -366,7 +366,7 @@ def complaint_assign(
     elif supplier is not None:
         label = supplier.name
     else:
-        label = _("nobody")
+        label = ""  # assigned to nobody: the page says so in the reader's language
     _event(
         complaint,
         EventKind.ASSIGNED,

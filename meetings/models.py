@@ -624,6 +624,10 @@ class SIPLink(TenantModel):
     sip = models.ForeignKey(SIP, on_delete=models.CASCADE, related_name="links")
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
     label = models.CharField(_("label"), max_length=300)
+    # A label Regie writes (a gap flag's) as its kind and parameters, rendered in the reader's
+    # language (governance.platform.texts); `label` keeps the text, the fallback.
+    text_key = models.CharField(_("kind of text"), max_length=60, blank=True)
+    text_params = models.JSONField(_("text parameters"), default=dict, blank=True)
     link = models.CharField(_("link"), max_length=500)
 
     objects = tenant_manager(supplier="sip__contract__supplier")
@@ -636,4 +640,9 @@ class SIPLink(TenantModel):
         verbose_name_plural = _("SIP links")
 
     def __str__(self) -> str:
-        return self.label
+        return self.display_label
+
+    @property
+    def display_label(self) -> str:
+        """The label in the active language (a generated one), or as typed."""
+        return texts.render(self.text_key, self.text_params, self.label) or self.label

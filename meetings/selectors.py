@@ -15,15 +15,16 @@ from django.db.models import Count, Prefetch, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_noop
 from django.utils.translation import gettext as _
 
 from contracts import selectors as contract_selectors
 from governance.platform.access import Access
 from governance.platform.follow_ups import FollowUp
-from governance.platform.formatting import number
 from governance.platform.queries import filtered, searched
+from governance.platform.texts import Said, figure
 from kto import selectors as kto_selectors
+from meetings import texts as meeting_texts
 from meetings.models import (
     SIP,
     ActionItem,
@@ -233,24 +234,34 @@ class Progress:
         return (self.sla, self.perception)
 
     def summary(self) -> str:
+        """The progress in the active language, one line per track."""
+        return "\n".join(str(line) for line in self.said_lines())
+
+    def said_lines(self) -> list[Said]:
+        """The progress as sentences with their figures, rendered for each reader (an agenda
+        item stores these, not the text)."""
+
         def line(label, track, digits):
             if track.current is None:
-                return _("%(label)s: baseline %(start)s, no later measurement yet") % {
+                return Said(
+                    meeting_texts.SIP_BASELINE_ONLY,
+                    {"label": label, "start": figure("number", track.baseline, d=digits)},
+                )
+            return Said(
+                meeting_texts.SIP_LINE,
+                {
                     "label": label,
-                    "start": number(track.baseline, digits),
-                }
-            return _(
-                "%(label)s: start %(start)s, current %(current)s, change %(change)s, "
-                "target %(target)s"
-            ) % {
-                "label": label,
-                "start": number(track.baseline, digits),
-                "current": number(track.current, digits),
-                "change": number(track.change, digits, sign=True),
-                "target": number(track.target, digits),
-            }
+                    "start": figure("number", track.baseline, d=digits),
+                    "current": figure("number", track.current, d=digits),
+                    "change": figure("number", track.change, d=digits, sign=True),
+                    "target": figure("number", track.target, d=digits),
+                },
+            )
 
-        return "\n".join([line(_("SLA"), self.sla, 2), line(_("Perception"), self.perception, 2)])
+        return [
+            line(gettext_noop("SLA"), self.sla, 2),
+            line(gettext_noop("Perception"), self.perception, 2),
+        ]
 
 
 PERCEPTION_FLOOR = 5  # the anonymity floor k: smaller groups are neither shown nor used

@@ -22,6 +22,7 @@ from governance.platform.languages import language_of
 from governance.platform.links import public_base_url
 from governance.platform.models import SupplierMembership
 from governance.platform.outbox import outbox_enqueue
+from governance.platform.texts import Said, choice_msgid
 from governance.platform.webhooks import Event, webhook_emit
 from governance.platform.workdays import add_working_days
 from kto import selectors as kto_selectors
@@ -284,7 +285,7 @@ def _write_text(item: AgendaItem, proposal) -> None:
     item.detail = proposal.detail
     said = proposal.said
     item.text_key = said.key if said is not None else ""
-    item.text_params = said.params if said is not None else {}
+    item.text_params = said.stored_params() if said is not None else {}
     item.detail_parts = list(proposal.detail_parts)
 
 
@@ -674,8 +675,20 @@ def milestone_toggle(*, milestone: SIPMilestone) -> SIPMilestone:
     return _save(milestone)
 
 
-def sip_link_add(*, sip: SIP, kind: str, label: str, link: str) -> SIPLink:
-    return _save(SIPLink(organisation=sip.organisation, sip=sip, kind=kind, label=label, link=link))
+def sip_link_add(*, sip: SIP, kind: str, label: str, link: str, said=None) -> SIPLink:
+    """Link data to the SIP; a generated label comes as `said` (its kind and parameters) with
+    `label` its text now."""
+    return _save(
+        SIPLink(
+            organisation=sip.organisation,
+            sip=sip,
+            kind=kind,
+            label=label,
+            text_key=said.key if said is not None else "",
+            text_params=said.stored_params() if said is not None else {},
+            link=link,
+        )
+    )
 
 
 # --- acting from a gap flag ----------------------------------------------------------------
@@ -752,16 +765,23 @@ def sip_create_from_gap_flag(*, access: Access, flag_id: int, **fields) -> SIP:
     _require_flag_manager(access)
     flag = kto_selectors.gap_flag_list(access=access).get(pk=flag_id)
     organisation = access.organisation
+    said = Said(
+        meeting_texts.GAP_FLAG_LINK,
+        {
+            "flag": choice_msgid(flag, "flag"),
+            "dimension": choice_msgid(flag, "dimension"),
+            "month": f"{flag.period_start:%Y-%m}",
+        },
+    )
     with translation.override(organisation.default_language):
         proposed = selectors.sip_initial_from_gap_flag(access=access, flag=flag)["initial"]
-        label = (
-            f"{flag.get_flag_display()} · {flag.get_dimension_display()} {flag.period_start:%Y-%m}"
-        )
+        label = str(said)
     sip = sip_create(access=access, **(proposed | fields | {"contract": flag.contract}))
     sip_link_add(
         sip=sip,
         kind=SIPLink.Kind.GAP_FLAG,
         label=label,
+        said=said,
         link=sources.link_to(organisation.slug, "kto_gap:flag", flag.pk),
     )
     return sip

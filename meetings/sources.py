@@ -14,14 +14,14 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.urls import reverse
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from audits import selectors as audit_selectors
 from complaints import selectors as complaint_selectors
 from contracts import selectors as contract_selectors
 from governance.platform.access import Access
 from governance.platform.dimensions import Dimension
-from governance.platform.texts import Said, choice_msgid, msgid_of
+from governance.platform.texts import Said, choice_msgid, figure, msgid_of
 from kto import selectors as kto_selectors
 from meetings import selectors as meeting_selectors
 from meetings import texts
@@ -424,7 +424,7 @@ def simulation_results(context: Context) -> list[Proposal]:
                     },
                 ),
                 detail=[
-                    run.headline(),
+                    run.headline_said(),
                     Said(texts.SIMULATED_ON, {"date": finished}) if finished else "",
                 ],
                 link=run.get_absolute_url(),
@@ -482,7 +482,7 @@ def sip_progress(context: Context) -> list[Proposal]:
                 Source.SIP,
                 f"sip:{sip.pk}",
                 Said(texts.SIP, {"title": sip.title}),
-                detail=[progress.summary()],
+                detail=progress.said_lines(),
                 link=context.url("meetings:sip_detail", sip.pk),
             )
         )
@@ -558,7 +558,16 @@ def contract_deadlines(context: Context) -> list[Proposal]:
     return result
 
 
-GROUPS = [("end_users", "End users"), ("business", "Business"), ("it", "IT organisation")]
+GROUPS = [
+    ("end_users", gettext_noop("End users")),
+    ("business", gettext_noop("Business")),
+    ("it", gettext_noop("IT organisation")),
+]
+
+
+def _score(value, sign: bool = False) -> dict:
+    """A perception score (1–5) with two decimals, written for each reader."""
+    return figure("number", round(value, 2), d=2, sign=sign)
 
 
 def kto_trends(context: Context) -> list[Proposal]:
@@ -594,12 +603,16 @@ def kto_trends(context: Context) -> list[Proposal]:
             for group, label in GROUPS:
                 score = group_tables[group].cell(contract.pk, dimension, *recent)
                 if score is not None and score.n >= 5:  # the anonymity floor k
-                    triangle.append(f"{_(label)} {score.mean:.2f}")
-            change = f" ({now.mean - then.mean:+.2f})" if then is not None else ""
-            lines.append(
-                f"{dimension.label}: {now.mean:.2f}{change}"
-                + (f" — {', '.join(triangle)}" if triangle else "")
-            )
+                    triangle.append(
+                        Said(texts.KTO_GROUP, {"group": label, "score": _score(score.mean)})
+                    )
+            values = {"dimension": msgid_of(dimension.label), "score": _score(now.mean)}
+            if then is not None:
+                values["change"] = _score(now.mean - then.mean, sign=True)
+            line = Said(texts.KTO_SCORE_CHANGE if then is not None else texts.KTO_SCORE, values)
+            if triangle:
+                line = Said(texts.KTO_TRIANGLE, {"line": line, "groups": triangle})
+            lines.append(line)
         if lines:
             result.append(
                 said_proposal(

@@ -59,6 +59,18 @@ SIM_PROPOSAL = register(
 OWNER = register(
     "meetings.owner", gettext_noop("Owner: %(side)s."), translated=("side",), lower=("side",)
 )
+SIP_LINE = register(
+    "meetings.sip_line",
+    gettext_noop(
+        "%(label)s: start %(start)s, current %(current)s, change %(change)s, target %(target)s"
+    ),
+    translated=("label",),
+)
+SIP_BASELINE_ONLY = register(
+    "meetings.sip_baseline_only",
+    gettext_noop("%(label)s: baseline %(start)s, no later measurement yet"),
+    translated=("label",),
+)
 SIP = register("meetings.sip", gettext_noop("SIP progress: %(title)s"))
 CONTRACT_DEADLINE = register(
     "meetings.contract_deadline",
@@ -77,6 +89,16 @@ KTO_TREND = register(
     "meetings.kto_trend",
     gettext_noop("Satisfaction trend and stakeholder triangle: %(contract)s"),
 )
+# A satisfaction-trend line: "Reliability: 3,80 (+0,20) — End users 3,90, Business 3,70".
+# The layouts hold no words, so they are not in the catalogue; the names in them are.
+KTO_SCORE = register("meetings.kto_score", "%(dimension)s: %(score)s", translated=("dimension",))
+KTO_SCORE_CHANGE = register(
+    "meetings.kto_score_change",
+    "%(dimension)s: %(score)s (%(change)s)",
+    translated=("dimension",),
+)
+KTO_GROUP = register("meetings.kto_group", "%(group)s %(score)s", translated=("group",))
+KTO_TRIANGLE = register("meetings.kto_triangle", "%(line)s — %(groups)s")
 ACTION = register(
     "meetings.action",
     gettext_noop("Action: %(title)s (%(side)s, %(owner)s, due %(due)s)"),
@@ -100,4 +122,10 @@ REPORTING_ON_TIME = register(
 REPORTING_LATE = register(
     "meetings.reporting_late",
     gettext_noop("Reports outstanding now: %(periods)s"),
+)
+# A SIP's link to the gap flag it started from: "Confirmed gap · Reliability 2026-10".
+GAP_FLAG_LINK = register(
+    "meetings.gap_flag_link",
+    "%(flag)s · %(dimension)s %(month)s",
+    translated=("flag", "dimension"),
 )

@@ -118,6 +118,11 @@ class LevelPrediction:
         return text
 
 
+def amount(value: float, unit: str) -> str:
+    """A figure in a level's own terms with one decimal: "78,2 %"."""
+    return _amount(value, unit)
+
+
 def _amount(value: float, unit: str) -> str:
     number = number_format(round(value, 1), decimal_pos=1)
     return f"{number} {unit}".strip()

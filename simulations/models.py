@@ -419,6 +419,12 @@ class SimulationRun(TenantModel, CreatedAt):
         return self.label in _current_chain_labels()
 
     @property
+    def display_error(self) -> str:
+        """Why it failed, in the reader's language: Regie's own reasons are stored as their
+        msgid; an error raised by the engine reads as it was written."""
+        return gettext(self.error) if self.error else ""
+
+    @property
     def display_label(self) -> str:
         """The label in the active language: a run of the current chain was labelled in the
         language of whoever started it, so its label is recognised and translated."""
@@ -439,10 +445,18 @@ class SimulationRun(TenantModel, CreatedAt):
 
     def headline(self) -> str:
         """One short sentence of the run's main results, in the active language (empty while
-        the run has none), e.g. for the tactical meeting's agenda."""
+        the run has none)."""
         from simulations.reports import run_headline
 
         return run_headline(self)
+
+    def headline_said(self):
+        """The headline as a sentence with its figures (governance.platform.texts.Said),
+        rendered in each reader's language, e.g. on the tactical meeting's agenda; None while
+        the run has no results."""
+        from simulations.reports import run_headline_said
+
+        return run_headline_said(self)
 
 
 class Exercise(TenantModel, CreatedAt):
@@ -796,6 +810,13 @@ class ExerciseReport(TenantModel):
     def is_pending(self) -> bool:
         return self.status == self.Status.QUEUED
 
+    @property
+    def display_error(self) -> str:
+        """Why it failed, in the reader's language (see `SimulationRun.display_error`)."""
+        return gettext(self.error) if self.error else ""
+
+
+from simulations import texts as _headline_texts  # noqa: E402, F401  (registers the kinds)
 
 CURRENT_CHAIN = texts.register("simulations.current_chain", gettext_noop("Current chain"))
 

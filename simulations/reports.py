@@ -5,12 +5,14 @@ from dataclasses import dataclass
 from django.utils import timezone, translation
 from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy, gettext_noop, ngettext
 
 from governance.platform.charts import Bar, Cell, Series, bar_chart, heatmap, line_chart
+from governance.platform.texts import Said, figure
+from simulations import texts as run_texts
 from simulations.engine import HISTOGRAM_EDGES
 from simulations.levels import predictions
-from simulations.models import Lesson, SimulationRun
+from simulations.models import CURRENT_CHAIN, Lesson, SimulationRun
 
 DAYS = [
     gettext_lazy("Mon"),
@@ -310,6 +312,11 @@ def lesson_heatmap(trend: dict):
 
 # --- Headlines and proposal drafts -------------------------------------------------------------
 
+ATTAINMENT_MSGID = {
+    "met": gettext_noop("met"),
+    "missed": gettext_noop("missed"),
+    "uncertain": gettext_noop("uncertain"),
+}
 ATTAINMENT = {
     "met": gettext_lazy("met"),
     "missed": gettext_lazy("missed"),
@@ -323,49 +330,86 @@ def _step_named(results: dict, key: str) -> dict:
 
 def _level_clause(step: dict) -> str:
     """“Service desk: 78,2 % within 20,0 s (target 80,0 %: missed)”."""
-    text = _("%(step)s: %(level)s within %(within)s") % {
-        "step": step["name"],
-        "level": percent(step["service_level"]["mean"]),
-        "within": duration(step["within"]),
-    }
+    return str(_level_said(step))
+
+
+def _level_said(step: dict) -> Said:
+    level = Said(
+        run_texts.LEVEL,
+        {
+            "step": step["name"],
+            "level": figure("percent", step["service_level"]["mean"]),
+            "within": figure("simulations.duration", step["within"]),
+        },
+    )
     if step.get("target_share") is not None and step.get("attainment"):
-        text += " " + _("(target %(target)s: %(attainment)s)") % {
-            "target": percent(step["target_share"]),
-            "attainment": ATTAINMENT[step["attainment"]],
-        }
-    return text
+        target = Said(
+            run_texts.TARGET,
+            {
+                "target": figure("percent", step["target_share"]),
+                "attainment": ATTAINMENT_MSGID[step["attainment"]],
+            },
+        )
+        return Said(run_texts.LEVEL_TARGET, {"level": level, "target": target})
+    return level
 
 
 def _prediction_clause(prediction) -> str:
     """“SD-ANSWER (Service desk): 78,2 % predicted against 80,0 % in force: missed”."""
-    return _(
-        "%(code)s (%(step)s): %(predicted)s predicted against %(target)s in force: %(state)s"
-    ) % {
-        "code": prediction.level.code,
-        "step": prediction.step,
-        "predicted": prediction.predicted_text.split(" [")[0],
-        "target": prediction.target_text,
-        "state": ATTAINMENT.get(prediction.state, "–"),
-    }
+    return str(_prediction_said(prediction))
+
+
+def _prediction_said(prediction) -> Said:
+    unit = prediction.level.unit
+    mean = prediction.predicted.get("mean")
+    return Said(
+        run_texts.PREDICTION,
+        {
+            "code": prediction.level.code,
+            "step": prediction.step,
+            "predicted": figure("simulations.amount", mean, unit=unit),
+            "target": figure("simulations.amount", float(prediction.level.target), unit=unit),
+            "state": ATTAINMENT_MSGID.get(prediction.state, "–"),
+        },
+    )
 
 
 def run_headline(run: SimulationRun) -> str:
     """One sentence of a finished run's main results, e.g. “Current chain: Service desk:
     78,2 % within 20,0 s (target 80,0 %: missed); bottleneck Second line at 91,0 %;
     42 unreachable contacts a week.” Empty for a run without results."""
+    said = run_headline_said(run)
+    return str(said) if said is not None else ""
+
+
+def run_headline_said(run: SimulationRun) -> Said | None:
+    """The headline as a sentence with its figures, rendered in each reader's language and
+    number format (an agenda item stores this, not the text); None for a run without
+    results."""
     results = run.results or {}
     if run.status != SimulationRun.Status.SUCCEEDED or not results.get("steps"):
-        return ""
+        return None
     bottleneck = _step_named(results, results["bottleneck"])
     linked = predictions(run)
-    parts = [
-        _prediction_clause(linked[0]) if linked else _level_clause(results["steps"][0]),
-        _("bottleneck %(step)s at %(utilisation)s")
-        % {"step": bottleneck["name"], "utilisation": percent(bottleneck["utilisation"]["mean"])},
-        _("%(n)s unreachable contacts a week")
-        % {"n": number_format(round(results["unreachable_per_week"]["mean"] or 0))},
-    ]
-    return f"{run.display_label}: " + "; ".join(parts) + "."
+    return Said(
+        run_texts.HEADLINE,
+        {
+            # A run of the current chain: its label in each reader's language.
+            "label": Said(CURRENT_CHAIN) if run.is_current_chain else run.label,
+            "level": _prediction_said(linked[0]) if linked else _level_said(results["steps"][0]),
+            "bottleneck": Said(
+                run_texts.BOTTLENECK,
+                {
+                    "step": bottleneck["name"],
+                    "utilisation": figure("percent", bottleneck["utilisation"]["mean"]),
+                },
+            ),
+            "unreachable": Said(
+                run_texts.UNREACHABLE,
+                {"n": figure("number", round(results["unreachable_per_week"]["mean"] or 0), d=0)},
+            ),
+        },
+    )
 
 
 def _run_source(run: SimulationRun) -> str:

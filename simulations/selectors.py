@@ -81,7 +81,7 @@ def latest_runs_per_label(*, access: Access, chain: Chain) -> list[SimulationRun
 def results_for_agenda(*, access: Access, contract=None) -> list[SimulationRun]:
     """For the tactical meeting: the newest successful run per chain and scenario label (the
     current chain, each scenario), of one contract's chains or of all the user may see. Each run
-    has `headline()` (one translated sentence), `results` and `get_absolute_url()`."""
+    has `headline_said()` (one sentence with its figures), `results` and `get_absolute_url()`."""
     queryset = run_list(access=access).filter(status=SimulationRun.Status.SUCCEEDED)
     if contract is not None:
         contract_id = getattr(contract, "pk", contract)

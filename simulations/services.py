@@ -19,6 +19,7 @@ from django.db.models import Max
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from governance.platform.access import Access
 from governance.platform.models import Membership, Organisation, Role
@@ -459,7 +460,8 @@ def _queue_run(*, organisation_id: int, run_id: int) -> None:
             pk=run_id, status=SimulationRun.Status.QUEUED
         ).update(
             status=SimulationRun.Status.FAILED,
-            error=_("The job queue is unavailable; start the run again later."),
+            # The reason as its msgid: each reader reads it in their language.
+            error=gettext_noop("The job queue is unavailable; start the run again later."),
             finished_at=timezone.now(),
         ),
     )
@@ -718,7 +720,7 @@ def _queue_report(*, organisation_id: int, report_id: int) -> None:
             pk=report_id, status=ExerciseReport.Status.QUEUED
         ).update(
             status=ExerciseReport.Status.FAILED,
-            error=_("The job queue is unavailable; ask for the report again later."),
+            error=gettext_noop("The job queue is unavailable; ask for the report again later."),
             finished_at=timezone.now(),
         ),
     )

@@ -9,7 +9,11 @@ English reader and no sentence mixes the two.
 Parameters are plain values (codes, dates, numbers, names typed by people), or:
 - a choice label given as its untranslated msgid (`msgid_of(label)`) and named in the kind's
   `translated`, so it is translated with the sentence (and lowered when named in `lower`);
-- another stored sentence `{"k": key, "p": params, "t": fallback}` (an escalated item's title).
+- another stored sentence `{"k": key, "p": params, "t": fallback}` (an escalated item's title);
+- a figure `{"f": format, "v": value, ...}` written for each reader by a registered format
+  (`number`, `percent`, `day` here; apps add their own with `register_format`), so a Dutch
+  reader reads "−25,08" and an English one "−25.08" from the same stored row;
+- a list of such values, joined with ", ".
 
 The stored text stays beside the key as the fallback: for rows from before this, free text
 typed by people, and a kind that is no longer registered.
@@ -17,10 +21,14 @@ typed by people, and a kind that is no longer registered.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.utils import translation
 from django.utils.translation import gettext
+
+from governance.platform.formatting import day, number
 
 
 @dataclass(frozen=True)
@@ -37,6 +45,45 @@ def register(key: str, msgid: str, *, translated=(), lower=()) -> str:
     """Register a kind of sentence (mark `msgid` with gettext_noop where it is written)."""
     _kinds[key] = Kind(msgid, tuple(translated), tuple(lower))
     return key
+
+
+def _percent(value, d: int = 1) -> str:
+    return f"{number(value * 100, d)} %" if value is not None else "–"
+
+
+def _day(value) -> str:
+    from datetime import date
+
+    try:
+        return day(date.fromisoformat(value)) if isinstance(value, str) else day(value)
+    except ValueError:
+        return str(value)
+
+
+_formats: dict[str, Callable] = {
+    "number": lambda value, d=None, sign=False: number(value, d, sign=sign),
+    "percent": _percent,
+    "day": _day,
+}
+
+
+def register_format(name: str, function: Callable) -> None:
+    """A way to write a stored figure for the reader: `function(value, **options)`."""
+    _formats[name] = function
+
+
+def figure(format_name: str, value, **options) -> dict:
+    """A stored figure, written for each reader with the format `format_name` (a Decimal is
+    kept exact, as its text)."""
+    if isinstance(value, Decimal):
+        value = str(value)
+    return {"f": format_name, "v": value, **options}
+
+
+def kind_msgid(key: str) -> str | None:
+    """The English msgid of a registered kind (None for an unknown kind)."""
+    kind = _kinds.get(key)
+    return kind.msgid if kind is not None else None
 
 
 def msgid_of(label) -> str:
@@ -69,7 +116,19 @@ class Said:
 
     def stored(self) -> dict:
         """The JSON form nested in another sentence's parameters."""
-        return {"k": self.key, "p": self.params, "t": str(self)}
+        return {"k": self.key, "p": self.stored_params(), "t": str(self)}
+
+    def stored_params(self) -> dict:
+        """The parameters as JSON: nested sentences in their stored form."""
+        return {name: _stored(value) for name, value in self.params.items()}
+
+
+def _stored(value):
+    if isinstance(value, Said):
+        return value.stored()
+    if isinstance(value, list | tuple):
+        return [_stored(v) for v in value]
+    return value
 
 
 def render(key: str, params: dict | None, fallback: str = "") -> str:
@@ -79,10 +138,10 @@ def render(key: str, params: dict | None, fallback: str = "") -> str:
         return fallback
     values = {}
     for name, value in (params or {}).items():
-        if isinstance(value, dict) and "k" in value:
-            value = render(value["k"], value.get("p"), value.get("t", ""))
-        elif name in kind.translated and isinstance(value, str) and value:
-            value = gettext(value)
+        if isinstance(value, list):
+            value = ", ".join(str(_value(kind, name, v)) for v in value)
+        else:
+            value = _value(kind, name, value)
         if name in kind.lower and isinstance(value, str):
             value = value.lower()
         values[name] = value
@@ -90,6 +149,20 @@ def render(key: str, params: dict | None, fallback: str = "") -> str:
         return gettext(kind.msgid) % values if values or "%(" in kind.msgid else gettext(kind.msgid)
     except (KeyError, TypeError, ValueError):
         return fallback
+
+
+def _value(kind: Kind, name: str, value):
+    if isinstance(value, Said):
+        return str(value)
+    if isinstance(value, dict) and "k" in value:
+        return render(value["k"], value.get("p"), value.get("t", ""))
+    if isinstance(value, dict) and "f" in value:
+        options = {k: v for k, v in value.items() if k not in ("f", "v")}
+        write = _formats.get(value["f"])
+        return write(value.get("v"), **options) if write else str(value.get("v", ""))
+    if name in kind.translated and isinstance(value, str) and value:
+        return gettext(value)
+    return value
 
 
 def render_parts(parts: list | None, fallback: str = "") -> str:

@@ -100,6 +100,9 @@ RUN_FIELDS = [
 
 
 class SimulationRunListSerializer(ScopedModelSerializer):
+    # Why a run failed, in the reader's language.
+    error = serializers.CharField(source="display_error", read_only=True)
+
     class Meta:
         model = SimulationRun
         fields = RUN_FIELDS
@@ -109,6 +112,8 @@ class SimulationRunListSerializer(ScopedModelSerializer):
 class SimulationRunSerializer(ScopedModelSerializer):
     """A run with the model it simulated and its results (times in seconds, shares 0–1, each
     figure a mean with its 95 % confidence interval over the replications)."""
+
+    error = serializers.CharField(source="display_error", read_only=True)
 
     class Meta:
         model = SimulationRun

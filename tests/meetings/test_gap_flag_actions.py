@@ -389,3 +389,43 @@ def test_flag_page_queries_do_not_grow_with_follow_ups(
         response = client.get(flag_url(flag))
     assert len(follow_up_texts(response)) == 2 * count
     assert response.content.decode().count('data-testid="comment"') == count
+
+
+def test_sip_link_to_the_flag_reads_in_each_readers_language(world, flag, levels, client_as):
+    """Started by a Dutch organisation: the link's label follows the reader, not the clicker;
+    a label stored in Dutch before is converted by the migration."""
+    import importlib
+
+    from django.apps import apps
+
+    world.alpha.default_language = "nl"
+    world.alpha.save()
+    with scopes_disabled():
+        sip = services.sip_create_from_gap_flag(
+            access=system_access(world.alpha),
+            flag_id=flag.pk,
+            client_owner=world.alice,
+            supplier_owner=world.bob,
+        )
+        link = sip.links.get(kind="gap_flag")
+    assert link.label == "Watermeloen · Reactiesnelheid 2026-10"  # the fallback, as generated
+    client = client_as(world.alice)
+    url = reverse("meetings:sip_detail", args=["alpha", sip.pk])
+
+    def read(language):
+        body = client.get(url, headers={"accept-language": language}).content.decode()
+        section = body.split(link.link)[1].split("</a>")[0]
+        return section.split(">", 1)[1]
+
+    assert read("en") == "Watermelon · Responsiveness 2026-10"
+    assert read("nl") == "Watermeloen · Reactiesnelheid 2026-10"
+    with scopes_disabled():
+        SIPLink.objects.filter(pk=link.pk).update(text_key="", text_params={})
+        migration = importlib.import_module("meetings.migrations.0013_sip_link_text_kinds")
+        migration.forwards(apps, None)
+        link.refresh_from_db()
+    assert (link.text_key, link.text_params) == (
+        "meetings.gap_flag_link",
+        {"flag": "Watermelon", "dimension": "Responsiveness", "month": "2026-10"},
+    )
+    assert read("en") == "Watermelon · Responsiveness 2026-10"

@@ -136,7 +136,7 @@ def test_strategic_agenda_shows_satisfaction_trend_and_triangle(world, monkeypat
         services.agenda_generate(meeting=meeting, today=today)
         item = meeting.items.get(source=Source.KTO_TREND)
     # IT has 4 respondents, under the anonymity floor: left out of the triangle.
-    assert item.detail == "Reliability: 3.40 (-0.20) — End users 3.10, Business 3.90"
+    assert item.detail == "Reliability: 3.40 (\u22120.20) — End users 3.10, Business 3.90"
     assert item.link == "/o/alpha/kto/"
     assert sources.kto_trends in sources.SOURCES["strategic"]
 
