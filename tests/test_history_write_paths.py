@@ -33,14 +33,29 @@ def _columns(model) -> list[str]:
     return [f.attname for f in model._meta.fields if f.name not in excluded]
 
 
+def _sets(model) -> dict:
+    """{field name: historical model} of the many-to-many sets `model`'s trail keeps."""
+    return getattr(model, "history_m2m_models", {})
+
+
 def snapshot() -> dict:
-    """Every tracked record's trail-visible values, by (model, pk)."""
+    """Every tracked record's trail-visible values, by (model, pk), its many-to-many sets
+    included (as `set:<field>`)."""
     state = {}
     with scopes_disabled():
         for model in tracked_models():
             columns = _columns(model)
             for row in model._base_manager.values(*columns):
                 state[(model, row[model._meta.pk.attname])] = row
+            for name in _sets(model):
+                f = model._meta.get_field(name)
+                through = f.remote_field.through._default_manager
+                source, target = f"{f.m2m_field_name()}_id", f"{f.m2m_reverse_field_name()}_id"
+                for key in [k for k in state if k[0] is model]:
+                    state[key][f"set:{name}"] = frozenset()
+                for pk, related in through.values_list(source, target):
+                    key = (model, pk)
+                    state[key][f"set:{name}"] = state[key][f"set:{name}"] | {related}
     return state
 
 
@@ -59,10 +74,21 @@ def new_history(since: dict) -> dict:
         for model in tracked_models():
             columns = _columns(model)
             found = model.history.model.objects.filter(history_id__gt=since[model]).values(
-                *columns, "history_type", "history_user_id", "history_side"
+                *columns, "history_id", "history_type", "history_user_id", "history_side"
             )
             for row in found:
                 rows.setdefault((model, row[model._meta.pk.attname]), []).append(row)
+            for name, m2m_model in _sets(model).items():
+                target = f"{model._meta.get_field(name).m2m_reverse_field_name()}_id"
+                kept = {}
+                for history_id, related in m2m_model.objects.filter(
+                    history_id__gt=since[model]
+                ).values_list("history_id", target):
+                    kept.setdefault(history_id, set()).add(related)
+                for key, found_rows in rows.items():
+                    if key[0] is model:
+                        for row in found_rows:
+                            row[f"set:{name}"] = frozenset(kept.get(row["history_id"], ()))
     return rows
 
 
