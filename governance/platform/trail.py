@@ -249,21 +249,24 @@ def organisation_trail(*, organisation, start: datetime, end: datetime) -> list[
     """Every history entry of the organisation's records from `start` up to `end`, newest
     first; changes are computed against each record's row before the period too."""
     entries = []
+    from governance.platform.models import Organisation
+
     for model in tracked_models():
         history = model.history.model
-        if not any(f.name == "organisation" for f in history._meta.fields):
-            continue
         pk_name = model._meta.pk.attname
-        in_period = history.objects.filter(
-            organisation_id=organisation.pk, history_date__gte=start, history_date__lt=end
-        )
+        if model is Organisation:
+            # The organisation's own settings (the second-factor rule among them).
+            own = {pk_name: organisation.pk}
+        elif any(f.name == "organisation" for f in history._meta.fields):
+            own = {"organisation_id": organisation.pk}
+        else:
+            continue
+        in_period = history.objects.filter(**own, history_date__gte=start, history_date__lt=end)
         ids = set(in_period.values_list(pk_name, flat=True))
         if not ids:
             continue
         rows = list(
-            history.objects.filter(
-                organisation_id=organisation.pk, history_date__lt=end, **{f"{pk_name}__in": ids}
-            )
+            history.objects.filter(**own, history_date__lt=end, **{f"{pk_name}__in": ids})
             .select_related("history_user")
             .order_by("history_date", "history_id")
         )
