@@ -156,6 +156,7 @@ ROUTES: dict[str, Route] = {
     "token_revoke": Route(AUTHENTICATED, method="post", extra={"pk": 1}),
     "mfa_setup": Route(AUTHENTICATED),
     "mfa_disable": Route(AUTHENTICATED),
+    "recovery_codes": Route(AUTHENTICATED),
     # The organisation's security setting (MFA required): who keeps its members.
     "organisation_security": page(perm=MEMBERS),
     # Saving it (without a verified second factor the setting can only stay off).
