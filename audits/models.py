@@ -174,7 +174,7 @@ class Audit(TenantModel, CreatedStamps):
 
     objects = tenant_manager(supplier="contract__supplier")
 
-    history = audit_trail()
+    history = audit_trail(m2m=["services", "observers"])
 
     class Meta:
         ordering = ["planned_date", "pk"]
@@ -394,7 +394,7 @@ class Finding(TenantModel):
 
     objects = tenant_manager(supplier="audit__contract__supplier")
 
-    history = audit_trail(private=["client_note"])
+    history = audit_trail(private=["client_note"], m2m=["services"])
 
     class Meta:
         ordering = ["audit", "pk"]

@@ -175,7 +175,10 @@ class Survey(TenantModel, CreatedAt):
     objects = tenant_manager()
 
     # The lock's time would date the first answer; the salt derives the open link's token.
-    history = audit_trail(excluded=["anonymity_locked", "open_link_salt", "final_release_on"])
+    history = audit_trail(
+        excluded=["anonymity_locked", "open_link_salt", "final_release_on"],
+        m2m=["contracts", "services"],
+    )
 
     class Meta:
         ordering = ["-period_end", "-pk"]

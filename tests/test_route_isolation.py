@@ -164,8 +164,11 @@ ROUTES: dict[str, Route] = {
     "token_revoke": Route(AUTHENTICATED, method="post", extra={"pk": 1}),
     "mfa_setup": Route(AUTHENTICATED),
     "mfa_disable": Route(AUTHENTICATED),
+    "recovery_codes": Route(AUTHENTICATED),
     # The organisation's security setting (MFA required): who keeps its members.
     "organisation_security": page(perm=MEMBERS),
+    # Saving it (without a verified second factor the setting can only stay off).
+    "organisation_security#save": post(perm=MEMBERS, data={}),
     "api_schema": Route(PUBLIC),
     "api_docs": Route(PUBLIC),
     "organisation_home": page(),
@@ -219,6 +222,15 @@ ROUTES: dict[str, Route] = {
     "complaints_public:track_erase": Route(PUBLIC, extra={"token": "x" * 32}, ok=(404,)),
     "privacy_statement": Route(PUBLIC, extra=ALPHA),
     "privacy:settings": page(perm=PRIVACY),
+    "privacy:settings#save": post(
+        perm=PRIVACY,
+        data={
+            "complaint_contact_months": 24,
+            "participant_email_months": 6,
+            "contact_name": "Privacy office",
+            "contact_email": "privacy@example.test",
+        },
+    ),
     "privacy:erase": post(perm=PRIVACY, ok=(200,), data={"email": "walk@example.test"}),
     "api:privacy-settings": api(perm=CLIENT),
     # Contracts and SLA reports (issue 3): suppliers upload and respond, managers review.

@@ -15,6 +15,7 @@ from governance.accounts.forms import (
     CodeForm,
     OrganisationSecurityForm,
     PasswordConfirmForm,
+    RecoveryCodesForm,
     TokenForm,
 )
 from governance.accounts.models import ApiToken
@@ -131,6 +132,31 @@ def mfa_setup(request):
         "next": next_url,
     }
     return render(request, "accounts/mfa_setup.html", context)
+
+
+@never_cache
+@login_required
+def recovery_codes(request):
+    """New recovery codes after the password or an authenticator code; shown once."""
+    if not mfa.mfa_enabled(request.user):
+        return redirect("account")
+    form = RecoveryCodesForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            codes = mfa.recovery_codes_regenerate(
+                user=request.user,
+                password=form.cleaned_data["password"],
+                code=form.cleaned_data["code"],
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            response = render(
+                request, "accounts/recovery_codes.html", {"codes": codes, "renewed": True}
+            )
+            response["Cache-Control"] = "no-store"
+            return response
+    return render(request, "accounts/recovery_codes_new.html", {"form": form})
 
 
 @never_cache

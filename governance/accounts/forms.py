@@ -24,6 +24,31 @@ class PasswordConfirmForm(forms.Form):
     )
 
 
+class RecoveryCodesForm(forms.Form):
+    """New recovery codes need the password or a code from the authenticator app."""
+
+    password = forms.CharField(
+        label=_("Your password"),
+        required=False,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    code = forms.CharField(
+        label=_("Or a code from your authenticator app"),
+        required=False,
+        max_length=20,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("password") and not data.get("code"):
+            raise forms.ValidationError(
+                _("Enter your password or a code from your authenticator app.")
+            )
+        return data
+
+
 class TokenForm(forms.Form):
     """A new API token: a name, a scope among what the user can reach, a lifetime."""
 

@@ -130,6 +130,28 @@ def mfa_check(*, user, code: str):
     return token.device
 
 
+@transaction.atomic
+def recovery_codes_regenerate(*, user, password: str = "", code: str = "") -> list[str]:
+    """Ten new recovery codes, shown once; the old ones stop working. Asks for the password
+    or a code from the authenticator (not a recovery code: a lost list must not make a new
+    one)."""
+    if not mfa_enabled(user):
+        raise ValidationError(_("Two-factor authentication is off."))
+    if password:
+        if not check_password(password, user.password):
+            raise ValidationError({"password": _("That password is not right.")})
+    else:
+        code = _digits(code)
+        devices = TOTPDevice.objects.select_for_update().filter(user=user, confirmed=True)
+        if not code.isdigit() or not any(device.verify_token(code) for device in devices):
+            raise ValidationError(
+                {"code": _("That code is not right. Check the time on your phone.")}
+            )
+    codes = _recovery_codes_replace(user)
+    logger.info("Recovery codes replaced for user %s", user.pk)
+    return codes
+
+
 def recovery_codes_left(user) -> int:
     return StaticToken.objects.filter(device__user=user).count()
 

@@ -24,6 +24,8 @@ def organisation_mfa_set(*, access: Access, required: bool, verified: bool):
                 )
             }
         )
+    if organisation.mfa_required == required:
+        return organisation  # nothing changed, nothing for the trail
     organisation.mfa_required = required
     organisation.full_clean()
     organisation.save(update_fields=["mfa_required"])

@@ -4,7 +4,8 @@ Login stamps the session with its start and the last time it was seen; the middl
 session idle for REGIE_SESSION_IDLE_MINUTES or older than REGIE_SESSION_MAX_HOURS. "Seen" is
 written at most once a minute, so a read does not become a session write on every request.
 A deactivated user's session ends at its next request anyway: Django's ModelBackend refuses
-inactive users when it loads the session's user.
+inactive users when it loads the session's user. Deactivation also deletes the user's sessions
+and revokes its API tokens, so switching the account on again brings none of them back.
 """
 
 import logging
@@ -12,6 +13,8 @@ import logging
 from django.conf import settings
 from django.contrib.auth import logout
 from django.contrib.auth.signals import user_logged_in
+from django.contrib.sessions.models import Session
+from django.db.models.signals import post_save
 from django.dispatch import receiver
 from django.utils import timezone
 
@@ -24,6 +27,30 @@ SEEN_PRECISION = 60  # seconds
 
 def _now() -> int:
     return int(timezone.now().timestamp())
+
+
+def sessions_end_for_user(user) -> int:
+    """Delete every live session of `user` (database sessions; a user's sessions are not
+    indexed, so the live ones are read)."""
+    ended = [
+        session.pk
+        for session in Session.objects.filter(expire_date__gt=timezone.now())
+        if session.get_decoded().get("_auth_user_id") == str(user.pk)
+    ]
+    Session.objects.filter(pk__in=ended).delete()
+    return len(ended)
+
+
+@receiver(post_save, sender=settings.AUTH_USER_MODEL)
+def end_everything_of_a_deactivated_user(sender, instance, created, **kwargs):
+    if created or instance.is_active:
+        return
+    from governance.accounts.tokens import tokens_revoke_for_user
+
+    tokens_revoke_for_user(user=instance, reason="deactivated")
+    count = sessions_end_for_user(instance)
+    if count:
+        logger.info("%s session(s) of deactivated user %s ended", count, instance.pk)
 
 
 @receiver(user_logged_in)

@@ -34,4 +34,5 @@ urlpatterns = [
     path("me/tokens/<int:pk>/revoke/", account.token_revoke_view, name="token_revoke"),
     path("me/mfa/", account.mfa_setup, name="mfa_setup"),
     path("me/mfa/disable/", account.mfa_disable, name="mfa_disable"),
+    path("me/mfa/recovery-codes/", account.recovery_codes, name="recovery_codes"),
 ]

@@ -19,12 +19,13 @@ The trail is append-only for the application: a history row refuses `save()` onc
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models, transaction
 from django.db.models.expressions import Combinable
 from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
-from simple_history.signals import pre_create_historical_record
+from simple_history.signals import post_create_historical_record, pre_create_historical_record
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 
@@ -78,14 +79,22 @@ class AuditTrail(HistoricalRecords):
     """`HistoricalRecords` with the platform's base and two lists of fields:
 
     - `excluded`: never copied into the trail (secrets, personal data of the public, files);
-    - `private`: copied, but shown only to the client's members, never to a supplier's user.
+    - `private`: copied, but shown only to the client's members, never to a supplier's user;
+    - `m2m`: many-to-many fields whose set of related records each history row keeps (in a
+      table of its own per field), so a change of the set shows as before → after.
+
+    A save and the many-to-many changes that follow it in the same transaction (a form's
+    `save()` then `save_m2m()`, a service's `save()` then `.set()`) are one change: they make
+    one history row, whose set is brought up to date by each many-to-many change. A
+    many-to-many change on its own makes a "changed" row.
     """
 
-    def __init__(self, *, private=(), excluded=(), **kwargs):
+    def __init__(self, *, private=(), excluded=(), m2m=(), **kwargs):
         super().__init__(
             bases=[HistoricalAuditBase],
             excluded_fields=list(excluded),
             user_related_name="+",
+            m2m_fields=list(m2m),
             **kwargs,
         )
         self.private = frozenset(private)
@@ -93,6 +102,55 @@ class AuditTrail(HistoricalRecords):
     def contribute_to_class(self, cls, name):
         super().contribute_to_class(cls, name)
         cls.history_private_fields = self.private
+        cls._audit_trail = self
+
+    def finalize(self, sender, **kwargs):
+        super().finalize(sender, **kwargs)
+        if sender._meta.abstract or getattr(sender, "_audit_trail", None) is not self:
+            return
+        # {field name: historical model of that field's set}, read by the trail.
+        sender.history_m2m_models = {
+            f.name: self.m2m_models[f] for f in self.get_m2m_fields_from_model(sender)
+        }
+
+    def m2m_changed(self, instance, action, attr, pk_set, reverse, **kwargs):
+        model = kwargs.get("model")
+        if reverse:
+            # `service.audits.add(audit)`: the audits are the records whose sets changed.
+            if action == "pre_clear":
+                field = model._meta.get_field(attr)
+                through = field.remote_field.through
+                instance._history_cleared = list(
+                    through._default_manager.filter(
+                        **{field.m2m_reverse_field_name(): instance.pk}
+                    ).values_list(field.m2m_field_name(), flat=True)
+                )
+                return
+            if action not in ("post_add", "post_remove", "post_clear"):
+                return
+            ids = pk_set
+            if action == "post_clear":
+                ids = instance.__dict__.pop("_history_cleared", [])
+            for record in model._base_manager.filter(pk__in=list(ids or ())):
+                self.record_m2m(record)
+            return
+        if action in ("post_add", "post_remove", "post_clear"):
+            self.record_m2m(instance)
+
+    def record_m2m(self, instance):
+        """Keep the change of `instance`'s sets: in the row of this transaction's save of
+        it, else in a new "changed" row."""
+        if not getattr(settings, "SIMPLE_HISTORY_ENABLED", True):
+            return
+        if hasattr(instance, "skip_history_when_saving"):
+            return
+        row = _open_row(instance)
+        if row is None:
+            self.create_historical_record(instance, "~")
+            return
+        for f in row._history_m2m_fields:
+            self.m2m_models[f]._default_manager.filter(history=row).delete()
+        self.create_historical_record_m2ms(row, instance)
 
     def post_save(self, instance, created, using=None, **kwargs):
         # A save of fields the trail leaves out only (a reminder's bookkeeping) changes nothing
@@ -103,9 +161,9 @@ class AuditTrail(HistoricalRecords):
         super().post_save(instance, created, using=using, **kwargs)
 
 
-def audit_trail(*, private=(), excluded=()) -> AuditTrail:
+def audit_trail(*, private=(), excluded=(), m2m=()) -> AuditTrail:
     """The `history` attribute of a tracked model."""
-    return AuditTrail(private=private, excluded=excluded)
+    return AuditTrail(private=private, excluded=excluded, m2m=m2m)
 
 
 def is_tracked(model) -> bool:
@@ -155,6 +213,31 @@ def _stamp_side(sender, history_instance, history_user, **kwargs):
         history_instance.history_side = side_of(history_user)
 
 
+def _outer_transaction():
+    """The outermost atomic block being run, or None in autocommit."""
+    connection = transaction.get_connection()
+    return connection.atomic_blocks[0] if connection.in_atomic_block else None
+
+
+def _open_row(instance):
+    """The history row this transaction wrote for `instance` (the same Python object), if any."""
+    opened = getattr(instance, "_history_open", None)
+    if opened is None:
+        return None
+    block, row = opened
+    current = _outer_transaction()
+    return row if current is not None and current is block else None
+
+
+@receiver(post_create_historical_record)
+def _keep_open_row(sender, instance, history_instance, **kwargs):
+    """Remember the row of a record with many-to-many sets, for the changes of its sets that
+    follow in the same transaction."""
+    if getattr(history_instance, "_history_m2m_fields", None):
+        block = _outer_transaction()
+        instance._history_open = (block, history_instance) if block is not None else None
+
+
 # --- bulk writes that keep the trail -------------------------------------------------------
 
 
@@ -163,8 +246,19 @@ def _actor_attrs() -> tuple:
     return user, {"history_side": side_of(user)}
 
 
+def _keeps_sets(model) -> bool:
+    return bool(getattr(model, "history_m2m_models", None))
+
+
 def tracked_bulk_create(model, objs, *, batch_size=None) -> list:
     """`model.objects.bulk_create(objs)` plus one "created" history row per object."""
+    if _keeps_sets(model):
+        # simple-history's bulk helpers leave the sets out: record each row with them.
+        with transaction.atomic():
+            created = model.objects.bulk_create(list(objs), batch_size=batch_size)
+            for obj in created:
+                model._audit_trail.create_historical_record(obj, "+")
+        return created
     user, attrs = _actor_attrs()
     return bulk_create_with_history(
         list(objs), model, batch_size=batch_size, default_user=user, custom_historical_attrs=attrs
@@ -176,6 +270,12 @@ def tracked_bulk_update(model, objs, fields, *, batch_size=None) -> int:
     objs = list(objs)
     if not objs:
         return 0
+    if _keeps_sets(model):
+        with transaction.atomic():
+            count = model.objects.bulk_update(objs, list(fields), batch_size=batch_size)
+            for obj in objs:
+                model._audit_trail.create_historical_record(obj, "~")
+        return count
     user, attrs = _actor_attrs()
     return bulk_update_with_history(
         objs,

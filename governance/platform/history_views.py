@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from governance.platform.forms import IsoDateInput
 from governance.platform.listing import ListPage
 from governance.platform.trail import organisation_trail, trail_header, trail_lines
 
@@ -14,10 +15,8 @@ MAX_DAYS = 366
 
 
 class PeriodForm(forms.Form):
-    start = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(
-        label=_("Up to and including"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    start = forms.DateField(label=_("From"), widget=IsoDateInput)
+    end = forms.DateField(label=_("Up to and including"), widget=IsoDateInput)
 
     def clean(self):
         data = super().clean()

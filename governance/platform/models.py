@@ -46,6 +46,9 @@ class Organisation(models.Model):
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
+    # Its settings (the second-factor rule among them) are in the trail.
+    history = audit_trail()
+
     class Meta:
         ordering = ["name"]
         verbose_name = _("organisation")
@@ -252,6 +255,8 @@ class Invitation(models.Model):
     )
     revoked_at = models.DateTimeField(_("withdrawn"), null=True, blank=True)
 
+    history = audit_trail(excluded=["token_hash"])
+
     class Meta:
         ordering = ["-created_at"]
         constraints = [
@@ -413,6 +418,10 @@ class WebhookEndpoint(models.Model):
 
     objects = tenant_manager(supplier="supplier")
 
+    # The secret stays out; the count of failures in a row is delivery bookkeeping (the
+    # endpoint's switching off after too many is in the trail through `active`).
+    history = audit_trail(excluded=["secret", "consecutive_failures"])
+
     class Meta:
         ordering = ["name", "pk"]
         verbose_name = _("webhook endpoint")
@@ -485,6 +494,8 @@ class PrivacySettings(models.Model):
         _("privacy contact (name or office)"), max_length=200, blank=True
     )
     contact_email = models.EmailField(_("privacy contact e-mail"), blank=True)
+
+    history = audit_trail()
 
     class Meta:
         verbose_name = _("privacy settings")

@@ -122,11 +122,49 @@ def _fields(model, *, hidden=frozenset()) -> list[models.Field]:
     ]
 
 
+class _Sets:
+    """The many-to-many sets each history row keeps, as sorted names of the related records
+    (fetched through their default, scoped managers like `_Labels`)."""
+
+    def __init__(self, model, rows, *, hidden=frozenset()):
+        self.fields = []
+        self.names: dict = {}  # (field name, history id) -> "name, name"
+        stored = getattr(model, "history_m2m_models", {})
+        history_ids = [row.history_id for row in rows]
+        user_model = get_user_model()
+        for name, m2m_model in stored.items():
+            if name in hidden:
+                continue
+            f = model._meta.get_field(name)
+            self.fields.append(f)
+            target = f.m2m_reverse_field_name()
+            members = defaultdict(set)
+            for history_id, related_id in m2m_model._default_manager.filter(
+                history_id__in=history_ids
+            ).values_list("history_id", f"{target}_id"):
+                members[history_id].add(related_id)
+            related = f.related_model
+            wanted = set().union(*members.values()) if members else set()
+            found = {obj.pk: obj for obj in related._default_manager.filter(pk__in=wanted)}
+            for history_id, ids in members.items():
+                labels = sorted(
+                    (_user_label(found[i]) if related is user_model else str(found[i]))
+                    if i in found
+                    else f"#{i}"
+                    for i in ids
+                )
+                self.names[(name, history_id)] = ", ".join(labels)
+
+    def text(self, f, row) -> str:
+        return self.names.get((f.name, row.history_id), "")
+
+
 def _entries(model, rows: list, *, hidden=frozenset()) -> list[Entry]:
     """Entries for the history `rows` of records of `model`, oldest first; each change is
     computed against the record's previous row (which must be among `rows`)."""
     fields = _fields(model, hidden=hidden)
     labels = _Labels(model, rows, fields)
+    sets = _Sets(model, rows, hidden=hidden)
     record_type = str(model._meta.verbose_name)
     pk_name = model._meta.pk.attname
     previous: dict = {}
@@ -151,6 +189,11 @@ def _entries(model, rows: list, *, hidden=frozenset()) -> list[Entry]:
                         after=_text(f, new, labels),
                     )
                 )
+            for f in sets.fields:
+                new = sets.text(f, row)
+                old = sets.text(f, before) if before is not None else ""
+                if old != new:
+                    changes.append(Change(f.name, _field_label(f), old, new))
         previous[record_id] = row
         entries.append(
             Entry(
@@ -206,21 +249,24 @@ def organisation_trail(*, organisation, start: datetime, end: datetime) -> list[
     """Every history entry of the organisation's records from `start` up to `end`, newest
     first; changes are computed against each record's row before the period too."""
     entries = []
+    from governance.platform.models import Organisation
+
     for model in tracked_models():
         history = model.history.model
-        if not any(f.name == "organisation" for f in history._meta.fields):
-            continue
         pk_name = model._meta.pk.attname
-        in_period = history.objects.filter(
-            organisation_id=organisation.pk, history_date__gte=start, history_date__lt=end
-        )
+        if model is Organisation:
+            # The organisation's own settings (the second-factor rule among them).
+            own = {pk_name: organisation.pk}
+        elif any(f.name == "organisation" for f in history._meta.fields):
+            own = {"organisation_id": organisation.pk}
+        else:
+            continue
+        in_period = history.objects.filter(**own, history_date__gte=start, history_date__lt=end)
         ids = set(in_period.values_list(pk_name, flat=True))
         if not ids:
             continue
         rows = list(
-            history.objects.filter(
-                organisation_id=organisation.pk, history_date__lt=end, **{f"{pk_name}__in": ids}
-            )
+            history.objects.filter(**own, history_date__lt=end, **{f"{pk_name}__in": ids})
             .select_related("history_user")
             .order_by("history_date", "history_id")
         )

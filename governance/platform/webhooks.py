@@ -189,10 +189,14 @@ def webhook_rotate(*, access: Access, endpoint: WebhookEndpoint) -> str:
 def webhook_enable(*, access: Access, endpoint: WebhookEndpoint) -> WebhookEndpoint:
     """Switch a disabled endpoint back on; its waiting deliveries go out at the next relay."""
     access.require(_may_manage(access))
-    endpoint.active = True
     endpoint.consecutive_failures = 0
-    endpoint.disabled_reason = ""
-    endpoint.save(update_fields=["active", "consecutive_failures", "disabled_reason"])
+    if endpoint.active and not endpoint.disabled_reason:
+        # Already on: only the failure count (bookkeeping, out of the trail) starts again.
+        endpoint.save(update_fields=["consecutive_failures"])
+    else:
+        endpoint.active = True
+        endpoint.disabled_reason = ""
+        endpoint.save(update_fields=["active", "consecutive_failures", "disabled_reason"])
     endpoint.deliveries.filter(status=WebhookDelivery.Status.PENDING).update(
         next_attempt_at=timezone.now()
     )

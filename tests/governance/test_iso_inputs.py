@@ -20,6 +20,7 @@ FORM_MODULES = [
     "meetings.forms",
     "simulations.forms",
     "governance.platform.forms",
+    "governance.platform.history_views",
 ]
 SAMPLE = {
     "date": (date(2026, 12, 2), "2026-12-02"),
@@ -47,6 +48,8 @@ def test_the_walk_finds_the_date_fields_it_is_about():
     assert "complaints.forms.ComplaintForm.occurred_date" in WIDGETS
     assert "complaints.forms.ComplaintForm.occurred_time" in WIDGETS
     assert "complaints.forms.ExtensionForm.period_start" in WIDGETS
+    assert "governance.platform.history_views.PeriodForm.start" in WIDGETS
+    assert "governance.platform.history_views.PeriodForm.end" in WIDGETS
     assert len(WIDGETS) >= 25
 
 
@@ -105,3 +108,17 @@ def test_a_run_starts_for_the_month_the_picker_sends(
         assert list(GapAnalysisRun.objects.values_list("period_start", flat=True)) == [
             date(2026, 11, 1)
         ]
+
+
+def test_the_trail_period_shows_its_default_dates_in_dutch(world, client):
+    """The trail's period form, unbound, shows its default dates as ISO values in Dutch."""
+    from django.urls import reverse
+    from django.utils import timezone
+
+    client.force_login(world.alice)
+    response = client.get(
+        reverse("history", kwargs={"org_slug": "alpha"}), HTTP_ACCEPT_LANGUAGE="nl"
+    )
+    today = timezone.localdate().isoformat()
+    assert response.status_code == 200
+    assert f'name="end" value="{today}"' in response.content.decode()

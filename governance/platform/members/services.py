@@ -26,6 +26,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from governance.platform.access import Access, supplier_link_of, supplier_may
+from governance.platform.history import tracked_update
 from governance.platform.links import public_base_url
 from governance.platform.models import (
     Invitation,
@@ -88,8 +89,9 @@ def invitation_role_label(invitation: Invitation) -> str:
 
 
 def _withdraw_pending(queryset) -> None:
-    queryset.filter(accepted_at__isnull=True, revoked_at__isnull=True).update(
-        revoked_at=timezone.now()
+    tracked_update(
+        queryset.filter(accepted_at__isnull=True, revoked_at__isnull=True),
+        revoked_at=timezone.now(),
     )
 
 
@@ -267,9 +269,14 @@ def invitation_withdraw(*, invitation: Invitation) -> None:
 
 
 def _use(invitation: Invitation, user) -> None:
-    used = Invitation.objects.filter(
-        pk=invitation.pk, accepted_at__isnull=True, revoked_at__isnull=True
-    ).update(accepted_at=timezone.now(), accepted_by=user)
+    # Locked and re-checked in one step, so a link clicked twice at once is used once.
+    used = tracked_update(
+        Invitation.objects.filter(
+            pk=invitation.pk, accepted_at__isnull=True, revoked_at__isnull=True
+        ),
+        accepted_at=timezone.now(),
+        accepted_by=user,
+    )
     if used != 1:
         raise InvitationRefused(_("This invitation has already been used."))
 
