@@ -19,6 +19,7 @@ from kto.models import (
     Invitation,
     ItemRole,
     QuestionKind,
+    Recurrence,
     StakeholderGroup,
     Survey,
     SurveyKind,
@@ -268,6 +269,9 @@ def seed(*, today: date | None = None) -> None:
                     seed=back * 101 + sum(map(ord, contract.reference)),
                 )
             if contract.reference == "ZR-2024-001":
+                _repeat(
+                    organisation, f"KTO {contract.reference} Q{quarter} {period[0].year}", today
+                )
                 period = _quarter(today, 5)
                 _survey(
                     organisation,
@@ -281,6 +285,15 @@ def seed(*, today: date | None = None) -> None:
                     today=today,
                     seed=7,
                 )
+
+
+def _repeat(organisation, title: str, today: date) -> None:
+    """The latest periodic KTO repeats every quarter; its next wave is proposed when due."""
+    template = Survey.objects.filter(organisation=organisation, title=title).first()
+    if template is None or template.campaign_id is not None:
+        return
+    services.campaign_set(survey=template, recurrence=Recurrence.QUARTERLY, lead_days=45)
+    services.campaign_waves_prepare(organisation=organisation, today=today)
 
 
 OPEN_DEMO_TITLE = "KTO ZR-2024-001 proefronde (open)"

@@ -9,7 +9,9 @@ from kto.models import (
     LIKERT_MAX,
     LIKERT_MIN,
     AnonymityMode,
+    KtoSettings,
     QuestionKind,
+    Recurrence,
     StakeholderGroup,
     SurveyGroup,
     SurveyKind,
@@ -161,3 +163,40 @@ class QuestionForm(forms.Form):
     def __init__(self, *args, services, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["service"].queryset = services
+
+
+class CampaignForm(forms.Form):
+    """Repeat a survey: how often, how far ahead, which questions to leave out or add."""
+
+    recurrence = forms.ChoiceField(label=_("Repeats"), choices=Recurrence.choices)
+    lead_days = forms.IntegerField(
+        label=_("Prepared days ahead"),
+        min_value=1,
+        max_value=120,
+        initial=21,
+        help_text=_("The next wave is prepared and proposed this many days before it opens."),
+    )
+    active = forms.BooleanField(label=_("Active"), required=False, initial=True)
+    left_out = forms.ModelMultipleChoiceField(
+        label=_("Questions of this survey to leave out"),
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    added = forms.ModelMultipleChoiceField(
+        label=_("Questions of the bank to add"),
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, on_template, bank, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["left_out"].queryset = on_template
+        self.fields["added"].queryset = bank
+
+
+class KtoSettingsForm(forms.ModelForm):
+    class Meta:
+        model = KtoSettings
+        fields = ["reminder_after_days", "max_reminders"]

@@ -57,6 +57,10 @@ class ItemRole(models.TextChoices):
 
 # Roles aggregated per dimension into `Rollup` rows (respondent-level scores).
 ROLLUP_ROLES = (ItemRole.PERCEPTION, ItemRole.EXPECTATION, ItemRole.IMPORTANCE, ItemRole.TIME_LOST)
+# A rollup of its own, no item's role: per respondent who rated both in a dimension, the mean
+# perception minus the mean expectation there, so the SERVQUAL gap gets a paired interval.
+GAP_ROLE = "gap"
+ROLLUP_ROLE_CHOICES = [*ItemRole.choices, (GAP_ROLE, _("Perception − expectation"))]
 
 
 class SurveyKind(models.TextChoices):
@@ -166,6 +170,18 @@ class Survey(TenantModel, CreatedAt):
     # stored salt with the secret key; only the hash is looked up.
     open_link_salt = models.CharField(max_length=32, blank=True, editable=False)
     open_link_hash = models.CharField(max_length=64, blank=True, editable=False, db_index=True)
+    # A wave of a repeating campaign (`kto.campaigns`): the template is wave 0, the next waves
+    # count on; (campaign, wave) is unique, so a wave is prepared once however often the job runs.
+    campaign = models.ForeignKey(
+        "kto.SurveyCampaign",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="waves",
+        editable=False,
+        verbose_name=_("campaign"),
+    )
+    wave = models.PositiveSmallIntegerField(_("wave"), null=True, blank=True, editable=False)
 
     # Scoped by organisation only. A survey can span contracts of several suppliers, so a
     # supplier dimension on the survey would expose the survey row (and, through it, totals
@@ -182,6 +198,9 @@ class Survey(TenantModel, CreatedAt):
 
     class Meta:
         ordering = ["-period_end", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "wave"], name="kto_survey_campaign_wave")
+        ]
         verbose_name = _("survey")
         verbose_name_plural = _("surveys")
 
@@ -226,6 +245,97 @@ class Survey(TenantModel, CreatedAt):
     def target_for(self, dimension: str) -> float | None:
         value = (self.targets or {}).get(dimension)
         return float(value) if value is not None else None
+
+
+class Recurrence(models.TextChoices):
+    QUARTERLY = "quarterly", _("Every quarter")
+    HALF_YEARLY = "half_yearly", _("Every half year")
+    YEARLY = "yearly", _("Every year")
+
+
+RECURRENCE_MONTHS = {Recurrence.QUARTERLY: 3, Recurrence.HALF_YEARLY: 6, Recurrence.YEARLY: 12}
+
+
+class SurveyCampaign(TenantModel, CreatedAt):
+    """A survey that repeats: every `recurrence` a new wave is prepared from the template
+    survey (same contracts, services, groups with their sampling plans, targets and anonymity),
+    shifted by the interval, `lead_days` before it opens, as a draft the manager launches.
+    `left_out` are questions of the template this campaign does not ask, `added` questions of
+    the bank it asks as well."""
+
+    template = models.OneToOneField(
+        Survey, on_delete=models.CASCADE, related_name="campaign_of", verbose_name=_("template")
+    )
+    recurrence = models.CharField(_("repeats"), max_length=12, choices=Recurrence.choices)
+    lead_days = models.PositiveSmallIntegerField(
+        _("prepared days ahead"),
+        default=21,
+        validators=[MinValueValidator(1), MaxValueValidator(120)],
+        help_text=_("The next wave is prepared and proposed this many days before it opens."),
+    )
+    left_out = models.ManyToManyField(
+        Question, blank=True, related_name="+", verbose_name=_("questions left out")
+    )
+    added = models.ManyToManyField(
+        Question, blank=True, related_name="+", verbose_name=_("questions added")
+    )
+    active = models.BooleanField(_("active"), default=True)
+
+    history = audit_trail()
+
+    class Meta:
+        verbose_name = _("survey campaign")
+        verbose_name_plural = _("survey campaigns")
+
+    def __str__(self) -> str:
+        return f"{self.template} · {self.get_recurrence_display()}"
+
+    @property
+    def months(self) -> int:
+        return RECURRENCE_MONTHS[Recurrence(self.recurrence)]
+
+
+# Reminder defaults when an organisation has not chosen its own (`KtoSettings`).
+REMINDER_AFTER_DAYS = 7
+MAX_REMINDERS = 2
+# The most reminders an organisation may choose: an erased participant is set to this count,
+# so no later choice reminds an address that reaches nobody.
+REMINDERS_CEILING = 5
+
+
+class KtoSettings(TenantModel):
+    """The organisation's KTO settings: when non-responders are reminded and how often."""
+
+    organisation = models.OneToOneField(
+        "governance.Organisation", on_delete=models.CASCADE, related_name="kto_settings"
+    )
+    reminder_after_days = models.PositiveSmallIntegerField(
+        _("remind after (days)"),
+        default=REMINDER_AFTER_DAYS,
+        validators=[MinValueValidator(1), MaxValueValidator(60)],
+        help_text=_("Days between the invitation (or the last reminder) and a reminder."),
+    )
+    max_reminders = models.PositiveSmallIntegerField(
+        _("reminders at most"),
+        default=MAX_REMINDERS,
+        validators=[MaxValueValidator(REMINDERS_CEILING)],
+        help_text=_("How many reminders a non-responder gets at most; 0 sends none."),
+    )
+
+    history = audit_trail()
+
+    class Meta:
+        verbose_name = _("KTO settings")
+        verbose_name_plural = _("KTO settings")
+
+    def __str__(self) -> str:
+        return f"{self.organisation} · {self.reminder_after_days}d × {self.max_reminders}"
+
+    @classmethod
+    def for_organisation(cls, organisation) -> "KtoSettings":
+        """The stored settings, or the defaults (unsaved) when the organisation chose none."""
+        found = cls.objects.filter(organisation=organisation).first()
+        return found or cls(organisation=organisation)
 
 
 class SurveyGroup(TenantModel):
@@ -440,7 +550,7 @@ class Rollup(TenantModel):
 
     survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="rollups")
     contract = models.ForeignKey("contracts.Contract", on_delete=models.PROTECT, related_name="+")
-    role = models.CharField(max_length=12, choices=ItemRole.choices)
+    role = models.CharField(max_length=12, choices=ROLLUP_ROLE_CHOICES)
     dimension = models.CharField(max_length=20, choices=Dimension.choices, blank=True)
     group = models.CharField(max_length=12, choices=StakeholderGroup.choices)
     period_start = models.DateField()

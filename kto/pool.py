@@ -37,6 +37,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kto.models import (
+    GAP_ROLE,
     IMPORTANCE_POINTS,
     LIKERT_MAX,
     LIKERT_MIN,
@@ -131,6 +132,17 @@ def _respondent_scores(items, cleaned) -> dict[tuple[str, str], tuple[float, lis
     return {key: (sum(v) / len(v), v) for key, v in values.items()}
 
 
+def _paired_gaps(items, cleaned) -> dict[str, float]:
+    """Per dimension the respondent rated for both: its perception score minus its expectation
+    score (a baseline asks both of the same person, so the gap has a paired interval)."""
+    scores = _respondent_scores(items, cleaned)
+    return {
+        dimension: score - scores[(ItemRole.EXPECTATION, dimension)][0]
+        for (role, dimension), (score, _values) in scores.items()
+        if role == ItemRole.PERCEPTION and (ItemRole.EXPECTATION, dimension) in scores
+    }
+
+
 class LinkProblem(Exception):
     """The link cannot be answered: `reason` is used, expired, closed or invalid."""
 
@@ -163,6 +175,11 @@ def _rollup_increments(items, batch) -> tuple[dict, dict]:
             if role in (ItemRole.PERCEPTION, ItemRole.EXPECTATION):
                 for value in values:
                     adds[f"c{int(value)}"] += 1
+        for dimension, difference in _paired_gaps(items, cleaned).items():
+            adds = rollups[(contract_id, GAP_ROLE, dimension, group)]
+            adds["n"] += 1
+            adds["sum_x"] += difference
+            adds["sum_x2"] += difference**2
         for item in items:
             if item.role == ItemRole.SCORE and item.pk in cleaned:
                 scores[(contract_id, item.pk, group)][f"c{int(cleaned[item.pk])}"] += 1

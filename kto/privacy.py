@@ -15,8 +15,7 @@ from django.utils.translation import ngettext
 
 from governance.platform.models import Organisation
 from governance.platform.privacy import ERASED_DOMAIN, Expired, PersonalData, erased_address
-from kto.models import Invitation
-from kto.sending import MAX_REMINDERS
+from kto.models import REMINDERS_CEILING, Invitation
 
 NOT_YET_SENT = (Invitation.Status.IMPORTED, Invitation.Status.SELECTED)
 
@@ -28,7 +27,7 @@ def _replace(invitations: QuerySet[Invitation]) -> tuple[int, set[str]]:
         addresses.add(invitation.email.lower())
         invitation.email = erased_address()
         invitation.segment = ""
-        invitation.reminders = max(invitation.reminders, MAX_REMINDERS)
+        invitation.reminders = max(invitation.reminders, REMINDERS_CEILING)
         if invitation.status in NOT_YET_SENT:
             invitation.status = Invitation.Status.NOT_SELECTED
         invitation.save(update_fields=["email", "segment", "reminders", "status"])

@@ -24,8 +24,9 @@ from governance.platform.access import Access
 from governance.platform.charts import Cell as ChartCell
 from governance.platform.charts import Series, fmt, heatmap, line_chart
 from governance.platform.dimensions import Dimension
-from kto import stats
+from kto import result_gaps, stats
 from kto.models import (
+    GAP_ROLE,
     LIKERT_COUNT_FIELDS,
     Answer,
     ItemRole,
@@ -79,6 +80,9 @@ class ResultCell:
     time_lost: Figure | None = None
     happiness: float | None = None
     happiness_n: int = 0
+    # Unrounded (n, Σx, Σx²) per (role, dimension), for the gaps between figures
+    # (`kto.result_gaps`); empty for a hidden cell.
+    sums: dict[tuple[str, str], tuple[int, float, float]] = field(default_factory=dict)
 
     @property
     def response_rate(self) -> float | None:
@@ -96,6 +100,11 @@ class ContractResults:
     matrix: str = ""
     baseline_chart: str = ""
     open_answers: list[tuple[str, list[str]]] = field(default_factory=list)
+    # The triangle and the SERVQUAL gap as numbers (`kto.result_gaps`): rows of
+    # (label, {dimension: GapFigure}); `baseline_gaps` is the baseline's P − E of this contract.
+    triangle_gaps: list = field(default_factory=list)
+    servqual_gaps: list = field(default_factory=list)
+    baseline_gaps: list = field(default_factory=list)
 
 
 @dataclass
@@ -148,6 +157,14 @@ def _figure(
 def _fill(cell: ResultCell, rollups: list[Rollup], scores: list[ScoreRollup], population):
     if cell.hidden:
         return
+    for row in rollups:
+        if row.role in (ItemRole.PERCEPTION, ItemRole.EXPECTATION, GAP_ROLE) and row.n:
+            n, total, total_sq = cell.sums.get((row.role, row.dimension), (0, 0.0, 0.0))
+            cell.sums[(row.role, row.dimension)] = (
+                n + row.n,
+                total + row.sum_x,
+                total_sq + row.sum_x2,
+            )
     for dimension in Dimension.values:
         for role, target in (
             (ItemRole.PERCEPTION, cell.perception),
@@ -274,6 +291,7 @@ def survey_results(
             _charts(result, survey, dimensions)
         if baseline is not None and charts:
             result.baseline_chart = _baseline_chart(baseline, result, dimensions)
+        result_gaps.contract_gaps(result, survey=survey, baseline=baseline)
         result.open_answers = [
             (g.label, open_by_cell.get(g.key, [])) for g in groups if open_by_cell.get(g.key)
         ]

@@ -387,6 +387,32 @@ def organisations_with_open_surveys(today: date | None = None) -> list[int]:
         )
 
 
+def organisations_with_campaigns() -> list[int]:
+    """Organisation ids with an active repeating survey campaign (for the daily job that
+    prepares the next waves, a platform job across tenants)."""
+    from kto.models import SurveyCampaign
+
+    with scopes_disabled():
+        active = SurveyCampaign.objects.filter(active=True)
+        return sorted(set(active.values_list("organisation_id", flat=True)))
+
+
+def campaign_proposals(*, access: Access) -> list[Survey]:
+    """Prepared waves of repeating campaigns that nobody launched yet, soonest first."""
+    if access.is_supplier:
+        return []
+    return list(
+        Survey.objects.filter(
+            organisation=access.organisation,
+            campaign__isnull=False,
+            wave__gt=0,
+            launched_on__isnull=True,
+            closed_on__isnull=True,
+            closes_on__gte=timezone.localdate(),
+        ).order_by("opens_on", "pk")
+    )
+
+
 def organisations_with_pools(today: date | None = None) -> list[int]:
     """Organisation ids with answers waiting in a survey's pool, or with a closed survey whose
     results are not final yet (for the hourly release, a platform job across tenants)."""

@@ -20,15 +20,13 @@ from governance.platform.links import public_base_url
 from governance.platform.outbox import outbox_enqueue
 from governance.platform.tasking import enqueue_on_commit
 from governance.platform.workdays import is_working_day
-from kto.models import Invitation, Survey, SurveyKind
+from kto.models import Invitation, KtoSettings, Survey, SurveyKind
 from kto.planning import plan_for
 from kto.tokens import invitation_token
 
 logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 200
-REMINDER_AFTER_DAYS = 7
-MAX_REMINDERS = 2
 
 
 def answer_url(token: str) -> str:
@@ -180,13 +178,19 @@ def reminders_send_batch(
     *,
     survey: Survey,
     today: date | None = None,
-    after_days: int = REMINDER_AFTER_DAYS,
+    after_days: int | None = None,
     limit: int = BATCH_SIZE,
 ) -> int:
-    """Remind non-responders only: invited, not used, last contact at least `after_days` ago,
-    at most MAX_REMINDERS times; working days only."""
+    """Remind non-responders only: invited, not used, last contact at least `after_days` ago
+    (the organisation's cadence unless given), at most as often as the organisation's cap;
+    working days only."""
     today = today or timezone.localdate()
     if survey.state(today) != "open" or not is_working_day(today):
+        return 0
+    chosen = KtoSettings.for_organisation(survey.organisation)
+    if after_days is None:
+        after_days = chosen.reminder_after_days
+    if chosen.max_reminders == 0:
         return 0
     cutoff = today - timedelta(days=after_days)
     candidates = (
@@ -195,7 +199,7 @@ def reminders_send_batch(
             survey=survey,
             status=Invitation.Status.INVITED,
             used=False,
-            reminders__lt=MAX_REMINDERS,
+            reminders__lt=chosen.max_reminders,
             invited_on__lte=cutoff,
         )
         .select_related("survey__organisation")

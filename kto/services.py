@@ -13,6 +13,15 @@ from django.utils.translation import gettext as _
 from governance.platform import events
 from governance.platform.dimensions import Dimension
 from kto import bank
+
+# Campaigns, participants, sampling and sending live in their own modules; they are part of this
+# surface.
+from kto.campaigns import (  # noqa: F401
+    campaign_set,
+    campaign_waves_prepare,
+    kto_settings_update,
+    wave_create,
+)
 from kto.models import (
     AnonymityMode,
     ItemRole,
@@ -24,8 +33,6 @@ from kto.models import (
     SurveyItem,
     SurveyKind,
 )
-
-# Participants, sampling and sending live in their own modules; they are part of this surface.
 from kto.participants import participants_import  # noqa: F401
 from kto.pool import (  # noqa: F401
     OPEN_TEXT_MAX,

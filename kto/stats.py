@@ -244,3 +244,48 @@ def answers_to_detect_shortfall(
     while power_to_detect_shortfall(n, shortfall=shortfall, sd=sd, confidence=confidence) < power:
         n += 1
     return n
+
+
+@dataclass(frozen=True)
+class DifferenceInterval:
+    """A difference of means with its two-sided interval and degrees of freedom."""
+
+    difference: float
+    low: float
+    high: float
+    df: float
+
+
+def welch_difference(
+    *,
+    n1: int,
+    mean1: float,
+    sd1: float,
+    n2: int,
+    mean2: float,
+    sd2: float,
+    confidence: float = 0.95,
+) -> DifferenceInterval:
+    """mean1 − mean2 of two independent samples: ± t(ν)·√(s1²/n1 + s2²/n2), with the
+    Welch–Satterthwaite ν = (v1 + v2)² / (v1²/(n1−1) + v2²/(n2−1)), vi = si²/ni (Welch 1947)."""
+    if n1 < 2 or n2 < 2:
+        raise ValueError("each sample needs at least two observations")
+    v1, v2 = sd1 * sd1 / n1, sd2 * sd2 / n2
+    if v1 + v2 == 0:
+        raise ValueError("both samples have zero spread")
+    df = (v1 + v2) ** 2 / (v1 * v1 / (n1 - 1) + v2 * v2 / (n2 - 1))
+    half = t_value(confidence, df) * math.sqrt(v1 + v2)
+    difference = mean1 - mean2
+    return DifferenceInterval(difference, difference - half, difference + half, df)
+
+
+def paired_difference(
+    *, n: int, total: float, total_sq: float, min_sd: float = 0.0, confidence: float = 0.95
+) -> DifferenceInterval:
+    """Mean of n paired differences d (given as n, Σd, Σd²) ± t(n−1)·s_d/√n, the spread at
+    least `min_sd`."""
+    if n < 2:
+        raise ValueError("at least two pairs are needed")
+    mean, sd = mean_sd_from_sums(n, total, total_sq)
+    half = t_value(confidence, n - 1) * max(sd, min_sd) / math.sqrt(n)
+    return DifferenceInterval(mean, mean - half, mean + half, n - 1)

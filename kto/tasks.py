@@ -4,7 +4,11 @@ from governance.celery import app
 from governance.platform.models import Organisation
 from governance.platform.tasking import RecordedTask, TenantTask
 from kto import services
-from kto.selectors import organisations_with_open_surveys, organisations_with_pools
+from kto.selectors import (
+    organisations_with_campaigns,
+    organisations_with_open_surveys,
+    organisations_with_pools,
+)
 
 
 @app.task(base=TenantTask)
@@ -35,6 +39,22 @@ def task_kto_release_all() -> int:
     ids = organisations_with_pools()
     for organisation_id in ids:
         task_kto_release.delay(organisation_id=organisation_id)
+    return len(ids)
+
+
+@app.task(base=TenantTask)
+def task_kto_prepare_waves(*, organisation_id: int) -> int:
+    """Prepare the next wave of the organisation's repeating campaigns that are due."""
+    organisation = Organisation.objects.get(pk=organisation_id)
+    return len(services.campaign_waves_prepare(organisation=organisation))
+
+
+@app.task(base=RecordedTask)
+def task_kto_prepare_waves_all() -> int:
+    """Daily: one wave-preparing task per organisation with an active campaign."""
+    ids = organisations_with_campaigns()
+    for organisation_id in ids:
+        task_kto_prepare_waves.delay(organisation_id=organisation_id)
     return len(ids)
 
 

@@ -1,16 +1,18 @@
 from django.urls import path
 
-from kto import views
+from kto import campaign_views, views
 
 app_name = "kto"
 urlpatterns = [
     path("", views.SurveyListView.as_view(), name="survey_list"),
     path("new/", views.SurveyCreateView.as_view(), name="survey_create"),
+    path("settings/", campaign_views.KtoSettingsView.as_view(), name="settings"),
     path("questions/", views.QuestionListView.as_view(), name="question_list"),
     path("questions/new/", views.QuestionCreateView.as_view(), name="question_create"),
     path("<int:pk>/", views.SurveyDetailView.as_view(), name="survey_detail"),
     path("<int:pk>/edit/", views.SurveyEditView.as_view(), name="survey_edit"),
     path("<int:pk>/plan/", views.SurveyPlanView.as_view(), name="survey_plan"),
+    path("<int:pk>/repeat/", campaign_views.SurveyRepeatView.as_view(), name="survey_repeat"),
     path(
         "<int:pk>/participants/", views.ParticipantImportView.as_view(), name="participant_import"
     ),

@@ -70,6 +70,7 @@ class SurveyListView(ListPage):
         return {
             "today": timezone.localdate(),
             "proposals": selectors.baseline_proposals(access=self.access),
+            "waves": selectors.campaign_proposals(access=self.access),
         }
 
 

@@ -303,6 +303,8 @@ ROUTES: dict[str, Route] = {
     "kto:survey_detail": page("survey", CLIENT),
     "kto:survey_edit": page("survey", KTO),
     "kto:survey_plan": page("survey", KTO),
+    "kto:survey_repeat": page("survey", KTO),
+    "kto:settings": page(perm=KTO),
     "kto:participant_import": page("survey", KTO),
     "kto:survey_launch": post("survey", KTO),
     "kto:survey_close": post("survey", KTO),

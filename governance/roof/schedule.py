@@ -41,6 +41,11 @@ BEAT_SCHEDULE = {
         "task": "kto.tasks.task_kto_release_all",
         "schedule": crontab(minute=37),
     },
+    # The next wave of each repeating survey campaign, prepared once it opens within its lead.
+    "kto-prepare-waves": {
+        "task": "kto.tasks.task_kto_prepare_waves_all",
+        "schedule": crontab(hour=6, minute=50),
+    },
     # The gap analysis of last month for every organisation, then the digests due today.
     "gap-analysis-nightly": {
         "task": "kto.gaps.tasks.task_dispatch_gap_runs",

@@ -55,7 +55,7 @@ def test_results_queries_do_not_grow_with_contracts(
     client = client_as(world.alice)
     url = reverse("kto:survey_results", args=["alpha", survey.pk])
     client.get(url)
-    with django_assert_num_queries(17):
+    with django_assert_num_queries(18):
         response = client.get(url)
     assert len(response.context["results"].overview) == count
 

@@ -12,6 +12,7 @@ from django_scopes import scope, scopes_disabled
 
 from kto import services, stats
 from kto.models import (
+    GAP_ROLE,
     Answer,
     ItemRole,
     Question,
@@ -172,8 +173,10 @@ def _recompute(survey):
                 ] += 1
             elif item.role != ItemRole.OPEN:
                 per_respondent[(answer.response_id, key)].append(answer.value)
-        for (_, key), values in per_respondent.items():
+        means = {}
+        for (respondent, key), values in per_respondent.items():
             x = sum(values) / len(values)
+            means[(respondent, key)] = x
             row = expected[key]
             row[0] += 1
             row[1] += x
@@ -181,6 +184,17 @@ def _recompute(survey):
             if key[1] in (ItemRole.PERCEPTION, ItemRole.EXPECTATION):
                 for v in values:
                     row[3][v - 1] += 1
+        # The paired gap: a respondent's perception minus its expectation in a dimension.
+        for (respondent, key), perceived in means.items():
+            contract_id, role, dimension, group = key
+            expected_key = (respondent, (contract_id, ItemRole.EXPECTATION, dimension, group))
+            if role != ItemRole.PERCEPTION or expected_key not in means:
+                continue
+            d = perceived - means[expected_key]
+            row = expected[(contract_id, GAP_ROLE, dimension, group)]
+            row[0] += 1
+            row[1] += d
+            row[2] += d * d
     return expected, scores
 
 

@@ -238,7 +238,7 @@ def test_results_query_count_does_not_grow_with_answers(
     client = client_as(world.alice)
     url = reverse("kto:survey_results", args=["alpha", survey.pk])
     client.get(url)
-    with django_assert_num_queries(17):
+    with django_assert_num_queries(18):
         client.get(url)
 
 
@@ -251,7 +251,7 @@ def test_api_results_query_count_does_not_grow_with_answers(
     client = client_as(world.alice)
     url = reverse("api:kto-survey-results", args=["alpha", survey.pk])
     client.get(url)
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(15):
         client.get(url)
 
 
@@ -264,7 +264,7 @@ def test_survey_list_query_count_does_not_grow(
     client = client_as(world.alice)
     url = reverse("kto:survey_list", args=["alpha"])
     client.get(url)
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(11):
         response = client.get(url)
     assert len(response.context["surveys"]) == surveys
 
