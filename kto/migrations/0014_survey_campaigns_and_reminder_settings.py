@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('contracts', '0005_historical_records'),
         ('governance', '0010_organisation_mfa_required'),
-        ('kto', '0012_historical_records'),
+        ('kto', '0013_history_of_many_to_many_sets'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
