@@ -177,7 +177,11 @@ class Health:
 
     @property
     def latest_flag_period(self) -> date | None:
-        periods = [p for row in self.perception for p in row.cells]
+        """The newest period with a judged flag (the newest months often wait for their SLA
+        report or survey), else the newest period with any flag."""
+        cells = [(p, c) for row in self.perception for p, c in row.cells.items()]
+        judged = [p for p, c in cells if c.flag != Flag.INSUFFICIENT_DATA]
+        periods = judged or [p for p, _c in cells]
         return max(periods) if periods else None
 
     @property
@@ -229,7 +233,7 @@ def contract_health_many(
     ids = list(health)
     _sla(access, health, ids, periods)
     _perception(access, health, ids, periods)
-    _complaints(access, health, ids, periods)
+    _complaints(access, health, ids, periods, today)
     _findings(access, health, ids, today)
     _meetings(access, health, ids)
     if with_sips:
@@ -300,7 +304,7 @@ def _perception(access, health, ids, periods) -> None:
         one.perception.sort(key=lambda row: order.get(row.dimension, 99))
 
 
-def _complaints(access, health, ids, periods) -> None:
+def _complaints(access, health, ids, periods, today) -> None:
     complaints = complaint_selectors.complaint_list(access=access).filter(
         service__contract_id__in=ids
     )
@@ -314,7 +318,6 @@ def _complaints(access, health, ids, periods) -> None:
     )
     for contract_id, month, n in volume:
         health[contract_id].complaints_by_month[month] = n
-    today = complaint_selectors.local_today(access.organisation)
     overdue_ids = complaint_selectors.complaint_list(
         access=access, overdue=True, today=today
     ).values("pk")
