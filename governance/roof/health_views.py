@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -62,6 +63,6 @@ def contract_summary_download(request, org_slug, pk):
         raise Http404
     summary = ContractSummaryPDF.objects.filter(organisation=access.organisation).get(pk=latest.pk)
     response = HttpResponse(bytes(summary.pdf), content_type="application/pdf")
-    stem = f"contract-{contract.reference}-{timezone.localdate():%Y%m%d}"
+    stem = f"contract-{slugify(contract.reference)}-{timezone.localdate():%Y%m%d}"
     response["Content-Disposition"] = f'attachment; filename="{stem}.pdf"'
     return response
