@@ -9,13 +9,24 @@ from governance.accounts.api import ObtainTokenView
 from governance.accounts.views import admin_login
 from governance.platform import history_views, languages, privacy_views, views
 from governance.platform.members import urls as members_urls
-from governance.roof import dashboard, search
+from governance.roof import dashboard, health_views, search
 
 tenant_pages = [
     path("", dashboard.organisation_home, name="organisation_home"),
     path("search/", search.search, name="search"),
     path("my-work/", dashboard.my_work, name="my_work"),
     path("contracts/", include("contracts.urls")),
+    path("contracts/<int:pk>/health/", health_views.contract_health_page, name="contract_health"),
+    path(
+        "contracts/<int:pk>/health/pdf/",
+        health_views.contract_summary_request_view,
+        name="contract_summary_request",
+    ),
+    path(
+        "contracts/<int:pk>/health/pdf/download/",
+        health_views.contract_summary_download,
+        name="contract_summary_download",
+    ),
     path("simulations/", include("simulations.urls")),
     path("kto/", include("kto.urls")),
     path("gaps/", include("kto.gaps.urls")),

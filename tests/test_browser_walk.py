@@ -102,7 +102,7 @@ def test_overview_tiles_never_break_a_word_and_are_links(
         page.set_viewport_size({"width": width, "height": 900})
         page.goto(live_server.url + "/o/zuidrand/")
         headers = page.locator("[data-testid=tiles] article header")
-        assert headers.count() == 5
+        assert headers.count() == 7
         for index in range(headers.count()):
             header = headers.nth(index)
             style = header.evaluate(

@@ -180,6 +180,12 @@ ROUTES: dict[str, Route] = {
     "contracts:contract_list": page(),
     "contracts:contract_detail": page("contract"),
     "contracts:report_export": page("contract"),
+    # The contract health page (issue 20): the PDF is rendered with the organisation's full
+    # view, so it is the client's own staff's.
+    "contract_health": page("contract"),
+    "contract_summary_request": post("contract", CLIENT),
+    # 404 until a summary was rendered (tests/governance/test_contract_health.py downloads one).
+    "contract_summary_download": page("contract", CLIENT, ok=(200, 404)),
     "contracts:register_import": page(perm=CONTRACTS),
     "contracts:register_template": page(perm=CONTRACTS),
     "api:contract-import-list": api_post(perm=CONTRACTS, ok=(400,)),

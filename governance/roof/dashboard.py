@@ -15,8 +15,13 @@ from contracts.selectors import (
 )
 from governance.platform.access import organisations_for, supplier_may, supplier_of
 from governance.roof import work
+from governance.roof.health import contract_health_many, organisation_figures
+from governance.roof.health_charts import row_sparklines
 from kto.gaps.selectors import confirmed_flags
 from kto.selectors import survey_summary
+
+# Contracts with a row of their own on the home page; the rest behind "All contracts".
+HOME_CONTRACTS = 20
 
 
 def today():
@@ -28,11 +33,16 @@ def organisation_home(request, org_slug):
     """What exists so far for this organisation, as far as the user may see it."""
     access = request.access
     contracts = contract_list(access=access)
+    listed = list(contracts[:HOME_CONTRACTS])
+    health = contract_health_many(access=access, contracts=listed, with_sips=False)
+    rows = [(health[c.pk], row_sparklines(health[c.pk])) for c in listed]
     return render(
         request,
         "governance/organisation_home.html",
         {
-            "contracts": contracts[:10],
+            "contracts": listed,
+            "health_rows": rows,
+            "figures": organisation_figures(access=access),
             "contract_count": contracts.count(),
             "suppliers": supplier_list(access=access),
             "kto": survey_summary(access=access),

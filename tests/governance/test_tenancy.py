@@ -8,7 +8,7 @@ from django_scopes import ScopeError, scope
 from governance.platform.history import HistoricalAuditBase
 from governance.platform.models import TenantModel
 
-TENANT_APPS = ("contracts", "complaints", "audits", "simulations", "kto", "meetings")
+TENANT_APPS = ("contracts", "complaints", "audits", "simulations", "kto", "meetings", "roof")
 
 
 def app_models() -> list[type[models.Model]]:
