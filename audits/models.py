@@ -131,6 +131,10 @@ class Audit(TenantModel, CreatedStamps):
         verbose_name=_("programme"),
     )
     title = models.CharField(_("title"), max_length=200)
+    # A title Regie generated (a programme's planned audits): its kind and parameters, so it
+    # reads in each reader's language; empty once someone renames the audit.
+    title_key = models.CharField(_("kind of title"), max_length=60, blank=True)
+    title_params = models.JSONField(_("title parameters"), default=dict, blank=True)
     audit_type = models.CharField(
         _("type"), max_length=16, choices=Type.choices, default=Type.SUPPLIER_QA
     )
@@ -183,7 +187,12 @@ class Audit(TenantModel, CreatedStamps):
         verbose_name_plural = _("audits")
 
     def __str__(self) -> str:
-        return self.title
+        return self.display_title
+
+    @property
+    def display_title(self) -> str:
+        """The title in the active language (generated titles), or as typed."""
+        return texts.render(self.title_key, self.title_params, self.title) or self.title
 
     def clean(self) -> None:
         errors = {}

@@ -88,6 +88,11 @@ class SupplierReportSerializer(serializers.ModelSerializer):
 
 class AuditSerializer(ScopedOutput):
     contract_reference = serializers.CharField(source="contract.reference", read_only=True)
+    title = serializers.CharField(
+        source="display_title",
+        read_only=True,
+        help_text="A title Regie generated is in the request's language; a typed one as typed.",
+    )
     lead_auditor_name = serializers.SerializerMethodField()
     supplier_reports = SupplierReportSerializer(many=True, read_only=True)
 

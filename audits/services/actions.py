@@ -214,7 +214,7 @@ def action_reminders_send(*, organisation, today: date | None = None) -> int:
                         "%(description)s\n\nDue: %(due)s. Status: %(status)s.\n"
                     ) % {
                         "finding": action.finding.title,
-                        "audit": action.finding.audit.title,
+                        "audit": action.finding.audit.display_title,
                         "description": action.description,
                         "due": action.due_date.isoformat(),
                         "status": action.get_status_display(),

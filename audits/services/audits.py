@@ -61,8 +61,10 @@ def audit_create(
     programme: AuditProgramme | None = None,
     follow_up_of: Audit | None = None,
     summary: str = "",
+    title_said: Said | None = None,
 ) -> Audit:
-    """Record a planned audit of the contract."""
+    """Record a planned audit of the contract. A title Regie generates comes as `title_said`
+    and is then written in each reader's language (`title` is its text now, the fallback)."""
     if not may_record_audit(access, contract, audit_type):
         raise PermissionDenied
     services, observers = list(services), list(observers)
@@ -72,7 +74,9 @@ def audit_create(
         organisation=contract.organisation,
         contract=contract,
         programme=programme,
-        title=title,
+        title=str(title_said) if title_said else title,
+        title_key=title_said.key if title_said else "",
+        title_params=title_said.params if title_said else {},
         audit_type=audit_type,
         level=level,
         processes=processes,
@@ -110,6 +114,8 @@ def audit_update(*, access: Access, audit: Audit, services=None, observers=None,
         access, audit.contract, fields["audit_type"]
     ):
         raise PermissionDenied
+    if "title" in fields:
+        audit.title_key, audit.title_params = "", {}  # renamed: the title is now as typed
     for name, value in fields.items():
         setattr(audit, name, value)
     services = list(services) if services is not None else None

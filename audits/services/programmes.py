@@ -7,12 +7,20 @@ from datetime import date, timedelta
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from audits.models import Audit, AuditProgramme, Level
 from audits.permissions import may_plan_programme, may_propose_programme, may_record_audit
 from audits.services.audits import audit_create
 from governance.platform.access import Access
+from governance.platform.texts import Said, register
 from governance.platform.workdays import is_working_day
+
+# A planned audit's title, in each reader's language until someone renames the audit.
+PLANNED_TITLE = register(
+    "audits.planned_title",
+    gettext_noop("Operational audit %(number)d/%(count)d %(year)d · %(contract)s"),
+)
 
 
 def _planned_dates(*, year: int, recurrence: str) -> list[date]:
@@ -83,17 +91,21 @@ def _plan_audits(*, access: Access, programme: AuditProgramme, audit_type: str) 
     contract = programme.contract
     dates = _planned_dates(year=programme.year, recurrence=programme.recurrence)
     for number, planned in enumerate(dates, start=1):
-        title = _("Operational audit %(number)d/%(count)d %(year)d · %(contract)s") % {
-            "number": number,
-            "count": len(dates),
-            "year": programme.year,
-            "contract": contract.reference,
-        }
+        said = Said(
+            PLANNED_TITLE,
+            {
+                "number": number,
+                "count": len(dates),
+                "year": programme.year,
+                "contract": contract.reference,
+            },
+        )
         audit_create(
             access=access,
             contract=contract,
             programme=programme,
-            title=title,
+            title=str(said),
+            title_said=said,
             audit_type=audit_type,
             level=programme.level,
             clauses=list(programme.clauses),

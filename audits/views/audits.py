@@ -148,7 +148,7 @@ def audit_edit(request, org_slug, pk):
     audit = _audit(request, pk)
     access.require(may_edit_audit(access, audit))
     initial = {
-        "title": audit.title,
+        "title": audit.display_title,
         "audit_type": audit.audit_type,
         "level": audit.level,
         "planned_date": audit.planned_date,
@@ -178,7 +178,7 @@ def audit_edit(request, org_slug, pk):
         saved = _submit(request, form, save, _("The audit is saved."))
         if saved is not None:
             return redirect("audits:audit_detail", org_slug, audit.pk)
-    return _form_page(request, form, audit.title, audit=audit)
+    return _form_page(request, form, audit.display_title, audit=audit)
 
 
 @require_POST

@@ -206,7 +206,7 @@ def finding_export(request, org_slug):
         [
             rank,
             r.finding.audit.contract.reference,
-            r.finding.audit.title,
+            r.finding.audit.display_title,
             r.finding.title,
             r.finding.get_grade_display(),
             r.finding.clause,

@@ -204,7 +204,7 @@ def supplier_queue(*, supplier: Supplier, contracts: list[Contract], today: date
         items.append(
             WorkItem(
                 kind=kind,
-                title=audit.title,
+                title=audit.display_title,
                 due=audit.planned_date,
                 link=reverse("audits:audit_detail", args=[contract.organisation.slug, audit.pk]),
                 organisation=contract.organisation.name,
