@@ -4,6 +4,7 @@ actions. Writes go through audits.services, which decide who may do what; a rule
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status
 from rest_framework.decorators import action
@@ -68,10 +69,15 @@ class AuditsViewSet(ScopedReadViewSet):
 
 
 def _int_param(request, name):
-    try:
-        return int(request.query_params.get(name, ""))
-    except ValueError:
+    """A whole-number filter: absent or blank is no filter, anything else not a number a 400
+    naming the parameter."""
+    value = request.query_params.get(name, "").strip()
+    if not value:
         return None
+    try:
+        return int(value)
+    except ValueError:
+        raise ValidationError({name: [_("Enter a whole number.")]}) from None
 
 
 @extend_schema_view(
