@@ -17,7 +17,7 @@ from django.test import Client
 from django_scopes import scopes_disabled
 
 from governance.accounts.tokens import token_issue
-from governance.platform.models import Organisation, Supplier
+from governance.platform.models import Organisation, SupplierMembership
 from tests import schema_probe
 
 SEED = 20261207
@@ -40,7 +40,7 @@ def issue_token(email: str, scope: str) -> str:
             return token_issue(
                 user=user, name="schema", organisation=Organisation.objects.get(slug=ORG)
             )[1]
-        supplier = Supplier.objects.get(suppliermembership__user=user)
+        supplier = SupplierMembership.objects.get(user=user).supplier
         return token_issue(user=user, name="schema", supplier=supplier)[1]
 
 

@@ -68,6 +68,21 @@ class AuditsViewSet(ScopedReadViewSet):
         return access.may("audits.record")
 
 
+def _choice_param(request, name, choices) -> str:
+    """A filter on one of `choices`: absent or blank is no filter, anything else a 400 naming
+    the parameter."""
+    value = request.query_params.get(name, "").strip()
+    if value and value not in choices:
+        raise ValidationError(
+            {name: [_("Select a valid choice. That choice is not one of the available choices.")]}
+        )
+    return value
+
+
+# The largest id or year a database column holds; beyond it a filter cannot match anything.
+INT_LIMIT = 2**31 - 1
+
+
 def _int_param(request, name):
     """A whole-number filter: absent or blank is no filter, anything else not a number a 400
     naming the parameter."""
@@ -75,9 +90,12 @@ def _int_param(request, name):
     if not value:
         return None
     try:
-        return int(value)
+        number = int(value)
     except ValueError:
         raise ValidationError({name: [_("Enter a whole number.")]}) from None
+    if abs(number) > INT_LIMIT:
+        raise ValidationError({name: [_("Enter a whole number.")]})
+    return number
 
 
 @extend_schema_view(
@@ -168,8 +186,8 @@ class AuditViewSet(HistoryActionMixin, AuditsViewSet):
         return selectors.audit_list(
             access=self.access,
             search=request.query_params.get("q", ""),
-            status=request.query_params.get("status", ""),
-            audit_type=request.query_params.get("type", ""),
+            status=_choice_param(request, "status", Audit.Status.values),
+            audit_type=_choice_param(request, "type", Audit.Type.values),
             contract_id=_int_param(request, "contract"),
             year=_int_param(request, "year"),
         ).prefetch_related(
@@ -396,7 +414,7 @@ class FindingViewSet(HistoryActionMixin, AuditsViewSet):
             access=self.access,
             search=request.query_params.get("q", ""),
             grade=request.query_params.get("grade", ""),
-            status=request.query_params.get("status", ""),
+            status=_choice_param(request, "status", Finding.Status.values),
             contract_id=_int_param(request, "contract"),
             audit_id=_int_param(request, "audit"),
         ).order_by("pk")
@@ -531,8 +549,8 @@ class ActionViewSet(HistoryActionMixin, AuditsViewSet):
         request = self.request
         return selectors.action_list(
             access=self.access,
-            owner_side=request.query_params.get("owner_side", ""),
-            status=request.query_params.get("status", ""),
+            owner_side=_choice_param(request, "owner_side", CorrectiveAction.OwnerSide.values),
+            status=_choice_param(request, "status", CorrectiveAction.Status.values),
             finding_id=_int_param(request, "finding"),
         )
 

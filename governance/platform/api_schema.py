@@ -3,7 +3,8 @@
 A drf-spectacular postprocessing hook (SPECTACULAR_SETTINGS["POSTPROCESSING_HOOKS"]) adds to
 each operation the error statuses it can answer and has not declared itself:
 
-- 400 with the problems by field, when it takes a body or query parameters;
+- 400 with the problems by field or parameter, on every write and on reads that take query
+  parameters (a blank filter is no filter; the enum of a filter lists "");
 - 401 when it needs credentials (a missing, expired or revoked token);
 - 403 when it needs credentials (the role or scope does not allow it);
 - 404 when its path names an organisation or a record (unknown, or not visible);
@@ -25,13 +26,23 @@ COMPONENTS = {
         "required": ["detail"],
     },
     VALIDATION_ERRORS: {
-        "type": "object",
         "description": (
-            "The problems with the request: for each field (or `non_field_errors`) a list of "
-            "messages, or one `detail` message."
+            "The problems with the request: for each field or parameter (or "
+            "`non_field_errors`) a list of messages, one `detail` message, or a list of "
+            "messages when the request as a whole is refused."
         ),
-        "additionalProperties": {},
+        "anyOf": [
+            {"type": "object", "additionalProperties": {}},
+            {"type": "array", "items": {"type": "string"}},
+        ],
     },
+}
+# A service window's times are wall-clock times in the organisation's time zone, without an
+# offset ("08:00:00"); OpenAPI's `format: time` would demand one (RFC 3339 full-time).
+LOCAL_TIME = {
+    "type": "string",
+    "pattern": r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\.[0-9]+)?)?$",
+    "description": "Local time of day (Europe/Amsterdam), HH:MM[:SS], without an offset.",
 }
 DESCRIPTIONS = {
     "400": "The request has problems; each is named by its field or parameter.",
@@ -61,7 +72,8 @@ def _needs_credentials(operation: dict) -> bool:
 def error_statuses(path: str, method: str, operation: dict) -> list[str]:
     parameters = operation.get("parameters", [])
     statuses = []
-    if operation.get("requestBody") or any(p["in"] == "query" for p in parameters):
+    # A write can break a rule of the record's state even without a body.
+    if method != "get" or any(p["in"] == "query" for p in parameters):
         statuses.append("400")
     if _needs_credentials(operation):
         statuses += ["401", "403"]
@@ -84,13 +96,44 @@ def declare_error_responses(result, generator, request, public):
                 continue
             responses = operation.setdefault("responses", {})
             for status in error_statuses(path, method, operation):
-                declared = responses.get(status)
-                if declared is None:
-                    responses[status] = _response(status)
-                elif "content" not in declared:
-                    # A view that names the status without its body gets the common body.
-                    declared["content"] = _response(status)["content"]
+                responses.setdefault(status, _response(status))
             for status, declared in responses.items():
-                if status in DESCRIPTIONS and "content" not in declared:
-                    declared["content"] = _response(status)["content"]
+                if status in DESCRIPTIONS:
+                    _complete(status, declared)
+            _blank_query_choices(operation)
+    _local_times(result)
     return result
+
+
+def _blank_query_choices(operation: dict) -> None:
+    """A blank filter (`?status=`) is no filter, throughout the API: the enum says so."""
+    for parameter in operation.get("parameters", []):
+        schema = parameter.get("schema", {})
+        if parameter["in"] == "query" and "enum" in schema and "" not in schema["enum"]:
+            schema["enum"] = [*schema["enum"], ""]
+
+
+def _complete(status: str, declared: dict) -> None:
+    """A view that names an error status without its body gets the common body; one that
+    names its own 400 body keeps it, next to the field problems any 400 can carry."""
+    common = _response(status)["content"]["application/json"]["schema"]
+    content = declared.setdefault("content", {})
+    media = content.setdefault("application/json", {})
+    own = media.get("schema")
+    if own is None or own == common:
+        media["schema"] = common
+    elif status == "400":
+        media["schema"] = {"anyOf": [own, common]}
+
+
+def _local_times(node) -> None:
+    if isinstance(node, dict):
+        if node.get("type") == "string" and node.get("format") == "time":
+            del node["format"]
+            for key, value in LOCAL_TIME.items():
+                node.setdefault(key, value)
+        for value in node.values():
+            _local_times(value)
+    elif isinstance(node, list):
+        for value in node:
+            _local_times(value)
