@@ -21,7 +21,7 @@ from governance.platform.models import Organisation, SupplierMembership
 from tests import schema_probe
 
 SEED = 20261207
-MAX_EXAMPLES = 6
+MAX_EXAMPLES = 3
 ORG = "zuidrand"
 ROLES = {
     # role: (demo login, token scope)

@@ -53,6 +53,15 @@ DESCRIPTIONS = {
     "412": "The record changed since it was read (If-Match does not match).",
     "429": "Too many attempts; try again later.",
 }
+# Fields a supplier's user never gets (its own serializer leaves them out): present for the
+# client's team, absent for a supplier, so not required in the published record.
+CLIENT_ONLY = {
+    "AgendaItem": ["client_notes", "client_only", "client_impact"],
+    "Exercise": ["internal_notes"],
+    "FindingClient": ["client_note"],
+    "SimulationChain": ["internal_notes"],
+    "Survey": ["anonymity_locked"],
+}
 PUBLIC_PREFIXES = ("/api/v1/k/", "/api/v1/auth/")
 METHODS = {"get", "put", "patch", "post", "delete", "head", "options", "trace"}
 
@@ -101,8 +110,40 @@ def declare_error_responses(result, generator, request, public):
                 if status in DESCRIPTIONS:
                     _complete(status, declared)
             _blank_query_choices(operation)
+            if not path.startswith(PUBLIC_PREFIXES):
+                _json_bodies(operation)
+    _client_only(schemas)
     _local_times(result)
     return result
+
+
+def _client_only(schemas: dict) -> None:
+    for name, fields in CLIENT_ONLY.items():
+        component = schemas.get(name)
+        if component is None:
+            continue
+        component["required"] = [f for f in component.get("required", []) if f not in fields]
+        for field in fields:
+            described = component.get("properties", {}).get(field)
+            if described is not None:
+                described["description"] = (
+                    described.get("description", "") + " Absent for a supplier's user."
+                ).strip()
+
+
+FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
+
+
+def _json_bodies(operation: dict) -> None:
+    """The API is published as JSON. Form encodings stay accepted, but are published only
+    where a file is uploaded and on the public endpoints, which web forms post to (a form
+    cannot say "not an object", "a list" or "null")."""
+    content = operation.get("requestBody", {}).get("content", {})
+    if "application/json" not in content:
+        return
+    for media in FORM_TYPES:
+        if media in content and "binary" not in repr(content[media]):
+            del content[media]
 
 
 def _blank_query_choices(operation: dict) -> None:
