@@ -106,3 +106,23 @@ def test_every_operation_keeps_to_the_schema_for_each_role(capsys):
     with capsys.disabled():
         print("\nschemathesis:", *report, sep="\n  ")
     assert not failures, "\n".join(failures)
+
+
+@pytest.mark.django_db
+def test_a_malformed_filter_is_a_400_naming_the_parameter(world):
+    from tests.conftest import api_token_for
+
+    client = Client(HTTP_AUTHORIZATION=f"Token {api_token_for(world.alice)}")
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    base = "/api/v1/o/alpha/audit-findings/"
+    for url, name in [
+        (f"{base}ranking/?contract=null", "contract"),
+        (f"{base}?audit=1.5", "audit"),
+        (f"{base}?status=nonsense", "status"),
+        (f"{base}?contract={2**40}", "contract"),
+    ]:
+        response = client.get(url)
+        assert response.status_code == 400, url
+        assert list(response.json()) == [name], url
+    assert client.get(f"{base}ranking/?contract={world.alpha_contract.pk}").status_code == 200
+    assert client.get(f"{base}?contract=&status=").status_code == 200
