@@ -83,6 +83,14 @@ def _choice_param(request, name, choices) -> str:
 INT_LIMIT = 2**31 - 1
 
 
+def _year_param(request, name="year"):
+    """A year filter: a whole number from 1 to 9999 (a calendar year), else a 400."""
+    year = _int_param(request, name)
+    if year is not None and not 1 <= year <= 9999:
+        raise ValidationError({name: [_("Enter a whole number.")]})
+    return year
+
+
 def _int_param(request, name):
     """A whole-number filter: absent or blank is no filter, anything else not a number a 400
     naming the parameter."""
@@ -122,7 +130,7 @@ class ProgrammeViewSet(HistoryActionMixin, mixins.CreateModelMixin, AuditsViewSe
     def visible(self):
         return selectors.programme_list(
             access=self.access,
-            year=_int_param(self.request, "year"),
+            year=_year_param(self.request),
             contract_id=_int_param(self.request, "contract"),
         )
 
@@ -189,7 +197,7 @@ class AuditViewSet(HistoryActionMixin, AuditsViewSet):
             status=_choice_param(request, "status", Audit.Status.values),
             audit_type=_choice_param(request, "type", Audit.Type.values),
             contract_id=_int_param(request, "contract"),
-            year=_int_param(request, "year"),
+            year=_year_param(request),
         ).prefetch_related(
             "services",
             "observers",

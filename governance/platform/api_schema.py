@@ -60,7 +60,7 @@ CLIENT_ONLY = {
     "Exercise": ["internal_notes"],
     "FindingClient": ["client_note"],
     "SimulationChain": ["internal_notes"],
-    "Survey": ["anonymity_locked"],
+    "Survey": ["anonymity_locked", "groups", "stakeholder_groups", "state"],
 }
 PUBLIC_PREFIXES = ("/api/v1/k/", "/api/v1/auth/")
 METHODS = {"get", "put", "patch", "post", "delete", "head", "options", "trace"}
