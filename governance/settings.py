@@ -371,6 +371,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "DEFAULT_GENERATOR_CLASS": "governance.platform.api.SchemaGenerator",
+    # Every error status an operation can answer is declared with its body.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "governance.platform.api_schema.declare_error_responses",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "ContractStatusEnum": "contracts.models.Contract.Status",
         "SLAReportStatusEnum": "contracts.models.SLAReport.Status",

@@ -4,6 +4,7 @@ actions. Writes go through audits.services, which decide who may do what; a rule
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status
 from rest_framework.decorators import action
@@ -68,11 +69,42 @@ class AuditsViewSet(ScopedReadViewSet):
         return access.may("audits.record")
 
 
+def _choice_param(request, name, choices) -> str:
+    """A filter on one of `choices`: absent or blank is no filter, anything else a 400 naming
+    the parameter."""
+    value = request.query_params.get(name, "").strip()
+    if value and value not in choices:
+        raise ValidationError(
+            {name: [_("Select a valid choice. That choice is not one of the available choices.")]}
+        )
+    return value
+
+
+# The largest id or year a database column holds; beyond it a filter cannot match anything.
+INT_LIMIT = 2**31 - 1
+
+
+def _year_param(request, name="year"):
+    """A year filter: a whole number from 1 to 9999 (a calendar year), else a 400."""
+    year = _int_param(request, name)
+    if year is not None and not 1 <= year <= 9999:
+        raise ValidationError({name: [_("Enter a whole number.")]})
+    return year
+
+
 def _int_param(request, name):
-    try:
-        return int(request.query_params.get(name, ""))
-    except ValueError:
+    """A whole-number filter: absent or blank is no filter, anything else not a number a 400
+    naming the parameter."""
+    value = request.query_params.get(name, "").strip()
+    if not value:
         return None
+    try:
+        number = int(value)
+    except ValueError:
+        raise ValidationError({name: [_("Enter a whole number.")]}) from None
+    if abs(number) > INT_LIMIT:
+        raise ValidationError({name: [_("Enter a whole number.")]})
+    return number
 
 
 @extend_schema_view(
@@ -101,7 +133,7 @@ class ProgrammeViewSet(
     def visible(self):
         return selectors.programme_list(
             access=self.access,
-            year=_int_param(self.request, "year"),
+            year=_year_param(self.request),
             contract_id=_int_param(self.request, "contract"),
         )
 
@@ -165,10 +197,10 @@ class AuditViewSet(VersionedViewSetMixin, HistoryActionMixin, AuditsViewSet):
         return selectors.audit_list(
             access=self.access,
             search=request.query_params.get("q", ""),
-            status=request.query_params.get("status", ""),
-            audit_type=request.query_params.get("type", ""),
+            status=_choice_param(request, "status", Audit.Status.values),
+            audit_type=_choice_param(request, "type", Audit.Type.values),
             contract_id=_int_param(request, "contract"),
-            year=_int_param(request, "year"),
+            year=_year_param(request),
         ).prefetch_related(
             "services",
             "observers",
@@ -393,7 +425,7 @@ class FindingViewSet(VersionedViewSetMixin, HistoryActionMixin, AuditsViewSet):
             access=self.access,
             search=request.query_params.get("q", ""),
             grade=request.query_params.get("grade", ""),
-            status=request.query_params.get("status", ""),
+            status=_choice_param(request, "status", Finding.Status.values),
             contract_id=_int_param(request, "contract"),
             audit_id=_int_param(request, "audit"),
         ).order_by("pk")
@@ -528,8 +560,8 @@ class ActionViewSet(VersionedViewSetMixin, HistoryActionMixin, AuditsViewSet):
         request = self.request
         return selectors.action_list(
             access=self.access,
-            owner_side=request.query_params.get("owner_side", ""),
-            status=request.query_params.get("status", ""),
+            owner_side=_choice_param(request, "owner_side", CorrectiveAction.OwnerSide.values),
+            status=_choice_param(request, "status", CorrectiveAction.Status.values),
             finding_id=_int_param(request, "finding"),
         )
 

@@ -88,7 +88,7 @@ class ComplaintViewSet(VersionedViewSetMixin, HistoryActionMixin, ScopedReadView
         return Response(self.get_serializer(complaint).data)
 
     @extend_schema(responses=ComplaintEventSerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
     def events(self, request, *args, **kwargs):
         """The complaint's timeline (internal notes only for the client's team)."""
         complaint = self.get_object()

@@ -1,5 +1,6 @@
 """API base classes: every organisation-scoped endpoint derives from these."""
 
+from django.core.exceptions import FieldDoesNotExist
 from django.db.models import QuerySet
 from django.http import Http404
 from drf_spectacular.generators import SchemaGenerator as SpectacularSchemaGenerator
@@ -73,6 +74,7 @@ class ScopedModelSerializer(serializers.ModelSerializer):
 
     def get_fields(self):
         fields = super().get_fields()
+        self._allow_blank_choices(fields)
         access: Access | None = self.context.get("access")
         for field in fields.values():
             related = getattr(field, "child_relation", field)
@@ -85,6 +87,24 @@ class ScopedModelSerializer(serializers.ModelSerializer):
             else:
                 related.queryset = self.limit_unscoped_queryset(queryset, access)
         return fields
+
+    def _allow_blank_choices(self, fields) -> None:
+        """A choice the model may leave blank is answered as "" (read-only fields too), so the
+        schema's enum lists "" as well."""
+        model = getattr(getattr(self, "Meta", None), "model", None)
+        for name, field in fields.items():
+            if not isinstance(field, serializers.ChoiceField) or model is None:
+                continue
+            try:
+                # Fields are not bound yet: `source` is only set when it differs from the name.
+                model_field = model._meta.get_field(field.source or name)
+            except (FieldDoesNotExist, TypeError):
+                continue
+            if getattr(model_field, "blank", False) and model_field.get_internal_type() in (
+                "CharField",
+                "TextField",
+            ):
+                field.allow_blank = True
 
     def limit_unscoped_queryset(self, queryset: QuerySet, access: Access) -> QuerySet:
         """Related models without an organisation must be limited explicitly by a subclass."""

@@ -32,7 +32,13 @@ class HistoryActionMixin:
         responses=HistoryEntrySerializer(many=True),
         summary="The record's audit trail, newest first",
     )
-    @action(detail=True, methods=["get"], url_path="history", pagination_class=None)
+    @action(
+        detail=True,
+        methods=["get"],
+        url_path="history",
+        pagination_class=None,
+        filter_backends=[],
+    )
     def history(self, request, *args, **kwargs):
         record = self.get_object()
         entries = record_history(record, access=self.access)

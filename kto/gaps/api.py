@@ -437,12 +437,14 @@ urlpatterns = [
     ),
     path(
         "gap-digest-schedule/history/",
-        GapDigestScheduleViewSet.as_view({"get": "history"}),
+        GapDigestScheduleViewSet.as_view(
+            {"get": "history"}, pagination_class=None, filter_backends=[]
+        ),
         name="gap-digest-schedule-history",
     ),
     path(
         "gap-settings/history/",
-        GapSettingsViewSet.as_view({"get": "history"}),
+        GapSettingsViewSet.as_view({"get": "history"}, pagination_class=None, filter_backends=[]),
         name="gap-settings-history",
     ),
 ]

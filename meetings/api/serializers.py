@@ -135,6 +135,15 @@ class AgendaItemSerializer(ScopedOutput):
         read_only_fields = fields
 
 
+class PreparationSerializer(serializers.Serializer):
+    """A pre-read as the API takes it: the supplier sends `supplier_results` (required from
+    the supplier), the client `client_impact` and `client_notes`."""
+
+    supplier_results = serializers.CharField(max_length=20000, required=False)
+    client_impact = serializers.CharField(max_length=20000, required=False, allow_blank=True)
+    client_notes = serializers.CharField(max_length=20000, required=False, allow_blank=True)
+
+
 class SupplierPreparationSerializer(serializers.Serializer):
     supplier_results = serializers.CharField(max_length=20000)
 

@@ -35,6 +35,7 @@ from meetings.api.serializers import (
     MilestoneSerializer,
     MilestoneUpdateSerializer,
     OutcomeSerializer,
+    PreparationSerializer,
     SeriesSerializer,
     SeriesWriteSerializer,
     SIPSerializer,
@@ -251,12 +252,14 @@ class AgendaItemViewSet(VersionedViewSetMixin, HistoryActionMixin, ReadViewSet):
         item = _call(services.agenda_item_add, **data)
         return self._output(item, status.HTTP_201_CREATED)
 
-    @extend_schema(request=SupplierPreparationSerializer, responses=AgendaItemSerializer)
+    @extend_schema(request=PreparationSerializer, responses=AgendaItemSerializer)
     @action(detail=True, methods=["post"])
     def prepare(self, request, *args, **kwargs):
         """Deliver a pre-read: the supplier's results and deviation analysis
         (`supplier_results`), or the client's `client_impact` and `client_notes`."""
         item = self.get_object()
+        # Every field keeps to its published limits, whichever side sends it.
+        PreparationSerializer(data=request.data).is_valid(raise_exception=True)
         if self.access.is_supplier:
             data = SupplierPreparationSerializer(data=request.data)
         elif self.access.may("meetings.manage"):
