@@ -230,7 +230,7 @@ class TextForm(forms.Form):
     text = forms.CharField(max_length=DESCRIPTION_MAX, widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class SettingsForm(forms.ModelForm):
+class SettingsForm(VersionedFormMixin, forms.ModelForm):
     class Meta:
         model = ComplaintSettings
         fields = [

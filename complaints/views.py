@@ -591,6 +591,7 @@ def proposal_detail(request, org_slug, pk):
 # --- settings ------------------------------------------------------------------------------
 
 
+@atomic_post
 def settings_page(request, org_slug):
     access = request.access
     _client_only(access)

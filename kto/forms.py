@@ -3,6 +3,7 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from governance.platform.concurrency import VersionedFormMixin
 from governance.platform.dimensions import Dimension
 from governance.platform.forms import IsoDateInput
 from kto.models import (
@@ -99,7 +100,7 @@ class SurveyCreateForm(TargetsMixin, forms.Form):
         self.fields.update(_target_fields())
 
 
-class SurveyEditForm(TargetsMixin, forms.Form):
+class SurveyEditForm(VersionedFormMixin, TargetsMixin, forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200)
     period_start = forms.DateField(label=_("Period covered from"), widget=DATE)
     period_end = forms.DateField(label=_("Period covered until"), widget=DATE)

@@ -6,12 +6,14 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
 from contracts import selectors as contract_selectors
 from governance.platform.access import get_object_for
+from governance.platform.concurrency import atomic_post
 from governance.platform.exports import download
 from governance.platform.forms import apply_errors
 from governance.platform.listing import ListPage
@@ -194,12 +196,13 @@ class SurveyEditView(SurveyMixin, View):
             "fatigue_days": survey.fatigue_days,
             **{f"target_{d}": v for d, v in (survey.targets or {}).items()},
         }
-        return SurveyEditForm(data, initial=initial, locked=survey.anonymity_locked)
+        return SurveyEditForm(data, initial=initial, locked=survey.anonymity_locked, record=survey)
 
     def get(self, request, org_slug, pk):
         survey = self.get_survey()
         return self.show(survey, form=self.form(survey))
 
+    @method_decorator(atomic_post)
     def post(self, request, org_slug, pk):
         survey = self.get_survey()
         form = self.form(survey, request.POST)

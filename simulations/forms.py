@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from contracts.selectors import contract_list, service_list, services_for_contract
 from governance.platform.access import Access
+from governance.platform.concurrency import VersionedFormMixin
 from governance.platform.forms import IsoDateInput
 from simulations import services
 from simulations.lessons import earlier_lessons
@@ -27,7 +28,7 @@ from simulations.models import (
 )
 
 
-class ChainForm(forms.ModelForm):
+class ChainForm(VersionedFormMixin, forms.ModelForm):
     contract = forms.ModelChoiceField(label=_("Contract"), queryset=None)
     # No help text: “contract” in it would make the contract's label ambiguous.
     service = forms.ModelChoiceField(label=_("Service"), queryset=None, required=False)
@@ -95,7 +96,7 @@ class ProfileForm(forms.Form):
         return data
 
 
-class StepForm(forms.ModelForm):
+class StepForm(VersionedFormMixin, forms.ModelForm):
     """A step and its escalation probabilities to each following step."""
 
     class Meta:
@@ -164,7 +165,7 @@ class StepForm(forms.ModelForm):
         return data
 
 
-class ScenarioForm(forms.Form):
+class ScenarioForm(VersionedFormMixin, forms.Form):
     name = forms.CharField(label=_("Name"), max_length=200)
     description = forms.CharField(
         label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 2})
@@ -179,7 +180,7 @@ class ScenarioForm(forms.Form):
     )
 
     def __init__(self, *args, chain: Chain, scenario: Scenario | None = None, **kwargs):
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, record=scenario, **kwargs)
         self.chain, self.scenario = chain, scenario
         self.steps = list(chain.steps.order_by("position"))
         changes = {c.step_id: c for c in scenario.changes.all()} if scenario else {}
@@ -254,7 +255,7 @@ class RunForm(forms.Form):
         self.fields["scenario"].queryset = chain.scenarios.order_by("name")
 
 
-class ExerciseForm(forms.ModelForm):
+class ExerciseForm(VersionedFormMixin, forms.ModelForm):
     class Meta:
         model = Exercise
         fields = ["title", "kind", "scenario", "scheduled_for", "recurs_yearly", "internal_notes"]

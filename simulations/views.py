@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from contracts.selectors import contract_list
 from governance.platform.access import get_object_for
+from governance.platform.concurrency import atomic_post
 from governance.platform.forms import apply_errors, saved
 from governance.platform.listing import ListPage
 from simulations import levels, reports, selectors, services
@@ -121,6 +122,7 @@ def chain_create(request, org_slug):
     )
 
 
+@atomic_post
 def chain_edit(request, org_slug, pk):
     access = request.access
     chain = _chain(request, pk)
@@ -254,6 +256,7 @@ def step_create(request, org_slug, pk):
     )
 
 
+@atomic_post
 def step_edit(request, org_slug, pk):
     access = request.access
     step = _step(request, pk)
@@ -296,6 +299,7 @@ def scenario_create(request, org_slug, pk):
     return _scenario_form(request, chain=chain, scenario=None)
 
 
+@atomic_post
 def scenario_edit(request, org_slug, pk):
     access = request.access
     scenario = _scenario(request, pk)
@@ -442,6 +446,7 @@ def exercise_create(request, org_slug, pk):
     )
 
 
+@atomic_post
 def exercise_edit(request, org_slug, pk):
     access = request.access
     exercise = _exercise(request, pk)
