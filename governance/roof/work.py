@@ -120,25 +120,10 @@ def supplier_queue(*, supplier: Supplier, contracts: list[Contract], today: date
         organisation__in={c.organisation_id for c in contracts},
         status__in=OPEN_STATUSES,
     ).select_related("organisation")
-    for complaint in complaints:
-        due = (
-            complaint.acknowledge_due
-            if complaint.status == ComplaintStatus.RECEIVED
-            else complaint.resolve_due
-        )
-        items.append(
-            WorkItem(
-                kind=_("Complaint assigned to you"),
-                title=complaint.reference,
-                due=due,
-                link=reverse(
-                    "complaints:complaint_detail", args=[complaint.organisation.slug, complaint.pk]
-                ),
-                organisation=complaint.organisation.name,
-                detail=complaint.get_status_display(),
-                overdue=due < today,
-            )
-        )
+    items += [
+        _complaint_item(complaint, complaint.organisation, today, organisation_name=True)
+        for complaint in complaints
+    ]
     actions = (
         CorrectiveAction.objects.filter(
             finding__audit__contract__in=ids,
@@ -334,22 +319,7 @@ def my_work(*, access: Access, user, today: date) -> list[WorkItem]:
     complaints = Complaint.objects.filter(
         organisation=organisation, assigned_user=user, status__in=OPEN_STATUSES
     )
-    for complaint in complaints:
-        due = (
-            complaint.acknowledge_due
-            if complaint.status == ComplaintStatus.RECEIVED
-            else complaint.resolve_due
-        )
-        items.append(
-            WorkItem(
-                kind=_("Complaint assigned to you"),
-                title=complaint.reference,
-                due=due,
-                link=reverse("complaints:complaint_detail", args=[slug, complaint.pk]),
-                detail=complaint.get_status_display(),
-                overdue=due < today,
-            )
-        )
+    items += [_complaint_item(complaint, organisation, today) for complaint in complaints]
     if access.may("sla.review"):
         reports = (
             SLAReport.objects.filter(
@@ -386,4 +356,22 @@ def trend_chart(trend: list) -> str:
         y_max=100,
         unit="%",
         title=_("Reports on time per month"),
+    )
+
+
+def _complaint_item(complaint, organisation, today, *, organisation_name=False) -> WorkItem:
+    """A complaint assigned to the reader, due at its next deadline (acknowledge, resolve)."""
+    due = (
+        complaint.acknowledge_due
+        if complaint.status == ComplaintStatus.RECEIVED
+        else complaint.resolve_due
+    )
+    return WorkItem(
+        kind=_("Complaint assigned to you"),
+        title=complaint.reference,
+        due=due,
+        link=reverse("complaints:complaint_detail", args=[organisation.slug, complaint.pk]),
+        organisation=organisation.name if organisation_name else "",
+        detail=complaint.get_status_display(),
+        overdue=due < today,
     )
