@@ -38,9 +38,9 @@ def test_supplier_reads_its_work_queue_and_opens_a_due_report(
     chromium_executable, live_server, transactional_db, page, screenshot
 ):
     call_command("seed_demo", stdout=io.StringIO())
-    queue = expected_queue(SUPPLIER)
     # The demo leaves last month's report to the supplier and one report disputed.
     with translation.override("en"):  # the page is read in English below
+        queue = expected_queue(SUPPLIER)
         kinds = {str(item.kind) for item in queue}
         assert "Disputed report: correct or appeal" in kinds
         assert kinds & {"SLA report due", "SLA report late"}
