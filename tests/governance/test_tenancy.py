@@ -15,9 +15,32 @@ def app_models() -> list[type[models.Model]]:
     return [model for app in TENANT_APPS for model in apps.get_app_config(app).get_models()]
 
 
+def is_set_history(model) -> bool:
+    """A table of the sets a history row keeps (an audit's services at that row): it hangs off
+    the history row, which holds the organisation."""
+    return any(
+        field.name == "history" and issubclass(field.related_model, HistoricalAuditBase)
+        for field in model._meta.fields
+    )
+
+
 def tenant_app_models() -> list[type[models.Model]]:
     """The apps' own models; their history tables are the audit trail's (below)."""
-    return [model for model in app_models() if not issubclass(model, HistoricalAuditBase)]
+    return [
+        model
+        for model in app_models()
+        if not issubclass(model, HistoricalAuditBase) and not is_set_history(model)
+    ]
+
+
+def test_every_set_history_table_hangs_off_a_history_row_with_its_organisation():
+    sets = [model for model in app_models() if is_set_history(model)]
+    assert len(sets) >= 5  # audit services and observers, finding services, survey sets
+    for model in sets:
+        row = model._meta.get_field("history")
+        assert row.null is False
+        organisation = row.related_model._meta.get_field("organisation")
+        assert organisation.related_model._meta.label == "governance.Organisation"
 
 
 def test_every_history_table_keeps_the_organisation_of_its_record():

@@ -104,7 +104,7 @@ def test_manager_sees_results_with_intervals_and_triangle(
     page.goto(live_server.url + reverse("kto:survey_list", kwargs={"org_slug": "zuidrand"}))
     screenshot("survey-list")
     with page.expect_navigation():
-        page.get_by_role("link", name=title).click()
+        page.get_by_role("link", name=title, exact=True).click()
     expect(page.get_by_test_id("plan")).to_be_visible()
     screenshot("survey-detail")
     with page.expect_navigation():

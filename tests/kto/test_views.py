@@ -251,7 +251,8 @@ def test_api_results_query_count_does_not_grow_with_answers(
     client = client_as(world.alice)
     url = reverse("api:kto-survey-results", args=["alpha", survey.pk])
     client.get(url)
-    with django_assert_num_queries(15):
+    # 16: with the practical margin δ of the result gaps and the survey's version (ETag).
+    with django_assert_num_queries(16):
         client.get(url)
 
 
