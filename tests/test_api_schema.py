@@ -77,7 +77,10 @@ def fixed_parameters(ids: dict[str, int]):
     return parameters
 
 
-@pytest.mark.django_db
+# Requests go through Django's own WSGI handler, whose request signals close a database
+# connection past its maximum age: with a transaction per test that would end the test's own
+# transaction, so this test commits and the database is flushed after it.
+@pytest.mark.django_db(transaction=True)
 def test_every_operation_keeps_to_the_schema_for_each_role(capsys):
     with scopes_disabled():
         call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
