@@ -105,6 +105,19 @@ def test_no_app_loads_a_module_by_name():
     assert found == []
 
 
+MAX_MODULE_LINES = 800
+
+
+def test_no_module_is_longer_than_it_stays_readable():
+    """Past 800 lines a module is split by sub-domain (migrations are generated, not read)."""
+    long = [
+        f"{rel}: {len(src.splitlines())} lines"
+        for _app, rel, src in project_files()
+        if len(src.splitlines()) > MAX_MODULE_LINES
+    ]
+    assert long == []
+
+
 def test_the_walk_sees_every_app():
     assert {app for app, _, _ in project_files()} == set(LAYERS)
 
