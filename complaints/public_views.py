@@ -56,8 +56,9 @@ def complaint_form(request, org_slug):
         context = {"public_organisation": organisation, "procedure": procedure}
         if not procedure.intake_open:
             return render(request, "complaints/public/closed.html", context)
-        services.complaint_intake_prepare(organisation=organisation)
         if request.method != "POST":
+            # A post comes from this page, which has prepared the categories already.
+            services.complaint_intake_prepare(organisation=organisation)
             form = ComplaintForm(organisation=organisation)
             return render(request, "complaints/public/form.html", {**context, "form": form})
         if antiabuse.honeypot_filled(request.POST):
@@ -101,6 +102,7 @@ def complaint_form(request, org_slug):
                     attachments=data["attachments"],
                     language=_language(),
                     base_url=request.build_absolute_uri("/"),
+                    procedure=procedure,
                 )
             except ValidationError as error:
                 reservation.release()

@@ -9,8 +9,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.db.models import F
+from django.db import connection, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -110,20 +109,29 @@ def category_toggle(*, access: Access, category: Category) -> Category:
 def next_reference(*, organisation: Organisation, year: int) -> str:
     """The next reference of the organisation in `year`, e.g. KL-2026-000123.
 
-    The counter row is incremented with a single UPDATE inside the caller's transaction, which
-    locks the row until commit on PostgreSQL and the database on SQLite: two submissions at the
-    same moment get consecutive numbers, never the same one (the unique constraint on
-    (organisation, reference) is the net)."""
-    counter, _created = ReferenceCounter.objects.get_or_create(organisation=organisation, year=year)
-    ReferenceCounter.objects.filter(pk=counter.pk).update(last=F("last") + 1)
-    counter.refresh_from_db(fields=["last"])
-    return f"KL-{year}-{counter.last:06d}"
+    One statement creates the year's counter or increments it and returns the new number. The
+    upsert locks the counter row until the caller's transaction ends (PostgreSQL; SQLite locks
+    the database): two submissions at the same moment get consecutive numbers, never the same
+    one (the unique constraint on (organisation, reference) is the net)."""
+    table = connection.ops.quote_name(ReferenceCounter._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (organisation_id, year, last) VALUES (%s, %s, 1) "  # noqa: S608
+            f"ON CONFLICT (organisation_id, year) DO UPDATE SET last = {table}.last + 1 "
+            "RETURNING last",
+            [organisation.pk, year],
+        )
+        (last,) = cursor.fetchone()
+    return f"KL-{year}-{last:06d}"
 
 
-def deadlines(*, organisation: Organisation, received_at: datetime) -> tuple[date, date]:
+def deadlines(
+    *, organisation: Organisation, received_at: datetime, procedure: ComplaintSettings | None = None
+) -> tuple[date, date]:
     """(acknowledge by, resolve by): working days after the day of receipt, counted in the
-    organisation's time zone across weekends and Dutch public holidays."""
-    procedure = selectors.settings_for(organisation=organisation)
+    organisation's time zone across weekends and Dutch public holidays. `procedure` is the
+    organisation's complaint settings when the caller has read them already."""
+    procedure = procedure or selectors.settings_for(organisation=organisation)
     day = analysis.local_date(received_at, organisation.time_zone)
     return (
         add_working_days(day, procedure.acknowledge_days),
@@ -188,12 +196,15 @@ def complaint_register(
     language: str = "nl",
     now: datetime | None = None,
     base_url: str | None = None,
+    procedure: ComplaintSettings | None = None,
 ) -> Complaint:
     """File a complaint from the public form or API: reference, tracking token, deadlines,
     the window check, attachments, the first timeline entry and the acknowledgement e-mail —
     all or nothing."""
     now = now or timezone.now()
-    acknowledge_due, resolve_due = deadlines(organisation=organisation, received_at=now)
+    acknowledge_due, resolve_due = deadlines(
+        organisation=organisation, received_at=now, procedure=procedure
+    )
     complaint = Complaint(
         organisation=organisation,
         reference="pending",
@@ -212,7 +223,9 @@ def complaint_register(
         outside_window=(
             None
             if service is None
-            else not contract_selectors.service_is_open(service=service, at=occurred_at)
+            else not contract_selectors.service_is_open(
+                service=service, at=occurred_at, time_zone=organisation.time_zone
+            )
         ),
         received_at=now,
         acknowledge_due=acknowledge_due,

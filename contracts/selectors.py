@@ -143,13 +143,14 @@ def services_for_contract(*, contract: Contract) -> QuerySet[Service]:
     return contract.services.prefetch_related("opening_hours").order_by("name")
 
 
-def service_is_open(*, service: Service, at: datetime) -> bool:
+def service_is_open(*, service: Service, at: datetime, time_zone: str | None = None) -> bool:
     """Whether `at` (an aware datetime) falls inside the service window, judged in the
-    organisation's time zone. Dutch public holidays are closed unless the service says it is
-    open on them; a service without opening hours is always open."""
+    organisation's time zone (`time_zone` when the caller holds the organisation already).
+    Dutch public holidays are closed unless the service says it is open on them; a service
+    without opening hours is always open."""
     if at.tzinfo is None:
         raise ValueError("service_is_open needs an aware datetime")
-    local = at.astimezone(ZoneInfo(service.organisation.time_zone))
+    local = at.astimezone(ZoneInfo(time_zone or service.organisation.time_zone))
     if not service.open_on_holidays and is_holiday(local.date()):
         return False
     hours = list(service.opening_hours.all())

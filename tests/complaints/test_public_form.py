@@ -307,3 +307,31 @@ def test_export_escapes_formulas(world, client_as, alpha_desk):
 
     sheet = load_workbook(io.BytesIO(xlsx.content)).active
     assert sheet.cell(row=2, column=16).value == '\'=HYPERLINK("http://x")'
+
+
+def test_a_posted_complaint_costs_the_same_queries_however_many_are_stored(
+    world, client, alpha_desk, category
+):
+    """The public intake reads the organisation, its procedure settings and the chosen service
+    (with its hours) and category once each, and stores the complaint with one statement for
+    its reference: the same queries for the first complaint as for the sixth."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries_of_one_post():
+        with CaptureQueriesContext(connection) as captured:
+            response = client.post(form_url(), form_data(category, alpha_desk))
+        assert response.status_code == 302
+        return [q["sql"] for q in captured.captured_queries]
+
+    first = queries_of_one_post()
+    for _n in range(4):
+        file_complaint(world.alpha, service=alpha_desk)
+    sixth = queries_of_one_post()
+    assert len(first) == len(sixth)
+    statements = [sql.split()[0] for sql in sixth if not sql.startswith(("SAVEPOINT", "RELEASE"))]
+    # organisation, settings, service, its hours, category; the reference, the complaint, its
+    # history row, the first timeline entry
+    assert statements == ["SELECT"] * 5 + ["INSERT"] * 4
+    with scopes_disabled():
+        assert Complaint.objects.count() == 6
