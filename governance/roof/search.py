@@ -18,6 +18,9 @@ from governance.platform.queries import text_search
 from meetings.selectors import meeting_list, sip_list
 
 SHOWN = 10
+# Up to this many matches of a kind are ranked best first; beyond it they come in the list's own
+# order (ranking reads the text of every match: seconds for a word in most of 100,000 rows).
+RANKED_UP_TO = 500
 MAX_LENGTH = 200
 
 
@@ -102,6 +105,7 @@ class Found:
     count: int
     rows: list[tuple[object, str]]  # (record, url)
     more_url: str
+    ranked: bool = True
 
 
 def search_everything(*, access: Access, text: str) -> list[Found]:
@@ -109,15 +113,19 @@ def search_everything(*, access: Access, text: str) -> list[Found]:
     slug = access.organisation.slug
     found = []
     for kind in KINDS:
-        matches = text_search(kind.rows(access), text, kind.fields, kind.references)
+        visible = kind.rows(access)
+        matches = text_search(visible, text, kind.fields, kind.references, ranked=False)
         count = matches.count()
         if not count:
             continue
+        ranked = count <= RANKED_UP_TO
+        if ranked:
+            matches = text_search(visible, text, kind.fields, kind.references)
         rows = [(row, kind.link(slug, row)) for row in matches[:SHOWN]]
         more_url = ""
         if count > SHOWN and kind.list_url:
             more_url = reverse(kind.list_url, args=[slug]) + "?" + urlencode({"q": text})
-        found.append(Found(kind, count, rows, more_url))
+        found.append(Found(kind, count, rows, more_url, ranked))
     return found
 
 

@@ -2,6 +2,7 @@
 reference, and never anything of another organisation or beyond the actor's own lists."""
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 from django_scopes import scopes_disabled
 
@@ -115,6 +116,40 @@ def test_many_matches_show_the_first_and_link_to_the_list(client_as, world):
     assert len(groups["contracts"].rows) == SHOWN
     assert f"Showing the first {SHOWN} of {SHOWN + 3}." in response.content.decode()
     assert "/o/alpha/contracts/?q=printer" in response.content.decode()
+
+
+def test_beyond_the_ranked_number_matches_come_in_the_lists_order(client_as, world, monkeypatch):
+    """Ranking reads the text of every match; past `RANKED_UP_TO` matches the list's own order
+    (contracts: by reference) is kept and the page says so."""
+    from contracts.models import Contract
+    from governance.roof import search
+
+    with scopes_disabled():
+        Contract.objects.bulk_create(
+            Contract(
+                organisation=world.alpha,
+                supplier=world.northwind,
+                reference=f"RENT-{n:02}",
+                # the later ones say "printer" twice: ranked, they would come first
+                title="Printer rental" + (" printer printer" if n > 1 else ""),
+            )
+            for n in range(4)
+        )
+    monkeypatch.setattr(search, "SHOWN", 2)
+    groups, response = found(client_as(world.alice), world.alpha, "printer")
+    # PostgreSQL ranks; SQLite's fallback search keeps the list's order
+    best = ["RENT-02", "RENT-03"] if connection.vendor == "postgresql" else ["RENT-00", "RENT-01"]
+    assert [row.reference for row, _ in groups["contracts"].rows] == best
+    assert groups["contracts"].ranked
+    monkeypatch.setattr(search, "RANKED_UP_TO", 3)
+    groups, response = found(client_as(world.alice), world.alpha, "printer")
+    assert groups["contracts"].count == 4
+    assert not groups["contracts"].ranked
+    assert [row.reference for row, _ in groups["contracts"].rows] == ["RENT-00", "RENT-01"]
+    assert (
+        "Too many to rank: showing the first 2 of 4 in the list's order."
+        in response.content.decode()
+    )
 
 
 def test_query_count_does_not_grow_with_the_data(
