@@ -385,13 +385,13 @@ def _meetings(access, health, ids, *, with_preparation: bool = True) -> None:
     for meeting in upcoming:
         chosen.setdefault((meeting.series.contract_id, meeting.series.tier), meeting)
     items = defaultdict(list)
-    preparing = (
-        meeting_selectors.item_list(access=access)
-        .filter(meeting__in=[m.pk for m in chosen.values()], needs_preparation=True)
-        .order_by("meeting", "position", "pk")
-    )
-    for item in preparing if with_preparation else ():
-        items[item.meeting_id].append(item)
+    if with_preparation:
+        for item in (
+            meeting_selectors.item_list(access=access)
+            .filter(meeting__in=[m.pk for m in chosen.values()], needs_preparation=True)
+            .order_by("meeting", "position", "pk")
+        ):
+            items[item.meeting_id].append(item)
     tiers = {t: i for i, t in enumerate(Tier.values)}
     for (contract_id, tier), meeting in sorted(
         chosen.items(), key=lambda pair: tiers.get(pair[0][1], 99)
