@@ -318,28 +318,37 @@ def level_history(*, level: ServiceLevel) -> list[dict]:
     ]
 
 
+@dataclass(frozen=True, slots=True)
+class MatrixCell:
+    """A measurement in the attainment matrix: its figure and state."""
+
+    value: Decimal | None
+    state: str
+
+
 def attainment_matrix(*, contract: Contract, months: int = 12, today: date | None = None):
-    """Codes × the last `months` reported months: the state of each current measurement."""
+    """Codes × the last `months` reported months: the figure and state of each current
+    measurement (`MatrixCell`)."""
     today = today or date.today()
     end = month_period(today)[0]
     first = add_months(end, -(months - 1))
-    measurements = (
-        Measurement.objects.filter(
-            report__contract=contract,
-            report__is_current=True,
-            report__status__in=COUNTING,
-            report__period_start__gte=first,
-            report__period_start__lte=end,
-        )
-        .select_related("service_level", "report")
-        .defer("report__source_file")
+    # Only the five columns the matrix shows, not a model instance per measurement (a
+    # contract of twenty levels has 240 in a year).
+    measurements = Measurement.objects.filter(
+        report__contract=contract,
+        report__is_current=True,
+        report__status__in=COUNTING,
+        report__period_start__gte=first,
+        report__period_start__lte=end,
+    ).values_list(
+        "service_level__code", "service_level__name", "report__period_start", "value", "state"
     )
     columns = [add_months(first, n) for n in range(months)]
     cells = {}
     codes = {}
-    for m in measurements:
-        codes[m.service_level.code] = m.service_level.name
-        cells[(m.service_level.code, m.report.period_start)] = m
+    for code, name, period_start, value, state in measurements:
+        codes[code] = name
+        cells[(code, period_start)] = MatrixCell(value, state)
     reported = [c for c in columns if any(key[1] == c for key in cells)]
     return sorted(codes.items()), reported, cells
 

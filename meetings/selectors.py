@@ -140,10 +140,11 @@ def attendance_for(*, meeting: Meeting) -> QuerySet[Attendance]:
 def absent_required_roles(*, meeting: Meeting) -> list[tuple[str, str]]:
     """Required (side, role) pairs of the series without an attendee: before the meeting, no
     one invited in that role; once attendance is recorded, no one attended in it."""
-    recorded = any(a.attended is not None for a in meeting.attendance.all())
+    attendance = list(meeting.attendance.all())
+    recorded = any(a.attended is not None for a in attendance)
     present = {
         (a.side, a.role.strip().lower())
-        for a in meeting.attendance.all()
+        for a in attendance
         if a.invited and (a.attended if recorded else True)
     }
     return [
@@ -174,14 +175,17 @@ def documents_for(*, access: Access, meeting: Meeting) -> dict[str, MeetingDocum
     audience = (
         MeetingDocument.Audience.SUPPLIER if access.is_supplier else MeetingDocument.Audience.CLIENT
     )
-    latest = {}
-    for kind in MeetingDocument.Kind.values:
-        latest[kind] = (
-            MeetingDocument.objects.filter(meeting=meeting, kind=kind, audience=audience)
-            .defer("pdf")
-            .order_by("-created_at", "-pk")
-            .first()
+    latest = dict.fromkeys(MeetingDocument.Kind.values)
+    # One query for every kind, newest first: the first row of each kind is its newest.
+    for document in (
+        MeetingDocument.objects.filter(
+            meeting=meeting, kind__in=MeetingDocument.Kind.values, audience=audience
         )
+        .defer("pdf")
+        .order_by("-created_at", "-pk")
+    ):
+        if latest[document.kind] is None:
+            latest[document.kind] = document
     return latest
 
 

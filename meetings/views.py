@@ -216,6 +216,10 @@ def meeting_create(request, org_slug, pk):
 def meeting_detail(request, org_slug, pk):
     access = request.access
     meeting = _meeting(request, pk)
+    # The meeting and its series were read through the organisation's scope: they are its own,
+    # so its time zone needs no query of its own.
+    if meeting.organisation_id == meeting.series.organisation_id == access.organisation.pk:
+        meeting.organisation = meeting.series.organisation = access.organisation
     items = agenda_order.numbered(selectors.item_list(access=access, meeting=meeting))
     manage = may_manage(access)
     today = local_today(meeting.organisation)

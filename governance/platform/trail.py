@@ -167,6 +167,8 @@ def _entries(model, rows: list, *, hidden=frozenset()) -> list[Entry]:
     sets = _Sets(model, rows, hidden=hidden)
     record_type = str(model._meta.verbose_name)
     pk_name = model._meta.pk.attname
+    # Each field's label once per call (in the active language), not once per change.
+    label_of = {f.name: _field_label(f) for f in (*fields, *sets.fields)}
     previous: dict = {}
     entries = []
     for row in rows:
@@ -184,7 +186,7 @@ def _entries(model, rows: list, *, hidden=frozenset()) -> list[Entry]:
                 changes.append(
                     Change(
                         name=f.name,
-                        label=_field_label(f),
+                        label=label_of[f.name],
                         before=_text(f, old, labels) if before is not None else "",
                         after=_text(f, new, labels),
                     )
@@ -193,7 +195,7 @@ def _entries(model, rows: list, *, hidden=frozenset()) -> list[Entry]:
                 new = sets.text(f, row)
                 old = sets.text(f, before) if before is not None else ""
                 if old != new:
-                    changes.append(Change(f.name, _field_label(f), old, new))
+                    changes.append(Change(f.name, label_of[f.name], old, new))
         previous[record_id] = row
         entries.append(
             Entry(

@@ -15,7 +15,7 @@ from contracts.selectors import (
 )
 from governance.platform.access import organisations_for, supplier_may, supplier_of
 from governance.roof import work
-from governance.roof.health import contract_health_many, organisation_figures
+from governance.roof.health import contract_health_many, home_complaints, organisation_figures
 from governance.roof.health_charts import row_sparklines
 from kto.gaps.selectors import confirmed_flags
 from kto.selectors import survey_summary
@@ -34,7 +34,9 @@ def organisation_home(request, org_slug):
     access = request.access
     contracts = contract_list(access=access)
     listed = list(contracts[:HOME_CONTRACTS])
-    health = contract_health_many(access=access, contracts=listed, with_sips=False)
+    day = timezone.localdate()
+    health = contract_health_many(access=access, contracts=listed, today=day, rows_only=True)
+    complaints = home_complaints(access=access, health=health, today=day)
     rows = [(health[c.pk], row_sparklines(health[c.pk])) for c in listed]
     return render(
         request,
@@ -42,12 +44,13 @@ def organisation_home(request, org_slug):
         {
             "contracts": listed,
             "health_rows": rows,
-            "figures": organisation_figures(access=access),
+            "figures": organisation_figures(access=access, today=day, complaints=complaints),
             "contract_count": contracts.count(),
             "suppliers": supplier_list(access=access),
             "kto": survey_summary(access=access),
             "sla": sla_overview(access=access),
-            "open_majors": list(open_major_findings(access=access)[:10]),
+            # The list shows title, audit and contract: no services, actions or checks.
+            "open_majors": list(open_major_findings(access=access).prefetch_related(None)[:10]),
             "confirmed_flags": confirmed_flags(access=access),
         },
     )

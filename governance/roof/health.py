@@ -214,8 +214,13 @@ def contract_health_many(
     contracts: list[Contract],
     today: date | None = None,
     with_sips: bool = True,
+    rows_only: bool = False,
 ) -> dict[int, Health]:
-    """The health of each contract (by id), from a fixed number of queries for all of them."""
+    """The health of each contract (by id), from a fixed number of queries for all of them.
+
+    `rows_only`: what the organisation home's contract rows show and no more: no complaints
+    (`home_complaints` fills the row's two figures), no missing preparation of the next
+    meetings, no SIPs."""
     today = today or timezone.localdate()
     periods = health_periods(today)
     health = {
@@ -233,10 +238,11 @@ def contract_health_many(
     ids = list(health)
     _sla(access, health, ids, periods)
     _perception(access, health, ids, periods)
-    _complaints(access, health, ids, periods, today)
+    if not rows_only:
+        _complaints(access, health, ids, periods, today)
     _findings(access, health, ids, today)
-    _meetings(access, health, ids)
-    if with_sips:
+    _meetings(access, health, ids, with_preparation=not rows_only)
+    if with_sips and not rows_only:
         _sips(access, health, ids, today)
     return health
 
@@ -367,7 +373,7 @@ def _findings(access, health, ids, today) -> None:
         health[contract_id].actions_overdue = n
 
 
-def _meetings(access, health, ids) -> None:
+def _meetings(access, health, ids, *, with_preparation: bool = True) -> None:
     now = timezone.now()
     upcoming = (
         meeting_selectors.meeting_list(access=access, upcoming=True)
@@ -379,12 +385,13 @@ def _meetings(access, health, ids) -> None:
     for meeting in upcoming:
         chosen.setdefault((meeting.series.contract_id, meeting.series.tier), meeting)
     items = defaultdict(list)
-    for item in (
-        meeting_selectors.item_list(access=access)
-        .filter(meeting__in=[m.pk for m in chosen.values()], needs_preparation=True)
-        .order_by("meeting", "position", "pk")
-    ):
-        items[item.meeting_id].append(item)
+    if with_preparation:
+        for item in (
+            meeting_selectors.item_list(access=access)
+            .filter(meeting__in=[m.pk for m in chosen.values()], needs_preparation=True)
+            .order_by("meeting", "position", "pk")
+        ):
+            items[item.meeting_id].append(item)
     tiers = {t: i for i, t in enumerate(Tier.values)}
     for (contract_id, tier), meeting in sorted(
         chosen.items(), key=lambda pair: tiers.get(pair[0][1], 99)
@@ -419,12 +426,42 @@ def complaint_months(health: Health) -> list[int]:
 # --- the organisation home ------------------------------------------------------------------
 
 
-def organisation_figures(*, access: Access, today: date | None = None) -> dict:
+@dataclass
+class ComplaintTile:
+    """The home's complaints tile: open, overdue, closed but not resolved for the complainant
+    (the same figures as the complaints' headline)."""
+
+    open: int
+    overdue: int
+    closed_not_resolved: int
+
+
+def home_complaints(*, access: Access, health: dict[int, Health], today: date) -> ComplaintTile:
+    """The complaint figures of the home's contract rows (open, overdue on `today`) and of its
+    tile (overdue on the organisation's today, as the headline counts), from two queries:
+    the open complaints grouped by contract, and those closed but not resolved."""
+    tile_day = complaint_selectors.local_today(access.organisation)
+    counts = complaint_selectors.open_counts_by_contract(
+        access=access, overdue_on=(today, tile_day)
+    )
+    for contract_id, one in health.items():
+        one.complaints_open, one.complaints_overdue, _tile = counts.get(contract_id, (0, 0, 0))
+    return ComplaintTile(
+        open=sum(c[0] for c in counts.values()),
+        overdue=sum(c[2] for c in counts.values()),
+        closed_not_resolved=complaint_selectors.closed_not_resolved_count(access=access),
+    )
+
+
+def organisation_figures(
+    *, access: Access, today: date | None = None, complaints: ComplaintTile | None = None
+) -> dict:
     """Organisation-wide figures for the home's tiles: complaints open, overdue and closed but
-    not resolved for the complainant; open findings and overdue corrective actions."""
+    not resolved for the complainant (`complaints` when the caller has them, else the
+    headline's); open findings and overdue corrective actions."""
     today = today or timezone.localdate()
     return {
-        "complaints": complaint_selectors.headline(access=access),
+        "complaints": complaints or complaint_selectors.headline(access=access),
         "findings_open": audit_selectors.finding_list(
             access=access, status=Finding.Status.OPEN, with_actions=False
         )

@@ -545,7 +545,7 @@ def test_health_page_queries_do_not_grow_with_contracts(world, client_as, count)
     assert len(queries) == PAGE_QUERIES
 
 
-HOME_QUERIES = 37
+HOME_QUERIES = 31
 
 
 @pytest.mark.parametrize("count", [1, 3])
