@@ -159,6 +159,7 @@ def _board_filters(request):
 def finding_board(request, org_slug):
     """Open findings across audits, ranked by the client's priority and end-user impact."""
     access = request.access
+    # Ranked on lean rows; only the findings of the page are loaded as models.
     ranked = selectors.bottleneck_ranking(access=access, **_board_filters(request))
     page = Paginator(ranked, PAGE_SIZE).get_page(request.GET.get("page"))
     # Only what the client has prioritised is ranked; the rest (which the ranking puts last)
@@ -172,7 +173,7 @@ def finding_board(request, org_slug):
             "ranked": page.object_list,
             "prioritised": [r for r in page.object_list if r.priority is not None],
             "to_prioritise": to_prioritise,
-            "to_prioritise_total": sum(1 for r in ranked if r.priority is None),
+            "to_prioritise_total": ranked.unprioritised,
             "offset": page.start_index() - 1 if ranked else 0,
             "contracts": contract_list(access=access),
             "grades": [(r.value, r.label) for r in Result if r != Result.CONFORM],
