@@ -427,14 +427,23 @@ class _Entry:
 
 
 @dataclass(frozen=True, slots=True)
-class _Scored:
+class RankedRow:
+    """One finding in the ranking without its model: the lean row and its figures."""
+
     entry: _Entry
     figures: list[ImpactFigure] | None
     impact: float | None
     score: float | None
 
+    @property
+    def priority(self) -> int | None:
+        return self.entry.priority
 
-def _scored(entries: list[_Entry], *, organisations: dict, today: date | None) -> list[_Scored]:
+    impact_percent = RankedFinding.impact_percent
+    score_percent = RankedFinding.score_percent
+
+
+def _scored(entries: list[_Entry], *, organisations: dict, today: date | None) -> list[RankedRow]:
     """The entries with their impact and score, in ranking order (see rank_findings).
 
     Findings about the same services share their figures, and every source is asked once for
@@ -455,7 +464,7 @@ def _scored(entries: list[_Entry], *, organisations: dict, today: date | None) -
         figures = figures_for[(entry.organisation_id, *entry.services)]
         impact = impact_score(figures) if figures else None
         score = ranking_score(priority=entry.priority, impact=impact)
-        scored.append(_Scored(entry=entry, figures=figures, impact=impact, score=score))
+        scored.append(RankedRow(entry=entry, figures=figures, impact=impact, score=score))
     scored.sort(
         key=lambda s: (
             s.entry.priority is None,
@@ -480,7 +489,7 @@ class Ranking(Sequence):
 
     def __init__(
         self,
-        scored: list[_Scored],
+        scored: list[RankedRow],
         services: dict,
         findings: QuerySet[Finding],
         *,
@@ -508,17 +517,27 @@ class Ranking(Sequence):
         """How many of the findings the client has not prioritised yet (without loading them)."""
         return sum(1 for s in self._scored if s.entry.priority is None)
 
-    def values(self, *fields: str) -> list[tuple[_Scored, dict]]:
+    def values(self, *fields: str, **expressions) -> list[tuple[RankedRow, dict]]:
         """Each row of the ranking with these columns of its finding (`values()` names, e.g.
-        "title", "audit__contract__reference"): one query and no model instances, for lists
-        that show every finding but only a few of its columns (the ranking API)."""
+        "title", "audit__contract__reference", and aggregates by name): one query and no
+        model instances, for lists that show every finding but only a few of its columns (the
+        ranking API, the export)."""
         if not self._scored:
             return []
-        columns = {row["pk"]: row for row in self._findings.values("pk", *fields)}
+        rows = self._findings.values("pk", *fields)
+        if expressions:
+            rows = rows.annotate(**expressions)
+        columns = {row["pk"]: row for row in rows}
         # A finding closed or removed since the ranking was read is left out.
         return [(s, columns[s.entry.pk]) for s in self._scored if s.entry.pk in columns]
 
-    def _ranked(self, scored: list[_Scored]) -> list[RankedFinding]:
+    def service_names(self, scored: RankedRow) -> list[str]:
+        """The names of the row's affected services, in the model's order, from the ranking's
+        own rows (no query)."""
+        name = [f.attname for f in Service._meta.concrete_fields].index("name")
+        return [values[name] for values in self._services.get(scored.entry.pk, ())]
+
+    def _ranked(self, scored: list[RankedRow]) -> list[RankedFinding]:
         missing = [s.entry.pk for s in scored if s.entry.pk not in self._loaded]
         if missing:
             queryset = self._findings.select_related("audit", "audit__contract")

@@ -528,7 +528,7 @@ class FindingViewSet(VersionedViewSetMixin, HistoryActionMixin, AuditsViewSet):
                 "title": columns["title"],
                 "grade": r.entry.grade,
                 "contract_reference": columns["audit__contract__reference"],
-                "priority": r.entry.priority,
+                "priority": r.priority,
                 "impact": r.impact,
                 "score": r.score,
                 "figures": r.figures,
