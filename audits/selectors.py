@@ -24,11 +24,14 @@ from audits.models import (
     Result,
     SupplierReport,
 )
-from contracts.models import Service
 from contracts.selectors import contract_list
 from governance.platform.access import Access
 from governance.platform.impact import ImpactFigure, end_user_impact_many, impact_score
 from governance.platform.queries import filtered, searched
+
+# The affected services' model (contracts.Service), reached through the relation: other apps'
+# models are not imported here.
+Service = Finding._meta.get_field("services").related_model
 
 # End-user impact is measured over this many days up to today.
 IMPACT_WINDOW_DAYS = 90
