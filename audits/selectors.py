@@ -579,8 +579,8 @@ def bottleneck_ranking(
     with_actions: bool = False,
     today: date | None = None,
 ) -> Ranking:
-    """The open findings that point at a problem (not strengths), ranked; with their actions
-    and checks loaded only when asked (the export counts open actions, the board does not).
+    """The open findings that point at a problem (not strengths), ranked; the findings loaded
+    from it come with their actions and checks only when asked (`with_actions`).
 
     Every open finding is ranked (a page shows only some), so the ranking reads lean rows:
     the finding's ids, grade, priority and date with its affected services' columns, one row
@@ -592,6 +592,7 @@ def bottleneck_ranking(
         .exclude(grade=Result.STRENGTH)
     )
     service_fields = [f.name for f in Service._meta.concrete_fields]
+    id_at = service_fields.index(Service._meta.pk.name)
     rows = findings.order_by(*(f"services__{name}" for name in Service._meta.ordering))
     entries, services = {}, defaultdict(list)
     for pk, organisation_id, grade_, priority, created_at, *service in rows.values_list(
@@ -604,7 +605,7 @@ def bottleneck_ranking(
     ):
         if pk not in entries:
             entries[pk] = (organisation_id, grade_, priority, created_at)
-        if service[0] is not None:
+        if service[id_at] is not None:
             services[pk].append(service)
     scored = _scored(
         [
@@ -614,7 +615,7 @@ def bottleneck_ranking(
                 grade=grade_,
                 priority=priority,
                 created_at=created_at,
-                services=tuple(sorted(values[0] for values in services[pk])),
+                services=tuple(sorted(values[id_at] for values in services[pk])),
             )
             for pk, (organisation_id, grade_, priority, created_at) in entries.items()
         ],
