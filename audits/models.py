@@ -192,7 +192,12 @@ class Audit(TenantModel, CreatedStamps):
     @property
     def display_title(self) -> str:
         """The title in the active language (generated titles), or as typed."""
-        return texts.render(self.title_key, self.title_params, self.title) or self.title
+        return self.display_title_of(self.title_key, self.title_params, self.title)
+
+    @staticmethod
+    def display_title_of(title_key: str, title_params: dict, title: str) -> str:
+        """display_title from the three columns, for lists read as values."""
+        return texts.render(title_key, title_params, title) or title
 
     def clean(self) -> None:
         errors = {}

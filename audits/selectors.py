@@ -5,8 +5,9 @@ the end-user impact figures that other apps register with governance.platform.im
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Prefetch, Q, QuerySet
@@ -27,6 +28,10 @@ from contracts.selectors import contract_list
 from governance.platform.access import Access
 from governance.platform.impact import ImpactFigure, end_user_impact_many, impact_score
 from governance.platform.queries import filtered, searched
+
+# The affected services' model (contracts.Service), reached through the relation: other apps'
+# models are not imported here.
+Service = Finding._meta.get_field("services").related_model
 
 # End-user impact is measured over this many days up to today.
 IMPACT_WINDOW_DAYS = 90
@@ -378,58 +383,191 @@ def rank_findings(findings, *, today: date | None = None, organisation=None) -> 
     never put an unprioritised observation above a prioritised major nonconformity; findings
     without any score after those with one; ties broken by grade (major first), then the
     oldest first. The affected services come from `finding.affected_services` when the caller
-    prefetched them there."""
-    today = today or date.today()
-    # Findings about the same services share their figures: the sources are asked once per
-    # distinct set of affected services, not once per finding, so the cost of a board follows
-    # the service catalogue rather than the number of findings.
-    # Findings about the same services share their figures, and every source is asked once
-    # for all distinct sets of affected services (per organisation), so the queries of a board
-    # do not grow with the findings or the sets.
+    prefetched them there. (A board of many findings ranks lean rows instead: see
+    bottleneck_ranking; both share `_scored`, so they order alike.)"""
     findings = list(findings)
-    affected_of, sets_of, organisations = {}, defaultdict(dict), {}
+    affected_of, entries, organisations = {}, [], {}
     for finding in findings:
         affected = getattr(finding, "affected_services", None)
         if affected is None:
             affected = list(finding.services.all())
-        affected_of[finding.pk] = affected
-        key = tuple(sorted(s.pk for s in affected))
-        sets_of[finding.organisation_id][key] = None
+        affected_of[finding.pk] = (finding, affected)
+        entries.append(
+            _Entry(
+                pk=finding.pk,
+                organisation_id=finding.organisation_id,
+                grade=finding.grade,
+                priority=finding.client_priority,
+                created_at=finding.created_at,
+                services=tuple(sorted(s.pk for s in affected)),
+            )
+        )
         if finding.organisation_id not in organisations:
             organisations[finding.organisation_id] = organisation or finding.organisation
+    return [
+        RankedFinding(
+            finding=affected_of[s.entry.pk][0],
+            services=affected_of[s.entry.pk][1],
+            figures=s.figures,
+            impact=s.impact,
+            priority=s.entry.priority,
+            score=s.score,
+        )
+        for s in _scored(entries, organisations=organisations, today=today)
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class _Entry:
+    """What ranking a finding needs: no model instance."""
+
+    pk: int
+    organisation_id: int
+    grade: str
+    priority: int | None
+    created_at: datetime
+    services: tuple[int, ...]  # the affected services' ids, sorted
+
+
+@dataclass(frozen=True, slots=True)
+class RankedRow:
+    """One finding in the ranking without its model: the lean row and its figures."""
+
+    entry: _Entry
+    figures: list[ImpactFigure] | None
+    impact: float | None
+    score: float | None
+
+    @property
+    def priority(self) -> int | None:
+        return self.entry.priority
+
+    impact_percent = RankedFinding.impact_percent
+    score_percent = RankedFinding.score_percent
+
+
+def _scored(entries: list[_Entry], *, organisations: dict, today: date | None) -> list[RankedRow]:
+    """The entries with their impact and score, in ranking order (see rank_findings).
+
+    Findings about the same services share their figures, and every source is asked once for
+    all distinct sets of affected services (per organisation), so the queries of a board do
+    not grow with the findings or the sets."""
+    today = today or date.today()
+    sets_of = defaultdict(dict)
+    for entry in entries:
+        sets_of[entry.organisation_id][entry.services] = None
     figures_for: dict[tuple, list[ImpactFigure] | None] = {}
     for organisation_id, sets in sets_of.items():
         found = services_impact_many(
             organisation=organisations[organisation_id], service_sets=list(sets), today=today
         )
         figures_for.update({(organisation_id, *ids): value for ids, value in found.items()})
-    ranked = []
-    for finding in findings:
-        affected = affected_of[finding.pk]
-        figures = figures_for[(finding.organisation_id, *sorted(s.pk for s in affected))]
+    scored = []
+    for entry in entries:
+        figures = figures_for[(entry.organisation_id, *entry.services)]
         impact = impact_score(figures) if figures else None
-        priority = finding.client_priority
-        ranked.append(
-            RankedFinding(
-                finding=finding,
-                services=affected,
-                figures=figures,
-                impact=impact,
-                priority=priority,
-                score=ranking_score(priority=priority, impact=impact),
-            )
-        )
-    ranked.sort(
-        key=lambda r: (
-            r.priority is None,
-            r.score is None,
-            -(r.score or 0.0),
-            -GRADE_WEIGHT[r.finding.grade],
-            r.finding.created_at,
-            r.finding.pk,
+        score = ranking_score(priority=entry.priority, impact=impact)
+        scored.append(RankedRow(entry=entry, figures=figures, impact=impact, score=score))
+    scored.sort(
+        key=lambda s: (
+            s.entry.priority is None,
+            s.score is None,
+            -(s.score or 0.0),
+            -GRADE_WEIGHT[s.entry.grade],
+            s.entry.created_at,
+            s.entry.pk,
         )
     )
-    return ranked
+    return scored
+
+
+class Ranking(Sequence):
+    """The ranked open findings of a board, as a sequence of RankedFinding.
+
+    The ranking itself is done on lean rows (ids, grade, priority, date and the affected
+    services' columns: one query, no model instances); the findings are loaded as models only
+    for the rows asked for — a page of the board is one query for its findings (with audit
+    and contract, and with the actions and checks when asked), and iterating loads them all
+    at once."""
+
+    def __init__(
+        self,
+        scored: list[RankedRow],
+        services: dict,
+        findings: QuerySet[Finding],
+        *,
+        with_actions: bool = False,
+    ):
+        self._scored = scored
+        self._services = services  # finding id → the affected services' column values
+        self._findings = findings  # the ranked findings' queryset (tenant-scoped, filtered)
+        self._with_actions = with_actions
+        self._loaded: dict[int, Finding] = {}
+
+    def __len__(self) -> int:
+        return len(self._scored)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return self._ranked(self._scored[index])
+        return self._ranked([self._scored[index]])[0]
+
+    def __iter__(self):
+        return iter(self._ranked(self._scored))
+
+    @property
+    def unprioritised(self) -> int:
+        """How many of the findings the client has not prioritised yet (without loading them)."""
+        return sum(1 for s in self._scored if s.entry.priority is None)
+
+    def values(self, *fields: str, **expressions) -> list[tuple[RankedRow, dict]]:
+        """Each row of the ranking with these columns of its finding (`values()` names, e.g.
+        "title", "audit__contract__reference", and aggregates by name): one query and no
+        model instances, for lists that show every finding but only a few of its columns (the
+        ranking API, the export)."""
+        if not self._scored:
+            return []
+        rows = self._findings.values("pk", *fields)
+        if expressions:
+            rows = rows.annotate(**expressions)
+        columns = {row["pk"]: row for row in rows}
+        # A finding closed or removed since the ranking was read is left out.
+        return [(s, columns[s.entry.pk]) for s in self._scored if s.entry.pk in columns]
+
+    def service_names(self, scored: RankedRow) -> list[str]:
+        """The names of the row's affected services, in the model's order, from the ranking's
+        own rows (no query)."""
+        name = [f.attname for f in Service._meta.concrete_fields].index("name")
+        return [values[name] for values in self._services.get(scored.entry.pk, ())]
+
+    def _ranked(self, scored: list[RankedRow]) -> list[RankedFinding]:
+        missing = [s.entry.pk for s in scored if s.entry.pk not in self._loaded]
+        if missing:
+            queryset = self._findings.select_related("audit", "audit__contract")
+            if self._with_actions:
+                queryset = queryset.prefetch_related(*_actions_and_checks())
+            if len(missing) < len(self._scored):
+                queryset = queryset.filter(pk__in=missing)
+            names = [f.attname for f in Service._meta.concrete_fields]
+            for finding in queryset:
+                finding.affected_services = [
+                    Service.from_db(queryset.db, names, values)
+                    for values in self._services.get(finding.pk, ())
+                ]
+                self._loaded[finding.pk] = finding
+        return [
+            RankedFinding(
+                finding=self._loaded[s.entry.pk],
+                services=self._loaded[s.entry.pk].affected_services,
+                figures=s.figures,
+                impact=s.impact,
+                priority=s.entry.priority,
+                score=s.score,
+            )
+            for s in scored
+            # A finding closed or removed since the ranking was read is left out.
+            if s.entry.pk in self._loaded
+        ]
 
 
 def bottleneck_ranking(
@@ -439,19 +577,49 @@ def bottleneck_ranking(
     grade: str = "",
     search: str = "",
     with_actions: bool = False,
-) -> list[RankedFinding]:
-    """The open findings that point at a problem (not strengths), ranked; with their actions
-    and checks loaded only when asked (the export counts open actions, the board does not).
+    today: date | None = None,
+) -> Ranking:
+    """The open findings that point at a problem (not strengths), ranked; the findings loaded
+    from it come with their actions and checks only when asked (`with_actions`).
 
-    Every open finding is ranked (a page shows only some), so the queryset is lean: the
-    audit and contract joined, the affected services prefetched into a plain list."""
+    Every open finding is ranked (a page shows only some), so the ranking reads lean rows:
+    the finding's ids, grade, priority and date with its affected services' columns, one row
+    per finding and service (ordered as the services are). Only the findings of the rows
+    asked for become model instances (see Ranking)."""
     findings = (
         _filtered_findings(access=access, contract_id=contract_id, grade=grade, search=search)
         .filter(status=Finding.Status.OPEN)
         .exclude(grade=Result.STRENGTH)
-        .select_related("audit", "audit__contract")
-        .prefetch_related(Prefetch("services", to_attr="affected_services"))
     )
-    if with_actions:
-        findings = findings.prefetch_related(*_actions_and_checks())
-    return rank_findings(findings, organisation=access.organisation)
+    service_fields = [f.name for f in Service._meta.concrete_fields]
+    id_at = service_fields.index(Service._meta.pk.name)
+    rows = findings.order_by(*(f"services__{name}" for name in Service._meta.ordering))
+    entries, services = {}, defaultdict(list)
+    for pk, organisation_id, grade_, priority, created_at, *service in rows.values_list(
+        "pk",
+        "organisation_id",
+        "grade",
+        "client_priority",
+        "created_at",
+        *(f"services__{name}" for name in service_fields),
+    ):
+        if pk not in entries:
+            entries[pk] = (organisation_id, grade_, priority, created_at)
+        if service[id_at] is not None:
+            services[pk].append(service)
+    scored = _scored(
+        [
+            _Entry(
+                pk=pk,
+                organisation_id=organisation_id,
+                grade=grade_,
+                priority=priority,
+                created_at=created_at,
+                services=tuple(sorted(values[id_at] for values in services[pk])),
+            )
+            for pk, (organisation_id, grade_, priority, created_at) in entries.items()
+        ],
+        organisations={access.organisation.pk: access.organisation},
+        today=today,
+    )
+    return Ranking(scored, services, findings, with_actions=with_actions)

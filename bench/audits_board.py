@@ -4,11 +4,12 @@ the findings at most, and database queries not at all.
 Measured in one run, in a throw-away test database (SQLite in memory, or `test_<name>` next to
 DATABASE_URL's PostgreSQL database), with the real impact sources (complaints and the KTO gap
 flags) registered and fed with data:
-- the ranking (`audits.selectors.bottleneck_ranking`) and the whole board page (first page of
-  25, through Django's test client) for an organisation with few findings (baseline), one with
-  many findings across 100 audits over 16 distinct sets of affected services, and one with as
-  many findings over 100 distinct sets (every source is asked once for all sets, so the wide
-  board must cost about what the narrow one does);
+- the ranking (`audits.selectors.bottleneck_ranking`: the findings ranked on lean rows, none
+  loaded as a model until asked for) and the whole board page (first page of 25, through
+  Django's test client, which loads the 25 findings it shows) for an organisation with few
+  findings (baseline), one with many findings across 100 audits over 16 distinct sets of
+  affected services, and one with as many findings over 100 distinct sets (every source is
+  asked once for all sets, so the wide board must cost about what the narrow one does);
 - the number of queries of each, which must be the same for all three.
 Run: `.venv/bin/python bench/audits_board.py [many] [few] [repeats]`.
 """

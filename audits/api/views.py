@@ -520,18 +520,24 @@ class FindingViewSet(VersionedViewSetMixin, HistoryActionMixin, AuditsViewSet):
             contract_id=_int_param(request, "contract"),
             grade=request.query_params.get("grade", ""),
         )
-        rows = [{"rank": n, **_ranked_dict(r)} for n, r in enumerate(ranked, start=1)]
+        # Every open finding, but only three of its columns: read as values, not as models.
+        rows = [
+            {
+                "rank": n,
+                "finding": r.entry.pk,
+                "title": columns["title"],
+                "grade": r.entry.grade,
+                "contract_reference": columns["audit__contract__reference"],
+                "priority": r.priority,
+                "impact": r.impact,
+                "score": r.score,
+                "figures": r.figures,
+            }
+            for n, (r, columns) in enumerate(
+                ranked.values("title", "audit__contract__reference"), start=1
+            )
+        ]
         return Response(RankedFindingSerializer(rows, many=True).data)
-
-
-def _ranked_dict(ranked):
-    return {
-        "finding": ranked.finding,
-        "priority": ranked.priority,
-        "impact": ranked.impact,
-        "score": ranked.score,
-        "figures": ranked.figures,
-    }
 
 
 @extend_schema_view(

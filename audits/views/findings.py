@@ -1,6 +1,7 @@
 """Finding pages: recording a finding, its page and responses, closing it, the ranked board."""
 
 from django.core.paginator import Paginator
+from django.db.models import Count, Q
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,7 +17,7 @@ from audits.forms import (
     PriorityForm,
     RespondForm,
 )
-from audits.models import Finding, Result
+from audits.models import Audit, CorrectiveAction, Finding, Result
 from audits.permissions import (
     may_edit_audit,
     may_respond,
@@ -159,6 +160,7 @@ def _board_filters(request):
 def finding_board(request, org_slug):
     """Open findings across audits, ranked by the client's priority and end-user impact."""
     access = request.access
+    # Ranked on lean rows; only the findings of the page are loaded as models.
     ranked = selectors.bottleneck_ranking(access=access, **_board_filters(request))
     page = Paginator(ranked, PAGE_SIZE).get_page(request.GET.get("page"))
     # Only what the client has prioritised is ranked; the rest (which the ranking puts last)
@@ -172,7 +174,7 @@ def finding_board(request, org_slug):
             "ranked": page.object_list,
             "prioritised": [r for r in page.object_list if r.priority is not None],
             "to_prioritise": to_prioritise,
-            "to_prioritise_total": sum(1 for r in ranked if r.priority is None),
+            "to_prioritise_total": ranked.unprioritised,
             "offset": page.start_index() - 1 if ranked else 0,
             "contracts": contract_list(access=access),
             "grades": [(r.value, r.label) for r in Result if r != Result.CONFORM],
@@ -186,9 +188,7 @@ def finding_board(request, org_slug):
 
 def finding_export(request, org_slug):
     """The ranked board as CSV or XLSX."""
-    ranked = selectors.bottleneck_ranking(
-        access=request.access, with_actions=True, **_board_filters(request)
-    )
+    ranked = selectors.bottleneck_ranking(access=request.access, **_board_filters(request))
     header = [
         _("Rank"),
         _("Contract"),
@@ -202,20 +202,36 @@ def finding_export(request, org_slug):
         _("Score (%)"),
         _("Open actions"),
     ]
+    # Every open finding, as values: the ranking's rows with a few columns of each finding
+    # and its count of open actions, no model instances.
+    open_actions = Count("actions", filter=~Q(actions__status__in=CorrectiveAction.FINISHED))
     rows = [
         [
             rank,
-            r.finding.audit.contract.reference,
-            r.finding.audit.display_title,
-            r.finding.title,
-            r.finding.get_grade_display(),
-            r.finding.clause,
-            ", ".join(s.name for s in r.services),
+            finding["audit__contract__reference"],
+            Audit.display_title_of(
+                finding["audit__title_key"], finding["audit__title_params"], finding["audit__title"]
+            ),
+            finding["title"],
+            str(Result(r.entry.grade).label),
+            finding["clause"],
+            ", ".join(ranked.service_names(r)),
             r.priority if r.priority is not None else "",
             r.impact_percent if r.impact is not None else "",
             r.score_percent if r.score is not None else "",
-            sum(1 for a in r.finding.actions.all() if not a.is_finished),
+            finding["open_actions"],
         ]
-        for rank, r in enumerate(ranked, start=1)
+        for rank, (r, finding) in enumerate(
+            ranked.values(
+                "title",
+                "clause",
+                "audit__contract__reference",
+                "audit__title_key",
+                "audit__title_params",
+                "audit__title",
+                open_actions=open_actions,
+            ),
+            start=1,
+        )
     ]
     return download(request.GET.get("format"), "audit-findings", header, rows)

@@ -79,7 +79,7 @@ def test_board_queries_do_not_grow_with_findings(
     with django_assert_num_queries(BOARD_QUERIES):
         response = client.get(reverse("audits:finding_board", args=["alpha"]))
     assert len(response.context["ranked"]) == count
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(11):
         response = client.get(reverse("audits:finding_export", args=["alpha"]), {"format": "csv"})
     assert response.content.decode("utf-8-sig").count("\n") == count + 1
     with django_assert_num_queries(RANKING_API_QUERIES):
