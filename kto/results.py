@@ -165,13 +165,18 @@ def _fill(cell: ResultCell, rollups: list[Rollup], scores: list[ScoreRollup], po
                 total + row.sum_x,
                 total_sq + row.sum_x2,
             )
+    # The rows of each (role, dimension) in one pass, each list in the rollups' own order (the
+    # sums add up in the same order as before, so the rounded figures cannot differ).
+    by_role: dict[tuple[str, str], list[Rollup]] = {}
+    for row in rollups:
+        by_role.setdefault((row.role, row.dimension), []).append(row)
     for dimension in Dimension.values:
         for role, target in (
             (ItemRole.PERCEPTION, cell.perception),
             (ItemRole.EXPECTATION, cell.expectation),
             (ItemRole.IMPORTANCE, cell.importance),
         ):
-            rows = [r for r in rollups if r.role == role and r.dimension == dimension]
+            rows = by_role.get((role, dimension), [])
             points = role == ItemRole.IMPORTANCE
             figure = _figure(
                 rows, population, not points, POINTS_DECIMALS if points else MEAN_DECIMALS
@@ -242,6 +247,9 @@ def survey_results(
     )
 
     single_contract = len(all_contracts) == 1
+    # Each cell reads its own rows from these instead of scanning every rollup of the survey.
+    rollups_by_cell = _by_cell(rollups)
+    scores_by_cell = _by_cell(scores)
 
     def population(groups: list[str]) -> int | None:
         if not single_contract:
@@ -259,8 +267,8 @@ def survey_results(
         )
         _fill(
             result,
-            [r for r in rollups if r.contract_id in contract_ids and r.group in groups],
-            [s for s in scores if s.contract_id in contract_ids and s.group in groups],
+            _rows_of(rollups_by_cell, contract_ids, groups),
+            _rows_of(scores_by_cell, contract_ids, groups),
             population(groups),
         )
         if key in hidden_lost:
@@ -306,6 +314,27 @@ def survey_results(
         overview=overview,
         chosen=contract_id,
     )
+
+
+def _by_cell(rows: list) -> dict[tuple[int, str], list[tuple[int, object]]]:
+    """Rows per (contract, group), each with its position in `rows`."""
+    cells: dict[tuple[int, str], list[tuple[int, object]]] = {}
+    for position, row in enumerate(rows):
+        cells.setdefault((row.contract_id, row.group), []).append((position, row))
+    return cells
+
+
+def _rows_of(by_cell: dict, contract_ids, groups) -> list:
+    """The rows of these contracts and groups, in their order in the survey's list (the same
+    rows, in the same order, as filtering that list)."""
+    found = [
+        entry
+        for contract_id in dict.fromkeys(contract_ids)
+        for group in dict.fromkeys(groups)
+        for entry in by_cell.get((contract_id, group), ())
+    ]
+    found.sort(key=lambda entry: entry[0])
+    return [row for _position, row in found]
 
 
 def time_lost_hidden(*, survey: Survey, rollups, hidden: set, contracts, groups):
