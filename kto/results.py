@@ -38,6 +38,7 @@ from kto.models import (
 )
 from kto.selectors import invited_per_cell, survey_contracts
 from kto.suppression import TOTAL, respondent_counts, suppress, survey_tree
+from kto.templatetags.kto_tags import num
 
 # Decimals shown on the page, and therefore everywhere (means and intervals on 1–5, importance
 # points, hours lost, happiness score, shares of answers and response rates).
@@ -105,6 +106,9 @@ class ContractResults:
     triangle_gaps: list = field(default_factory=list)
     servqual_gaps: list = field(default_factory=list)
     baseline_gaps: list = field(default_factory=list)
+    # The overview's cells as the page writes them: each dimension's mean perception of the
+    # contract's total, formatted ("—" without one); filled for the overview only.
+    overview_means: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -118,6 +122,19 @@ class SurveyResults:
     # Every visible contract's total, for the overview; `contracts` then holds the one chosen.
     overview: list[ContractResults] = field(default_factory=list)
     chosen: int | None = None
+
+
+# What the figures read of a rollup (`_fill`, `_figure`, `time_lost_hidden`).
+ROLLUP_FIELDS = (
+    "contract_id",
+    "role",
+    "dimension",
+    "group",
+    "n",
+    "sum_x",
+    "sum_x2",
+    *LIKERT_COUNT_FIELDS,
+)
 
 
 def _round(value: float | None, decimals: int) -> float | None:
@@ -228,7 +245,8 @@ def survey_results(
             contract_id = visible_ids[0] if visible_ids else None
     else:
         contract_id = None
-    rollups = list(Rollup.objects.filter(survey=survey))
+    # Plain rows, not model instances: a survey of fifty contracts has a thousand rollups.
+    rollups = list(Rollup.objects.filter(survey=survey).values_list(*ROLLUP_FIELDS, named=True))
     scores = list(ScoreRollup.objects.filter(survey=survey))
     invited = invited_per_cell(survey=survey)
 
@@ -290,7 +308,14 @@ def survey_results(
     contracts, overview = [], []
     for contract in visible:
         contract_total = cell((contract.pk, TOTAL), _("All groups"), group_order, [contract.pk])
-        overview.append(ContractResults(contract=contract, total=contract_total, groups=[]))
+        overview.append(
+            ContractResults(
+                contract=contract,
+                total=contract_total,
+                groups=[],
+                overview_means=_means(contract_total, dimensions),
+            )
+        )
         if contract_id is not None and contract.pk != contract_id:
             continue
         groups = [cell((contract.pk, g), group_labels[g], [g], [contract.pk]) for g in group_order]
@@ -314,6 +339,13 @@ def survey_results(
         overview=overview,
         chosen=contract_id,
     )
+
+
+def _means(cell: ResultCell, dimensions) -> list[str]:
+    """Each dimension's mean perception as the overview writes it (`num:2`, else "—"), worked
+    out once here rather than by a filter per cell of a fifty-contract table."""
+    figures = [cell.perception.get(dimension) for dimension, _label in dimensions]
+    return ["—" if not f else num(f.mean, MEAN_DECIMALS) for f in figures]
 
 
 def _by_cell(rows: list) -> dict[tuple[int, str], list[tuple[int, object]]]:
