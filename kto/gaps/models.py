@@ -270,10 +270,10 @@ class GapFlag(TenantModel):
         indexes = [
             models.Index(fields=["organisation", "period_start", "flag"]),
             # The API's list order without reading the wide rows (levels, waves, reasons): the
-            # page's ids are sorted from this index alone (PostgreSQL: an index-only scan).
+            # page's ids are sorted from this index alone (PostgreSQL: an index-only scan; the
+            # id is a key column rather than INCLUDE, which SQLite lacks).
             models.Index(
-                fields=["organisation", "contract", "dimension", "-period_start"],
-                include=["id"],
+                fields=["organisation", "contract", "dimension", "-period_start", "id"],
                 name="gap_flag_list_order",
             ),
         ]
