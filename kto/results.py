@@ -38,6 +38,7 @@ from kto.models import (
 )
 from kto.selectors import invited_per_cell, survey_contracts
 from kto.suppression import TOTAL, respondent_counts, suppress, survey_tree
+from kto.templatetags.kto_tags import num
 
 # Decimals shown on the page, and therefore everywhere (means and intervals on 1–5, importance
 # points, hours lost, happiness score, shares of answers and response rates).
@@ -105,6 +106,9 @@ class ContractResults:
     triangle_gaps: list = field(default_factory=list)
     servqual_gaps: list = field(default_factory=list)
     baseline_gaps: list = field(default_factory=list)
+    # The overview's cells as the page writes them: each dimension's mean perception of the
+    # contract's total, formatted ("—" without one); filled for the overview only.
+    overview_means: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -118,6 +122,19 @@ class SurveyResults:
     # Every visible contract's total, for the overview; `contracts` then holds the one chosen.
     overview: list[ContractResults] = field(default_factory=list)
     chosen: int | None = None
+
+
+# What the figures read of a rollup (`_fill`, `_figure`, `time_lost_hidden`).
+ROLLUP_FIELDS = (
+    "contract_id",
+    "role",
+    "dimension",
+    "group",
+    "n",
+    "sum_x",
+    "sum_x2",
+    *LIKERT_COUNT_FIELDS,
+)
 
 
 def _round(value: float | None, decimals: int) -> float | None:
@@ -165,13 +182,18 @@ def _fill(cell: ResultCell, rollups: list[Rollup], scores: list[ScoreRollup], po
                 total + row.sum_x,
                 total_sq + row.sum_x2,
             )
+    # The rows of each (role, dimension) in one pass, each list in the rollups' own order (the
+    # sums add up in the same order as before, so the rounded figures cannot differ).
+    by_role: dict[tuple[str, str], list[Rollup]] = {}
+    for row in rollups:
+        by_role.setdefault((row.role, row.dimension), []).append(row)
     for dimension in Dimension.values:
         for role, target in (
             (ItemRole.PERCEPTION, cell.perception),
             (ItemRole.EXPECTATION, cell.expectation),
             (ItemRole.IMPORTANCE, cell.importance),
         ):
-            rows = [r for r in rollups if r.role == role and r.dimension == dimension]
+            rows = by_role.get((role, dimension), [])
             points = role == ItemRole.IMPORTANCE
             figure = _figure(
                 rows, population, not points, POINTS_DECIMALS if points else MEAN_DECIMALS
@@ -223,7 +245,8 @@ def survey_results(
             contract_id = visible_ids[0] if visible_ids else None
     else:
         contract_id = None
-    rollups = list(Rollup.objects.filter(survey=survey))
+    # Plain rows, not model instances: a survey of fifty contracts has a thousand rollups.
+    rollups = list(Rollup.objects.filter(survey=survey).values_list(*ROLLUP_FIELDS, named=True))
     scores = list(ScoreRollup.objects.filter(survey=survey))
     invited = invited_per_cell(survey=survey)
 
@@ -242,6 +265,9 @@ def survey_results(
     )
 
     single_contract = len(all_contracts) == 1
+    # Each cell reads its own rows from these instead of scanning every rollup of the survey.
+    rollups_by_cell = _by_cell(rollups)
+    scores_by_cell = _by_cell(scores)
 
     def population(groups: list[str]) -> int | None:
         if not single_contract:
@@ -259,8 +285,8 @@ def survey_results(
         )
         _fill(
             result,
-            [r for r in rollups if r.contract_id in contract_ids and r.group in groups],
-            [s for s in scores if s.contract_id in contract_ids and s.group in groups],
+            _rows_of(rollups_by_cell, contract_ids, groups),
+            _rows_of(scores_by_cell, contract_ids, groups),
             population(groups),
         )
         if key in hidden_lost:
@@ -282,7 +308,14 @@ def survey_results(
     contracts, overview = [], []
     for contract in visible:
         contract_total = cell((contract.pk, TOTAL), _("All groups"), group_order, [contract.pk])
-        overview.append(ContractResults(contract=contract, total=contract_total, groups=[]))
+        overview.append(
+            ContractResults(
+                contract=contract,
+                total=contract_total,
+                groups=[],
+                overview_means=_means(contract_total, dimensions),
+            )
+        )
         if contract_id is not None and contract.pk != contract_id:
             continue
         groups = [cell((contract.pk, g), group_labels[g], [g], [contract.pk]) for g in group_order]
@@ -306,6 +339,34 @@ def survey_results(
         overview=overview,
         chosen=contract_id,
     )
+
+
+def _means(cell: ResultCell, dimensions) -> list[str]:
+    """Each dimension's mean perception as the overview writes it (`num:2`, else "—"), worked
+    out once here rather than by a filter per cell of a fifty-contract table."""
+    figures = [cell.perception.get(dimension) for dimension, _label in dimensions]
+    return ["—" if not f else num(f.mean, MEAN_DECIMALS) for f in figures]
+
+
+def _by_cell(rows: list) -> dict[tuple[int, str], list[tuple[int, object]]]:
+    """Rows per (contract, group), each with its position in `rows`."""
+    cells: dict[tuple[int, str], list[tuple[int, object]]] = {}
+    for position, row in enumerate(rows):
+        cells.setdefault((row.contract_id, row.group), []).append((position, row))
+    return cells
+
+
+def _rows_of(by_cell: dict, contract_ids, groups) -> list:
+    """The rows of these contracts and groups, in their order in the survey's list (the same
+    rows, in the same order, as filtering that list)."""
+    found = [
+        entry
+        for contract_id in dict.fromkeys(contract_ids)
+        for group in dict.fromkeys(groups)
+        for entry in by_cell.get((contract_id, group), ())
+    ]
+    found.sort(key=lambda entry: entry[0])
+    return [row for _position, row in found]
 
 
 def time_lost_hidden(*, survey: Survey, rollups, hidden: set, contracts, groups):

@@ -22,6 +22,7 @@ from rest_framework.routers import SimpleRouter
 
 from governance.platform.api import OrganisationScopedViewSet, ScopedModelSerializer
 from governance.platform.history_api import HistoryActionMixin
+from governance.platform.pagination import NarrowSortPagination
 from kto.gaps.engine import DEFAULT_DELTA, DEFAULT_K
 from kto.gaps.models import (
     GapAnalysisRun,
@@ -106,7 +107,7 @@ class GapFlagSerializer(ScopedModelSerializer):
     SIGNIFICANT = ("p_value", "q_value")
 
     def to_representation(self, instance):
-        data = super().to_representation(instance)
+        data = self.lean_representation(instance)
         below_floor = (instance.n or 0) < (instance.k or 0)
         for name in (*self.ROUNDED, *self.SIGNIFICANT):
             if data.get(name) is None:
@@ -118,6 +119,72 @@ class GapFlagSerializer(ScopedModelSerializer):
             else:
                 data[name] = float(f"{data[name]:.4g}")
         return data
+
+    @staticmethod
+    def lean_representation(flag: GapFlag) -> dict:
+        """The fields above written out one by one: the same keys, order and values as
+        ModelSerializer's own field-by-field path (a test holds the two equal), at a fraction
+        of its cost on a page of 50 flags with their levels and waves."""
+        return {
+            "id": flag.pk,
+            "contract": flag.contract_id,
+            "contract_reference": _text(flag.contract.reference),
+            "dimension": flag.dimension,
+            "period_start": _day(flag.period_start),
+            "period_end": _day(flag.period_end),
+            "flag": flag.flag,
+            "confirmed": None if flag.confirmed is None else bool(flag.confirmed),
+            "first_period_start": _day(flag.first_period_start),
+            "sla_state": flag.sla_state,
+            "min_margin": _float(flag.min_margin),
+            "sla_attainment": _float(flag.sla_attainment),
+            "levels": flag.levels,
+            "perception_state": flag.perception_state,
+            "drift": flag.drift,
+            "n": _int(flag.n),
+            "waves": None if flag.waves is None else [_wave(wave) for wave in flag.waves],
+            "mean": _float(flag.mean),
+            "ci_low": _float(flag.ci_low),
+            "ci_high": _float(flag.ci_high),
+            "p_value": _float(flag.p_value),
+            "q_value": _float(flag.q_value),
+            "target": _float(flag.target),
+            "delta": _float(flag.delta),
+            "k": _int(flag.k),
+            "reason_en": _text(flag.reason_en),
+            "reason_nl": _text(flag.reason_nl),
+        }
+
+
+# What DRF's fields give for a value (None stays None): FloatField, IntegerField, CharField,
+# and DateField, which writes a date in ISO 8601 and passes a stored string on as it is.
+def _float(value):
+    return None if value is None else float(value)
+
+
+def _int(value):
+    return None if value is None else int(value)
+
+
+def _text(value):
+    return None if value is None else str(value)
+
+
+def _day(value):
+    if not value:
+        return None
+    return value if isinstance(value, str) else value.isoformat()
+
+
+def _wave(wave: dict) -> dict:
+    """One stored wave as GapWaveSerializer writes it."""
+    return {
+        "survey": _int(wave["survey"]),
+        "title": _text(wave["title"]),
+        "period_start": _day(wave["period_start"]),
+        "period_end": _day(wave["period_end"]),
+        "n": _int(wave["n"]),
+    }
 
 
 # django-filter inspects the related model's default manager when the class is built (at
@@ -147,6 +214,8 @@ class GapFlagViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Organisat
     serializer_class = GapFlagSerializer
     filterset_class = GapFlagFilter
     ordering_fields = ["period_start", "dimension", "flag"]
+    # Each flag carries its evidence (levels, waves, two reasons): the page is sorted on ids.
+    pagination_class = NarrowSortPagination
 
     def initial(self, request, *args, **kwargs):
         # The comments are the client's own: a supplier's user gets a 404 whatever the method

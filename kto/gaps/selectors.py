@@ -96,12 +96,14 @@ def default_gap_period(*, access: Access) -> date | None:
 
 def gap_matrix(*, access: Access, period_start: date, flag: str = "") -> list[dict]:
     """Rows of contracts × dimensions for one period; a filter on flag keeps matching rows."""
-    # The matrix shows the flag of each cell, not the evidence stored with it.
+    # The matrix shows the flag of each cell, not the evidence stored with it; the cells are
+    # keyed by contract, so neither the contract's row nor an order is needed.
     flags = {
         (f.contract_id, f.dimension): f
-        for f in gap_flag_list(access=access, period_start=period_start).defer(
-            "levels", "waves", "reason_en", "reason_nl"
-        )
+        for f in gap_flag_list(access=access, period_start=period_start)
+        .select_related(None)
+        .order_by()
+        .defer("levels", "waves", "reason_en", "reason_nl")
     }
     rows = []
     for contract in contract_selectors.contract_list(access=access):

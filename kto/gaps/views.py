@@ -20,6 +20,7 @@ from governance.platform.dimensions import Dimension
 from governance.platform.exports import download
 from governance.platform.follow_ups import gap_flag_follow_ups
 from governance.platform.forms import apply_errors, parse_month
+from kto.gaps.badges import FlagBadges
 from kto.gaps.digest import gap_digest_preview, gap_digest_test_request
 from kto.gaps.engine import DEFAULT_DELTA, DEFAULT_K, latest_closed_period
 from kto.gaps.forms import (
@@ -81,6 +82,13 @@ def _matrix(request) -> tuple[list[date], date | None, str, list[dict]]:
 
 def gap_matrix_view(request, org_slug):
     periods, period, flag, rows = _matrix(request)
+    # Each cell's badge is written once here (an included template per cell cost most of the
+    # page's time); the links to the contracts likewise.
+    badge = FlagBadges(org_slug)
+    contract_url = reverse("kto_gap:contract", args=[org_slug, 0]).removesuffix("0/")
+    for row in rows:
+        row["badges"] = [badge(cell) for cell in row["cells"]]
+        row["url"] = f"{contract_url}{row['contract'].pk}/"
     return render(
         request,
         "kto/gap/matrix.html",
