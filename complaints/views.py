@@ -63,7 +63,8 @@ class ComplaintList(ListPage):
             "categories": selectors.category_list(
                 organisation=self.access.organisation, active_only=False
             ),
-            "services": service_list(access=self.access),
+            # Choices only: the services' opening hours are not needed here.
+            "services": service_list(access=self.access).prefetch_related(None),
         }
 
     def get_rows(self):
