@@ -200,7 +200,9 @@ class Trends:
     not_resolved_for_complainant: list[int] = field(default_factory=list)
 
 
-def complaint_trends(*, access: Access, months: int = 6, today: date | None = None) -> Trends:
+def complaint_trends(
+    *, access: Access, months: int = 6, today: date | None = None, labels=None
+) -> Trends:
     """Complaints received per month over the last `months` months (this month included), in
     total, per category, per service and outside the service window, plus the verdicts "not
     resolved for me" given per month."""
@@ -221,7 +223,7 @@ def complaint_trends(*, access: Access, months: int = 6, today: date | None = No
         not_resolved_for_complainant=[0] * months,
     )
     zone = ZoneInfo(organisation.time_zone)
-    categories, services = _labels(organisation)
+    categories, services = labels or complaint_labels(organisation=organisation)
     unknown = _("Unknown service")
     for row in _counted(
         rows.annotate(month=TruncMonth("received_at", tzinfo=zone, output_field=DateField())),
@@ -258,8 +260,9 @@ def _counted(queryset, *fields) -> list[dict]:
     return list(queryset.select_related(None).order_by().values(*fields).annotate(n=Count("pk")))
 
 
-def _labels(organisation) -> tuple[dict[int, str], dict[int, str]]:
-    """The category labels (in the current language) and service names by id."""
+def complaint_labels(*, organisation: Organisation) -> tuple[dict[int, str], dict[int, str]]:
+    """The category labels (in the current language) and service names by id; a page that shows
+    trends and a breakdown reads them once and passes them to both."""
     language = get_language() or "nl"
     categories = {
         c.pk: c.label(language) for c in Category.objects.filter(organisation=organisation)
@@ -512,7 +515,9 @@ def hour_analysis(
     )
 
 
-def breakdown(*, access: Access, since: date, until: date) -> dict[str, list[tuple[str, int]]]:
+def breakdown(
+    *, access: Access, since: date, until: date, labels=None
+) -> dict[str, list[tuple[str, int]]]:
     """Counts per category, per service and per weekday over the period, largest first."""
     organisation = access.organisation
     complaints = (
@@ -523,7 +528,7 @@ def breakdown(*, access: Access, since: date, until: date) -> dict[str, list[tup
         )
         .exclude(status=Status.REJECTED)
     )
-    labels, names = _labels(organisation)
+    labels, names = labels or complaint_labels(organisation=organisation)
     categories, services = Counter(), Counter()
     unknown = _("Unknown service")
     for row in _counted(complaints, "category_id", "service_id"):

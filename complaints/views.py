@@ -414,9 +414,10 @@ def analysis_page(request, org_slug):
     figures = selectors.hour_analysis(
         access=access, since=since, until=until, service_id=service_id, category_id=category_id
     )
-    trends = selectors.complaint_trends(access=access, months=12, today=today)
+    labels = selectors.complaint_labels(organisation=access.organisation)
+    trends = selectors.complaint_trends(access=access, months=12, today=today, labels=labels)
     month_labels = [date_format(m, "M Y") for m in trends.months]
-    parts = selectors.breakdown(access=access, since=since, until=until)
+    parts = selectors.breakdown(access=access, since=since, until=until, labels=labels)
     headline, verdicts = selectors.headline_with_verdicts(access=access, today=today)
     return render(
         request,

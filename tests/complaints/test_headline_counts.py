@@ -3,7 +3,7 @@ verdicts by their own organisation key, the unfiltered list's length from the he
 figures are still the hand-counted ones, per organisation and per supplier, and the queries do
 not grow with the complaints."""
 
-from datetime import datetime
+from datetime import date, datetime
 
 import pytest
 from django.db import connection
@@ -151,3 +151,27 @@ def test_the_analysis_shows_the_hand_counted_headline_and_verdicts(world, client
     response = client_as(world.alice).get(url)
     assert vars(response.context["headline"]) == HAND_COUNTED
     assert response.context["verdicts"] == HAND_SUMMARY
+
+
+def test_trends_and_breakdown_are_hand_counted_with_labels_read_once_or_not(world, counted):
+    access = system_access(world.alpha)
+    with tenant_scope(access):
+        labels = selectors.complaint_labels(organisation=world.alpha)
+        today = date(2026, 3, 31)
+        trends = selectors.complaint_trends(access=access, months=12, today=today)
+        assert (
+            selectors.complaint_trends(access=access, months=12, today=today, labels=labels)
+            == trends
+        )
+        # c1–c5 received in March (c7 rejected, c6 received later, Beta not Alpha's); the
+        # verdicts "not resolved" of c2 and c4 given in March (Beta's not counted).
+        assert trends.months[-1] == date(2026, 3, 1)
+        assert (trends.total[-1], sum(trends.total)) == (5, 5)
+        assert trends.by_service == {"Servicedesk": [0] * 11 + [5]}
+        assert [sum(v) for v in trends.by_category.values()] == [5]
+        assert trends.not_resolved_for_complainant == [0] * 11 + [2]
+        since, until = date(2026, 3, 1), date(2026, 3, 31)
+        parts = selectors.breakdown(access=access, since=since, until=until)
+        assert parts == selectors.breakdown(access=access, since=since, until=until, labels=labels)
+        assert parts["service"] == [("Servicedesk", 5)]
+        assert [n for _label, n in parts["category"]] == [5]
