@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count, DateField, Q, QuerySet, Sum
+from django.db.models import Count, DateField, Q, QuerySet
 from django.db.models.functions import ExtractHour, ExtractIsoWeekDay, TruncMonth
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -200,7 +200,9 @@ class Trends:
     not_resolved_for_complainant: list[int] = field(default_factory=list)
 
 
-def complaint_trends(*, access: Access, months: int = 6, today: date | None = None) -> Trends:
+def complaint_trends(
+    *, access: Access, months: int = 6, today: date | None = None, labels=None
+) -> Trends:
     """Complaints received per month over the last `months` months (this month included), in
     total, per category, per service and outside the service window, plus the verdicts "not
     resolved for me" given per month."""
@@ -221,7 +223,8 @@ def complaint_trends(*, access: Access, months: int = 6, today: date | None = No
         not_resolved_for_complainant=[0] * months,
     )
     zone = ZoneInfo(organisation.time_zone)
-    categories, services = _labels(organisation)
+    categories, services = labels or complaint_labels(organisation=organisation)
+    unknown = _("Unknown service")
     for row in _counted(
         rows.annotate(month=TruncMonth("received_at", tzinfo=zone, output_field=DateField())),
         "month",
@@ -235,14 +238,12 @@ def complaint_trends(*, access: Access, months: int = 6, today: date | None = No
         n = row["n"]
         trends.total[i] += n
         trends.by_category.setdefault(categories[row["category_id"]], [0] * months)[i] += n
-        service = services.get(row["service_id"], _("Unknown service"))
+        service = services.get(row["service_id"], unknown)
         trends.by_service.setdefault(service, [0] * months)[i] += n
         if row["outside_window"]:
             trends.outside_window[i] += n
-    verdicts = Verdict.objects.filter(
-        complaint__in=complaint_list(access=access),
-        resolved_for_me=False,
-        given_at__gte=day_start(organisation, first),
+    verdicts = _verdicts(access).filter(
+        resolved_for_me=False, given_at__gte=day_start(organisation, first)
     )
     for row in _counted(
         verdicts.annotate(month=TruncMonth("given_at", tzinfo=zone, output_field=DateField())),
@@ -259,8 +260,9 @@ def _counted(queryset, *fields) -> list[dict]:
     return list(queryset.select_related(None).order_by().values(*fields).annotate(n=Count("pk")))
 
 
-def _labels(organisation) -> tuple[dict[int, str], dict[int, str]]:
-    """The category labels (in the current language) and service names by id."""
+def complaint_labels(*, organisation: Organisation) -> tuple[dict[int, str], dict[int, str]]:
+    """The category labels (in the current language) and service names by id; a page that shows
+    trends and a breakdown reads them once and passes them to both."""
     language = get_language() or "nl"
     categories = {
         c.pk: c.label(language) for c in Category.objects.filter(organisation=organisation)
@@ -367,35 +369,62 @@ class Headline:
     mean_handling_score: float | None
     open: int
     overdue: int
+    # Every complaint the user may see, whatever its status (the unfiltered list's length).
+    total: int = 0
+
+
+def _verdicts(access: Access) -> QuerySet[Verdict]:
+    """The verdicts of the complaints the user may see (those of `complaint_list`), read from
+    the verdicts' own organisation key instead of a subquery over every complaint."""
+    verdicts = Verdict.objects.filter(organisation=access.organisation)
+    if access.is_supplier:
+        verdicts = verdicts.filter(complaint__assigned_supplier=access.supplier)
+    return verdicts
+
+
+def _verdict_counts(access: Access) -> Counter:
+    """Verdicts per (handling score, resolved for me), in one grouped query."""
+    rows = (
+        _verdicts(access)
+        .order_by()
+        .values_list("handling_score", "resolved_for_me")
+        .annotate(n=Count("pk"))
+    )
+    return Counter({(score, resolved): n for score, resolved, n in rows})
 
 
 def headline(*, access: Access, today: date | None = None) -> Headline:
     """The headline figures: above all, complaints closed by procedure but not resolved for
     the complainant."""
+    return headline_with_verdicts(access=access, today=today)[0]
+
+
+def headline_with_verdicts(*, access: Access, today: date | None = None) -> tuple[Headline, dict]:
+    """The headline figures and the verdict summary (as `verdict_summary`) in two queries: the
+    complaints counted once (their verdicts joined for "closed but not resolved"), and the
+    verdicts grouped by score and answer."""
     complaints = complaint_list(access=access).select_related(None).order_by()
-    verdicts = Verdict.objects.filter(complaint__in=complaints).aggregate(
-        given=Count("pk"),
-        closed_not_resolved=Count(
-            "pk", filter=Q(resolved_for_me=False, complaint__status=Status.CLOSED)
-        ),
-        not_resolved=Count("pk", filter=Q(resolved_for_me=False)),
-        score_sum=Sum("handling_score"),
-    )
     counts = complaints.aggregate(
+        total=Count("pk"),
         handled=Count("pk", filter=Q(status__in=HANDLED_STATUSES)),
         open=Count("pk", filter=Q(status__in=OPEN_STATUSES)),
         overdue=Count("pk", filter=_overdue_q(today or local_today(access.organisation))),
+        closed_not_resolved=Count(
+            "pk", filter=Q(status=Status.CLOSED, verdict__resolved_for_me=False)
+        ),
     )
-    given = verdicts["given"]
-    return Headline(
+    summary = _summary(_verdict_counts(access), counts["closed_not_resolved"])
+    figures = Headline(
         handled=counts["handled"],
-        verdicts=given,
-        closed_not_resolved=verdicts["closed_not_resolved"],
-        not_resolved=verdicts["not_resolved"],
-        mean_handling_score=round(verdicts["score_sum"] / given, 2) if given else None,
+        verdicts=summary["total"],
+        closed_not_resolved=counts["closed_not_resolved"],
+        not_resolved=summary["not_resolved_for_me"],
+        mean_handling_score=summary["mean_handling_score"],
         open=counts["open"],
         overdue=counts["overdue"],
+        total=counts["total"],
     )
+    return figures, summary
 
 
 def open_counts_by_contract(
@@ -431,13 +460,20 @@ def closed_not_resolved_count(*, access: Access) -> int:
 
 
 def verdict_summary(*, access: Access) -> dict:
-    """Verdicts of the complaints the user may see: counts per handling score and per answer."""
-    verdicts = Verdict.objects.filter(complaint__in=complaint_list(access=access))
-    scores = Counter(verdicts.values_list("handling_score", flat=True))
-    answers = Counter(verdicts.values_list("resolved_for_me", flat=True))
-    closed_not_resolved = verdicts.filter(
-        resolved_for_me=False, complaint__status=Status.CLOSED
-    ).count()
+    """Verdicts of the complaints the user may see: counts per handling score and per answer.
+    Two queries: the verdicts grouped by score and answer, and those not resolved whose
+    complaint is closed."""
+    closed_not_resolved = (
+        _verdicts(access).filter(resolved_for_me=False, complaint__status=Status.CLOSED).count()
+    )
+    return _summary(_verdict_counts(access), closed_not_resolved)
+
+
+def _summary(verdicts: Counter, closed_not_resolved: int) -> dict:
+    scores, answers = Counter(), Counter()
+    for (score, resolved), n in verdicts.items():
+        scores[score] += n
+        answers[resolved] += n
     total = sum(scores.values())
     return {
         "total": total,
@@ -511,7 +547,9 @@ def hour_analysis(
     )
 
 
-def breakdown(*, access: Access, since: date, until: date) -> dict[str, list[tuple[str, int]]]:
+def breakdown(
+    *, access: Access, since: date, until: date, labels=None
+) -> dict[str, list[tuple[str, int]]]:
     """Counts per category, per service and per weekday over the period, largest first."""
     organisation = access.organisation
     complaints = (
@@ -522,11 +560,12 @@ def breakdown(*, access: Access, since: date, until: date) -> dict[str, list[tup
         )
         .exclude(status=Status.REJECTED)
     )
-    labels, names = _labels(organisation)
+    labels, names = labels or complaint_labels(organisation=organisation)
     categories, services = Counter(), Counter()
+    unknown = _("Unknown service")
     for row in _counted(complaints, "category_id", "service_id"):
         categories[labels[row["category_id"]]] += row["n"]
-        services[names.get(row["service_id"], _("Unknown service"))] += row["n"]
+        services[names.get(row["service_id"], unknown)] += row["n"]
     return {"category": categories.most_common(), "service": services.most_common()}
 
 

@@ -2,6 +2,7 @@
 complaint with its timeline and actions, analysis, extension cases and proposals, settings."""
 
 from datetime import date, timedelta
+from functools import cached_property
 from zoneinfo import ZoneInfo
 
 from django.contrib import messages
@@ -62,7 +63,8 @@ class ComplaintList(ListPage):
             "categories": selectors.category_list(
                 organisation=self.access.organisation, active_only=False
             ),
-            "services": service_list(access=self.access),
+            # Choices only: the services' opening hours are not needed here.
+            "services": service_list(access=self.access).prefetch_related(None),
         }
 
     def get_rows(self):
@@ -75,11 +77,24 @@ class ComplaintList(ListPage):
             overdue=bool(self.filters.get("overdue")),
         )
 
+    @cached_property
+    def headline(self):
+        """The client's headline figures (None for a supplier's user, who does not see them)."""
+        access = self.access
+        return selectors.headline(access=access) if access.is_client else None
+
+    def known_count(self):
+        """Unfiltered, the list holds every complaint the headline counted: no COUNT(*) again."""
+        unfiltered = not any(
+            self.filters.get(name) for name in ("q", "status", "category", "service", "overdue")
+        )
+        return self.headline.total if unfiltered and self.headline is not None else None
+
     def get_context(self, page):
         access = self.access
         return {
             "today": selectors.local_today(access.organisation),
-            "headline": selectors.headline(access=access) if access.is_client else None,
+            "headline": self.headline,
             "public_form_url": self.request.build_absolute_uri(
                 reverse("complaints_public:form", kwargs={"org_slug": access.organisation.slug})
             ),
@@ -388,7 +403,10 @@ def analysis_page(request, org_slug):
     _client_only(access)
     today = selectors.local_today(access.organisation)
     since, until = _period(request, today)
-    services_available = list(service_list(access=access).order_by("contract", "name"))
+    # The choice of service needs no opening hours (hour_analysis reads the chosen one's).
+    services_available = list(
+        service_list(access=access).prefetch_related(None).order_by("contract", "name")
+    )
     service_id = _int(request.GET.get("service"))
     if service_id not in {s.pk for s in services_available}:
         service_id = None
@@ -396,9 +414,11 @@ def analysis_page(request, org_slug):
     figures = selectors.hour_analysis(
         access=access, since=since, until=until, service_id=service_id, category_id=category_id
     )
-    trends = selectors.complaint_trends(access=access, months=12, today=today)
+    labels = selectors.complaint_labels(organisation=access.organisation)
+    trends = selectors.complaint_trends(access=access, months=12, today=today, labels=labels)
     month_labels = [date_format(m, "M Y") for m in trends.months]
-    parts = selectors.breakdown(access=access, since=since, until=until)
+    parts = selectors.breakdown(access=access, since=since, until=until, labels=labels)
+    headline, verdicts = selectors.headline_with_verdicts(access=access, today=today)
     return render(
         request,
         "complaints/analysis.html",
@@ -412,7 +432,7 @@ def analysis_page(request, org_slug):
             "service_id": service_id,
             "category_id": category_id,
             "figures": figures,
-            "headline": selectors.headline(access=access, today=today),
+            "headline": headline,
             "heatmap": hour_heatmap(figures, _("Complaints by weekday and hour (local time)")),
             "trend_chart": line_chart(
                 x_labels=month_labels,
@@ -445,7 +465,7 @@ def analysis_page(request, org_slug):
             if parts["service"]
             else "",
             "parts": parts,
-            "verdicts": selectors.verdict_summary(access=access),
+            "verdicts": verdicts,
         },
     )
 

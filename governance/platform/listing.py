@@ -65,10 +65,15 @@ def query_without_page(request) -> str:
     return query.urlencode()
 
 
-def paginate(request, rows, per_page: int = PAGE_SIZE, *, strict: bool = False) -> Page:
+def paginate(
+    request, rows, per_page: int = PAGE_SIZE, *, strict: bool = False, count: int | None = None
+) -> Page:
     """The page of `rows` that `?page=` asks for. A page number that is not one gives the
-    nearest page, or with `strict` a 404 (as Django's ListView does; `last` is the last)."""
+    nearest page, or with `strict` a 404 (as Django's ListView does; `last` is the last).
+    `count`, when the caller already knows how many rows there are, spares the COUNT(*)."""
     paginator = Paginator(rows, per_page)
+    if count is not None:
+        paginator.count = count
     if not strict:
         return paginator.get_page(request.GET.get("page"))
     number = request.GET.get("page") or 1
@@ -107,6 +112,11 @@ class ListPage:
 
     def get_context(self, page: Page) -> dict:
         return {}
+
+    def known_count(self) -> int | None:
+        """How many rows `get_rows()` gives, when the page knows it without counting them
+        (e.g. from figures it shows anyway); None lets the paginator count."""
+        return None
 
     def export_header(self) -> list:
         raise NotImplementedError
@@ -150,7 +160,13 @@ class ListPage:
     # --- the answers -----------------------------------------------------------------------
 
     def context(self, **extra) -> dict:
-        page = paginate(self.request, self.rows, self.paginate_by, strict=self.strict_pages)
+        page = paginate(
+            self.request,
+            self.rows,
+            self.paginate_by,
+            strict=self.strict_pages,
+            count=self.known_count(),
+        )
         context = {"page_obj": page, "query": query_without_page(self.request)}
         if self.context_object_name:
             context[self.context_object_name] = page.object_list
