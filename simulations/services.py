@@ -25,7 +25,7 @@ from governance.platform.access import Access
 from governance.platform.models import Membership, Organisation, Role
 from governance.platform.outbox import outbox_enqueue
 from governance.platform.service_links import service_occurrences
-from governance.platform.tasking import enqueue
+from governance.platform.tasking import enqueue_on_commit
 from simulations import engine
 from simulations.lessons import first_occurrence
 from simulations.levels import levels_in_force, snapshot_targets
@@ -445,7 +445,7 @@ def simulation_run_start(
     if queue:
         _queue_after_commit(
             run,
-            task="task_simulation_run",
+            task="simulations.tasks.task_simulation_run",
             id_kwarg="run_id",
             what="Simulation run",
             unavailable=gettext_noop("The job queue is unavailable; start the run again later."),
@@ -454,24 +454,18 @@ def simulation_run_start(
 
 
 def _queue_after_commit(row, *, task: str, id_kwarg: str, what: str, unavailable: str) -> None:
-    """After commit, hand a queued run or report to the task of that name in
-    simulations.tasks. When the job queue is unavailable the row says so instead of waiting
-    for ever: failed, with the reason as its msgid (each reader reads it in their language)."""
-    model, pk, organisation_id = type(row), row.pk, row.organisation_id
-
-    def queue() -> None:
-        from simulations import tasks
-
-        enqueue(
-            getattr(tasks, task),
-            kwargs={"organisation_id": organisation_id, id_kwarg: pk},
-            what=f"{what} {pk}",
-            on_failure=lambda: model.objects.filter(pk=pk, status=model.Status.QUEUED).update(
-                status=model.Status.FAILED, error=unavailable, finished_at=timezone.now()
-            ),
-        )
-
-    transaction.on_commit(queue)
+    """After commit, hand a queued run or report to the task registered as `task`. When the job
+    queue is unavailable the row says so instead of waiting for ever: failed, with the reason as
+    its msgid (each reader reads it in their language)."""
+    model, pk = type(row), row.pk
+    enqueue_on_commit(
+        task,
+        kwargs={"organisation_id": row.organisation_id, id_kwarg: pk},
+        what=f"{what} {pk}",
+        on_failure=lambda: model.objects.filter(pk=pk, status=model.Status.QUEUED).update(
+            status=model.Status.FAILED, error=unavailable, finished_at=timezone.now()
+        ),
+    )
 
 
 def simulation_run_execute(*, run: SimulationRun) -> SimulationRun:
@@ -710,7 +704,7 @@ def exercise_report_request(
     if queue:
         _queue_after_commit(
             report,
-            task="task_render_exercise_report",
+            task="simulations.tasks.task_render_exercise_report",
             id_kwarg="report_id",
             what="Exercise report",
             unavailable=gettext_noop(
