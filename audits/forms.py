@@ -48,6 +48,15 @@ def _type_choices(access):
     return [(v, label) for v, label in Audit.Type.choices if v in Audit.SUPPLIER_TYPES]
 
 
+class AffectedServicesField(forms.ModelMultipleChoiceField):
+    """Checkboxes for the services of the audited contract (the form sets the queryset)."""
+
+    widget = forms.CheckboxSelectMultiple
+
+    def __init__(self, **kwargs):
+        super().__init__(label=_("Affected services"), queryset=None, required=False, **kwargs)
+
+
 class ClauseField(forms.MultipleChoiceField):
     widget = forms.CheckboxSelectMultiple
 
@@ -156,12 +165,7 @@ class FindingForm(forms.Form):
     root_cause = forms.CharField(
         label=_("Root cause"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
-    services = forms.ModelMultipleChoiceField(
-        label=_("Affected services"),
-        queryset=None,
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-    )
+    services = AffectedServicesField()
     checklist_item = forms.ModelChoiceField(
         label=_("From checklist item"), queryset=None, required=False
     )
@@ -176,12 +180,7 @@ class FindingForm(forms.Form):
 
 class RespondForm(VersionedFormMixin, forms.Form):
     root_cause = forms.CharField(label=_("Root cause"), widget=forms.Textarea(attrs={"rows": 3}))
-    services = forms.ModelMultipleChoiceField(
-        label=_("Affected services"),
-        queryset=None,
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-    )
+    services = AffectedServicesField()
 
     def __init__(self, *args, finding, **kwargs):
         super().__init__(*args, **kwargs)
@@ -312,12 +311,7 @@ class FindingRowForm(forms.Form):
     root_cause = forms.CharField(
         label=_("Root cause"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
-    services = forms.ModelMultipleChoiceField(
-        label=_("Affected services"),
-        queryset=None,
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-    )
+    services = AffectedServicesField()
 
     def __init__(self, *args, audit, **kwargs):
         super().__init__(*args, **kwargs)

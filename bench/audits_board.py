@@ -39,11 +39,11 @@ from django.test.utils import setup_test_environment  # noqa: E402
 from django.urls import reverse  # noqa: E402
 from django_scopes import scopes_disabled  # noqa: E402
 
-from audits import selectors, services  # noqa: E402
-from audits.models import Audit, Finding, Result  # noqa: E402
+from audits import selectors  # noqa: E402
+from bench.common import findings_store, open_finding, queries, reported_audits  # noqa: E402
 from complaints.models import Category, Complaint  # noqa: E402
 from contracts import services as contract_services  # noqa: E402
-from governance.platform.access import Access, system_access  # noqa: E402
+from governance.platform.access import Access  # noqa: E402
 from governance.platform.models import Membership, Organisation, Role, Supplier  # noqa: E402
 from kto.gaps.models import GapFlag  # noqa: E402
 
@@ -52,7 +52,6 @@ SERVICES_PER_CONTRACT = 5
 # Sets of affected services per contract: each single service, each pair, each triple.
 SETS_PER_CONTRACT = 5 + 10 + 10
 AUDITS_MANY = 100
-GRADES = [Result.MAJOR, Result.MINOR, Result.MINOR, Result.OBSERVATION, Result.IMPROVEMENT]
 
 
 def make_organisation(slug, rng):
@@ -126,44 +125,19 @@ def add_findings(organisation, catalogue, *, audits, findings, rng, sets_per_con
     """`findings` open findings spread over `audits` reported audits. Finding n is about
     contract n % 4 and affects one of four combinations of its services (each single one, or
     the first two together), so the first 16 findings already cover all 16 combinations."""
-    access = system_access(organisation)
     per_contract = {contract.pk: [] for contract, _services in catalogue}
-    for n in range(audits):
-        contract, _services = catalogue[n % CONTRACTS]
-        per_contract[contract.pk].append(
-            services.audit_create(
-                access=access,
-                contract=contract,
-                title=f"Audit {n}",
-                audit_type=Audit.Type.SHARED_REPORT,
-                planned_date=date.today() - timedelta(days=n % 300),
-            )
-        )
-    Audit.objects.filter(organisation=organisation).update(status=Audit.Status.REPORTED)
+    contracts = [contract for contract, _services in catalogue]
+    for audit in reported_audits(organisation, contracts, audits):
+        per_contract[audit.contract_id].append(audit)
     rows, chosen = [], []
     for n in range(findings):
         contract, services_ = catalogue[n % CONTRACTS]
         contract_audits = per_contract[contract.pk]
         combo = (n // CONTRACTS) % sets_per_contract
         chosen.append(service_sets(services_)[combo])
-        rows.append(
-            Finding(
-                organisation=organisation,
-                audit=contract_audits[(n // CONTRACTS) % len(contract_audits)],
-                title=f"Finding {n}",
-                description="Found in the supplier's internal audit",
-                grade=GRADES[n % len(GRADES)],
-                clause="8.5",
-                client_priority=rng.choice([None, None, 1, 2, 3, 4, 5]),
-            )
-        )
-    created = Finding.objects.bulk_create(rows)
-    through = Finding.services.through
-    through.objects.bulk_create(
-        through(finding_id=finding.pk, service_id=service.pk)
-        for finding, services_ in zip(created, chosen, strict=True)
-        for service in services_
-    )
+        audit = contract_audits[(n // CONTRACTS) % len(contract_audits)]
+        rows.append(open_finding(organisation, audit, n, rng))
+    findings_store(rows, chosen)
     return len({tuple(s.pk for s in services_) for services_ in chosen})
 
 
@@ -176,20 +150,6 @@ def timed_rounds(functions: dict, repeats: int) -> dict:
             function()
             durations[key].append(time.perf_counter() - start)
     return {key: statistics.median(values) for key, values in durations.items()}
-
-
-def queries(function) -> int:
-    """How many queries `function` runs (counted as they execute, so no log limit applies)."""
-    count = 0
-
-    def counter(execute, sql, params, many, context):
-        nonlocal count
-        count += 1
-        return execute(sql, params, many, context)
-
-    with connection.execute_wrapper(counter):
-        function()
-    return count
 
 
 def main() -> None:

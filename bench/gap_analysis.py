@@ -38,6 +38,7 @@ from django.db import connection  # noqa: E402
 from django.test.utils import setup_test_environment  # noqa: E402
 from django_scopes import scopes_disabled  # noqa: E402
 
+from bench.common import timed  # noqa: E402
 from contracts.models import (  # noqa: E402
     Contract,
     Measurement,
@@ -289,15 +290,6 @@ def make_surveys(organisation, contracts, answers_total, rng, *, periods=None) -
             for (contract_id, item_id, group), counts in scores.items()
         )
     return written
-
-
-def timed(function, repeats: int) -> float:
-    durations = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        function()
-        durations.append(time.perf_counter() - start)
-    return statistics.median(durations)
 
 
 def raw_aggregate(organisation, start: date, end: date) -> int:

@@ -11,7 +11,6 @@ Run: `.venv/bin/python bench/kto_results.py [many] [repeats]`.
 
 import os
 import random
-import statistics
 import sys
 import time
 from datetime import date, timedelta
@@ -29,6 +28,7 @@ from django.db import connection, transaction  # noqa: E402
 from django.test.utils import setup_test_environment  # noqa: E402
 from django_scopes import scopes_disabled  # noqa: E402
 
+from bench.common import timed  # noqa: E402
 from contracts.models import Contract  # noqa: E402
 from governance.platform.access import system_access  # noqa: E402
 from governance.platform.models import Organisation, Supplier  # noqa: E402
@@ -84,15 +84,6 @@ def fill(survey, contract, count, rng):
             services.pool_release(survey=survey, flush=True, today=TODAY)
     services.pool_release(survey=survey, flush=True, today=TODAY)
     return items
-
-
-def timed(function, repeats):
-    durations = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        function()
-        durations.append(time.perf_counter() - start)
-    return statistics.median(durations)
 
 
 def main() -> None:

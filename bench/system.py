@@ -58,8 +58,7 @@ from django.test import Client  # noqa: E402
 from django.test.utils import setup_test_environment  # noqa: E402
 from django_scopes import scopes_disabled  # noqa: E402
 
-from audits import services as audit_services  # noqa: E402
-from audits.models import Audit, Finding, Result  # noqa: E402
+from bench.common import findings_store, open_finding, queries, reported_audits  # noqa: E402
 from complaints.models import Category, Complaint, ComplaintEvent, Verdict  # noqa: E402
 from contracts.models import Contract, Service  # noqa: E402
 from governance.platform.access import system_access  # noqa: E402
@@ -85,7 +84,6 @@ class Size:
 LARGE = Size(50, 60, 20, 990_000, 100_000, 100, 2_000, 5)
 SMALL = Size(2, 3, 5, 1_000, 60, 2, 6, 2)
 SMALL_2 = Size(3, 6, 5, 3_000, 200, 4, 24, 3)
-GRADES = [Result.MAJOR, Result.MINOR, Result.MINOR, Result.OBSERVATION, Result.IMPROVEMENT]
 STATUSES = ["received", "acknowledged", "in_progress", "resolved", "closed", "closed", "rejected"]
 PASSWORD = "bench-system"  # noqa: S105
 
@@ -229,44 +227,17 @@ def make_complaints(organisation, services, count, rng) -> None:
 def make_findings(organisation, contracts, services, size: Size, rng) -> None:
     """Open findings over reported audits; each about one, two or three services of its
     contract, so there are many distinct sets of affected services."""
-    access = system_access(organisation)
     by_contract: dict[int, list] = {}
     for service in services:
         by_contract.setdefault(service.contract_id, []).append(service)
-    audits = [
-        audit_services.audit_create(
-            access=access,
-            contract=contracts[n % len(contracts)],
-            title=f"Audit {n}",
-            audit_type=Audit.Type.SHARED_REPORT,
-            planned_date=date.today() - timedelta(days=n % 300),
-        )
-        for n in range(size.audits)
-    ]
-    Audit.objects.filter(organisation=organisation).update(status=Audit.Status.REPORTED)
+    audits = reported_audits(organisation, contracts, size.audits)
     rows, chosen = [], []
     for n in range(size.findings):
         audit = audits[n % len(audits)]
         pool = by_contract[audit.contract_id]
         chosen.append(rng.sample(pool, rng.randint(1, min(3, len(pool)))))
-        rows.append(
-            Finding(
-                organisation=organisation,
-                audit=audit,
-                title=f"Finding {n}",
-                description="Found in the supplier's internal audit",
-                grade=GRADES[n % len(GRADES)],
-                clause="8.5",
-                client_priority=rng.choice([None, None, 1, 2, 3, 4, 5]),
-            )
-        )
-    created = Finding.objects.bulk_create(rows)
-    through = Finding.services.through
-    through.objects.bulk_create(
-        through(finding_id=finding.pk, service_id=service.pk)
-        for finding, services_ in zip(created, chosen, strict=True)
-        for service in services_
-    )
+        rows.append(open_finding(organisation, audit, n, rng))
+    findings_store(rows, chosen)
 
 
 def make_meetings(organisation, contracts):
@@ -323,17 +294,12 @@ def query_counts(t: dict) -> dict[str, int]:
     client.force_login(t["manager"])
     counts = {}
     for name, url in pages(t).items():
-        count = 0
 
-        def counter(execute, sql, params, many, context):
-            nonlocal count
-            count += 1
-            return execute(sql, params, many, context)
-
-        with connection.execute_wrapper(counter):
+        def get(name=name, url=url):
             response = client.get(url)
-        assert response.status_code == 200, (name, url, response.status_code)
-        counts[name] = count
+            assert response.status_code == 200, (name, url, response.status_code)
+
+        counts[name] = queries(get)
     return counts
 
 

@@ -5,6 +5,8 @@ There is no tenant in the middleware's sense here, so each view resolves the org
 itself and enters its scope explicitly; the templates show public fields only.
 """
 
+from contextlib import contextmanager
+
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
@@ -124,10 +126,10 @@ def _add_errors(form, error: ValidationError) -> None:
         form.add_error(None, error.messages)
 
 
-@never_cache
-@csrf_protect
-def track(request, token):
-    """The complainant's private page: status, timeline, messages, and the verdict."""
+@contextmanager
+def _tracked(token: str):
+    """The organisation and complaint of a tracking token (404 when there is none), used
+    inside that organisation's scope."""
     organisation = selectors.organisation_for_token(token=token)
     if organisation is None:
         raise Http404
@@ -135,6 +137,14 @@ def track(request, token):
         complaint = selectors.complaint_for_token(organisation=organisation, token=token)
         if complaint is None:
             raise Http404
+        yield organisation, complaint
+
+
+@never_cache
+@csrf_protect
+def track(request, token):
+    """The complainant's private page: status, timeline, messages, and the verdict."""
+    with _tracked(token) as (organisation, complaint):
         verdict = getattr(complaint, "verdict", None)
         may_judge = verdict is None and complaint.status in HANDLED_STATUSES
         form = VerdictForm(request.POST or None) if may_judge else None
@@ -174,13 +184,7 @@ def track(request, token):
 def track_erase(request, token):
     """The complainant erases its own personal data: a confirmation page, then (POST) the
     erasure. Afterwards the tracking link no longer opens anything."""
-    organisation = selectors.organisation_for_token(token=token)
-    if organisation is None:
-        raise Http404
-    with tenant_scope(system_access(organisation)):
-        complaint = selectors.complaint_for_token(organisation=organisation, token=token)
-        if complaint is None:
-            raise Http404
+    with _tracked(token) as (organisation, complaint):
         context = {"public_organisation": organisation, "complaint": complaint}
         if request.method == "POST" and request.POST.get("confirm") == "yes":
             privacy.complainant_erase(complaint=complaint)

@@ -1,13 +1,12 @@
 """Pages of repeating survey campaigns and of the organisation's KTO settings."""
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views import View
 
-from governance.platform.forms import apply_errors
+from governance.platform.forms import saved
 from governance.platform.views import TenantMixin
 from kto import services
 from kto.campaigns import campaign_questions, wave_dates
@@ -54,14 +53,9 @@ class SurveyRepeatView(SurveyMixin, View):
     def post(self, request, org_slug, pk):
         survey = self.get_survey()
         form, campaign = self.form(survey, request.POST)
-        if form.is_valid():
-            try:
-                services.campaign_set(survey=survey, **form.cleaned_data)
-            except ValidationError as error:
-                apply_errors(form, error)
-            else:
-                messages.success(request, _("Saved: the next wave is prepared before it is due."))
-                return redirect("kto:survey_repeat", org_slug, survey.pk)
+        if saved(request, form, lambda data: services.campaign_set(survey=survey, **data)):
+            messages.success(request, _("Saved: the next wave is prepared before it is due."))
+            return redirect("kto:survey_repeat", org_slug, survey.pk)
         return self.render_page(survey, form, campaign, status=400)
 
 
@@ -84,12 +78,12 @@ class KtoSettingsView(TenantMixin, View):
         form = KtoSettingsForm(
             request.POST, instance=KtoSettings.for_organisation(self.organisation)
         )
-        if form.is_valid():
-            try:
-                services.kto_settings_update(organisation=self.organisation, **form.cleaned_data)
-            except ValidationError as error:
-                apply_errors(form, error)
-            else:
-                messages.success(request, _("Reminder settings saved."))
-                return redirect("kto:settings", org_slug)
+        organisation = self.organisation
+        if saved(
+            request,
+            form,
+            lambda data: services.kto_settings_update(organisation=organisation, **data),
+        ):
+            messages.success(request, _("Reminder settings saved."))
+            return redirect("kto:settings", org_slug)
         return render(request, self.template_name, {"form": form}, status=400)

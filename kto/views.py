@@ -15,7 +15,7 @@ from contracts import selectors as contract_selectors
 from governance.platform.access import get_object_for
 from governance.platform.concurrency import atomic_post
 from governance.platform.exports import download
-from governance.platform.forms import apply_errors
+from governance.platform.forms import saved
 from governance.platform.listing import ListPage
 from governance.platform.views import TenantMixin
 from kto import selectors, services
@@ -108,28 +108,27 @@ class SurveyCreateView(TenantMixin, View):
 
     def post(self, request, org_slug):
         form = self.form(request.POST)
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                survey = services.survey_create(
-                    organisation=self.organisation,
-                    kind=data["kind"],
-                    title=data["title"],
-                    contracts=data["contracts"],
-                    services=data["services"],
-                    groups=data["groups"],
-                    period_start=data["period_start"],
-                    period_end=data["period_end"],
-                    opens_on=data["opens_on"],
-                    closes_on=data["closes_on"],
-                    targets=form.targets(),
-                    anonymity_mode=data["anonymity_mode"],
-                )
-            except ValidationError as error:
-                apply_errors(form, error)
-            else:
-                messages.success(request, _("Survey created. Check the plan before sending."))
-                return redirect("kto:survey_detail", org_slug, survey.pk)
+        survey = saved(
+            request,
+            form,
+            lambda data: services.survey_create(
+                organisation=self.organisation,
+                kind=data["kind"],
+                title=data["title"],
+                contracts=data["contracts"],
+                services=data["services"],
+                groups=data["groups"],
+                period_start=data["period_start"],
+                period_end=data["period_end"],
+                opens_on=data["opens_on"],
+                closes_on=data["closes_on"],
+                targets=form.targets(),
+                anonymity_mode=data["anonymity_mode"],
+            ),
+        )
+        if survey is not None:
+            messages.success(request, _("Survey created. Check the plan before sending."))
+            return redirect("kto:survey_detail", org_slug, survey.pk)
         return render(request, self.template_name, {"form": form}, status=400)
 
 
@@ -206,25 +205,23 @@ class SurveyEditView(SurveyMixin, View):
     def post(self, request, org_slug, pk):
         survey = self.get_survey()
         form = self.form(survey, request.POST)
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                services.survey_update(
-                    survey=survey,
-                    title=data["title"],
-                    period_start=data["period_start"],
-                    period_end=data["period_end"],
-                    opens_on=data["opens_on"],
-                    closes_on=data["closes_on"],
-                    anonymity_mode=data["anonymity_mode"],
-                    fatigue_days=data["fatigue_days"],
-                    targets=form.targets(),
-                )
-            except ValidationError as error:
-                apply_errors(form, error)
-            else:
-                messages.success(request, _("Survey saved."))
-                return redirect("kto:survey_detail", org_slug, survey.pk)
+        if saved(
+            request,
+            form,
+            lambda data: services.survey_update(
+                survey=survey,
+                title=data["title"],
+                period_start=data["period_start"],
+                period_end=data["period_end"],
+                opens_on=data["opens_on"],
+                closes_on=data["closes_on"],
+                anonymity_mode=data["anonymity_mode"],
+                fatigue_days=data["fatigue_days"],
+                targets=form.targets(),
+            ),
+        ):
+            messages.success(request, _("Survey saved."))
+            return redirect("kto:survey_detail", org_slug, survey.pk)
         return self.show(survey, status=400, form=form)
 
 
@@ -393,12 +390,10 @@ class QuestionCreateView(TenantMixin, View):
         form = QuestionForm(
             request.POST, services=contract_selectors.service_list(access=self.access)
         )
-        if form.is_valid():
-            try:
-                services.question_create(organisation=self.organisation, **form.cleaned_data)
-            except ValidationError as error:
-                apply_errors(form, error)
-            else:
-                messages.success(request, _("Question added to the bank."))
-                return redirect("kto:question_list", org_slug)
+        organisation = self.organisation
+        if saved(
+            request, form, lambda data: services.question_create(organisation=organisation, **data)
+        ):
+            messages.success(request, _("Question added to the bank."))
+            return redirect("kto:question_list", org_slug)
         return QuestionListView(request).render(status=400, form=form)

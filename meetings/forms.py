@@ -149,27 +149,30 @@ class AttendanceForm(forms.ModelForm):
         fields = ["side", "role", "name", "email"]
 
 
+SIP_FIELDS = [
+    "contract",
+    "title",
+    "goal",
+    "client_owner",
+    "supplier_owner",
+    "service_level",
+    "sla_baseline",
+    "sla_target",
+    "dimension",
+    "perception_baseline",
+    "perception_target",
+    "baseline_period",
+    "status",
+]
+
+
 class SIPForm(VersionedFormMixin, forms.ModelForm):
     contract = forms.ModelChoiceField(label=_("Contract"), queryset=None)
     service_level = forms.ModelChoiceField(label=_("SLA metric"), queryset=None)
 
     class Meta:
         model = SIP
-        fields = [
-            "contract",
-            "title",
-            "goal",
-            "client_owner",
-            "supplier_owner",
-            "service_level",
-            "sla_baseline",
-            "sla_target",
-            "dimension",
-            "perception_baseline",
-            "perception_target",
-            "baseline_period",
-            "status",
-        ]
+        fields = SIP_FIELDS
         widgets = {"baseline_period": IsoDateInput(), "goal": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args, access: Access, **kwargs):

@@ -61,6 +61,14 @@ def _sip(request, pk):
     return get_object_for(request.access, selectors.sip_list(access=request.access), pk=pk)
 
 
+def _managed(request, find, pk):
+    """The object `find` fetches (404 when the user cannot see it), once the user may manage
+    meetings (403)."""
+    found = find(request, pk)
+    request.access.require(may_manage(request.access))
+    return found
+
+
 def _form_page(request, *, title, form, back):
     return render(request, "meetings/form.html", {"title": title, "form": form, "back": back})
 
@@ -79,6 +87,21 @@ def _flash_form_errors(request, form) -> None:
                 messages.error(request, error)
             continue
         messages.error(request, f"{label}: {' '.join(errors)}")
+
+
+def _submit(request, form, write, done=None) -> None:
+    """Run `write` with a valid form's data and say `done`; otherwise flash the form's or the
+    service's errors (nothing is stored)."""
+    if not form.is_valid():
+        _flash_form_errors(request, form)
+        return
+    try:
+        write(**form.cleaned_data)
+    except ValidationError as error:
+        _flash_errors(request, error)
+    else:
+        if done:
+            messages.success(request, done)
 
 
 # --- series --------------------------------------------------------------------------------
@@ -161,8 +184,7 @@ def series_create(request, org_slug):
 @atomic_post
 def series_edit(request, org_slug, pk):
     access = request.access
-    series = _series(request, pk)
-    access.require(may_manage(access))
+    series = _managed(request, _series, pk)
     form = SeriesForm(request.POST or None, instance=series, access=access)
     if (
         request.method == "POST"
@@ -195,9 +217,7 @@ def series_detail(request, org_slug, pk):
 
 
 def meeting_create(request, org_slug, pk):
-    access = request.access
-    series = _series(request, pk)
-    access.require(may_manage(access))
+    series = _managed(request, _series, pk)
     form = MeetingForm(request.POST or None)
     meeting = saved(request, form, lambda data: services.meeting_schedule(series=series, **data))
     if meeting is not None:
@@ -256,9 +276,7 @@ def meeting_detail(request, org_slug, pk):
 
 @atomic_post
 def meeting_edit(request, org_slug, pk):
-    access = request.access
-    meeting = _meeting(request, pk)
-    access.require(may_manage(access))
+    meeting = _managed(request, _meeting, pk)
     form = MeetingForm(request.POST or None, instance=meeting)
 
     def update(data):
@@ -282,8 +300,7 @@ def _meeting_action(action, done_message):
     @require_POST
     def view(request, org_slug, pk):
         access = request.access
-        meeting = _meeting(request, pk)
-        access.require(may_manage(access))
+        meeting = _managed(request, _meeting, pk)
         try:
             action(meeting, access)
         except ValidationError as error:
@@ -353,38 +370,23 @@ def series_ics(request, org_slug, pk):
 
 @require_POST
 def item_add(request, org_slug, pk):
-    access = request.access
-    meeting = _meeting(request, pk)
-    access.require(may_manage(access))
+    meeting = _managed(request, _meeting, pk)
     form = ItemForm(request.POST)
-    if form.is_valid():
-        try:
-            services.agenda_item_add(meeting=meeting, **form.cleaned_data)
-        except ValidationError as error:
-            _flash_errors(request, error)
-    else:
-        _flash_form_errors(request, form)
+    _submit(request, form, lambda **data: services.agenda_item_add(meeting=meeting, **data))
     return redirect("meetings:meeting_detail", org_slug, pk)
 
 
 @require_POST
 def attendance_add(request, org_slug, pk):
-    access = request.access
-    meeting = _meeting(request, pk)
-    access.require(may_manage(access))
+    meeting = _managed(request, _meeting, pk)
     form = AttendanceForm(request.POST)
-    if form.is_valid():
-        services.attendance_add(meeting=meeting, **form.cleaned_data)
-    else:
-        _flash_form_errors(request, form)
+    _submit(request, form, lambda **data: services.attendance_add(meeting=meeting, **data))
     return redirect("meetings:meeting_detail", org_slug, pk)
 
 
 @require_POST
 def attendance_record(request, org_slug, pk):
-    access = request.access
-    meeting = _meeting(request, pk)
-    access.require(may_manage(access))
+    meeting = _managed(request, _meeting, pk)
     attended = {int(v) for v in request.POST.getlist("attended") if v.isdigit()}
     services.attendance_record(meeting=meeting, attended_ids=attended)
     return redirect("meetings:meeting_detail", org_slug, pk)
@@ -393,20 +395,16 @@ def attendance_record(request, org_slug, pk):
 @require_POST
 def action_create(request, org_slug, pk):
     access = request.access
-    meeting = _meeting(request, pk)
-    access.require(may_manage(access))
+    meeting = _managed(request, _meeting, pk)
     form = ActionForm(
         request.POST, meeting=meeting, items=selectors.item_list(access=access, meeting=meeting)
     )
-    if form.is_valid():
-        try:
-            services.action_create(meeting=meeting, **form.cleaned_data)
-        except ValidationError as error:
-            _flash_errors(request, error)
-        else:
-            messages.success(request, _("The action was recorded."))
-    else:
-        _flash_form_errors(request, form)
+    _submit(
+        request,
+        form,
+        lambda **data: services.action_create(meeting=meeting, **data),
+        _("The action was recorded."),
+    )
     return redirect("meetings:meeting_detail", org_slug, pk)
 
 
@@ -421,15 +419,12 @@ def item_prepare(request, org_slug, pk):
         form = ClientPrepForm(request.POST)
     else:
         raise PermissionDenied
-    if form.is_valid():
-        try:
-            services.item_prepare(item=item, access=access, **form.cleaned_data)
-        except ValidationError as error:
-            _flash_errors(request, error)
-        else:
-            messages.success(request, _("The preparation was saved."))
-    else:
-        _flash_form_errors(request, form)
+    _submit(
+        request,
+        form,
+        lambda **data: services.item_prepare(item=item, access=access, **data),
+        _("The preparation was saved."),
+    )
     return redirect(
         reverse("meetings:meeting_detail", args=[org_slug, item.meeting_id]) + f"#item-{item.pk}"
     )
@@ -438,17 +433,9 @@ def item_prepare(request, org_slug, pk):
 @require_POST
 @atomic_post
 def item_record(request, org_slug, pk):
-    access = request.access
-    item = _item(request, pk)
-    access.require(may_manage(access))
+    item = _managed(request, _item, pk)
     form = MinutesForm(request.POST, record=item)
-    if form.is_valid():
-        try:
-            services.item_record(item=item, **form.cleaned_data)
-        except ValidationError as error:
-            _flash_errors(request, error)
-    else:
-        _flash_form_errors(request, form)
+    _submit(request, form, lambda **data: services.item_record(item=item, **data))
     return redirect(
         reverse("meetings:meeting_detail", args=[org_slug, item.meeting_id]) + f"#item-{item.pk}"
     )
@@ -672,14 +659,9 @@ def sip_detail(request, org_slug, pk):
 
 @require_POST
 def milestone_add(request, org_slug, pk):
-    access = request.access
-    sip = _sip(request, pk)
-    access.require(may_manage(access))
+    sip = _managed(request, _sip, pk)
     form = MilestoneForm(request.POST)
-    if form.is_valid():
-        services.milestone_add(sip=sip, **form.cleaned_data)
-    else:
-        _flash_form_errors(request, form)
+    _submit(request, form, lambda **data: services.milestone_add(sip=sip, **data))
     return redirect("meetings:sip_detail", org_slug, pk)
 
 
@@ -699,8 +681,7 @@ def milestone_toggle(request, org_slug, pk):
 @require_POST
 def sip_link_add(request, org_slug, pk):
     access = request.access
-    sip = _sip(request, pk)
-    access.require(may_manage(access))
+    sip = _managed(request, _sip, pk)
     form = SIPLinkForm(request.POST, candidates=_link_candidates(access, sip))
     if form.is_valid():
         kind, label, link = form.candidates[form.cleaned_data["target"]]

@@ -25,7 +25,7 @@ from governance.platform.access import Access
 from governance.platform.models import Membership, Organisation, Role
 from governance.platform.outbox import outbox_enqueue
 from governance.platform.service_links import service_occurrences
-from governance.platform.tasking import enqueue
+from governance.platform.tasking import enqueue_on_commit
 from simulations import engine
 from simulations.lessons import first_occurrence
 from simulations.levels import levels_in_force, snapshot_targets
@@ -442,27 +442,28 @@ def simulation_run_start(
             requested_by_id=access.user_id,
         )
     )
-    organisation_id = access.organisation.pk
     if queue:
-        transaction.on_commit(lambda: _queue_run(organisation_id=organisation_id, run_id=run.pk))
+        _queue_after_commit(
+            run,
+            task="simulations.tasks.task_simulation_run",
+            id_kwarg="run_id",
+            what="Simulation run",
+            unavailable=gettext_noop("The job queue is unavailable; start the run again later."),
+        )
     return run
 
 
-def _queue_run(*, organisation_id: int, run_id: int) -> None:
-    from simulations.tasks import task_simulation_run
-
-    enqueue(
-        task_simulation_run,
-        kwargs={"organisation_id": organisation_id, "run_id": run_id},
-        what=f"Simulation run {run_id}",
-        # The run says so instead of waiting for ever.
-        on_failure=lambda: SimulationRun.objects.filter(
-            pk=run_id, status=SimulationRun.Status.QUEUED
-        ).update(
-            status=SimulationRun.Status.FAILED,
-            # The reason as its msgid: each reader reads it in their language.
-            error=gettext_noop("The job queue is unavailable; start the run again later."),
-            finished_at=timezone.now(),
+def _queue_after_commit(row, *, task: str, id_kwarg: str, what: str, unavailable: str) -> None:
+    """After commit, hand a queued run or report to the task registered as `task`. When the job
+    queue is unavailable the row says so instead of waiting for ever: failed, with the reason as
+    its msgid (each reader reads it in their language)."""
+    model, pk = type(row), row.pk
+    enqueue_on_commit(
+        task,
+        kwargs={"organisation_id": row.organisation_id, id_kwarg: pk},
+        what=f"{what} {pk}",
+        on_failure=lambda: model.objects.filter(pk=pk, status=model.Status.QUEUED).update(
+            status=model.Status.FAILED, error=unavailable, finished_at=timezone.now()
         ),
     )
 
@@ -700,30 +701,17 @@ def exercise_report_request(
             requested_by_id=access.user_id,
         )
     )
-    organisation_id = access.organisation.pk
     if queue:
-        transaction.on_commit(
-            lambda: _queue_report(organisation_id=organisation_id, report_id=report.pk)
+        _queue_after_commit(
+            report,
+            task="simulations.tasks.task_render_exercise_report",
+            id_kwarg="report_id",
+            what="Exercise report",
+            unavailable=gettext_noop(
+                "The job queue is unavailable; ask for the report again later."
+            ),
         )
     return report
-
-
-def _queue_report(*, organisation_id: int, report_id: int) -> None:
-    from simulations.tasks import task_render_exercise_report
-
-    enqueue(
-        task_render_exercise_report,
-        kwargs={"organisation_id": organisation_id, "report_id": report_id},
-        what=f"Exercise report {report_id}",
-        # The report says so instead of waiting for ever.
-        on_failure=lambda: ExerciseReport.objects.filter(
-            pk=report_id, status=ExerciseReport.Status.QUEUED
-        ).update(
-            status=ExerciseReport.Status.FAILED,
-            error=gettext_noop("The job queue is unavailable; ask for the report again later."),
-            finished_at=timezone.now(),
-        ),
-    )
 
 
 def exercise_report_render(*, report: ExerciseReport) -> ExerciseReport:

@@ -71,6 +71,14 @@ def _exercise(request, pk):
     return get_object_for(request.access, selectors.exercise_list(access=request.access), pk=pk)
 
 
+def _managed(request, find, pk):
+    """The object `find` fetches (404 when the user cannot see it), once the user may manage
+    simulations (403)."""
+    found = find(request, pk)
+    request.access.require(may_manage(request.access))
+    return found
+
+
 def _form_page(request, *, title, form, back, submit=None, multipart=False, extra=None):
     context = {
         "title": title,
@@ -125,8 +133,7 @@ def chain_create(request, org_slug):
 @atomic_post
 def chain_edit(request, org_slug, pk):
     access = request.access
-    chain = _chain(request, pk)
-    access.require(may_manage(access))
+    chain = _managed(request, _chain, pk)
     form = ChainForm(request.POST or None, instance=chain, access=access)
     if request.method == "POST" and form.is_valid():
         services.chain_update(chain=chain, **form.cleaned_data)
@@ -165,8 +172,7 @@ def chain_detail(request, org_slug, pk):
 
 def chain_profile(request, org_slug, pk):
     access = request.access
-    chain = _chain(request, pk)
-    access.require(may_manage(access))
+    chain = _managed(request, _chain, pk)
     form = ProfileForm(
         request.POST or None,
         request.FILES or None,
@@ -198,8 +204,7 @@ def chain_profile(request, org_slug, pk):
 def chain_profile_derive(request, org_slug, pk):
     """Derive the arrival profile from complaint timestamps: preview first, then save."""
     access = request.access
-    chain = _chain(request, pk)
-    access.require(may_manage(access))
+    chain = _managed(request, _chain, pk)
     form = DeriveProfileForm(request.POST or None, chain=chain)
     preview = None
     if request.method == "POST" and form.is_valid():
@@ -242,9 +247,7 @@ def _step_fields(form) -> dict:
 
 
 def step_create(request, org_slug, pk):
-    access = request.access
-    chain = _chain(request, pk)
-    access.require(may_manage(access))
+    chain = _managed(request, _chain, pk)
     form = StepForm(request.POST or None, chain=chain)
     if saved(request, form, lambda data: services.step_create(chain=chain, **_step_fields(form))):
         return redirect("simulations:chain_detail", org_slug, chain.pk)
@@ -258,9 +261,7 @@ def step_create(request, org_slug, pk):
 
 @atomic_post
 def step_edit(request, org_slug, pk):
-    access = request.access
-    step = _step(request, pk)
-    access.require(may_manage(access))
+    step = _managed(request, _step, pk)
     form = StepForm(request.POST or None, instance=step, chain=step.chain)
     if saved(
         request,
@@ -280,9 +281,7 @@ def step_edit(request, org_slug, pk):
 
 @require_POST
 def step_delete(request, org_slug, pk):
-    access = request.access
-    step = _step(request, pk)
-    access.require(may_manage(access))
+    step = _managed(request, _step, pk)
     chain_id = step.chain_id
     services.step_delete(step=step)
     messages.success(request, _("Step removed."))
@@ -293,17 +292,13 @@ def step_delete(request, org_slug, pk):
 
 
 def scenario_create(request, org_slug, pk):
-    access = request.access
-    chain = _chain(request, pk)
-    access.require(may_manage(access))
+    chain = _managed(request, _chain, pk)
     return _scenario_form(request, chain=chain, scenario=None)
 
 
 @atomic_post
 def scenario_edit(request, org_slug, pk):
-    access = request.access
-    scenario = _scenario(request, pk)
-    access.require(may_manage(access))
+    scenario = _managed(request, _scenario, pk)
     return _scenario_form(request, chain=scenario.chain, scenario=scenario)
 
 
@@ -322,8 +317,7 @@ def _scenario_form(request, *, chain, scenario):
 
 def run_start(request, org_slug, pk):
     access = request.access
-    chain = _chain(request, pk)
-    access.require(may_manage(access))
+    chain = _managed(request, _chain, pk)
     form = RunForm(request.POST or None, chain=chain)
     run = saved(
         request,
@@ -431,9 +425,7 @@ def exercise_list(request, org_slug):
 
 
 def exercise_create(request, org_slug, pk):
-    access = request.access
-    chain = _chain(request, pk)
-    access.require(may_manage(access))
+    chain = _managed(request, _chain, pk)
     form = ExerciseForm(request.POST or None, chain=chain)
     if request.method == "POST" and form.is_valid():
         exercise = services.exercise_save(chain=chain, **form.cleaned_data)
@@ -448,9 +440,7 @@ def exercise_create(request, org_slug, pk):
 
 @atomic_post
 def exercise_edit(request, org_slug, pk):
-    access = request.access
-    exercise = _exercise(request, pk)
-    access.require(may_manage(access))
+    exercise = _managed(request, _exercise, pk)
     form = ExerciseForm(request.POST or None, instance=exercise, chain=exercise.chain)
     if request.method == "POST" and form.is_valid():
         services.exercise_save(chain=exercise.chain, exercise=exercise, **form.cleaned_data)
@@ -485,9 +475,7 @@ def exercise_detail(request, org_slug, pk, forms=None):
 
 @require_POST
 def exercise_held(request, org_slug, pk):
-    access = request.access
-    exercise = _exercise(request, pk)
-    access.require(may_manage(access))
+    exercise = _managed(request, _exercise, pk)
     form = HeldForm(request.POST)
     if form.is_valid():
         services.exercise_record_held(exercise=exercise, summary=form.cleaned_data["summary"])

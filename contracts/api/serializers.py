@@ -2,6 +2,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from contracts.forms import LEVEL_FIELDS
 from contracts.models import (
     Contract,
     Measurement,
@@ -88,22 +89,7 @@ class ServiceLevelSerializer(ScopedModelSerializer):
 
     class Meta:
         model = ServiceLevel
-        fields = [
-            "id",
-            "contract",
-            "service",
-            "code",
-            "name",
-            "metric_kind",
-            "unit",
-            "direction",
-            "target",
-            "breach_threshold",
-            "period",
-            "valid_from",
-            "valid_to",
-            "dimensions",
-        ]
+        fields = ["id", "contract", "service", *LEVEL_FIELDS, "valid_to", "dimensions"]
         read_only_fields = fields
 
 

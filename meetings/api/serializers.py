@@ -12,6 +12,7 @@ from governance.platform.access import Access
 from governance.platform.api import ScopedModelSerializer
 from governance.platform.dimensions import Dimension
 from meetings import selectors
+from meetings.forms import SIP_FIELDS
 from meetings.models import (
     SIP,
     ActionItem,
@@ -219,19 +220,7 @@ class SIPSerializer(ScopedOutput):
         model = SIP
         fields = [
             "id",
-            "contract",
-            "title",
-            "goal",
-            "client_owner",
-            "supplier_owner",
-            "service_level",
-            "sla_baseline",
-            "sla_target",
-            "dimension",
-            "perception_baseline",
-            "perception_target",
-            "baseline_period",
-            "status",
+            *SIP_FIELDS,
             "milestones",
             "links",
             "progress_sla",

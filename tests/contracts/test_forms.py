@@ -250,15 +250,27 @@ def test_duplicate_service_name_names_the_field(sla, world, client_as):
     assert rows(Service) == 1
 
 
-def test_editing_a_service_replaces_its_window(world, client_as):
-    contract = world.alpha_contract
-    client = client_as(world.alice)
+def _desk_open_monday(client, contract) -> Service:
+    """The service "Desk", open on Mondays 8:00–17:00, created through the page."""
     client.post(
         url("service_create", pk=contract.pk),
         {"name": "Desk", "criticality": "low", **window((0, "08:00", "17:00"))},
     )
     with scopes_disabled():
-        service = Service.objects.get(contract=contract)
+        return Service.objects.get(contract=contract)
+
+
+def _reloaded_hours(service) -> list[tuple]:
+    """The service read again from the database, and its window as (weekday, opens, closes)."""
+    with scopes_disabled():
+        service.refresh_from_db()
+        return [(h.weekday, h.opens, h.closes) for h in service.opening_hours.all()]
+
+
+def test_editing_a_service_replaces_its_window(world, client_as):
+    contract = world.alpha_contract
+    client = client_as(world.alice)
+    service = _desk_open_monday(client, contract)
     form = client.get(url("service_edit", pk=service.pk)).context["hours"]
     assert (form.forms[0].initial, len(form.forms)) == (
         {"weekday": 0, "opens": time(8), "closes": time(17)},
@@ -274,29 +286,20 @@ def test_editing_a_service_replaces_its_window(world, client_as):
         },
     )
     assert response.status_code == 302
-    with scopes_disabled():
-        service.refresh_from_db()
-        hours = [(h.weekday, h.opens, h.closes) for h in service.opening_hours.all()]
+    hours = _reloaded_hours(service)
     assert (service.open_on_holidays, hours) == (True, [(4, time(7), time(19))])
 
 
 def test_rejected_service_edit_keeps_the_old_window(world, client_as):
     contract = world.alpha_contract
     client = client_as(world.alice)
-    client.post(
-        url("service_create", pk=contract.pk),
-        {"name": "Desk", "criticality": "low", **window((0, "08:00", "17:00"))},
-    )
-    with scopes_disabled():
-        service = Service.objects.get(contract=contract)
+    service = _desk_open_monday(client, contract)
     response = client.post(
         url("service_edit", pk=service.pk),
         {"name": "", "criticality": "low", **window((4, "19:00", "07:00"))},
     )
     assert response.status_code == 400
-    with scopes_disabled():
-        service.refresh_from_db()
-        hours = [(h.weekday, h.opens, h.closes) for h in service.opening_hours.all()]
+    hours = _reloaded_hours(service)
     assert (service.name, hours) == ("Desk", [(0, time(8), time(17))])
 
 

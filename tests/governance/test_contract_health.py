@@ -164,69 +164,22 @@ def build(contract, user) -> None:
         _measure(aug, level_b, "10", "missed")
         _measure(old, level_b, "10", "missed")
 
-        _flag(
-            contract,
-            "reliability",
-            date(2026, 10, 1),
-            date(2026, 10, 31),
-            Flag.WATERMELON,
-            2.95,
-            2.72,
-            3.18,
-        )
-        _flag(
-            contract,
-            "reliability",
-            date(2026, 11, 1),
-            date(2026, 11, 30),
-            Flag.INSUFFICIENT_DATA,
-            None,
-        )
-        _flag(
-            contract,
-            "responsiveness",
-            date(2026, 10, 1),
-            date(2026, 10, 31),
-            Flag.ALIGNED,
-            3.65,
-            3.5,
-            3.8,
-        )
+        october = (date(2026, 10, 1), date(2026, 10, 31))
+        november = (date(2026, 11, 1), date(2026, 11, 30))
+        for dimension, (start, end), flag, *figures in [
+            ("reliability", october, Flag.WATERMELON, 2.95, 2.72, 3.18),
+            ("reliability", november, Flag.INSUFFICIENT_DATA, None),
+            ("responsiveness", october, Flag.ALIGNED, 3.65, 3.5, 3.8),
+        ]:
+            _flag(contract, dimension, start, end, flag, *figures)
 
-        _complaint(
-            contract,
-            service,
-            at(2026, 10, 3),
-            Status.RECEIVED,
-            date(2026, 10, 5),
-            date(2027, 1, 30),
-        )
-        _complaint(
-            contract,
-            service,
-            at(2026, 10, 20),
-            Status.IN_PROGRESS,
-            date(2026, 10, 22),
-            date(2027, 1, 30),
-        )
-        _complaint(
-            contract,
-            service,
-            at(2026, 11, 2),
-            Status.CLOSED,
-            date(2026, 11, 4),
-            date(2026, 11, 30),
-            resolved_for_me=False,
-        )
-        _complaint(
-            contract,
-            service,
-            at(2025, 6, 2),
-            Status.CLOSED,
-            date(2025, 6, 4),
-            date(2025, 6, 30),
-            resolved_for_me=True,
-        )
+        for received, status, ack_due, resolve_due, resolved_for_me in [
+            (at(2026, 10, 3), Status.RECEIVED, date(2026, 10, 5), date(2027, 1, 30), None),
+            (at(2026, 10, 20), Status.IN_PROGRESS, date(2026, 10, 22), date(2027, 1, 30), None),
+            (at(2026, 11, 2), Status.CLOSED, date(2026, 11, 4), date(2026, 11, 30), False),
+            (at(2025, 6, 2), Status.CLOSED, date(2025, 6, 4), date(2025, 6, 30), True),
+        ]:
+            _complaint(contract, service, received, status, ack_due, resolve_due, resolved_for_me)
 
         audit = Audit.objects.create(
             organisation=org, contract=contract, title="Audit", planned_date=date(2026, 6, 1)
@@ -258,45 +211,29 @@ def build(contract, user) -> None:
                 status=status,
             )
 
-        tactical = MeetingSeries.objects.create(
-            organisation=org,
-            contract=contract,
-            tier=Tier.TACTICAL,
-            title="Tactical",
-            cadence_months=3,
+        tactical, operational = (
+            MeetingSeries.objects.create(
+                organisation=org, contract=contract, tier=tier, title=title, cadence_months=months
+            )
+            for tier, title, months in (
+                (Tier.TACTICAL, "Tactical", 3),
+                (Tier.OPERATIONAL, "Operational", 1),
+            )
         )
-        operational = MeetingSeries.objects.create(
-            organisation=org,
-            contract=contract,
-            tier=Tier.OPERATIONAL,
-            title="Operational",
-            cadence_months=1,
-        )
-        Meeting.objects.create(
-            organisation=org,
-            series=tactical,
-            starts_at=SOON + timedelta(days=1),
-            ends_at=SOON + timedelta(days=1, hours=1),
-            status=Meeting.Status.CANCELLED,
-        )
-        first = Meeting.objects.create(
-            organisation=org,
-            series=tactical,
-            starts_at=SOON + timedelta(days=10),
-            ends_at=SOON + timedelta(days=10, hours=1),
-        )
-        Meeting.objects.create(
-            organisation=org,
-            series=tactical,
-            starts_at=SOON + timedelta(days=40),
-            ends_at=SOON + timedelta(days=40, hours=1),
-        )
-        Meeting.objects.create(
-            organisation=org,
-            series=operational,
-            starts_at=SOON + timedelta(days=50),
-            ends_at=SOON + timedelta(days=50, hours=1),
-        )
+
+        def meeting(series, day, **extra):
+            return Meeting.objects.create(
+                organisation=org,
+                series=series,
+                starts_at=SOON + timedelta(days=day),
+                ends_at=SOON + timedelta(days=day, hours=1),
+                **extra,
+            )
+
+        meeting(tactical, 1, status=Meeting.Status.CANCELLED)
+        first = meeting(tactical, 10)
+        meeting(tactical, 40)
+        meeting(operational, 50)
         AgendaItem.objects.create(
             organisation=org,
             meeting=first,

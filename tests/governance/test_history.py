@@ -28,23 +28,6 @@ from governance.platform.trail import record_history
 from tests.audits.helpers import make_setup
 
 
-class FakeRequest:
-    def __init__(self, user):
-        self.user = user
-
-
-@pytest.fixture
-def as_user():
-    """Act as if `user` made the request that the middleware exposes to the trail."""
-
-    def enter(user):
-        HistoricalRecords.context.request = FakeRequest(user)
-
-    yield enter
-    if hasattr(HistoricalRecords.context, "request"):
-        del HistoricalRecords.context.request
-
-
 def rows_of(record):
     with scopes_disabled():
         return list(record.history.order_by("history_date", "history_id"))

@@ -20,21 +20,6 @@ from governance.platform.trail import record_history
 from tests.audits.helpers import TODAY, agreed_way_of_working, manager
 
 
-class FakeRequest:
-    def __init__(self, user):
-        self.user = user
-
-
-@pytest.fixture
-def as_user():
-    def enter(user):
-        HistoricalRecords.context.request = FakeRequest(user)
-
-    yield enter
-    if hasattr(HistoricalRecords.context, "request"):
-        del HistoricalRecords.context.request
-
-
 @pytest.fixture
 def planned(world, as_user):
     """A planned audit of Alpha's contract with the service desk in scope, made by alice."""

@@ -25,21 +25,6 @@ from governance.platform.trail import record_history
 from tests.governance.test_members import accept_url, invite, newcomer, token_from_mail
 
 
-class FakeRequest:
-    def __init__(self, user):
-        self.user = user
-
-
-@pytest.fixture
-def as_user():
-    def enter(user):
-        HistoricalRecords.context.request = FakeRequest(user)
-
-    yield enter
-    if hasattr(HistoricalRecords.context, "request"):
-        del HistoricalRecords.context.request
-
-
 @pytest.fixture(autouse=True)
 def english(client):
     client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"

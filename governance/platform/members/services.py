@@ -17,7 +17,6 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.validators import validate_email
 from django.db import transaction
 from django.http import Http404
 from django.template.loader import render_to_string
@@ -37,19 +36,11 @@ from governance.platform.models import (
     SupplierMembership,
 )
 from governance.platform.outbox import outbox_enqueue
+from governance.platform.privacy import normalise_email
 
 
 def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
-
-
-def _normalised_email(email: str) -> str:
-    email = (email or "").strip().lower()
-    try:
-        validate_email(email)
-    except ValidationError:
-        raise ValidationError({"email": _("Enter a valid e-mail address.")}) from None
-    return email
 
 
 def _user_by_email(email: str):
@@ -102,7 +93,7 @@ def member_invite(*, access: Access, email: str, role: str, invited_by) -> Invit
     """Invite `email` into the organisation with `role` (contract managers only). A newer
     invitation to the same address replaces a pending one."""
     access.require(access.may("members.manage"))
-    email = _normalised_email(email)
+    email = normalise_email(email)
     if role not in Role.values:
         raise ValidationError({"role": _("Choose a role.")})
     existing = _user_by_email(email)
@@ -192,7 +183,7 @@ def supplier_user_invite(
 ) -> Invitation:
     """The supplier's administrator invites a user of its own supplier."""
     supplier: Supplier = admin.supplier
-    email = _normalised_email(email)
+    email = normalise_email(email)
     existing = _user_by_email(email)
     if existing is not None:
         if SupplierMembership.objects.filter(user=existing, supplier=supplier).exists():

@@ -21,20 +21,27 @@ def _fail(request, error: ValidationError) -> None:
         messages.error(request, message)
 
 
+def _people(membership_model, **owner):
+    """The memberships of the organisation or supplier in `owner` (active users first) and the
+    invitations to it still open."""
+    people = (
+        membership_model.objects.filter(**owner)
+        .select_related("user")
+        .order_by("-user__is_active", "user__email")
+    )
+    pending = Invitation.objects.filter(
+        **owner, accepted_at__isnull=True, revoked_at__isnull=True
+    ).order_by("email")
+    return people, pending
+
+
 # --- a client's members --------------------------------------------------------------------
 
 
 def _members_page(request, invite_form=None):
     access = request.access
     access.require(access.may("members.manage"))
-    members = (
-        Membership.objects.filter(organisation=access.organisation)
-        .select_related("user")
-        .order_by("-user__is_active", "user__email")
-    )
-    pending = Invitation.objects.filter(
-        organisation=access.organisation, accepted_at__isnull=True, revoked_at__isnull=True
-    ).order_by("email")
+    members, pending = _people(Membership, organisation=access.organisation)
     return render(
         request,
         "members/member_list.html",
@@ -127,14 +134,7 @@ def invitation_withdraw(request, org_slug, pk):
 
 
 def _supplier_page(request, admin, invite_form=None):
-    users = (
-        SupplierMembership.objects.filter(supplier=admin.supplier)
-        .select_related("user")
-        .order_by("-user__is_active", "user__email")
-    )
-    pending = Invitation.objects.filter(
-        supplier=admin.supplier, accepted_at__isnull=True, revoked_at__isnull=True
-    ).order_by("email")
+    users, pending = _people(SupplierMembership, supplier=admin.supplier)
     return render(
         request,
         "members/supplier_members.html",
