@@ -172,6 +172,8 @@ class GapEngine:
         self._perceived: dict[tuple, tuple] = {}
         self._judged: dict[tuple[int, str, date], Evidence | None] = {}
         self._results: dict[tuple[int, date], dict] = {}
+        self._cells: dict[tuple[int, str, date], tuple] = {}
+        self._waves: dict[tuple[int, str, date], list[dict]] = {}
 
     def thresholds(self, contract_id: int, dimension: str, survey_target) -> Thresholds:
         key = (contract_id, dimension, survey_target)
@@ -188,6 +190,9 @@ class GapEngine:
         """(pair, perception, previous, thresholds, evidence before the month's correction,
         drift, digest) of a month; months covered by the same surveys share them (the table
         returns the same pair)."""
+        cell = self._cells.get((contract_id, dimension, start))
+        if cell is not None:
+            return cell
         pair = self.perception.month_cell_and_previous(contract_id, dimension, start)
         found = self._perceived.get(id(pair))
         if found is None:
@@ -209,6 +214,7 @@ class GapEngine:
                     f"{thresholds.target!r}:{thresholds.delta!r}:{thresholds.k}"
                 ),
             )
+        self._cells[(contract_id, dimension, start)] = found
         return found
 
     def judge_month(self, contract_ids: list[int], start: date) -> None:
@@ -224,7 +230,10 @@ class GapEngine:
 
     def waves(self, contract_id: int, dimension: str, start: date) -> list[dict]:
         """The survey waves (id, title, period, n) the month's perception rests on."""
-        return self.perception.month_waves(contract_id, dimension, start)
+        key = (contract_id, dimension, start)
+        if key not in self._waves:
+            self._waves[key] = self.perception.month_waves(contract_id, dimension, start)
+        return self._waves[key]
 
     def inputs(self, sla_digest: str, contract_id: int, dimension: str, start: date, complaints):
         """32 characters: digests of the SLA signature with the amber margin (computed once
@@ -241,7 +250,8 @@ class GapEngine:
         self._results.update(self.sla.results(k for k in keys if k not in self._results))
 
     def cell(self, contract_id: int, dimension: str, start: date, end: date) -> CellResult:
-        self.read_sla([(contract_id, start)])
+        if (contract_id, start) not in self._results:
+            self.read_sla([(contract_id, start)])
         figures = _level_figures(self._results[(contract_id, start)].get(dimension, ()))
         sla = assess_sla(figures, self.amber_margin)
         _pair, perception, _previous, thresholds, _alone, drift, _digest = self._perception(
@@ -358,12 +368,15 @@ def _figures(cell: CellResult, complaints: int) -> dict:
 @dataclass(frozen=True)
 class Changes:
     """What one run has to write: the count of every flag over its months, the flags whose
-    inputs changed (figures and reasons recomputed) and those of which only the chain moved
-    (confirmation and 'first seen', because an earlier month changed)."""
+    inputs changed (figures and reasons recomputed, as column values by field attname) and
+    those of which only the chain moved (confirmation and 'first seen', because an earlier
+    month changed)."""
 
     counts: dict[str, int]
-    flags: list[GapFlag]
+    flags: list[dict]
     chained: list[GapFlag]
+    # Of `flags`, the keys (contract, dimension, period) no flag was stored for.
+    added: frozenset = frozenset()
 
 
 def classify_changed(
@@ -439,20 +452,25 @@ def classify_changed(
                     )
                 previous_flag, previous_first, previous_waves = flag, first_seen, waves
     reasons = _reasons([cell for cell, *_rest in written])
-    flags = [
-        GapFlag(
-            organisation_id=run.organisation_id,
-            contract_id=cell.contract_id,
-            dimension=cell.dimension,
-            period_start=cell.period_start,
-            confirmed=confirmed,
-            first_period_start=first_seen,
-            inputs=digest,
-            reason_en=reasons["en"][index],
-            reason_nl=reasons["nl"][index],
-            run=run,
+    rows = [
+        {
+            "organisation_id": run.organisation_id,
+            "contract_id": cell.contract_id,
+            "dimension": cell.dimension,
+            "period_start": cell.period_start,
+            "confirmed": confirmed,
+            "first_period_start": first_seen,
+            "inputs": digest,
+            "reason_en": reasons["en"][index],
+            "reason_nl": reasons["nl"][index],
+            "run_id": run.pk,
             **_figures(cell, complaints.get((cell.contract_id, cell.period_start), 0)),
-        )
+        }
         for index, (cell, confirmed, first_seen, digest) in enumerate(written)
     ]
-    return Changes(counts=counts, flags=flags, chained=chained)
+    added = frozenset(
+        (cell.contract_id, cell.dimension, cell.period_start)
+        for cell, *_rest in written
+        if (cell.contract_id, cell.dimension, cell.period_start) not in stored
+    )
+    return Changes(counts=counts, flags=rows, chained=chained, added=added)

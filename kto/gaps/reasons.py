@@ -34,6 +34,8 @@ class Phrasebook:
 
     def __init__(self):
         self.separator = get_format("DECIMAL_SEPARATOR")
+        # (value, decimals) → text: a run writes the same targets and figures many times.
+        self._numbers: dict[tuple, str] = {}
         self.dimensions = {d.value: str(d.label) for d in Dimension}
         self.text = {
             "no_figures": _plural(
@@ -96,7 +98,13 @@ class Phrasebook:
         }
 
     def num(self, value: float, decimals: int = 2) -> str:
-        return f"{round(value, decimals):.{decimals}f}".replace(".", self.separator)
+        key = (value, decimals)
+        found = self._numbers.get(key)
+        if found is None:
+            found = self._numbers[key] = f"{round(value, decimals):.{decimals}f}".replace(
+                ".", self.separator
+            )
+        return found
 
     def prob(self, value: float) -> str:
         """A p- or q-value as "< 0.001" or "= 0.004"."""

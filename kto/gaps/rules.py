@@ -31,6 +31,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
+from functools import lru_cache
 
 from django.db.models import TextChoices
 from django.utils.translation import gettext_lazy as _
@@ -53,10 +54,22 @@ MIN_SD = 1 / math.sqrt(12)
 RESOLUTION = Decimal("1e-9")
 
 
+@lru_cache(maxsize=65536, typed=True)
 def as_decimal(value) -> Decimal:
     """A float or Decimal as the decimal it stands for: T and δ exactly as entered (their
-    shortest representation), a computed figure rounded to `RESOLUTION`."""
+    shortest representation), a computed figure rounded to `RESOLUTION`. Remembered: a run
+    compares the same targets, margins and means many times."""
     return Decimal(str(value)).quantize(RESOLUTION)
+
+
+def decimal_below(value: float, bound: float) -> bool:
+    """`as_decimal(value) < as_decimal(bound)`, decided in floats when the two lie too far
+    apart for the rounding to matter (far more than `RESOLUTION` and the floats' own error),
+    in decimals otherwise."""
+    apart = float(value) - float(bound)
+    if abs(apart) > 1e-6 * max(1.0, abs(float(value)), abs(float(bound))):
+        return apart < 0
+    return as_decimal(value) < as_decimal(bound)
 
 
 class SlaState(TextChoices):
@@ -178,9 +191,7 @@ def assess_sla(
     near = tuple(level.code for level in with_figure if level.state == NEAR_MISS)
     smallest = min(level.margin for level in with_figure)
     narrow = any(
-        as_decimal(level.margin) < as_decimal(amber_margin)
-        for level in with_figure
-        if level.state == MET
+        decimal_below(level.margin, amber_margin) for level in with_figure if level.state == MET
     )
     if missed:
         state = SlaState.RED

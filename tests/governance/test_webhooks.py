@@ -22,6 +22,7 @@ from governance.platform.webhooks import (
     signature_header,
     signature_valid,
     webhook_emit,
+    webhook_emit_many,
     webhook_relay,
 )
 from tests.complaints.helpers import route_samples as complaint_samples
@@ -117,6 +118,30 @@ def test_each_endpoint_hears_only_what_its_owner_may_see(world):
     assert payload["organisation"] == "alpha"
     assert payload["data"] == {"finding": 1}
     assert payload["id"] == str(deliveries(northwind)[0].uuid)
+
+
+def test_many_events_read_the_endpoints_once_and_reach_whom_each_would(
+    world, django_assert_num_queries
+):
+    own = endpoint(world.alpha)
+    northwind = endpoint(world.alpha, supplier=world.northwind)
+    southwind = endpoint(world.alpha, supplier=world.southwind)
+    items = [
+        ({"flag": 1}, world.northwind.pk),
+        ({"flag": 2}, world.southwind.pk),
+        ({"flag": 3}, None),
+    ]
+    # One query for the endpoints, then one insert per delivery (3 + 1 + 1).
+    with django_assert_num_queries(1 + 5):
+        queued = webhook_emit_many(
+            organisation=world.alpha, event=Event.GAP_FLAG_CONFIRMED, items=items
+        )
+    assert queued == 5
+    assert [d.payload["data"]["flag"] for d in deliveries(own)] == [1, 2, 3]
+    assert [d.payload["data"]["flag"] for d in deliveries(northwind)] == [1]
+    assert [d.payload["data"]["flag"] for d in deliveries(southwind)] == [2]
+    none = webhook_emit_many(organisation=world.alpha, event=Event.GAP_FLAG_CONFIRMED, items=[])
+    assert none == 0
 
 
 def test_a_change_that_rolls_back_takes_its_events_with_it(world):
