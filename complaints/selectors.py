@@ -66,6 +66,16 @@ def category_list(*, organisation: Organisation, active_only: bool = True) -> Qu
 # --- lists and single complaints -----------------------------------------------------------
 
 
+def visible_to(access: Access, *, through: str = "") -> Q:
+    """The one rule of who sees a complaint, for complaints and for rows that hang off one
+    (`through` the path to the complaint; each such row carries its organisation): the
+    organisation's own, and a supplier's user only those assigned to its supplier."""
+    rule = Q(organisation=access.organisation)
+    if access.is_supplier:
+        rule &= Q(**{f"{through}assigned_supplier": access.supplier})
+    return rule
+
+
 def complaint_list(
     *,
     access: Access,
@@ -78,9 +88,7 @@ def complaint_list(
 ) -> QuerySet[Complaint]:
     """The complaints the user may see (a supplier's user: those assigned to its supplier),
     searched on reference and text and filtered."""
-    queryset = Complaint.objects.filter(organisation=access.organisation)
-    if access.is_supplier:
-        queryset = queryset.filter(assigned_supplier=access.supplier)
+    queryset = Complaint.objects.filter(visible_to(access))
     queryset = searched(queryset, search, "reference__icontains", "description__icontains")
     queryset = filtered(queryset, status=status, category_id=category_id, service_id=service_id)
     if overdue:
@@ -376,10 +384,7 @@ class Headline:
 def _verdicts(access: Access) -> QuerySet[Verdict]:
     """The verdicts of the complaints the user may see (those of `complaint_list`), read from
     the verdicts' own organisation key instead of a subquery over every complaint."""
-    verdicts = Verdict.objects.filter(organisation=access.organisation)
-    if access.is_supplier:
-        verdicts = verdicts.filter(complaint__assigned_supplier=access.supplier)
-    return verdicts
+    return Verdict.objects.filter(visible_to(access, through="complaint__"))
 
 
 def _verdict_counts(access: Access) -> Counter:
